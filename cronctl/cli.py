@@ -1,0 +1,183 @@
+"""The Typer app: options and wiring only. Each command imports its module when it runs,
+so `cronctl --help` loads nothing it does not need."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import __version__
+from .errors import CronctlError, ExitStatus
+
+app = typer.Typer(
+    name="cronctl",
+    help="Manage Vercel crons and Upstash QStash schedules from one schedules.yaml.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    config: str | None = None
+    debug: bool = False
+    verbose: int = 0
+
+    def config_path(self) -> Path:
+        from .config import find_config
+
+        return find_config(self.config)
+
+    def load(self, *, require: tuple[str, ...] = ()):
+        """Load the config; `require` names the tiers whose ${VARS} must be set."""
+        from .config import load_config
+        from .output import add_secrets
+
+        config = load_config(self.config_path())
+        add_secrets(config.secrets)
+        if require:
+            config.require_env(require)
+        return config
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cronctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        str | None,
+        typer.Option("--config", "-c", help="Path to schedules.yaml.", envvar="CRONCTL_CONFIG",
+                     show_envvar=True),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="More detail (repeat for more).")] = 0,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    from .output import register_env_secrets, set_no_color
+
+    set_no_color(no_color)
+    register_env_secrets()
+    ctx.obj = State(config=config, debug=debug, verbose=verbose)
+
+
+def command(*args: Any, **kwargs: Any):
+    """Register a command whose body returns an exit code; errors become one clear message."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **kw: Any) -> None:
+            ctx = kw.get("ctx") or a[0]  # every command takes the context first
+            state: State = ctx.obj or State()
+            code = run_guarded(lambda: fn(*a, **kw), debug=state.debug)
+            raise typer.Exit(int(code))
+
+        return app.command(*args, **kwargs)(wrapper)
+
+    return decorate
+
+
+def run_guarded(body, *, debug: bool) -> int:
+    from .output import echo
+
+    try:
+        return int(body() or 0)
+    except CronctlError as exc:
+        echo(f"error: {exc.render()}", err=True)
+        if debug:
+            raise
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        echo("interrupted", err=True)
+        return int(ExitStatus.INTERRUPTED)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        echo(
+            f"error: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: run again with --debug for the traceback, and report it",
+            err=True,
+        )
+        return int(ExitStatus.FAILED)
+
+
+def _state(ctx: typer.Context) -> State:
+    return ctx.obj or State()
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+@command("validate")
+def validate_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
+    """Check schedules.yaml and report every problem with file, line and a hint."""
+    from .commands import validate
+
+    return validate.run(_state(ctx), json_out=json_out)
+
+
+@command("generate")
+def generate_cmd(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 3 if out of date."
+                                        )] = False,
+) -> int:
+    """Write the crons array of vercel.json from the infrastructure jobs."""
+    from .commands import generate
+
+    return generate.run(_state(ctx), check=check)
+
+
+@command("next")
+def next_cmd(
+    ctx: typer.Context,
+    job: Annotated[str, typer.Argument(help="Job name.")],
+    count: Annotated[int, typer.Option("-n", "--count", min=1, max=1000,
+                                       help="How many runs.")] = 5,
+    json_out: JsonOpt = False,
+) -> int:
+    """Show a job's next runs in its timezone and in UTC."""
+    from .commands import next_runs
+
+    return next_runs.run(_state(ctx), job, count=count, json_out=json_out)
+
+
+@command("list")
+def list_cmd(
+    ctx: typer.Context,
+    local: Annotated[bool, typer.Option("--local", help="Only the file; no provider calls."
+                                        )] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """List every job: the file and QStash side by side (--local: the file only)."""
+    from .commands import list_jobs
+
+    return list_jobs.run(_state(ctx), local=local, json_out=json_out)
+
+
+@command("init")
+def init_cmd(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option(help="Project name (default: the folder's).")
+                       ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> int:
+    """Write a starter schedules.yaml and point pyproject.toml at it."""
+    from .commands import init
+
+    return init.run(_state(ctx), project=project, force=force)

@@ -1,0 +1,58 @@
+"""`cronctl list`: every job; with --local the file alone, otherwise beside QStash."""
+
+from __future__ import annotations
+
+from .. import cron
+from ..config import Config, Job
+from ..output import print_json, print_renderable
+
+
+def local_row(job: Job) -> dict:
+    nxt = cron.next_runs(job.schedule, job.timezone, 1)
+    return {
+        "name": job.name,
+        "tier": job.tier,
+        "path": job.path,
+        "schedule": job.schedule,
+        "timezone": job.timezone,
+        "description": cron.explain(job.schedule),
+        "next_run": nxt[0].isoformat() if nxt else None,
+        "priority": job.priority,
+        "enabled": job.enabled,
+    }
+
+
+def run(state, *, local: bool, json_out: bool) -> int:
+    config = state.load()
+    if not local:
+        from . import list_remote
+
+        return list_remote.run(state, config, json_out=json_out)
+    rows = [local_row(j) for j in config.jobs]
+    if json_out:
+        print_json({"project": config.project, "file": str(config.path), "jobs": rows})
+        return 0
+    print_renderable(_table(config, rows))
+    return 0
+
+
+def _table(config: Config, rows: list[dict]):
+    from rich.table import Table
+
+    table = Table(title=f"{config.project}: {len(rows)} jobs ({config.path.name})",
+                  title_justify="left")
+    for col in ("job", "tier", "schedule", "when", "next run", "priority", "enabled"):
+        table.add_column(col)
+    for r in rows:
+        tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
+        nxt = (r["next_run"] or "never")[:16].replace("T", " ")
+        table.add_row(
+            r["name"],
+            "infra" if r["tier"] == "infrastructure" else "business",
+            r["schedule"] + tz,
+            r["description"],
+            nxt,
+            r["priority"],
+            "yes" if r["enabled"] else "no",
+        )
+    return table

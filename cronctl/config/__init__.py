@@ -1,0 +1,17 @@
+"""schedules.yaml: locate, load, validate."""
+
+from .diagnostics import Diagnostic
+from .load import inspect_config, load_config
+from .locate import find_config
+from .project import Config, Job, schedule_id, schedule_id_prefix
+
+__all__ = [
+    "Config",
+    "Diagnostic",
+    "Job",
+    "find_config",
+    "inspect_config",
+    "load_config",
+    "schedule_id",
+    "schedule_id_prefix",
+]

@@ -1,0 +1,129 @@
+"""The loaded project: every job with defaults applied, ready for the providers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..errors import ConfigError
+from .interpolate import Unset
+
+SCHEDULE_ID_PREFIX = "cronctl"
+
+
+def schedule_id_prefix(project: str) -> str:
+    """Every schedule cronctl manages for `project` has an ID starting with this."""
+    return f"{SCHEDULE_ID_PREFIX}.{project}."
+
+
+def schedule_id(project: str, job: str) -> str:
+    return schedule_id_prefix(project) + job
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    tier: Literal["infrastructure", "business"]
+    path: str
+    schedule: str
+    timezone: str = "UTC"
+    priority: str = "medium"
+    description: str | None = None
+    enabled: bool = True
+    line: int | None = None
+    # Business jobs only; the defaults of the file are already applied.
+    url: str | None = None
+    method: str = "POST"
+    headers: dict[str, str] = field(default_factory=dict)
+    retries: int | None = None
+    timeout: int | None = None
+    delay: int | None = None
+    retry_delay: str | None = None
+    body: str | None = None
+    labels: tuple[str, ...] = ()
+    callback: str | None = None
+    failure_callback: str | None = None
+    concurrency: int | None = None
+    schedule_id: str | None = None
+
+    @property
+    def is_business(self) -> bool:
+        return self.tier == "business"
+
+
+@dataclass(frozen=True)
+class DiagnosticsEndpoint:
+    path: str
+    components: tuple[str, ...]
+
+
+@dataclass
+class Config:
+    path: Path
+    project: str
+    base_url: str | None
+    vercel_plan: str
+    vercel_file: Path
+    jobs: list[Job]
+    diagnostics: DiagnosticsEndpoint | None = None
+    unset: list[Unset] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+
+    def job(self, name: str) -> Job:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        names = ", ".join(j.name for j in self.jobs) or "none"
+        raise ConfigError(
+            f"no job named {name!r} in {self.path.name}", hint=f"jobs in the file: {names}"
+        )
+
+    @property
+    def business_jobs(self) -> list[Job]:
+        return [j for j in self.jobs if j.tier == "business"]
+
+    @property
+    def infrastructure_jobs(self) -> list[Job]:
+        return [j for j in self.jobs if j.tier == "infrastructure"]
+
+    @property
+    def id_prefix(self) -> str:
+        return schedule_id_prefix(self.project)
+
+    def require_env(self, tiers: tuple[str, ...] = ("business",)) -> None:
+        """Fail, naming variable, job and field, when a value these tiers need is unset."""
+        tiers_jobs = {j.name for j in self.jobs if j.tier in tiers}
+        missing = []
+        for u in self.unset:
+            p = u.path
+            if p and p[0] == "jobs" and len(p) > 1 and p[1] not in tiers_jobs:
+                continue
+            if p and p[0] in ("defaults", "base_url") and "business" not in tiers:
+                continue
+            if p and p[0] == "diagnostics":
+                continue
+            missing.append(u)
+        if missing:
+            lines = [f"${{{u.var}}} is not set ({_describe(u.path)})" for u in missing]
+            names = sorted({u.var for u in missing})
+            raise ConfigError(
+                f"{self.path}: " + "; ".join(lines),
+                hint=f"export {names[0]}=... (or write ${{{names[0]}:-default}} in the file)",
+            )
+
+
+def _describe(path: tuple) -> str:
+    if len(path) >= 3 and path[0] == "jobs":
+        return f"job {path[1]!r}, field {'.'.join(map(str, path[2:]))}"
+    return "field " + ".".join(map(str, path))
+
+
+def render_body(body: object) -> str | None:
+    """A mapping or list is sent as compact JSON; a string as-is."""
+    if body is None:
+        return None
+    if isinstance(body, str):
+        return body
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

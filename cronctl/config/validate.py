@@ -1,0 +1,125 @@
+"""Rules that span fields or belong to a provider: cron dialects, zones, URLs, IDs, limits."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .. import cron
+from .interpolate import has_placeholder
+from .model import BusinessJob, FileModel, InfrastructureJob
+
+if TYPE_CHECKING:
+    from .load import _Reporter
+
+JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+VERCEL_MAX_CRONS = 100
+VERCEL_MAX_PATH = 512
+
+
+def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict) -> None:
+    for name in raw_jobs:
+        if not JOB_NAME.match(str(name)):
+            rep.add(
+                ("jobs", str(name)),
+                f"job name {name!r} cannot become a QStash schedule ID",
+                hint="use letters, digits, '-', '_' and '.', starting with a letter or digit "
+                "(at most 100 characters)",
+                key=True,
+            )
+    _zone(rep, ("defaults", "timezone"), model.defaults.timezone)
+    _headers(rep, ("defaults", "headers"), model.defaults.headers)
+    if model.base_url and not has_placeholder(model.base_url):
+        _http_url(rep, ("base_url",), model.base_url, "base_url")
+    infra = [n for n, j in jobs.items() if isinstance(j, InfrastructureJob)]
+    enabled_infra = [n for n in infra if jobs[n].enabled]
+    if len(enabled_infra) > VERCEL_MAX_CRONS:
+        rep.add(
+            ("jobs", enabled_infra[VERCEL_MAX_CRONS]),
+            f"{len(enabled_infra)} infrastructure jobs; Vercel allows at most {VERCEL_MAX_CRONS}",
+            hint="move some to tier: business (QStash), or disable them",
+            key=True,
+        )
+    business_seen = False
+    for name, job in jobs.items():
+        base = ("jobs", name)
+        _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
+        if isinstance(job, InfrastructureJob):
+            _infrastructure(rep, base, job, model.vercel.plan)
+        elif isinstance(job, BusinessJob):
+            if not business_seen and not model.base_url:
+                rep.add(
+                    (*base, "tier"),
+                    "business jobs need 'base_url' (the app origin QStash delivers to)",
+                    hint="add 'base_url: ${APP_URL}' at the top of the file",
+                )
+            business_seen = True
+            _business(rep, base, job)
+
+
+def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
+    if job.timezone and job.timezone != "UTC":
+        rep.add(
+            (*base, "timezone"),
+            "Vercel runs cron jobs in UTC only",
+            hint="remove 'timezone' and convert the schedule to UTC, or make it a business "
+            "job (QStash supports CRON_TZ)",
+        )
+    for problem in cron.check_vercel(job.schedule, plan):
+        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+
+
+def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
+    for problem in cron.check_qstash(job.schedule.strip()):
+        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    if cron.split_tz(job.schedule)[0]:
+        rep.add(
+            (*base, "schedule"),
+            "write the zone in 'timezone', not as a CRON_TZ= prefix",
+            hint="e.g. timezone: Europe/Lisbon",
+        )
+    _zone(rep, (*base, "timezone"), job.timezone)
+    _headers(rep, (*base, "headers"), job.headers)
+    for field in ("callback", "failure_callback"):
+        value = getattr(job, field)
+        if value and not value.startswith("/") and not has_placeholder(value):
+            _http_url(rep, (*base, field), value, field)
+    for i, label in enumerate(job.labels or ()):
+        if not re.match(r"^[A-Za-z0-9_.-]+$", label):
+            rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
+                    hint="use letters, digits, '-', '_' and '.'")
+
+
+def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:
+    if has_placeholder(value):
+        return
+    if not value.startswith("/"):
+        rep.add(path, f"path {value!r} must start with '/'", hint="e.g. /api/cron/cleanup")
+    elif infra and len(value) > VERCEL_MAX_PATH:
+        rep.add(path, f"path is {len(value)} characters; Vercel allows {VERCEL_MAX_PATH}")
+    elif any(c.isspace() for c in value):
+        rep.add(path, "path contains whitespace", hint="percent-encode it (%20)")
+
+
+def _zone(rep: _Reporter, path: tuple, value: str | None) -> None:
+    if value and not cron.is_valid_zone(value):
+        rep.add(path, f"unknown timezone {value!r}",
+                hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
+
+
+def _headers(rep: _Reporter, path: tuple, headers: dict) -> None:
+    for name, value in headers.items():
+        if not HEADER_NAME.match(name):
+            rep.add((*path, name), f"{name!r} is not a valid HTTP header name", key=True)
+        elif value is not None and any(c in value for c in "\r\n\0"):
+            rep.add((*path, name), "header value contains a line break or NUL",
+                    hint="remove the newline (check the environment variable it comes from)")
+
+
+def _http_url(rep: _Reporter, path: tuple, value: str, what: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        rep.add(path, f"{what} {value!r} is not an http(s) URL",
+                hint="e.g. https://app.example.com")

@@ -1,0 +1,91 @@
+"""YAML to plain data, remembering where every key and value stands.
+
+PyYAML silently keeps the last of two duplicate keys; here a duplicate is a problem with both lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+@dataclass
+class Source:
+    """Parsed data plus the position of each key (`keys`) and each value (`values`) by path."""
+
+    data: Any
+    values: dict[Path_, Mark] = field(default_factory=dict)
+    keys: dict[Path_, Mark] = field(default_factory=dict)
+    duplicates: list[tuple[Path_, Mark, Mark]] = field(default_factory=list)
+
+    def mark(self, path: Path_, *, key: bool = False) -> Mark | None:
+        """The closest known position for `path`, walking up to a parent when needed."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get(())
+
+
+class YAMLSyntaxError(Exception):
+    def __init__(self, message: str, mark: Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+def _mark(m: yaml.Mark) -> Mark:
+    return Mark(m.line + 1, m.column + 1)
+
+
+def parse(text: str) -> Source:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or str(exc)
+        mark = exc.problem_mark or exc.context_mark
+        raise YAMLSyntaxError(problem, _mark(mark) if mark else None) from exc
+    except yaml.YAMLError as exc:
+        raise YAMLSyntaxError(str(exc), None) from exc
+    finally:
+        loader.dispose()
+    src = Source(data=None)
+    if node is None:
+        return src
+    src.data = _build(node, (), src, loader)
+    return src
+
+
+def _build(node: yaml.Node, path: Path_, src: Source, loader: yaml.SafeLoader) -> Any:
+    src.values[path] = _mark(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # `<<` merge keys
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                key = str(key)
+            child = (*path, key)
+            if key in out:
+                src.duplicates.append((child, src.keys[child], _mark(key_node.start_mark)))
+            src.keys[child] = _mark(key_node.start_mark)
+            out[key] = _build(value_node, child, src, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), src, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
