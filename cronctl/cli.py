@@ -181,3 +181,54 @@ def init_cmd(
     from .commands import init
 
     return init.run(_state(ctx), project=project, force=force)
+
+
+@command("diff")
+def diff_cmd(
+    ctx: typer.Context,
+    exit_code: Annotated[bool, typer.Option("--exit-code",
+                                            help="Exit 3 when anything would change.")] = False,
+    json_out: JsonOpt = False,
+    markdown: Annotated[bool, typer.Option("--markdown",
+                                           help="Markdown, for a pull-request comment.")] = False,
+) -> int:
+    """Show the vercel.json change and the QStash plan; change nothing."""
+    from .commands import diff
+
+    return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown)
+
+
+@command("schedule")
+def schedule_cmd(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    no_prune: Annotated[bool, typer.Option("--no-prune",
+                                           help="Keep schedules of removed jobs.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
+                                             help="Writes in flight at once.")] = 8,
+    json_out: JsonOpt = False,
+) -> int:
+    """Write vercel.json and make QStash match schedules.yaml."""
+    from .commands import schedule
+
+    return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
+                        concurrency=concurrency, json_out=json_out)
+
+
+@command("cleanup")
+def cleanup_cmd(
+    ctx: typer.Context,
+    everything: Annotated[bool, typer.Option("--all",
+                                             help="Every managed schedule, not only orphans."
+                                             )] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Delete orphaned managed schedules (never an unmanaged one)."""
+    from .commands import cleanup
+
+    return cleanup.run(_state(ctx), everything=everything, yes=yes, dry_run=dry_run,
+                       json_out=json_out)

@@ -1,0 +1,44 @@
+"""`cronctl diff`: the vercel.json change and the QStash plan, changing nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .. import render_plan, vercel
+from ..errors import ExitStatus
+from ..output import echo, print_json, print_renderable
+from ..sync import build_plan
+from . import _qstash
+
+
+def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:
+    config = state.load(require=("infrastructure", "business"))
+    vchange = vercel.plan(config)
+
+    async def go():
+        async with _qstash.client(state) as client:
+            return await build_plan(config, client)
+
+    plan = asyncio.run(go())
+    if json_out:
+        print_json(
+            {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
+        )
+    elif markdown:
+        echo(render_plan.markdown(plan, vchange).rstrip("\n"))
+    else:
+        show(vchange, plan)
+    changed = vchange.changed or plan.has_changes
+    return ExitStatus.CHANGES if exit_code and changed else ExitStatus.OK
+
+
+def show(vchange, plan) -> None:
+    from rich.text import Text
+
+    if vchange.changed:
+        echo(f"{vchange.path.name}:")
+        print_renderable(Text(vchange.unified_diff().rstrip("\n")))
+    else:
+        echo(f"{vchange.path.name}: up to date")
+    echo()
+    print_renderable(render_plan.text(plan))

@@ -1,0 +1,1 @@
+"""QStash: the REST client and the normal form of a schedule."""
