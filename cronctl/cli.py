@@ -97,6 +97,12 @@ def run_guarded(body, *, debug: bool) -> int:
         return int(body() or 0)
     except CronctlError as exc:
         echo(f"error: {exc.render()}", err=True)
+        from .ci import annotate, annotate_error
+
+        if exc.diagnostics:
+            annotate(exc.diagnostics)
+        else:
+            annotate_error(exc.render())
         if debug:
             raise
         return int(exc.exit_status)
@@ -232,3 +238,17 @@ def cleanup_cmd(
 
     return cleanup.run(_state(ctx), everything=everything, yes=yes, dry_run=dry_run,
                        json_out=json_out)
+
+
+@command("schema")
+def schema_cmd(
+    ctx: typer.Context,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file."
+                                               )] = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 3 if the file is out of date."
+                                        )] = False,
+) -> int:
+    """Print (or write) the JSON Schema of schedules.yaml, for editors."""
+    from .commands import schema
+
+    return schema.run(_state(ctx), output=output, check=check)

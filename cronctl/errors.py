@@ -23,6 +23,7 @@ class CronctlError(Exception):
     """
 
     exit_status: ExitStatus = ExitStatus.FAILED
+    diagnostics: list = []  # config problems with file and line, for CI annotations
 
     def __init__(
         self,

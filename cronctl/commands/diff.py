@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from .. import render_plan, vercel
+from ..ci import append_summary
 from ..errors import ExitStatus
 from ..output import echo, print_json, print_renderable
 from ..sync import build_plan
@@ -20,6 +21,7 @@ def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:
             return await build_plan(config, client)
 
     plan = asyncio.run(go())
+    append_summary(render_plan.markdown(plan, vchange))
     if json_out:
         print_json(
             {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}

@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from .. import render_plan, vercel
+from ..ci import append_summary
 from ..errors import ExitStatus, SafetyError
 from ..output import console, echo, print_json
 from ..plan import SYMBOLS, Change, check_safety
@@ -29,6 +30,7 @@ async def _run(state, config, vchange, *, dry_run, yes, prune, force, concurrenc
         report = {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
         if not json_out:
             show(vchange, plan)
+        append_summary(render_plan.markdown(plan, vchange))
         verdict = check_safety(plan)
         if not verdict.ok and not force:
             if json_out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..ci import annotate
 from ..config import inspect_config
 from ..config.diagnostics import errors
 from ..errors import ExitStatus
@@ -12,6 +13,7 @@ def run(state, *, json_out: bool) -> int:
     path = state.config_path()
     config, diags = inspect_config(path)
     bad = errors(diags)
+    annotate(diags)
     warnings = [d for d in diags if d.severity == "warning"]
     if json_out:
         print_json(

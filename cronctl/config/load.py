@@ -148,11 +148,13 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     config, diags = inspect_config(path, env)
     if config is None:
         bad = errors(diags)
-        raise ConfigError(
-            "\n".join(d.render() for d in bad)
-            + f"\n{len(bad)} error{'s' if len(bad) != 1 else ''} in {path}",
-            hint="run 'cronctl validate' for the full report",
+        exc = ConfigError(
+            f"{path} has {len(bad)} error{'s' if len(bad) != 1 else ''}:\n"
+            + "\n".join(d.render() for d in bad),
+            hint="fix the file ('cronctl validate' shows warnings too); nothing was changed",
         )
+        exc.diagnostics = bad
+        raise exc
     return config
 
 

@@ -37,7 +37,9 @@ def parse_duration(value: Any) -> int:
     raise ValueError("expected a duration like 30s, 5m or 1h")
 
 
-Duration = Annotated[int, BeforeValidator(parse_duration)]
+Duration = Annotated[
+    int, BeforeValidator(parse_duration, json_schema_input_type=Annotated[int, Field(ge=0)] | str)
+]
 
 
 def _upper(value: Any) -> Any:
