@@ -214,13 +214,16 @@ def schedule_cmd(
     force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
                                              help="Writes in flight at once.")] = 8,
+    adopt: Annotated[bool, typer.Option(
+        "--adopt", help="Replace unmanaged schedules with the same destination and cron "
+        "(after 'cronctl import').")] = False,
     json_out: JsonOpt = False,
 ) -> int:
     """Write vercel.json and make QStash match schedules.yaml."""
     from .commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
-                        concurrency=concurrency, json_out=json_out)
+                        concurrency=concurrency, json_out=json_out, adopt=adopt)
 
 
 @command("cleanup")
@@ -252,3 +255,73 @@ def schema_cmd(
     from .commands import schema
 
     return schema.run(_state(ctx), output=output, check=check)
+
+
+@command("stats")
+def stats_cmd(
+    ctx: typer.Context,
+    since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
+    job: Annotated[str | None, typer.Option("--job", help="Only this job.")] = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Deliveries per business job: runs, success rate, retries, latency, DLQ."""
+    from .commands import stats
+
+    return stats.run(_state(ctx), since=since, job=job, json_out=json_out)
+
+
+@command("probe")
+def probe_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
+    """Health check: file, vercel.json, QStash, signing keys, CRON_SECRET, app diagnostics."""
+    from .commands import probe
+
+    return probe.run(_state(ctx), json_out=json_out)
+
+
+@command("trigger")
+def trigger_cmd(
+    ctx: typer.Context,
+    job: Annotated[str, typer.Argument(help="Job name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Run a job now, the way its provider would (QStash publish, or Vercel's GET)."""
+    from .commands import trigger
+
+    return trigger.run(_state(ctx), job, yes=yes, json_out=json_out)
+
+
+@command("pause")
+def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
+    """Pause a business job on QStash now."""
+    from .commands import pause
+
+    return pause.run(_state(ctx), job, pause=True)
+
+
+@command("resume")
+def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
+               ) -> int:
+    """Resume a business job on QStash now."""
+    from .commands import pause
+
+    return pause.run(_state(ctx), job, pause=False)
+
+
+@command("import")
+def import_cmd(
+    ctx: typer.Context,
+    from_qstash: Annotated[bool, typer.Option("--from-qstash",
+                                              help="Import QStash schedules (default).")] = False,
+    from_vercel: Annotated[str | None, typer.Option("--from-vercel", metavar="FILE",
+                                                    help="Import a vercel.json's crons.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file."
+                                               )] = None,
+    project: Annotated[str | None, typer.Option(help="Project name for the new file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
+) -> int:
+    """Write schedules.yaml entries for schedules that exist today."""
+    from .commands import import_
+
+    return import_.run(_state(ctx), from_qstash=from_qstash, from_vercel=from_vercel,
+                       output=output, project=project, force=force)

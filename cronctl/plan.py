@@ -30,6 +30,7 @@ class Change:
     desired: ScheduleSpec | None = None
     live: ScheduleSpec | None = None
     fields: tuple[FieldChange, ...] = ()
+    adopted_by: str | None = None  # a delete of an unmanaged schedule that a job replaces
 
     @property
     def requests(self) -> int:
@@ -78,11 +79,23 @@ def diff(
     *,
     prune: bool = True,
     only_delete: bool = False,
+    adopt: bool = False,
 ) -> Plan:
-    """Compare desired and live schedules. `only_delete` plans deletes of orphans alone."""
+    """Compare desired and live schedules. `only_delete` plans deletes of orphans alone;
+    `adopt` also deletes each unmanaged schedule that a job replaces (same destination and
+    cron, as `cronctl import` writes them)."""
     plan = Plan(project)
     managed = {s.schedule_id: s for s in live if s.schedule_id.startswith(prefix)}
     plan.unmanaged = [s for s in live if not s.schedule_id.startswith(prefix)]
+    if adopt:
+        by_target = {(d.destination, d.cron, d.timezone): d for d in desired}
+        for spec in list(plan.unmanaged):
+            job = by_target.get((spec.destination, spec.cron, spec.timezone))
+            if job is not None:
+                plan.unmanaged.remove(spec)
+                name = job.schedule_id[len(prefix):]
+                plan.changes.append(Change("delete", spec.schedule_id, spec.schedule_id,
+                                           live=spec, adopted_by=name))
     plan.managed_live = len(managed)
     wanted = {d.schedule_id for d in desired}
     if not only_delete:

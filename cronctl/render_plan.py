@@ -56,6 +56,8 @@ def describe(change: Change) -> list[str]:
             lines.append("stays paused (enabled: false)")
         return lines
     if change.action == "delete":
+        if change.adopted_by:
+            return [f"unmanaged; replaced by job {change.adopted_by!r} (--adopt)"]
         return [f"{change.schedule_id} is no longer in the file"]
     if change.action == "pause":
         return ["enabled: false in the file"]
@@ -107,7 +109,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
         },
         "changes": [
             {"action": c.action, "job": c.job, "schedule_id": c.schedule_id,
-             "fields": fields(c)}
+             "fields": fields(c), **({"adopted_by": c.adopted_by} if c.adopted_by else {})}
             for c in plan.changes
         ],
         "unchanged": plan.unchanged,

@@ -40,12 +40,12 @@ async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
 
 
 async def build_plan(config: Config, client: QStashClient, *, prune: bool = True,
-                     only_delete: bool = False, desired: list[ScheduleSpec] | None = None
-                     ) -> Plan:
+                     only_delete: bool = False, adopt: bool = False,
+                     desired: list[ScheduleSpec] | None = None) -> Plan:
     live = await fetch_live(client)
     wanted = desired_specs(config) if desired is None else desired
     return diff(config.project, config.id_prefix, wanted, live, prune=prune,
-                only_delete=only_delete)
+                only_delete=only_delete, adopt=adopt)
 
 
 async def _apply_one(client: QStashClient, change: Change) -> None:
@@ -91,5 +91,9 @@ async def apply(
         if on_done:
             on_done(change, None)
 
-    await asyncio.gather(*(run(c) for c in plan.changes))
+    # Writes first, deletes after: an adopted schedule is replaced before its old copy goes.
+    writes = [c for c in plan.changes if c.action != "delete"]
+    deletes = [c for c in plan.changes if c.action == "delete"]
+    await asyncio.gather(*(run(c) for c in writes))
+    await asyncio.gather(*(run(c) for c in deletes))
     return result

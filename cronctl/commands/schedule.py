@@ -16,17 +16,18 @@ from .diff import show
 
 
 def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int,
-        json_out: bool) -> int:
+        json_out: bool, adopt: bool = False) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)
     return asyncio.run(_run(state, config, vchange, dry_run=dry_run, yes=yes, prune=prune,
-                            force=force, concurrency=concurrency, json_out=json_out))
+                            force=force, concurrency=concurrency, json_out=json_out,
+                            adopt=adopt))
 
 
-async def _run(state, config, vchange, *, dry_run, yes, prune, force, concurrency, json_out
-               ) -> int:
+async def _run(state, config, vchange, *, dry_run, yes, prune, force, concurrency, json_out,
+               adopt) -> int:
     async with _qstash.client(state, concurrency=concurrency) as client:
-        plan = await build_plan(config, client, prune=prune)
+        plan = await build_plan(config, client, prune=prune, adopt=adopt)
         report = {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
         if not json_out:
             show(vchange, plan)

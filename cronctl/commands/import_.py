@@ -1,0 +1,65 @@
+"""`cronctl import`: schedules.yaml entries for the schedules that exist today."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from .. import importer
+from ..errors import ConfigError, UsageError
+from ..fsutil import write_atomic
+from ..output import echo
+from . import _qstash
+from .init import project_name
+
+
+def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None,
+        project: str | None, force: bool) -> int:
+    if not from_qstash and not from_vercel:
+        from_qstash = True
+    taken: set[str] = set()
+    jobs: dict = {}
+    base_url = None
+    skipped: list[str] = []
+    if from_vercel:
+        jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
+    if from_qstash:
+        from ..sync import fetch_live
+
+        async def go():
+            async with _qstash.client(state) as client:
+                return await fetch_live(client)
+
+        live = asyncio.run(go())
+        base_url = importer.base_url_of(live)
+        if base_url:
+            business, skipped = importer.from_qstash(live, base_url, taken)
+            jobs.update(business)
+    text = importer.render(project or project_name(Path.cwd()), base_url, jobs)
+    for line in skipped:
+        echo(f"skipped {line}", err=True)
+    if output:
+        target = Path(output)
+        if target.exists() and not force:
+            raise UsageError(f"{target} already exists", hint="pass --force, or -o another file")
+        write_atomic(target, text.encode())
+        echo(f"wrote {len(jobs)} job(s) to {target}", err=True)
+        echo("next: review it (secret header values became ${...} placeholders), then run "
+             f"'cronctl -c {target} schedule --adopt' to make them managed", err=True)
+    else:
+        echo(text.rstrip("\n"))
+    return 0
+
+
+def _crons(path: Path) -> list:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except ValueError as exc:
+        raise ConfigError(f"{path}: invalid JSON: {exc}") from None
+    crons = doc.get("crons", []) if isinstance(doc, dict) else []
+    if not isinstance(crons, list):
+        raise ConfigError(f"{path}: 'crons' must be a list")
+    return crons

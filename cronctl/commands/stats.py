@@ -1,0 +1,145 @@
+"""`cronctl stats`: runs, success rate, retries, latency and DLQ per business job."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from ..config.model import parse_duration
+from ..errors import UsageError
+from ..output import echo, print_json, print_renderable
+from ..stats import JobStats, compute
+from . import _qstash
+
+# QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
+RETENTION = timedelta(days=7)
+MAX_PAGES = 200
+
+
+def parse_since(text: str) -> timedelta:
+    try:
+        return timedelta(seconds=parse_duration(text))
+    except ValueError:
+        raise UsageError(f"--since {text!r} is not a duration",
+                         hint="e.g. --since 24h, --since 90m, --since 7d") from None
+
+
+async def _events(client, schedule_id: str, from_ms: int) -> list[dict]:
+    events: list[dict] = []
+    cursor = None
+    for _ in range(MAX_PAGES):
+        params = {"scheduleId": schedule_id, "fromDate": from_ms, "count": 1000}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.events(params)
+        events.extend(page.get("events") or [])
+        cursor = page.get("cursor")
+        if not cursor or not page.get("events"):
+            break
+    return events
+
+
+async def _dlq_counts(client) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = await client.dlq({"cursor": cursor} if cursor else {})
+        for msg in page.get("messages") or []:
+            sid = msg.get("scheduleId")
+            if sid:
+                counts[sid] = counts.get(sid, 0) + 1
+        cursor = page.get("cursor")
+        if not cursor or not page.get("messages"):
+            break
+    return counts
+
+
+def run(state, *, since: str, job: str | None, json_out: bool) -> int:
+    config = state.load()
+    window = parse_since(since)
+    note = None
+    if window > RETENTION:
+        note = (f"QStash keeps events for at most {RETENTION.days} days; "
+                f"showing the last {RETENTION.days}d instead of {since}")
+        window = RETENTION
+    jobs = [config.job(job)] if job else config.business_jobs
+    if job and not jobs[0].is_business:
+        raise UsageError(f"{job!r} is an infrastructure job; Vercel keeps its runs",
+                         hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
+    from_ms = int((time.time() - window.total_seconds()) * 1000)
+
+    async def go() -> list[JobStats]:
+        async with _qstash.client(state) as client:
+            gate = asyncio.Semaphore(8)
+
+            async def one(j):
+                async with gate:
+                    return await _events(client, j.schedule_id, from_ms)
+
+            dlq_task = asyncio.create_task(_dlq_counts(client))
+            events = await asyncio.gather(*(one(j) for j in jobs))
+            dlq = await dlq_task
+        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
+                for j, ev in zip(jobs, events, strict=True)]
+
+    results = asyncio.run(go())
+    results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
+    summary = _summary(results)
+    if json_out:
+        print_json({"window_seconds": int(window.total_seconds()), "note": note,
+                    "summary": summary, "jobs": [r.to_json() for r in results]})
+        return 0
+    if note:
+        echo(f"note: {note}", err=True)
+    print_renderable(_table(results, since if not note else f"{RETENTION.days}d"))
+    rate = summary["success_rate"]
+    echo(f"{summary['jobs']} jobs, {summary['runs']} runs, "
+         f"{'-' if rate is None else f'{rate:.1%}'} delivered, {summary['failed']} failed, "
+         f"{summary['in_flight']} in flight, {summary['dlq']} in the DLQ.")
+    return 0
+
+
+def _summary(results: list[JobStats]) -> dict:
+    delivered = sum(r.delivered for r in results)
+    failed = sum(r.failed for r in results)
+    return {
+        "jobs": len(results),
+        "runs": sum(r.runs for r in results),
+        "delivered": delivered,
+        "failed": failed,
+        "in_flight": sum(r.in_flight for r in results),
+        "retries": sum(r.retries for r in results),
+        "dlq": sum(r.dlq for r in results),
+        "success_rate": round(delivered / (delivered + failed), 4) if delivered + failed else None,
+        "failing": [r.job for r in results if r.consecutive_failures],
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def _table(results: list[JobStats], since: str):
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title=f"Deliveries in the last {since}", title_justify="left")
+    for col in ("job", "runs", "ok", "failed", "in flight", "success", "retries",
+                "p50", "p95", "DLQ", "last failure"):
+        t.add_column(col, justify="left" if col in ("job", "last failure") else "right")
+    for r in results:
+        rate = "-" if r.success_rate is None else f"{r.success_rate:.0%}"
+        failure = ""
+        if r.last_failure:
+            lf = r.last_failure
+            failure = f"{lf.time[:16].replace('T', ' ')} {lf.status or ''} {lf.error or ''}"
+        name = r.job
+        if r.consecutive_failures >= 2:
+            name = f"[red]{r.job} ({r.consecutive_failures} failed in a row)[/]"
+        elif r.failed:
+            name = f"[yellow]{r.job}[/]"
+        t.add_row(name, str(r.runs), str(r.delivered), str(r.failed), str(r.in_flight), rate,
+                  str(r.retries), _ms(r.latency_p50_ms), _ms(r.latency_p95_ms), str(r.dlq),
+                  escape(failure.strip()))
+    return t

@@ -1,0 +1,142 @@
+"""Turn schedules that exist today (QStash, vercel.json) into schedules.yaml entries. Pure."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config.validate import JOB_NAME
+from .qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
+
+_SECRET_HEADER = re.compile(r"auth|token|secret|key|password|cookie|signature", re.I)
+_MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def base_url_of(specs: list[ScheduleSpec]) -> str | None:
+    origins = Counter(_origin(s.destination) for s in specs if s.destination.startswith("http"))
+    return origins.most_common(1)[0][0] if origins else None
+
+
+def _name_from_path(path: str) -> str:
+    last = [p for p in path.split("?")[0].split("/") if p]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", last[-1] if last else "job").strip("-.")
+    return name or "job"
+
+
+def job_name(spec_id: str, path: str) -> str:
+    managed = _MANAGED.match(spec_id)
+    if managed:
+        return managed.group(1)
+    if JOB_NAME.match(spec_id) and not spec_id.startswith("scd_"):
+        return spec_id
+    return _name_from_path(path)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _env_name(header: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", header.upper()).strip("_")
+
+
+def placeholder(header: str, value: str) -> str:
+    """A secret-looking header value becomes a ${VAR} placeholder; others stay."""
+    if header.lower() == "authorization" and value.lower().startswith("bearer "):
+        return "Bearer ${CRON_SECRET}"
+    if _SECRET_HEADER.search(header):
+        return "${" + _env_name(header) + "}"
+    return value
+
+
+def _title(header: str) -> str:
+    return "-".join(p.capitalize() for p in header.split("-"))
+
+
+def from_qstash(specs: list[ScheduleSpec], base_url: str, taken: set[str]
+                ) -> tuple[dict[str, Any], list[str]]:
+    jobs: dict[str, Any] = {}
+    skipped: list[str] = []
+    for s in sorted(specs, key=lambda s: s.schedule_id):
+        if _origin(s.destination) != base_url:
+            skipped.append(f"{s.schedule_id}: destination {s.destination} is not under "
+                           f"{base_url}")
+            continue
+        path = _path(s.destination)
+        job: dict[str, Any] = {"tier": "business", "path": path, "schedule": s.cron}
+        if s.timezone != "UTC":
+            job["timezone"] = s.timezone
+        if s.paused:
+            job["enabled"] = False
+        if s.method != DEFAULT_METHOD:
+            job["method"] = s.method
+        if s.retries != DEFAULT_RETRIES:
+            job["retries"] = s.retries
+        for field, value in (("timeout", s.timeout), ("delay", s.delay)):
+            if value:
+                job[field] = f"{value}s"
+        if s.retry_delay:
+            job["retry_delay"] = s.retry_delay
+        headers = dict(s.headers)
+        body: Any = s.body or None
+        if body and headers.get("content-type") == "application/json":
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict | list):
+                body = parsed
+                headers.pop("content-type")
+        if headers:
+            job["headers"] = {_title(k): placeholder(k, v) for k, v in headers.items()}
+        if body:
+            job["body"] = body
+        if s.labels:
+            job["labels"] = list(s.labels)
+        for field, url in (("callback", s.callback), ("failure_callback", s.failure_callback)):
+            if url:
+                job[field] = _path(url) if _origin(url) == base_url else url
+        if s.parallelism:
+            job["concurrency"] = s.parallelism
+        jobs[_unique(job_name(s.schedule_id, path), taken)] = job
+    return jobs, skipped
+
+
+def from_vercel(crons: list[dict[str, Any]], taken: set[str]) -> dict[str, Any]:
+    jobs: dict[str, Any] = {}
+    for cron in crons:
+        path = str(cron.get("path", "/"))
+        jobs[_unique(_name_from_path(path), taken)] = {
+            "tier": "infrastructure",
+            "path": path,
+            "schedule": str(cron.get("schedule", "")),
+        }
+    return jobs
+
+
+def render(project: str, base_url: str | None, jobs: dict[str, Any]) -> str:
+    import yaml
+
+    doc: dict[str, Any] = {"version": 1, "project": project}
+    if base_url:
+        doc["base_url"] = base_url
+    doc["jobs"] = jobs
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
