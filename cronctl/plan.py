@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .qstash.spec import COMPARED, ScheduleSpec, comparable
+from .qstash.spec import ScheduleSpec, differences
 
 Action = Literal["create", "update", "delete", "pause", "resume"]
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "pause": "‖", "resume": "▶"}
@@ -107,8 +107,7 @@ def diff(
                 continue
             fields = tuple(
                 FieldChange(f, getattr(current, f), getattr(d, f))
-                for f in COMPARED
-                if comparable(current, f) != comparable(d, f)
+                for f in differences(current, d)
             )
             if fields:
                 plan.changes.append(

@@ -102,6 +102,11 @@ def comparable(spec: ScheduleSpec, name: str) -> Any:
     return value
 
 
+def differences(live: ScheduleSpec, desired: ScheduleSpec) -> list[str]:
+    """The compared fields whose normal forms differ (pause state aside)."""
+    return [f for f in COMPARED if comparable(live, f) != comparable(desired, f)]
+
+
 def canonical_body(body: str) -> Any:
     if not body:
         return ""
