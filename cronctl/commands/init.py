@@ -11,7 +11,7 @@ from ..fsutil import write_atomic
 from ..output import echo
 
 STARTER = """\
-# yaml-language-server: $schema=https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.schema.json
+# yaml-language-server: $schema=./schedules.schema.json
 version: 1
 project: {project}
 base_url: ${{APP_URL}}            # the app origin QStash delivers business jobs to
@@ -56,6 +56,11 @@ def run(state, *, project: str | None, force: bool) -> int:
                          hint="pass --project NAME")
     write_atomic(target, STARTER.format(project=name).encode())
     echo(f"wrote {target}")
+    from ..schema import render
+
+    schema_path = target.parent / "schedules.schema.json"
+    write_atomic(schema_path, render().encode())
+    echo(f"wrote {schema_path} (editor completion; refresh with 'cronctl schema -o ...')")
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
         _register(pyproject, target, cwd)
