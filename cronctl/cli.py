@@ -57,8 +57,9 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         str | None,
-        typer.Option("--config", "-c", help="Path to schedules.yaml.", envvar="CRONCTL_CONFIG",
-                     show_envvar=True),
+        typer.Option("--config", "-c",
+                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
+                     "in pyproject.toml, ./schedules.yaml)."),
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
                                          help="More detail (repeat for more).")] = 0,

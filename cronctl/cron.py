@@ -130,30 +130,18 @@ def check_qstash(expr: str) -> list[CronProblem]:
 
 def check_vercel(expr: str, plan: str = "pro") -> list[CronProblem]:
     """Vercel's documented rules: numeric fields only, no L/W/#/?, 0-6 weekdays, OR-free days."""
-    if len(expr) < 9 or len(expr) > 256:
+    if not expr.startswith("@") and (len(expr) < 9 or len(expr) > 256):
         return [CronProblem("must be 9 to 256 characters long", "e.g. '0 6 * * *'")]
+    fields = expr.split()
+    # Vercel's own field rules first: cronsim rejects some of them ('15W', '?') with a generic
+    # "Bad day-of-month" that would hide the real reason.
+    if len(fields) == 5 and not expr.startswith("@"):
+        problems = _vercel_fields(fields)
+        if problems:
+            return problems
     sim, problems = _common(expr)
     if sim is None:
         return problems
-    fields = expr.split()
-    for idx, name in enumerate(("minute", "hour", "day-of-month", "month", "day-of-week")):
-        value = fields[idx]
-        if _SPECIAL.search(value):
-            problems.append(
-                CronProblem(
-                    f"{name} {value!r}: Vercel does not support L, W, # or ?",
-                    "use plain numbers, ranges, lists and steps",
-                )
-            )
-        elif _NAMES.search(value):
-            problems.append(
-                CronProblem(
-                    f"{name} {value!r}: Vercel does not support names like MON or JAN",
-                    "use numbers: day-of-week 0-6 (0 is Sunday), month 1-12",
-                )
-            )
-        elif not _NUMERIC_FIELD.match(value):
-            problems.append(CronProblem(f"{name} {value!r} is not valid", _FIELD_HINT))
     dow = fields[4]
     if not problems and any(int(n) > 6 for n in re.findall(r"\d+", dow.split("/")[0])):
         problems.append(
@@ -179,6 +167,29 @@ def check_vercel(expr: str, plan: str = "pro") -> list[CronProblem]:
         )
     if not problems and not fires(expr):
         problems.append(_never_fires(expr))
+    return problems
+
+
+def _vercel_fields(fields: list[str]) -> list[CronProblem]:
+    problems: list[CronProblem] = []
+    for idx, name in enumerate(("minute", "hour", "day-of-month", "month", "day-of-week")):
+        value = fields[idx]
+        if _SPECIAL.search(value):
+            problems.append(
+                CronProblem(
+                    f"{name} {value!r}: Vercel does not support L, W, # or ?",
+                    "use plain numbers, ranges, lists and steps",
+                )
+            )
+        elif _NAMES.search(value):
+            problems.append(
+                CronProblem(
+                    f"{name} {value!r}: Vercel does not support names like MON or JAN",
+                    "use numbers: day-of-week 0-6 (0 is Sunday), month 1-12",
+                )
+            )
+        elif not _NUMERIC_FIELD.match(value):
+            problems.append(CronProblem(f"{name} {value!r} is not valid", _FIELD_HINT))
     return problems
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from . import validate
 from .diagnostics import Diagnostic, errors
-from .interpolate import interpolate
+from .interpolate import has_placeholder, interpolate
 from .model import BUSINESS_ONLY, FIELD_HINTS, JOB_MODELS, BusinessJob, FileModel
 from .project import Config, DiagnosticsEndpoint, Job, render_body, schedule_id
 from .yamlsource import Path_, Source, YAMLSyntaxError, parse
@@ -93,7 +93,8 @@ def inspect_config(
         )
     data = source.data
     if not isinstance(data, dict):
-        rep.add((), "the file must be a mapping with version, project and jobs",
+        rep.add((), ("the file is empty" if data is None else "the file must be a mapping")
+                + " (expected version, project and jobs)",
                 hint="start from 'cronctl init'")
         return None, rep.items
     version = data.get("version")
@@ -117,11 +118,13 @@ def inspect_config(
     raw_jobs = resolved.get("jobs")
     if raw_jobs is None:
         raw_jobs = {}
+    top_ok = True
     try:
         model = FileModel.model_validate({**top, "jobs": {}})
     except ValidationError as exc:
         _pydantic(rep, exc, (), FileModel)
-        model = None
+        top_ok = False
+        model = _fallback_model(top, exc)
     if not isinstance(raw_jobs, dict):
         rep.add(("jobs",), "'jobs' must be a mapping of job name to job",
                 hint="see 'cronctl init' for the shape")
@@ -132,10 +135,10 @@ def inspect_config(
         parsed_job = _job(rep, str(name), raw)
         if parsed_job is not None:
             parsed[str(name)] = parsed_job
-    if model is None:
-        return None, rep.items
-    validate.check(rep, model, parsed, raw_jobs)
-    if errors(rep.items):
+    if model is not None:
+        # Even after a top-level error, check the jobs, so every problem shows in one run.
+        validate.check(rep, model, parsed, raw_jobs)
+    if not top_ok or model is None or errors(rep.items):
         return None, rep.items
     config = _build(path, model, parsed, source)
     config.unset = unset
@@ -185,6 +188,25 @@ def _job(rep: _Reporter, name: str, raw: Any) -> Any:
         return model.model_validate(raw)
     except ValidationError as exc:
         _pydantic(rep, exc, base, model)
+        bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    # Without the bad keys the job may still be checkable (cron, zone, path): do so, so one
+    # run reports everything. The file has errors, so this partial job never reaches a Config.
+    try:
+        return model.model_validate({k: v for k, v in raw.items() if k not in bad})
+    except ValidationError:
+        return None
+
+
+def _fallback_model(top: dict, exc: ValidationError) -> FileModel | None:
+    """The top level without its invalid keys, only to run the job checks after an error."""
+    bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    data = {k: v for k, v in top.items() if k not in bad}
+    data.setdefault("project", "invalid")
+    if "base_url" in bad:
+        data["base_url"] = "${base_url}"  # present but unchecked: its own error is reported
+    try:
+        return FileModel.model_validate({**data, "jobs": {}})
+    except ValidationError:
         return None
 
 
@@ -204,7 +226,7 @@ def _pydantic(rep: _Reporter, exc: ValidationError, base: Path_, model: type) ->
         else:
             field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
             got = err.get("input")
-            msg = err["msg"].replace("Input should be", "should be")
+            msg = err["msg"].replace("Input should be", "should be").removeprefix("Value error, ")
             if not isinstance(got, dict | list):
                 msg += f" (got {got!r})"
             rep.add(path, msg, hint=FIELD_HINTS.get(field))
@@ -310,7 +332,9 @@ def _secrets(config: Config, used: dict[str, str]) -> set[str]:
     found: set[str] = set()
     for job in config.business_jobs:
         for name, value in job.headers.items():
-            if name.lower() != "content-type" and value:
+            # A value still holding an unset ${VAR} is not a secret; masking it would turn
+            # "${TOKEN} is not set" into "*** is not set".
+            if name.lower() != "content-type" and value and not has_placeholder(value):
                 found.add(value)
     for name, value in used.items():
         if _SECRET_NAME.search(name) and value:

@@ -72,14 +72,16 @@ def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: s
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
-    for problem in cron.check_qstash(job.schedule.strip()):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
-    if cron.split_tz(job.schedule)[0]:
+    prefix_tz, expr = cron.split_tz(job.schedule)
+    if prefix_tz:
         rep.add(
             (*base, "schedule"),
             "write the zone in 'timezone', not as a CRON_TZ= prefix",
             hint="e.g. timezone: Europe/Lisbon",
         )
+    # Without the prefix, so it is not also reported as "got 6 fields".
+    for problem in cron.check_qstash(expr):
+        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     for field in ("callback", "failure_callback"):

@@ -38,7 +38,8 @@ class Source:
             if p in self.values:
                 return self.values[p]
             p = p[:-1]
-        return self.values.get(())
+        # An empty document has no node at all: point at the top of the file.
+        return self.values.get((), Mark(1, 1))
 
 
 class YAMLSyntaxError(Exception):
@@ -58,7 +59,14 @@ def parse(text: str) -> Source:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or str(exc)
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
         mark = exc.problem_mark or exc.context_mark
+        # "while scanning a quoted scalar ... found unexpected end of stream": the problem mark
+        # is where the scanner gave up (often the end of the file); the token's start is the
+        # line to fix.
+        if exc.context and exc.context.startswith("while scanning") and exc.context_mark:
+            mark = exc.context_mark
         raise YAMLSyntaxError(problem, _mark(mark) if mark else None) from exc
     except yaml.YAMLError as exc:
         raise YAMLSyntaxError(str(exc), None) from exc
@@ -74,15 +82,22 @@ def parse(text: str) -> Source:
 def _build(node: yaml.Node, path: Path_, src: Source, loader: yaml.SafeLoader) -> Any:
     src.values[path] = _mark(node.start_mark)
     if isinstance(node, yaml.MappingNode):
+        if not hasattr(node, "own_keys"):  # an aliased node is built again, already flattened
+            node.own_keys = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        own = node.own_keys
         loader.flatten_mapping(node)  # `<<` merge keys
         out: dict[Any, Any] = {}
+        written: set[Any] = set()  # keys written in this mapping, not merged in
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 key = str(key)
             child = (*path, key)
-            if key in out:
+            # Overriding a merged key is the point of `<<`; only a key written twice is a mistake.
+            if key in written and id(key_node) in own:
                 src.duplicates.append((child, src.keys[child], _mark(key_node.start_mark)))
+            if id(key_node) in own:
+                written.add(key)
             src.keys[child] = _mark(key_node.start_mark)
             out[key] = _build(value_node, child, src, loader)
         return out

@@ -1,0 +1,139 @@
+"""Generic fixtures: the real CLI entry point, in-process and as a subprocess.
+
+Every run happens in a fresh temporary folder with the environment variables cronctl reads
+cleared, so a developer's shell (CRONCTL_CONFIG, APP_URL, GITHUB_ACTIONS ...) cannot leak in.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from cronctl import output
+from cronctl.__main__ import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Variables cronctl (or the example files) read; unset for every test unless a test sets them.
+CLEARED_ENV = (
+    "CRONCTL_CONFIG",
+    "APP_URL",
+    "CRON_SECRET",
+    "QSTASH_TOKEN",
+    "QSTASH_URL",
+    "QSTASH_CURRENT_SIGNING_KEY",
+    "QSTASH_NEXT_SIGNING_KEY",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_WORKSPACE",
+)
+
+
+class Result(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+Env = Mapping[str, str | None]
+
+
+def _apply_env(monkeypatch: pytest.MonkeyPatch, env: Env | None) -> None:
+    for name, value in (env or {}).items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary working directory with a clean cronctl environment."""
+    for name in CLEARED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    # The secret registry is process-global; start every test with an empty one.
+    monkeypatch.setattr(output, "_secrets", set())
+    monkeypatch.setattr(output, "_no_color", False)
+    return tmp_path
+
+
+@pytest.fixture
+def write_config(project_dir: Path) -> Callable[..., Path]:
+    """Write (dedented) text to a file in the project folder; returns its path."""
+
+    def write(text: str, name: str = "schedules.yaml") -> Path:
+        path = project_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli(project_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+        ) -> Callable[..., Result]:
+    """Run `cronctl ARGS...` in-process through `cronctl.__main__.main`.
+
+    `env` sets variables for this run (None unsets one). Returns (exit code, stdout, stderr).
+    """
+
+    def run(*args: str, env: Env | None = None) -> Result:
+        capsys.readouterr()
+        with monkeypatch.context() as mp:
+            _apply_env(mp, env)
+            code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def run_cronctl() -> Callable[..., Result]:
+    """Run the real console entry point (`python -m cronctl ...`) in a subprocess."""
+
+    def run(*args: str, cwd: Path, env: Env | None = None, timeout: float = 60) -> Result:
+        full_env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+        full_env["NO_COLOR"] = "1"
+        for name, value in (env or {}).items():
+            if value is None:
+                full_env.pop(name, None)
+            else:
+                full_env[name] = value
+        proc = subprocess.run(
+            [sys.executable, "-m", "cronctl", *map(str, args)],
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> bytes), for before/after comparisons."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, bytes]]:
+    """`snapshot(folder)`: a dict of every file and its bytes."""
+    return listing
