@@ -122,9 +122,9 @@ def bench_startup(repeats: int) -> list[tuple[str, float, float]]:
     return [(name, r.seconds, r.seconds / base) for name, r in results.items()]
 
 
-def _sync(server, folder: Path) -> Run:
+def _sync(server, folder: Path, *extra: str) -> Run:
     server.reset_counts()
-    run = run_cmd(cronctl("schedule", "--yes"), env_for(server), folder)
+    run = run_cmd(cronctl("schedule", "--yes", *extra), env_for(server), folder)
     run.requests = server.request_count()
     return run
 
@@ -142,7 +142,7 @@ def bench_sync(sizes: list[int], repeats: int) -> tuple[list[dict], int]:
     peak = 0
     for n in sizes:
         reps = repeats if n < 1000 else max(1, repeats - 2)
-        first, noop, tenth, ref = [], [], [], []
+        first, noop, tenth, ref, wide = [], [], [], [], []
         for _ in range(reps):
             with tempfile.TemporaryDirectory() as tmp, \
                     DevServer(memory=True, latency_ms=LATENCY_MS) as server:
@@ -156,9 +156,14 @@ def bench_sync(sizes: list[int], repeats: int) -> tuple[list[dict], int]:
                     DevServer(memory=True, latency_ms=LATENCY_MS) as server:
                 folder = Path(tmp)
                 write_config(folder, n)
+                wide.append(_sync(server, folder, "--concurrency", "32"))
+            with tempfile.TemporaryDirectory() as tmp, \
+                    DevServer(memory=True, latency_ms=LATENCY_MS) as server:
+                folder = Path(tmp)
+                write_config(folder, n)
                 ref.append(_reference(server, folder))
-        for label, runs in (("first sync", first), ("no-op sync", noop),
-                            ("10% changed", tenth)):
+        for label, runs in (("first sync", first), ("first sync, --concurrency 32", wide),
+                            ("no-op sync", noop), ("10% changed", tenth)):
             m, r = median(runs), median(ref)
             peak = max(peak, m.maxrss_kb)
             rows.append({"jobs": n, "case": label, "seconds": m.seconds,
