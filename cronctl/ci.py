@@ -43,20 +43,24 @@ def annotation(d: Diagnostic) -> str:
 
 
 def annotate(diags: Iterable[Diagnostic]) -> None:
-    """Print workflow commands for each diagnostic, when running in GitHub Actions."""
+    """Print workflow commands for each diagnostic, when running in GitHub Actions.
+
+    On stderr: the runner reads workflow commands from both streams, and stdout may be JSON
+    (`validate --json`) or redirected to a file (`diff --markdown > plan.md`).
+    """
     if not in_github():
         return
     from .output import echo
 
     for d in diags:
-        echo(annotation(d))
+        echo(annotation(d), err=True)
 
 
 def annotate_error(message: str) -> None:
     if in_github():
         from .output import echo
 
-        echo(f"::error title=cronctl::{_escape_data(message)}")
+        echo(f"::error title=cronctl::{_escape_data(message)}", err=True)
 
 
 def append_summary(markdown: str) -> None:
@@ -64,7 +68,11 @@ def append_summary(markdown: str) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path or not in_github():
         return
-    from .output import redact
+    from .output import echo, redact
 
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(redact(markdown).rstrip("\n") + "\n\n")
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(redact(markdown).rstrip("\n") + "\n\n")
+    except OSError as exc:  # the summary is a courtesy; never fail the command over it
+        echo(f"warning: could not write the step summary {path}: {exc.strerror or exc}",
+             err=True)

@@ -58,7 +58,7 @@ def _root(
     config: Annotated[
         str | None,
         typer.Option("--config", "-c",
-                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
+                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, \\[tool.cronctl] "
                      "in pyproject.toml, ./schedules.yaml)."),
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,

@@ -53,9 +53,12 @@ def set_no_color(value: bool) -> None:
 def console(stderr: bool = False):
     from rich.console import Console
 
+    plain = _no_color or bool(os.environ.get("NO_COLOR"))
     con = Console(
         stderr=stderr,
-        no_color=_no_color or bool(os.environ.get("NO_COLOR")) or None,
+        no_color=plain or None,
+        # no_color alone still draws bold and italic; plain means no escape sequences at all.
+        color_system=None if plain else "auto",
         highlight=False,
         soft_wrap=False,
     )

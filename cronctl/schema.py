@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
-from .config.model import BusinessJob, FileModel, InfrastructureJob
+from .config.model import _DURATION, BusinessJob, FileModel, InfrastructureJob, Method
 from .config.validate import JOB_NAME
 
 SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.schema.json"
@@ -18,6 +18,8 @@ def build() -> dict[str, Any]:
         schema = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[model.__name__] = schema
+    for name in ("Defaults", "BusinessJob"):
+        _loosen(defs[name]["properties"])
     top["properties"]["version"] = {"const": 1, "description": "Format version."}
     top["properties"]["jobs"] = {
         "type": "object",
@@ -34,6 +36,27 @@ def build() -> dict[str, Any]:
         **top,
         "$defs": defs,
     }
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+_METHODS = list(get_args(Method))
+_METHOD_ANY_CASE = "^(" + "|".join(_any_case(m) for m in _METHODS) + ")$"
+
+
+def _loosen(props: dict[str, Any]) -> None:
+    """Match what the models' before-validators accept: `method: post` (upper-cased on load),
+    and as duration strings only what `parse_duration` reads (`30s`, `5m`, not `5 minutes`)."""
+    for branch in props["method"]["anyOf"]:
+        if branch.get("enum") == _METHODS:
+            branch.pop("enum")
+            branch["anyOf"] = [{"enum": _METHODS}, {"pattern": _METHOD_ANY_CASE}]
+    for name in ("timeout", "delay"):
+        for branch in props[name]["anyOf"]:
+            if branch == {"type": "string"}:
+                branch["pattern"] = _DURATION.pattern
 
 
 def render() -> str:

@@ -115,10 +115,10 @@ def test_json_for_a_yaml_syntax_error(cli, write_config):
 
 def test_github_annotations(cli, write_config):
     write_config(BAD)
-    code, out, _ = cli("validate", env={"GITHUB_ACTIONS": "true"})
+    code, _, err = cli("validate", env={"GITHUB_ACTIONS": "true"})
     assert code == 2
     assert "::error file=schedules.yaml,line=9,col=5,title=cronctl%3A keep-alive::enabeld: " \
-        "unknown key 'enabeld' (hint: did you mean 'enabled'?)" in out
+        "unknown key 'enabeld' (hint: did you mean 'enabled'?)" in err
 
 
 def test_usage_error_is_exit_2(cli, write_config):

@@ -1,0 +1,116 @@
+"""examples/github-actions.yml: a pull-request plan job and a push apply job, secrets by name."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO_ROOT / "examples" / "github-actions.yml"
+EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+SECRET_REF = re.compile(r"^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$")
+SENSITIVE = re.compile(r"TOKEN|SECRET|SIGNING|PASSWORD|KEY", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(workflow: dict) -> dict:
+    # YAML 1.1 (PyYAML) reads the bare key `on` as the boolean True.
+    return workflow.get("on", workflow.get(True))
+
+
+def job_for(workflow: dict, event: str) -> dict:
+    found = [job for job in workflow["jobs"].values()
+             if f"github.event_name == '{event}'" in str(job.get("if", ""))]
+    assert len(found) == 1, f"expected one job for {event}"
+    return found[0]
+
+
+def commands(job: dict) -> list[list[str]]:
+    """Each `cronctl ...` invocation in the job's run steps, as argv (redirections dropped)."""
+    found = []
+    for step in job["steps"]:
+        for line in str(step.get("run", "")).splitlines():
+            for part in re.split(r"&&|\|\||;|\|", line):
+                argv = shlex.split(part)
+                if argv and argv[0] == "cronctl":
+                    found.append(argv[: _end(argv)])
+    return found
+
+
+def _end(argv: list[str]) -> int:
+    return next((i for i, a in enumerate(argv) if a.startswith(">")), len(argv))
+
+
+def step_running(job: dict, *argv: str) -> dict:
+    for step in job["steps"]:
+        for cmd in commands({"steps": [step]}):
+            if cmd[: len(argv)] == list(argv):
+                return step
+    raise AssertionError(f"no step runs {' '.join(argv)}")
+
+
+def test_triggers(workflow):
+    on = triggers(workflow)
+    assert "pull_request" in on and "push" in on
+    assert "schedules.yaml" in on["pull_request"]["paths"]
+
+
+def test_pull_request_job_plans(workflow):
+    job = job_for(workflow, "pull_request")
+    cmds = commands(job)
+    assert ["cronctl", "validate"] in cmds
+    assert ["cronctl", "generate", "--check"] in cmds
+    assert ["cronctl", "diff", "--markdown"] in cmds
+    assert not any(c[:2] == ["cronctl", "schedule"] for c in cmds)  # a PR never applies
+    # validate and the check run before the plan.
+    order = [c[1] for c in cmds]
+    assert order.index("validate") < order.index("diff")
+    assert order.index("generate") < order.index("diff")
+
+
+def test_push_job_applies(workflow):
+    job = job_for(workflow, "push")
+    assert ["cronctl", "schedule", "--yes"] in commands(job)
+    assert "main" in triggers(workflow)["push"]["branches"]
+
+
+@pytest.mark.parametrize(("event", "argv"), [("pull_request", ("cronctl", "diff")),
+                                              ("push", ("cronctl", "schedule"))])
+def test_qstash_steps_get_their_credentials_from_secrets(workflow, event, argv):
+    env = step_running(job_for(workflow, event), *argv).get("env", {})
+    # The example schedules.yaml needs CRON_SECRET (no default) for business jobs.
+    for name in ("QSTASH_TOKEN", "CRON_SECRET"):
+        assert SECRET_REF.match(str(env.get(name, ""))), (event, name)
+
+
+def _walk(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, (*path, i))
+    else:
+        yield path, node
+
+
+def test_no_literal_secret_values(workflow):
+    for path, value in _walk(workflow):
+        key = str(path[-1]) if path else ""
+        if "env" in path and SENSITIVE.search(key):
+            text = str(value)
+            assert SECRET_REF.match(text) or text == "${{ github.token }}", (path, value)
+    # Outside expressions, nothing that looks like a token or key.
+    text = EXPRESSION.sub("", WORKFLOW.read_text(encoding="utf-8"))
+    assert not re.search(r"\b(?:eyJ|sig_|qstash_)[A-Za-z0-9_\-]{8,}", text)
+    assert not re.search(r"[A-Za-z0-9+/=_\-]{32,}", text)
