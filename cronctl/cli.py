@@ -326,3 +326,51 @@ def import_cmd(
 
     return import_.run(_state(ctx), from_qstash=from_qstash, from_vercel=from_vercel,
                        output=output, project=project, force=force)
+
+
+@command("dev")
+def dev_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8080,
+    db: Annotated[str | None, typer.Option(
+        help="SQLite file (default: .cronctl/dev.sqlite3 beside schedules.yaml).")] = None,
+    memory: Annotated[bool, typer.Option("--memory", help="Keep state in memory only.")
+                      ] = False,
+    app_url: Annotated[str | None, typer.Option(
+        "--app-url", help="Where infrastructure jobs fire (default: the file's base_url).")
+    ] = None,
+    no_fire: Annotated[bool, typer.Option("--no-fire", help="Keep schedules; deliver nothing.")
+                       ] = False,
+    latency_ms: Annotated[int, typer.Option("--latency-ms",
+                                            help="Delay added to every API response.")] = 0,
+    fault_rate: Annotated[float, typer.Option(
+        "--fault-rate", help="Share of API requests answered 500/503/429 or dropped.")] = 0.0,
+    fault_seed: Annotated[int | None, typer.Option("--fault-seed",
+                                                   help="Seed for --fault-rate.")] = None,
+    access_log: Annotated[bool, typer.Option("--access-log",
+                                             help="One line per API request.")] = False,
+    max_schedules: Annotated[int | None, typer.Option(
+        "--max-schedules", help="Answer 412 past this many schedules.")] = None,
+    clock: Annotated[str, typer.Option(
+        help="'wall', or 'frozen[:ISO time]' (advance it with POST /_cronctl/advance).")
+    ] = "wall",
+) -> int:
+    """Run a local QStash-compatible server that also fires the Vercel jobs."""
+    from .commands import dev
+    from .config import find_config
+    from .errors import ConfigError
+
+    state = _state(ctx)
+    try:
+        config_path = find_config(state.config)
+    except ConfigError:
+        if state.config:
+            raise
+        config_path = None
+    return dev.run(dev.DevOptions(
+        config_path=config_path, host=host, port=port, db=Path(db) if db else None,
+        memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,
+        fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
+        max_schedules=max_schedules, clock=clock,
+    ))

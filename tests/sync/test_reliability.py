@@ -27,8 +27,10 @@ def test_twenty_percent_faults_converge_in_one_run(tmp_path, monkeypatch, capsys
     with DevServer(memory=True, fault_rate=0.2, fault_seed=11) as server:
         project = project_cls(tmp_path, server, monkeypatch, capsys)
         project.write(many(project, 200))
+        server.reset_counts()
         result = project.run("schedule", "--yes")
         assert result.code == 0, result.err
+        assert server.request_count() > 1 + 200  # faults really happened, and were retried
         converged(project, 200)
         # A change of every job under faults: no stale field left behind.
         project.write(many(project, 200, schedule="15 9 * * *"))
