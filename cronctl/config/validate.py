@@ -30,6 +30,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
                 key=True,
             )
     _zone(rep, ("defaults", "timezone"), model.defaults.timezone)
+    _retry_delay(rep, ("defaults", "retry_delay"), model.defaults.retry_delay)
     _headers(rep, ("defaults", "headers"), model.defaults.headers)
     if model.base_url and not has_placeholder(model.base_url):
         _http_url(rep, ("base_url",), model.base_url, "base_url")
@@ -84,6 +85,7 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
         rep.add((*base, "schedule"), problem.message, hint=problem.hint)
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
+    _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
     for field in ("callback", "failure_callback"):
         value = getattr(job, field)
         if value and not value.startswith("/") and not has_placeholder(value):
@@ -109,6 +111,20 @@ def _zone(rep: _Reporter, path: tuple, value: str | None) -> None:
     if value and not cron.is_valid_zone(value):
         rep.add(path, f"unknown timezone {value!r}",
                 hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
+
+
+def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
+    """The same safe parser `cronctl dev` evaluates the expression with."""
+    if not value or has_placeholder(value):
+        return
+    from ..dev.retrydelay import compile_delay
+
+    try:
+        compile_delay(value)
+    except ValueError as exc:
+        rep.add(path, f"invalid retry-delay expression: {exc}",
+                hint="milliseconds, e.g. 'pow(2, retried) * 1000' (numbers, retried, + - * /, "
+                "pow, sqrt, abs, exp, floor, ceil, round, min, max)")
 
 
 def _headers(rep: _Reporter, path: tuple, headers: dict) -> None:
