@@ -1,0 +1,111 @@
+"""`cronctl dev`: run the local QStash-compatible server in the foreground.
+
+Heavy imports (uvicorn, starlette, httpx) happen inside `run`, so CLI start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ExitStatus
+
+
+@dataclass
+class DevOptions:
+    config_path: Path | None = None  # schedules.yaml (may be absent): its Vercel jobs fire too
+    host: str = "127.0.0.1"
+    port: int = 8080  # 0: any free port (the banner shows which)
+    db: Path | None = None  # default: .cronctl/dev.sqlite3 beside the schedules file
+    memory: bool = False
+    app_url: str | None = None  # where infrastructure jobs fire (default: the file's base_url)
+    fire: bool = True  # --no-fire: keep schedules, deliver nothing
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    fault_seed: int | None = None
+    access_log: bool = False
+    max_schedules: int | None = None
+    clock: str = "wall"  # "wall", "frozen" or "frozen:<ISO time>"
+
+
+def default_db_path(config_path: Path | None) -> Path:
+    folder = config_path.parent if config_path is not None else Path.cwd()
+    return folder / ".cronctl" / "dev.sqlite3"
+
+
+def _usage_problem(opts: DevOptions) -> str | None:
+    if opts.memory and opts.db is not None:
+        return "--db and --memory cannot be used together"
+    if opts.latency_ms < 0:
+        return "--latency-ms cannot be negative"
+    if not 0 <= opts.fault_rate <= 1:
+        return "--fault-rate must be between 0 and 1 (e.g. 0.2)"
+    if opts.max_schedules is not None and opts.max_schedules < 0:
+        return "--max-schedules cannot be negative"
+    if not 0 <= opts.port <= 65535:
+        return "--port must be between 0 and 65535"
+    return None
+
+
+def run(opts: DevOptions) -> int:
+    """Serve until Ctrl-C (exit 0). A port in use is a one-line error (exit 1)."""
+    problem = _usage_problem(opts)
+    if problem:
+        return _fail(problem, ExitStatus.USAGE)
+
+    from ..dev import env_for
+    from ..dev.app import DevSettings, build_app
+    from ..dev.server import bind, make_server, url_of
+
+    db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
+    settings = DevSettings(
+        db_path=db, clock=opts.clock, fire=opts.fire, latency_ms=opts.latency_ms,
+        fault_rate=opts.fault_rate, fault_seed=opts.fault_seed,
+        max_schedules=opts.max_schedules, config_path=opts.config_path, app_url=opts.app_url,
+        log=True, access_log=opts.access_log)
+    try:
+        sock = bind(opts.host, opts.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}",
+                     ExitStatus.FAILED)
+    try:
+        try:
+            dev = build_app(settings)
+        except ValueError as exc:
+            return _fail(str(exc), ExitStatus.USAGE)
+        url = url_of(sock)
+        _banner(url, env_for(url), db, opts, dev.notes)
+        server = make_server(dev)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down cleanly
+            server.run(sockets=[sock])
+        if not server.started:
+            return _fail("the server did not start", ExitStatus.FAILED)
+        sys.stdout.write("cronctl dev stopped.\n")
+        return ExitStatus.OK
+    finally:
+        sock.close()
+
+
+def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
+            notes: list[str]) -> None:
+    state = "in memory (--memory)" if db is None else str(db)
+    clock = "wall clock" if opts.clock in ("", "wall") else opts.clock
+    lines = [f"cronctl dev: a local QStash at {url}",
+             f"  state: {state}; clock: {clock}" + ("; not firing (--no-fire)"
+                                                   if not opts.fire else "")]
+    lines += [f"  {note}" for note in notes]
+    lines += ["", "# the environment an app needs:"]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
+    lines += ["", "Ctrl-C stops the server.", ""]
+    # Plain writes: the banner must show the (well-known, local-only) token, which the
+    # secret-scrubbing `output.echo` would mask.
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(message: str, status: ExitStatus) -> int:
+    sys.stderr.write(f"cronctl dev: {message}\n")
+    return int(status)

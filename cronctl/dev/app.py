@@ -1,0 +1,323 @@
+"""The QStash REST API (v2) and the `/_cronctl` control endpoints, as a Starlette app.
+
+`build_app(settings)` wires the store, clock, scheduler and gate together. Errors are always
+`{"error": "..."}` with QStash's statuses: 400, 401, 404, 412.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from ..errors import CronctlError
+from . import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY, TOKEN
+from .clock import parse_clock
+from .delivery import Deliverer
+from .faults import FaultPlan
+from .gate import ApiGate, RequestStats, authorised
+from .livelog import LiveLog
+from .options import BadRequest, RequestHeaders, destination, message_spec, query_int
+from .options import schedule_request as parse_schedule_headers
+from .scheduler import LimitReached, NotFound, Scheduler
+from .store import Store
+from .vercel_jobs import VercelCrons, load_jobs
+
+MAX_PAGE = 1000
+
+
+@dataclass
+class DevSettings:
+    db_path: Path | None = None  # None: in memory
+    clock: str | None = None  # "wall" (None), "frozen" or "frozen:<ISO time>"
+    fire: bool = True
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    fault_seed: int | None = None
+    max_schedules: int | None = None
+    config_path: Path | None = None  # a schedules.yaml whose infrastructure jobs fire
+    app_url: str | None = None  # where they fire (default: the file's base_url)
+    log: bool = True
+    access_log: bool = False
+
+
+@dataclass
+class DevApp:
+    asgi: ASGIApp
+    notes: list[str] = field(default_factory=list)  # for the start-up banner
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _scheduler(request: Request) -> Scheduler:
+    return request.app.state.scheduler
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _raw_tail(request: Request, prefix: str) -> str:
+    """The path after `prefix`, as sent (a destination URL keeps its own escapes)."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    return path[len(prefix):] if path.startswith(prefix) else unquote(path)
+
+
+def _headers(request: Request) -> RequestHeaders:
+    return RequestHeaders(request.headers.items())
+
+
+# -- schedules ----------------------------------------------------------------------------------
+
+async def upsert_schedule(request: Request) -> Response:
+    try:
+        dest = destination(_raw_tail(request, "/v2/schedules/"), request.url.query)
+        headers = _headers(request)
+        expr, schedule_id = parse_schedule_headers(headers)
+        spec = message_spec(dest, headers, await request.body())
+        return JSONResponse({"scheduleId": _scheduler(request).upsert(expr, schedule_id, spec)})
+    except BadRequest as exc:
+        return error(400, str(exc))
+    except LimitReached as exc:
+        return error(412, str(exc))
+
+
+async def list_schedules(request: Request) -> Response:
+    return JSONResponse([s.to_api() for s in _store(request).schedules()])
+
+
+async def get_schedule(request: Request) -> Response:
+    s = _store(request).get_schedule(request.path_params["id"])
+    if s is None:
+        return error(404, f"schedule {request.path_params['id']} not found")
+    return JSONResponse(s.to_api())
+
+
+async def delete_schedule(request: Request) -> Response:
+    if not _store(request).delete_schedule(request.path_params["id"]):
+        return error(404, f"schedule {request.path_params['id']} not found")
+    return Response(status_code=200)
+
+
+async def pause_schedule(request: Request) -> Response:
+    return _set_paused(request, True)
+
+
+async def resume_schedule(request: Request) -> Response:
+    return _set_paused(request, False)
+
+
+def _set_paused(request: Request, paused: bool) -> Response:
+    try:
+        _scheduler(request).set_paused(request.path_params["id"], paused)
+    except NotFound as exc:
+        return error(404, str(exc))
+    return Response(status_code=200)
+
+
+# -- messages, events, DLQ, keys ------------------------------------------------------------------
+
+async def publish(request: Request) -> Response:
+    try:
+        dest = destination(_raw_tail(request, "/v2/publish/"), request.url.query)
+        spec = message_spec(dest, _headers(request), await request.body())
+    except BadRequest as exc:
+        return error(400, str(exc))
+    return JSONResponse({"messageId": _scheduler(request).publish(spec)})
+
+
+async def events(request: Request) -> Response:
+    q = request.query_params
+    try:
+        filters: dict[str, Any] = {k: q.get(k) for k in
+                                   ("scheduleId", "messageId", "state", "url", "label")}
+        filters["fromDate"] = query_int(q, "fromDate")
+        filters["toDate"] = query_int(q, "toDate")
+        count = _count(q)
+    except BadRequest as exc:
+        return error(400, str(exc))
+    found, cursor = _store(request).events(filters, q.get("cursor"), count)
+    return JSONResponse(_page("events", found, cursor))
+
+
+async def list_dlq(request: Request) -> Response:
+    q = request.query_params
+    try:
+        count = _count(q)
+    except BadRequest as exc:
+        return error(400, str(exc))
+    found, cursor = _store(request).dlq(q.get("cursor"), count, q.get("scheduleId"))
+    return JSONResponse(_page("messages", found, cursor))
+
+
+async def get_dlq(request: Request) -> Response:
+    entry = _store(request).get_dlq(request.path_params["dlq_id"])
+    if entry is None:
+        return error(404, f"DLQ message {request.path_params['dlq_id']} not found")
+    return JSONResponse(entry)
+
+
+async def delete_dlq(request: Request) -> Response:
+    if not _store(request).delete_dlq([request.path_params["dlq_id"]]):
+        return error(404, f"DLQ message {request.path_params['dlq_id']} not found")
+    return Response(status_code=200)
+
+
+async def delete_dlq_many(request: Request) -> Response:
+    try:
+        ids = (await request.json()).get("dlqIds") or []
+    except (ValueError, AttributeError):
+        return error(400, 'expected a JSON body {"dlqIds": [...]}')
+    return JSONResponse({"deleted": _store(request).delete_dlq(map(str, ids))})
+
+
+async def keys(request: Request) -> Response:
+    return JSONResponse({"current": CURRENT_SIGNING_KEY, "next": NEXT_SIGNING_KEY})
+
+
+def _count(q: Any) -> int:
+    count = query_int(q, "count")
+    return 100 if count is None else max(1, min(MAX_PAGE, count))
+
+
+def _page(key: str, items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
+    page: dict[str, Any] = {key: items}
+    if cursor:
+        page["cursor"] = cursor
+    return page
+
+
+# -- control endpoints (/_cronctl) -----------------------------------------------------------
+
+def _control(handler):
+    async def guarded(request: Request) -> Response:
+        if not authorised(request.scope, TOKEN):
+            return error(401, "unauthorized: missing or wrong bearer token")
+        return await handler(request)
+
+    return guarded
+
+
+async def advance(request: Request) -> Response:
+    try:
+        seconds = float(request.query_params.get("seconds", "0"))
+    except ValueError:
+        return error(400, "seconds must be a number")
+    if seconds < 0:
+        return error(400, "the clock only moves forward")
+    return JSONResponse(await _scheduler(request).advance(seconds))
+
+
+async def clock(request: Request) -> Response:
+    c = _scheduler(request).clock
+    return JSONResponse({"now": c.now_ms(), "iso": c.now().isoformat(), "frozen": c.frozen})
+
+
+async def stats(request: Request) -> Response:
+    return JSONResponse(request.app.state.stats.to_json())
+
+
+async def reset_stats(request: Request) -> Response:
+    request.app.state.stats.reset()
+    return JSONResponse(request.app.state.stats.to_json())
+
+
+async def vercel_runs(request: Request) -> Response:
+    crons = _scheduler(request).vercel
+    return JSONResponse({"runs": crons.runs if crons else []})
+
+
+ROUTES = [
+    Route("/v2/schedules", list_schedules, methods=["GET"]),
+    Route("/v2/schedules/{id}/pause", pause_schedule, methods=["POST", "PATCH"]),
+    Route("/v2/schedules/{id}/resume", resume_schedule, methods=["POST", "PATCH"]),
+    Route("/v2/schedules/{id}", get_schedule, methods=["GET"]),
+    Route("/v2/schedules/{id}", delete_schedule, methods=["DELETE"]),
+    Route("/v2/schedules/{destination:path}", upsert_schedule, methods=["POST"]),
+    Route("/v2/publish/{destination:path}", publish, methods=["POST"]),
+    Route("/v2/events", events, methods=["GET"]),
+    Route("/v2/logs", events, methods=["GET"]),
+    Route("/v2/dlq", list_dlq, methods=["GET"]),
+    Route("/v2/dlq", delete_dlq_many, methods=["DELETE"]),
+    Route("/v2/dlq/{dlq_id}", get_dlq, methods=["GET"]),
+    Route("/v2/dlq/{dlq_id}", delete_dlq, methods=["DELETE"]),
+    Route("/v2/keys", keys, methods=["GET"]),
+    Route("/_cronctl/advance", _control(advance), methods=["POST"]),
+    Route("/_cronctl/clock", _control(clock), methods=["GET"]),
+    Route("/_cronctl/stats", _control(stats), methods=["GET"]),
+    Route("/_cronctl/stats/reset", _control(reset_stats), methods=["POST"]),
+    Route("/_cronctl/runs", _control(vercel_runs), methods=["GET"]),
+    # The same reads as the API, for harnesses: never counted, delayed or faulted.
+    Route("/_cronctl/schedules", _control(list_schedules), methods=["GET"]),
+    Route("/_cronctl/events", _control(events), methods=["GET"]),
+    Route("/_cronctl/dlq", _control(list_dlq), methods=["GET"]),
+]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    text = {404: "not found", 405: "method not allowed"}.get(exc.status_code, exc.detail)
+    return error(exc.status_code, f"{text}: {request.method} {request.url.path}")
+
+
+def build_app(settings: DevSettings) -> DevApp:
+    """The ASGI app for these settings. Raises ValueError or CronctlError on bad settings."""
+    clock_ = parse_clock(settings.clock)
+    faults = FaultPlan(settings.fault_rate, settings.fault_seed)
+    log = LiveLog(clock_, settings.log, settings.access_log)
+    notes: list[str] = []
+    vercel = _vercel(settings, clock_, log, notes)
+    store = Store(settings.db_path)
+    request_stats = RequestStats()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        deliverer = Deliverer(store, clock_, log, CURRENT_SIGNING_KEY)
+        scheduler = Scheduler(store, clock_, deliverer, log, fire=settings.fire,
+                              max_schedules=settings.max_schedules, vercel=vercel)
+        app.state.store, app.state.scheduler, app.state.stats = store, scheduler, request_stats
+        scheduler.start()
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+            store.close()
+
+    app = Starlette(routes=ROUTES, lifespan=lifespan,
+                    exception_handlers={404: _http_error, 405: _http_error})
+    gate = ApiGate(app, app.router, token=TOKEN, stats=request_stats,
+                   latency_ms=settings.latency_ms, faults=faults, log=log)
+    return DevApp(gate, notes)
+
+
+def _vercel(settings: DevSettings, clock_, log: LiveLog, notes: list[str]) -> VercelCrons | None:
+    path = settings.config_path
+    if path is None or not path.is_file():
+        return None
+    try:
+        jobs, base_url = load_jobs(path)
+    except CronctlError as exc:
+        notes.append(f"Vercel cron jobs not loaded: {exc.message.splitlines()[0]}")
+        return None
+    app_url = settings.app_url or base_url
+    if not jobs:
+        return None
+    if not app_url:
+        notes.append(f"{len(jobs)} Vercel cron job(s) in {path.name} will not fire: "
+                     "pass --app-url (or set base_url)")
+        return None
+    notes.append(f"{len(jobs)} Vercel cron job(s) from {path.name} fire at {app_url}")
+    return VercelCrons(jobs, app_url, clock_, log)

@@ -1,0 +1,212 @@
+"""Time: schedules, pending attempts and Vercel crons fire when the clock reaches them.
+
+One loop starts whatever is due (the wall clock, or a frozen clock that does not move by itself).
+`advance(seconds)` moves the clock forward step by step to each due time in the window, starting
+and awaiting the deliveries due then, retries included, so a test sees every outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+from collections import Counter
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import cron
+from .clock import Clock, from_ms, to_ms
+from .delivery import Deliverer
+from .livelog import LiveLog
+from .model import Message, MessageSpec, Schedule, new_id
+from .store import Store
+from .vercel_jobs import VercelCrons
+
+MAX_IDLE_S = 1.0
+
+
+@dataclass(order=True)
+class _Pending:
+    due_ms: int
+    seq: int
+    message: Message = field(compare=False)
+    retried: int = field(compare=False)
+
+
+class NotFound(Exception):
+    pass
+
+
+class LimitReached(Exception):
+    pass
+
+
+def next_fire_ms(expr: str, after_ms: int) -> int | None:
+    tz, bare = cron.split_tz(expr)
+    at = cron.next_after(bare, from_ms(after_ms), tz)
+    return to_ms(at) if at else None
+
+
+class Scheduler:
+    def __init__(self, store: Store, clock: Clock, deliverer: Deliverer, log: LiveLog, *,
+                 fire: bool = True, max_schedules: int | None = None,
+                 vercel: VercelCrons | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.deliverer = deliverer
+        self.log = log
+        self.fire = fire
+        self.max_schedules = max_schedules
+        self.vercel = vercel
+        self.counters: Counter[str] = Counter()
+        self._heap: list[_Pending] = []
+        self._seq = itertools.count()
+        self._inflight: set[asyncio.Task] = set()
+        self._wake = asyncio.Event()
+        self._advancing = asyncio.Lock()
+        self._loop_task: asyncio.Task | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._loop_task, *self._inflight) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.deliverer.close()
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def upsert(self, expr: str, schedule_id: str | None, spec: MessageSpec) -> str:
+        """Create, or replace every field of, a schedule. Pause state and history are kept."""
+        now = self.clock.now_ms()
+        old = self.store.get_schedule(schedule_id) if schedule_id else None
+        if old is None and self.max_schedules is not None \
+                and self.store.count_schedules() >= self.max_schedules:
+            raise LimitReached(f"schedule limit reached ({self.max_schedules})")
+        new = Schedule(schedule_id or new_id("scd"), expr, spec, created_ms=now,
+                       next_ms=next_fire_ms(expr, now))
+        if old is not None:
+            new.created_ms, new.paused = old.created_ms, old.paused
+            new.last_ms, new.states = old.last_ms, old.states
+        self.store.put_schedule(new)
+        self._wake.set()
+        return new.schedule_id
+
+    def set_paused(self, schedule_id: str, paused: bool) -> None:
+        s = self.store.get_schedule(schedule_id)
+        if s is None:
+            raise NotFound(f"schedule {schedule_id} not found")
+        if s.paused != paused:
+            s.paused = paused
+            if not paused:
+                s.next_ms = next_fire_ms(s.cron, self.clock.now_ms())
+            self.store.put_schedule(s)
+            self._wake.set()
+
+    def publish(self, spec: MessageSpec) -> str:
+        now = self.clock.now_ms()
+        message = Message(new_id("msg"), spec, created_ms=now)
+        self.deliverer.created(message)
+        self._push(message, 0, now + spec.delay * 1000)
+        return message.message_id
+
+    # -- time -------------------------------------------------------------------------------------
+
+    async def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the clock `seconds` forward, firing and awaiting everything due on the way."""
+        async with self._advancing:
+            start = self.clock.now_ms()
+            target = start + int(seconds * 1000)
+            before = self._totals()
+            while True:
+                await self._drain()
+                due = self._next_due_ms()
+                if due is None or due > target:
+                    break
+                self.clock.advance_to(due)
+                self._start_due(self.clock.now_ms())
+            self.clock.advance_to(target)
+            after = self._totals()
+            summary: dict[str, Any] = {"from": start, "to": target,
+                                       "now": from_ms(target).isoformat()}
+            summary.update({k: after[k] - before[k] for k in after})
+            return summary
+
+    def _totals(self) -> dict[str, int]:
+        d = self.deliverer.counters
+        return {"fired": self.counters["fired"], "attempts": d["attempts"],
+                "delivered": d["delivered"], "retried": d["retried"], "failed": d["failed"],
+                "vercelRuns": self.counters["vercel"]}
+
+    async def _loop(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self.clock.now_ms()
+            self._start_due(now)
+            due = self._next_due_ms()
+            wait = MAX_IDLE_S
+            if due is not None and not self.clock.frozen:
+                wait = min(MAX_IDLE_S, max(0.0, (due - now) / 1000))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _drain(self) -> None:
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    def _next_due_ms(self) -> int | None:
+        if not self.fire:
+            return None
+        times = [self.store.next_due_ms(), self._heap[0].due_ms if self._heap else None,
+                 self.vercel.next_due_ms() if self.vercel else None]
+        present = [t for t in times if t is not None]
+        return min(present) if present else None
+
+    def _start_due(self, now: int) -> None:
+        if not self.fire:
+            return
+        for s in self.store.due_schedules(now):
+            self._fire(s, now)
+        if self.vercel is not None:
+            for job, scheduled in self.vercel.take_due(now):
+                self.counters["vercel"] += 1
+                self._spawn(self.vercel.run(self.deliverer.http, job, scheduled))
+        while self._heap and self._heap[0].due_ms <= now:
+            p = heapq.heappop(self._heap)
+            self._spawn(self._attempt(p))
+
+    def _fire(self, s: Schedule, now: int) -> None:
+        assert s.next_ms is not None
+        message = Message(new_id("msg"), s.spec, created_ms=s.next_ms,
+                          schedule_id=s.schedule_id)
+        s.last_ms = s.next_ms
+        s.next_ms = next_fire_ms(s.cron, now)  # a run missed while stopped fires once
+        s.states = {message.message_id: "IN_PROGRESS"}
+        self.store.put_schedule(s)
+        self.deliverer.created(message)
+        self.counters["fired"] += 1
+        self._push(message, 0, s.last_ms + s.spec.delay * 1000)
+
+    def _push(self, message: Message, retried: int, due_ms: int) -> None:
+        heapq.heappush(self._heap, _Pending(due_ms, next(self._seq), message, retried))
+        self._wake.set()
+
+    async def _attempt(self, p: _Pending) -> None:
+        try:
+            due = await self.deliverer.attempt(p.message, p.retried)
+        except Exception as exc:  # a bug must not stop the scheduler; say so and move on
+            self.log.line(f"internal error delivering {p.message.message_id}: {exc!r}", "red")
+            return
+        if due is not None:
+            self._push(p.message, p.retried + 1, due)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
