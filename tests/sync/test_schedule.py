@@ -192,3 +192,22 @@ def test_missing_secret_variable_names_variable_job_and_field(project, monkeypat
     assert result.code == 2
     assert "${CRON_SECRET} is not set" in result.err
     assert "headers.Authorization" in result.err
+
+
+def test_partial_failure_lists_each_failed_job_and_exits_1(tmp_path, monkeypatch, capsys,
+                                                           request):
+    from cronctl.dev.testing import DevServer
+
+    project_cls = type(request.getfixturevalue("project"))
+    with DevServer(memory=True, max_schedules=3) as server:
+        project = project_cls(tmp_path, server, monkeypatch, capsys)
+        project.write("".join(project.job(f"j{i}") for i in range(5)))
+        result = project.run("schedule", "--yes")
+        assert result.code == 1
+        failed = [line for line in result.err.splitlines() if line.startswith("failed: + ")]
+        assert len(failed) == 2 and all("HTTP 412" in line for line in failed)
+        assert "2 change(s) failed; the others were applied" in result.err
+        assert len(project.schedules()) == 3
+        # Nothing else moved: the next plan is exactly the two that failed.
+        assert "Plan: 2 to create, 0 to update, 0 to delete, 3 unchanged." in project.run(
+            "diff").out
