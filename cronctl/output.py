@@ -86,9 +86,3 @@ def print_renderable(renderable: Any, *, err: bool = False) -> None:
     stream.write(redact(cap.get()))
     stream.flush()
 
-
-def styled(text: str, style: str) -> str:
-    """Rich markup for `text`, escaped."""
-    from rich.markup import escape
-
-    return f"[{style}]{escape(text)}[/]"

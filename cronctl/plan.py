@@ -70,6 +70,11 @@ class Plan:
         parts.append(f"{len(self.unchanged)} unchanged")
         return "Plan: " + ", ".join(parts) + "."
 
+    @property
+    def requests(self) -> int:
+        """HTTP requests applying the plan costs (the listing already made is not counted)."""
+        return sum(c.requests for c in self.changes)
+
 
 def diff(
     project: str,

@@ -106,6 +106,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
             "unchanged": len(plan.unchanged),
             "unmanaged": len(plan.unmanaged),
             "managed": plan.managed_live,
+            "requests_to_apply": plan.requests,
         },
         "changes": [
             {"action": c.action, "job": c.job, "schedule_id": c.schedule_id,

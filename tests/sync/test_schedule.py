@@ -211,3 +211,17 @@ def test_partial_failure_lists_each_failed_job_and_exits_1(tmp_path, monkeypatch
         # Nothing else moved: the next plan is exactly the two that failed.
         assert "Plan: 2 to create, 0 to update, 0 to delete, 3 unchanged." in project.run(
             "diff").out
+
+
+def test_the_plan_predicts_the_requests_it_costs(project):
+    project.write(project.job("a") + project.job("b", extra="enabled: false")
+                  + project.job("c"))
+    project.run("schedule", "--yes")
+    project.write(project.job("a", schedule="1 1 * * *") + project.job("b")
+                  + project.job("d", extra="enabled: false"))
+    predicted = json.loads(project.run("diff", "--json").out)["qstash"]["summary"]
+    project.server.reset_counts()
+    assert project.run("schedule", "--yes").code == 0
+    # update a, resume b, delete c, create d paused (2): 5 writes, plus the listing
+    assert predicted["requests_to_apply"] == 5
+    assert project.server.request_count() == 1 + predicted["requests_to_apply"]
