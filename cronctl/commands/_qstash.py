@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from ..errors import UsageError
@@ -32,6 +33,34 @@ def confirm(question: str, *, yes: bool) -> bool:
             hint="pass --yes to apply without asking (as the CI step on deploy does), "
             "or --dry-run to only show the plan",
         )
-    import typer
+    # On stderr, so stdout stays clean for --json; Ctrl-C raises KeyboardInterrupt (exit 130).
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
-    return typer.confirm(question, default=False, err=True)
+
+# Each phase runs its own event loop, so that a confirmation prompt between them is asked
+# outside of asyncio (where Ctrl-C could not interrupt a blocking read).
+
+
+def fetch_plan(state, config, **kw):
+    """(plan, requests made): one `GET /v2/schedules`, then the pure diff."""
+    from ..sync import build_plan
+
+    async def go():
+        async with client(state) as qstash:
+            return await build_plan(config, qstash, **kw), qstash.requests
+
+    return asyncio.run(go())
+
+
+def apply_plan(state, plan, *, concurrency: int = 8, on_done=None):
+    """(result, requests made) of applying the plan."""
+    from ..sync import apply
+
+    async def go():
+        async with client(state, concurrency=concurrency) as qstash:
+            result = await apply(plan, qstash, concurrency=concurrency, on_done=on_done)
+            return result, qstash.requests
+
+    return asyncio.run(go())

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from .. import render_plan, vercel
 from ..ci import append_summary
 from ..errors import ExitStatus
 from ..output import echo, print_json, print_renderable
-from ..sync import build_plan
 from . import _qstash
 
 
 def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)
-
-    async def go():
-        async with _qstash.client(state) as client:
-            return await build_plan(config, client)
-
-    plan = asyncio.run(go())
+    plan, _ = _qstash.fetch_plan(state, config)
     append_summary(render_plan.markdown(plan, vchange))
     if json_out:
         print_json(

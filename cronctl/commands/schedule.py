@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from .. import render_plan, vercel
@@ -10,7 +9,6 @@ from ..ci import append_summary
 from ..errors import ExitStatus, SafetyError
 from ..output import console, echo, print_json
 from ..plan import SYMBOLS, Change, check_safety
-from ..sync import apply, build_plan
 from . import _qstash
 from .diff import show
 
@@ -19,42 +17,35 @@ def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrenc
         json_out: bool, adopt: bool = False) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)
-    return asyncio.run(_run(state, config, vchange, dry_run=dry_run, yes=yes, prune=prune,
-                            force=force, concurrency=concurrency, json_out=json_out,
-                            adopt=adopt))
-
-
-async def _run(state, config, vchange, *, dry_run, yes, prune, force, concurrency, json_out,
-               adopt) -> int:
-    async with _qstash.client(state, concurrency=concurrency) as client:
-        plan = await build_plan(config, client, prune=prune, adopt=adopt)
-        report = {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
-        if not json_out:
-            show(vchange, plan)
-        append_summary(render_plan.markdown(plan, vchange))
-        verdict = check_safety(plan)
-        if not verdict.ok and not force:
-            if json_out:
-                print_json({**report, "refused": verdict.message})
-            raise SafetyError(
-                f"refused: {verdict.message}",
-                hint="review the plan; pass --force to apply it anyway",
-            )
-        if dry_run:
-            if json_out:
-                print_json({**report, "dry_run": True})
-            return ExitStatus.OK
-        if not vchange.changed and not plan.has_changes:
-            if json_out:
-                print_json({**report, "applied": [], "failed": [], "requests": client.requests})
-            return ExitStatus.OK
-        if not _qstash.confirm("Apply these changes?", yes=yes):
-            echo("Nothing was changed.", err=True)
-            return ExitStatus.OK
-        if vercel.apply(vchange) and not json_out:
-            echo(f"wrote {vchange.path}")
-        result = await apply(plan, client, concurrency=concurrency,
-                             on_done=_progress(state, len(plan.changes), json_out))
+    plan, requests = _qstash.fetch_plan(state, config, prune=prune, adopt=adopt)
+    report = {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
+    if not json_out:
+        show(vchange, plan)
+    append_summary(render_plan.markdown(plan, vchange))
+    verdict = check_safety(plan)
+    if not verdict.ok and not force:
+        if json_out:
+            print_json({**report, "refused": verdict.message})
+        raise SafetyError(
+            f"refused: {verdict.message}",
+            hint="review the plan; pass --force to apply it anyway",
+        )
+    if dry_run:
+        if json_out:
+            print_json({**report, "dry_run": True})
+        return ExitStatus.OK
+    if not vchange.changed and not plan.has_changes:
+        if json_out:
+            print_json({**report, "applied": [], "failed": [], "requests": requests})
+        return ExitStatus.OK
+    if not _qstash.confirm("Apply these changes?", yes=yes):
+        echo("Nothing was changed.", err=True)
+        return ExitStatus.OK
+    if vercel.apply(vchange) and not json_out:
+        echo(f"wrote {vchange.path}")
+    result, more = _qstash.apply_plan(state, plan, concurrency=concurrency,
+                                      on_done=_progress(state, len(plan.changes), json_out))
+    requests += more
     failed = result.failed
     if json_out:
         print_json({
@@ -62,12 +53,11 @@ async def _run(state, config, vchange, *, dry_run, yes, prune, force, concurrenc
             "applied": [{"action": c.action, "job": c.job} for c in result.done],
             "failed": [{"action": f.change.action, "job": f.change.job, "error": f.message}
                        for f in failed],
-            "requests": client.requests,
+            "requests": requests,
         })
     else:
         done = len(result.done)
-        echo(f"Applied {done} change{'s' if done != 1 else ''} "
-             f"({client.requests} QStash requests).")
+        echo(f"Applied {done} change{'s' if done != 1 else ''} ({requests} QStash requests).")
         for f in failed:
             echo(f"failed: {SYMBOLS[f.change.action]} {f.change.job}: {f.message}", err=True)
         if failed:

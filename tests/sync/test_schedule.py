@@ -225,3 +225,30 @@ def test_the_plan_predicts_the_requests_it_costs(project):
     # update a, resume b, delete c, create d paused (2): 5 writes, plus the listing
     assert predicted["requests_to_apply"] == 5
     assert project.server.request_count() == 1 + predicted["requests_to_apply"]
+
+
+def test_terminal_prompt_applies_only_on_yes(project):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    project.write(project.job("a"))
+
+    def answer(text: str) -> subprocess.CompletedProcess:
+        leader, follower = pty.openpty()
+        try:
+            os.write(leader, text.encode())
+            return subprocess.run([sys.executable, "-m", "cronctl", "schedule"],
+                                  cwd=project.folder, env=dict(os.environ), stdin=follower,
+                                  capture_output=True, text=True, timeout=60)
+        finally:
+            os.close(leader)
+            os.close(follower)
+
+    declined = answer("n\n")
+    assert declined.returncode == 0 and "Apply these changes? [y/N]" in declined.stderr
+    assert "Nothing was changed." in declined.stderr and project.schedules() == {}
+    accepted = answer("y\n")
+    assert accepted.returncode == 0, accepted.stderr
+    assert set(project.schedules()) == {"cronctl.acme.a"}
