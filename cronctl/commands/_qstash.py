@@ -43,9 +43,19 @@ def confirm(question: str, *, yes: bool) -> bool:
 # outside of asyncio (where Ctrl-C could not interrupt a blocking read).
 
 
-def fetch_plan(state, config, **kw):
-    """(plan, requests made): one `GET /v2/schedules`, then the pure diff."""
+def fetch_plan(state, config, *, vercel_only_ok: bool = False, **kw):
+    """(plan, requests made): one `GET /v2/schedules`, then the pure diff.
+
+    With `vercel_only_ok`, a file without business jobs and no QSTASH_TOKEN skips QStash
+    (an empty plan) instead of failing: a Vercel-only project needs no QStash account."""
+    import os
+
+    from ..plan import Plan
     from ..sync import build_plan
+
+    if vercel_only_ok and not config.business_jobs and not os.environ.get("QSTASH_TOKEN"):
+        echo("note: no business jobs and QSTASH_TOKEN is not set; QStash skipped", err=True)
+        return Plan(config.project), 0
 
     async def go():
         async with client(state) as qstash:

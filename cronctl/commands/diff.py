@@ -12,7 +12,7 @@ from . import _qstash
 def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)
-    plan, _ = _qstash.fetch_plan(state, config)
+    plan, _ = _qstash.fetch_plan(state, config, vercel_only_ok=True)
     append_summary(render_plan.markdown(plan, vchange))
     if json_out:
         print_json(

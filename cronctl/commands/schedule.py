@@ -9,6 +9,7 @@ from ..ci import append_summary
 from ..errors import ExitStatus, SafetyError
 from ..output import console, echo, print_json
 from ..plan import SYMBOLS, Change, check_safety
+from ..sync import ApplyResult
 from . import _qstash
 from .diff import show
 
@@ -17,7 +18,8 @@ def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrenc
         json_out: bool, adopt: bool = False) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)
-    plan, requests = _qstash.fetch_plan(state, config, prune=prune, adopt=adopt)
+    plan, requests = _qstash.fetch_plan(state, config, prune=prune, adopt=adopt,
+                                        vercel_only_ok=True)
     report = {"vercel": render_plan.vercel_json(vchange), "qstash": render_plan.to_json(plan)}
     if not json_out:
         show(vchange, plan)
@@ -43,9 +45,11 @@ def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrenc
         return ExitStatus.OK
     if vercel.apply(vchange) and not json_out:
         echo(f"wrote {vchange.path}")
-    result, more = _qstash.apply_plan(state, plan, concurrency=concurrency,
-                                      on_done=_progress(state, len(plan.changes), json_out))
-    requests += more
+    result = ApplyResult()
+    if plan.has_changes:
+        result, more = _qstash.apply_plan(state, plan, concurrency=concurrency,
+                                          on_done=_progress(state, len(plan.changes), json_out))
+        requests += more
     failed = result.failed
     if json_out:
         print_json({

@@ -252,3 +252,17 @@ def test_terminal_prompt_applies_only_on_yes(project):
     accepted = answer("y\n")
     assert accepted.returncode == 0, accepted.stderr
     assert set(project.schedules()) == {"cronctl.acme.a"}
+
+
+def test_a_vercel_only_project_needs_no_qstash_token(project, monkeypatch):
+    monkeypatch.delenv("QSTASH_TOKEN")
+    path = project.write("  beat:\n    tier: infrastructure\n    path: /api/beat\n"
+                         '    schedule: "0 6 * * *"\n')
+    result = project.run("schedule", "--yes")
+    assert result.code == 0, result.err
+    assert "QStash skipped" in result.err
+    assert '"/api/beat"' in (path.parent / "vercel.json").read_text()
+    assert project.run("diff", "--exit-code").code == 0
+    # With a business job, the token is required again.
+    project.write(project.job("a"))
+    assert project.run("diff").code == 2
