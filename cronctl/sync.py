@@ -15,7 +15,6 @@ from .plan import Change, Plan, diff
 from .qstash.client import QStashClient
 from .qstash.spec import ScheduleSpec, from_job, from_live
 
-DEFAULT_CONCURRENCY = 8
 DEFAULT_RATE = 500.0  # requests per second; a ceiling, 429s are waited out anyway
 
 
@@ -70,23 +69,21 @@ async def apply(
     plan: Plan,
     client: QStashClient,
     *,
-    concurrency: int = DEFAULT_CONCURRENCY,
     on_done: Callable[[Change, str | None], None] | None = None,
 ) -> ApplyResult:
     """Apply every change; a failed change (after the client's retries) does not stop the
-    others. Running the same plan again converges, since every write is idempotent."""
+    others. Running the same plan again converges, since every write is idempotent. How many
+    requests are in flight at once is the client's number of lanes."""
     result = ApplyResult()
-    gate = asyncio.Semaphore(max(1, concurrency))
 
     async def run(change: Change) -> None:
-        async with gate:
-            try:
-                await _apply_one(client, change)
-            except ProviderError as exc:
-                result.failed.append(Failure(change, exc.message))
-                if on_done:
-                    on_done(change, exc.message)
-                return
+        try:
+            await _apply_one(client, change)
+        except ProviderError as exc:
+            result.failed.append(Failure(change, exc.message))
+            if on_done:
+                on_done(change, exc.message)
+            return
         result.done.append(change)
         if on_done:
             on_done(change, None)

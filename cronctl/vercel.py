@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,16 @@ from .errors import ConfigError
 from .fsutil import write_atomic
 
 BOM = "\ufeff"
+USER_AGENT = "vercel-cron/1.0"
+
+
+def cron_request_headers(schedule: str) -> dict[str, str]:
+    """The headers Vercel sends when it runs a cron job (`trigger` and `cronctl dev` use them)."""
+    headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": schedule}
+    secret = os.environ.get("CRON_SECRET")
+    if secret:
+        headers["authorization"] = f"Bearer {secret}"
+    return headers
 
 
 @dataclass(frozen=True)

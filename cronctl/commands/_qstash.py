@@ -70,7 +70,7 @@ def apply_plan(state, plan, *, concurrency: int = 8, on_done=None):
 
     async def go():
         async with client(state, concurrency=concurrency) as qstash:
-            result = await apply(plan, qstash, concurrency=concurrency, on_done=on_done)
+            result = await apply(plan, qstash, on_done=on_done)
             return result, qstash.requests
 
     return asyncio.run(go())

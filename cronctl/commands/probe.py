@@ -15,6 +15,7 @@ from ..config import Config, inspect_config
 from ..config.diagnostics import errors
 from ..errors import CronctlError
 from ..output import print_json, print_renderable
+from . import _qstash
 
 MIN_SECRET = 16
 
@@ -72,7 +73,7 @@ async def _qstash_checks(state, config: Config) -> list[Check]:
 
     checks: list[Check] = []
     try:
-        client = _qstash_client(state)
+        client = _qstash.client(state)
     except CronctlError as exc:
         return [Check("QStash", "fail", exc.message, exc.hint)]
     client.retry = RetryPolicy(attempts=2, base=client.retry.base)
@@ -94,12 +95,6 @@ async def _qstash_checks(state, config: Config) -> list[Check]:
         else:
             checks.append(_schedule_check(plan))
     return checks
-
-
-def _qstash_client(state):
-    from . import _qstash
-
-    return _qstash.client(state)
 
 
 def _signing_keys(keys: dict) -> list[Check]:

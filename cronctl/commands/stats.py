@@ -70,15 +70,10 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
     from_ms = int((time.time() - window.total_seconds()) * 1000)
 
     async def go() -> list[JobStats]:
-        async with _qstash.client(state) as client:
-            gate = asyncio.Semaphore(8)
-
-            async def one(j):
-                async with gate:
-                    return await _events(client, j.schedule_id, from_ms)
-
+        async with _qstash.client(state) as client:  # its lanes bound the requests in flight
             dlq_task = asyncio.create_task(_dlq_counts(client))
-            events = await asyncio.gather(*(one(j) for j in jobs))
+            events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms)
+                                            for j in jobs))
             dlq = await dlq_task
         return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
                 for j, ev in zip(jobs, events, strict=True)]

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 from ..errors import ConfigError, ProviderError
 from ..output import echo, print_json
+from ..vercel import cron_request_headers
 from . import _qstash
-
-VERCEL_UA = "vercel-cron/1.0"
-
-
-def vercel_headers(schedule: str) -> dict[str, str]:
-    """What Vercel sends when it runs a cron job."""
-    headers = {"user-agent": VERCEL_UA, "x-vercel-cron-schedule": schedule}
-    secret = os.environ.get("CRON_SECRET")
-    if secret:
-        headers["Authorization"] = f"Bearer {secret}"
-    return headers
 
 
 def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
@@ -57,7 +46,7 @@ def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
     url = config.base_url + job.path
     started = time.perf_counter()
     try:
-        response = httpx.get(url, headers=vercel_headers(job.schedule), timeout=300)
+        response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
     except httpx.HTTPError as exc:
         raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
                             hint="is the app running at base_url?") from None

@@ -7,7 +7,6 @@ not retry. Every run is recorded (`runs`) for tests, without any header value.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,10 @@ from typing import Any
 import httpx
 
 from .. import cron
+from ..vercel import cron_request_headers
 from .clock import Clock, from_ms, to_ms
 from .livelog import LiveLog
 
-USER_AGENT = "vercel-cron/1.0"
 TIMEOUT_S = 30.0
 
 
@@ -67,10 +66,7 @@ class VercelCrons:
 
     async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int) -> None:
         url = self.app_url + job.path
-        headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": job.schedule}
-        secret = os.environ.get("CRON_SECRET")
-        if secret:
-            headers["authorization"] = f"Bearer {secret}"
+        headers = cron_request_headers(job.schedule)
         started = time.monotonic()
         status: int | None = None
         error: str | None = None

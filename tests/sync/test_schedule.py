@@ -266,3 +266,15 @@ def test_a_vercel_only_project_needs_no_qstash_token(project, monkeypatch):
     # With a business job, the token is required again.
     project.write(project.job("a"))
     assert project.run("diff").code == 2
+
+
+def test_concurrency_bounds_the_requests_in_flight(tmp_path, monkeypatch, capsys, request):
+    from cronctl.dev.testing import DevServer
+
+    project_cls = type(request.getfixturevalue("project"))
+    with DevServer(memory=True, latency_ms=20) as server:
+        project = project_cls(tmp_path, server, monkeypatch, capsys)
+        project.write("".join(project.job(f"j{i}") for i in range(40)))
+        server.reset_counts()
+        assert project.run("schedule", "--yes", "--concurrency", "4").code == 0
+        assert 1 < server.max_in_flight() <= 4
