@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .qstash.spec import ScheduleSpec, differences
+from .targets.qstash.spec import ScheduleSpec, differences
 
 Action = Literal["create", "update", "delete", "pause", "resume"]
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "pause": "‖", "resume": "▶"}

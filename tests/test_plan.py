@@ -1,7 +1,7 @@
 """diff() and the safety limit: pure functions over normal-form schedules."""
 
 from cronctl.plan import check_safety, diff
-from cronctl.qstash.spec import ScheduleSpec
+from cronctl.targets.qstash.spec import ScheduleSpec
 
 PREFIX = "cronctl.acme."
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .. import render_plan
+from .. import render as render_plan
 from ..errors import ExitStatus
 from ..output import echo, print_json, print_renderable
-from ..sync import desired_specs
-from . import _qstash
+from ..targets.qstash import connect as _qstash
+from ..targets.qstash.sync import desired_specs
 
 
 def run(state, *, everything: bool, yes: bool, dry_run: bool, json_out: bool) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .. import render_plan, vercel
+from .. import render as render_plan
 from ..ci import append_summary
 from ..errors import ExitStatus
 from ..output import echo, print_json, print_renderable
-from . import _qstash
+from ..targets import vercel
+from ..targets.qstash import connect as _qstash
 
 
 def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:

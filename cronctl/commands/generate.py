@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import vercel
 from ..errors import ExitStatus
 from ..output import echo
+from ..targets import vercel
 
 
 def run(state, *, check: bool) -> int:

@@ -10,7 +10,7 @@ from .. import importer
 from ..errors import ConfigError, UsageError
 from ..fsutil import write_atomic
 from ..output import echo
-from . import _qstash
+from ..targets.qstash import connect as _qstash
 from .init import project_name
 
 
@@ -25,7 +25,7 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     if from_vercel:
         jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
     if from_qstash:
-        from ..sync import fetch_live
+        from ..targets.qstash.sync import fetch_live
 
         async def go():
             async with _qstash.client(state) as client:

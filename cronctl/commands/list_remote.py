@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from .. import cron, vercel
+from .. import cron
 from ..config import Config
 from ..output import print_json, print_renderable
 from ..plan import Plan, diff
-from ..qstash.spec import ScheduleSpec
-from ..sync import desired_specs, fetch_live
-from . import _qstash
+from ..targets import vercel
+from ..targets.qstash import connect as _qstash
+from ..targets.qstash.spec import ScheduleSpec
+from ..targets.qstash.sync import desired_specs, fetch_live
 
 STATUS_STYLE = {"in sync": "green", "drifted": "yellow", "missing": "red", "orphaned": "red",
                 "unmanaged": "dim", "disabled": "dim"}

@@ -6,7 +6,7 @@ import asyncio
 
 from ..errors import UsageError
 from ..output import echo
-from . import _qstash
+from ..targets.qstash import connect as _qstash
 
 
 def run(state, job_name: str, *, pause: bool) -> int:

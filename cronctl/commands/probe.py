@@ -10,12 +10,12 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
-from .. import vercel
 from ..config import Config, inspect_config
 from ..config.diagnostics import errors
 from ..errors import CronctlError
 from ..output import print_json, print_renderable
-from . import _qstash
+from ..targets import vercel
+from ..targets.qstash import connect as _qstash
 
 MIN_SECRET = 16
 
@@ -68,8 +68,8 @@ def _file_checks(state) -> tuple[Config | None, list[Check]]:
 
 
 async def _qstash_checks(state, config: Config) -> list[Check]:
-    from ..qstash.client import RetryPolicy
-    from ..sync import build_plan
+    from ..targets.qstash.client import RetryPolicy
+    from ..targets.qstash.sync import build_plan
 
     checks: list[Check] = []
     try:

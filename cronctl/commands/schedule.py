@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from .. import render_plan, vercel
+from .. import render as render_plan
 from ..ci import append_summary
 from ..errors import ExitStatus, SafetyError
 from ..output import console, echo, print_json
 from ..plan import SYMBOLS, Change, check_safety
-from ..sync import ApplyResult
-from . import _qstash
+from ..targets import vercel
+from ..targets.qstash import connect as _qstash
+from ..targets.qstash.sync import ApplyResult
 from .diff import show
 
 

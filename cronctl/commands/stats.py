@@ -10,7 +10,7 @@ from ..config.model import parse_duration
 from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
 from ..stats import JobStats, compute
-from . import _qstash
+from ..targets.qstash import connect as _qstash
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
 RETENTION = timedelta(days=7)

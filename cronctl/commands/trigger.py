@@ -7,8 +7,8 @@ import time
 
 from ..errors import ConfigError, ProviderError
 from ..output import echo, print_json
-from ..vercel import cron_request_headers
-from . import _qstash
+from ..targets.qstash import connect as _qstash
+from ..targets.vercel import cron_request_headers
 
 
 def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
@@ -19,7 +19,7 @@ def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
         return 0
     if job.is_business:
         config.require_env(("business",))
-        from ..qstash.spec import from_job
+        from ..targets.qstash.spec import from_job
 
         spec = from_job(job)
         headers = spec.request_headers()

@@ -117,7 +117,7 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
     """The same safe parser `cronctl dev` evaluates the expression with."""
     if not value or has_placeholder(value):
         return
-    from ..dev.retrydelay import compile_delay
+    from ..retrydelay import compile_delay
 
     try:
         compile_delay(value)

@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .errors import ConfigError
-from .fsutil import write_atomic
+from ..config import Config
+from ..errors import ConfigError
+from ..fsutil import write_atomic
 
 BOM = "\ufeff"
 USER_AGENT = "vercel-cron/1.0"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from ..errors import UsageError
-from ..output import echo
+from ...errors import UsageError
+from ...output import echo
 
 
 def client(state, *, concurrency: int = 8, rate: float | None = None):
-    from ..qstash.client import QStashClient, credentials
-    from ..sync import DEFAULT_RATE
+    from .client import QStashClient, credentials
+    from .sync import DEFAULT_RATE
 
     url, token = credentials()
 
@@ -50,8 +50,8 @@ def fetch_plan(state, config, *, vercel_only_ok: bool = False, **kw):
     (an empty plan) instead of failing: a Vercel-only project needs no QStash account."""
     import os
 
-    from ..plan import Plan
-    from ..sync import build_plan
+    from ...plan import Plan
+    from .sync import build_plan
 
     if vercel_only_ok and not config.business_jobs and not os.environ.get("QSTASH_TOKEN"):
         echo("note: no business jobs and QSTASH_TOKEN is not set; QStash skipped", err=True)
@@ -66,7 +66,7 @@ def fetch_plan(state, config, *, vercel_only_ok: bool = False, **kw):
 
 def apply_plan(state, plan, *, concurrency: int = 8, on_done=None):
     """(result, requests made) of applying the plan."""
-    from ..sync import apply
+    from .sync import apply
 
     async def go():
         async with client(state, concurrency=concurrency) as qstash:

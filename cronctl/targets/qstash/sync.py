@@ -9,11 +9,11 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .config import Config
-from .errors import ProviderError
-from .plan import Change, Plan, diff
-from .qstash.client import QStashClient
-from .qstash.spec import ScheduleSpec, from_job, from_live
+from ...config import Config
+from ...errors import ProviderError
+from ...plan import Change, Plan, diff
+from .client import QStashClient
+from .spec import ScheduleSpec, from_job, from_live
 
 DEFAULT_RATE = 500.0  # requests per second; a ceiling, 429s are waited out anyway
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .plan import SYMBOLS, Change, FieldChange, Plan
-from .vercel import VercelChange
+from .targets.vercel import VercelChange
 
 STYLES = {"create": "green", "update": "yellow", "delete": "red", "pause": "cyan",
           "resume": "cyan"}
