@@ -4,14 +4,13 @@ so `cronctl --help` loads nothing it does not need."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import CronctlError, ExitStatus
+from .app import State, run_guarded, start
 
 app = typer.Typer(
     name="cronctl",
@@ -21,29 +20,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@dataclass
-class State:
-    config: str | None = None
-    debug: bool = False
-    verbose: int = 0
-
-    def config_path(self) -> Path:
-        from .config import find_config
-
-        return find_config(self.config)
-
-    def load(self, *, require: tuple[str, ...] = ()):
-        """Load the config; `require` names the tiers whose ${VARS} must be set."""
-        from .config import load_config
-        from .output import add_secrets
-
-        config = load_config(self.config_path())
-        add_secrets(config.secrets)
-        if require:
-            config.require_env(require)
-        return config
 
 
 def _version(value: bool) -> None:
@@ -68,10 +44,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    from .output import register_env_secrets, set_no_color
-
-    set_no_color(no_color)
-    register_env_secrets()
+    start(no_color=no_color)
     ctx.obj = State(config=config, debug=debug, verbose=verbose)
 
 
@@ -89,38 +62,6 @@ def command(*args: Any, **kwargs: Any):
         return app.command(*args, **kwargs)(wrapper)
 
     return decorate
-
-
-def run_guarded(body, *, debug: bool) -> int:
-    from .output import echo
-
-    try:
-        return int(body() or 0)
-    except CronctlError as exc:
-        echo(f"error: {exc.render()}", err=True)
-        from .ci import annotate, annotate_error
-
-        if exc.diagnostics:
-            annotate(exc.diagnostics)
-        else:
-            annotate_error(exc.render())
-        if debug:
-            raise
-        return int(exc.exit_status)
-    except KeyboardInterrupt:
-        echo("interrupted", err=True)
-        return int(ExitStatus.INTERRUPTED)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        if debug:
-            raise
-        echo(
-            f"error: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: run again with --debug for the traceback, and report it",
-            err=True,
-        )
-        return int(ExitStatus.FAILED)
 
 
 def _state(ctx: typer.Context) -> State:
