@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import cron
+from . import validate_kubernetes
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, InfrastructureJob
+from .model import BusinessJob, FileModel, InfrastructureJob, KubernetesJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
@@ -44,10 +45,16 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             key=True,
         )
     business_seen = False
+    if model.kubernetes is not None:
+        validate_kubernetes.settings(rep, model.kubernetes)
     for name, job in jobs.items():
         base = ("jobs", name)
-        _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
-        if isinstance(job, InfrastructureJob):
+        if job.path is not None:
+            _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
+        if isinstance(job, KubernetesJob):
+            _zone(rep, (*base, "timezone"), job.timezone)
+            validate_kubernetes.job(rep, base, name, job, model)
+        elif isinstance(job, InfrastructureJob):
             _infrastructure(rep, base, job, model.vercel.plan)
         elif isinstance(job, BusinessJob):
             if not business_seen and not model.base_url:
