@@ -176,13 +176,14 @@ def cleanup_cmd(
                                              )] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Delete orphaned managed schedules (never an unmanaged one)."""
+    """Delete orphaned managed jobs on every target (never an unmanaged one)."""
     from .commands import cleanup
 
     return cleanup.run(_state(ctx), everything=everything, yes=yes, dry_run=dry_run,
-                       json_out=json_out)
+                       json_out=json_out, force=force)
 
 
 @command("schema")

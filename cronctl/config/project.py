@@ -116,9 +116,11 @@ class Config:
                 continue
             if p and p[0] == "defaults" and "qstash" not in wanted:
                 continue
-            if p and p[0] == "base_url" and not wanted & {"qstash", "kubernetes"}:
+            if p and p[0] == "base_url" and "qstash" not in wanted and not (
+                    "kubernetes" in wanted and self.jobs_for("kubernetes")):
                 continue
-            if p and p[0] == "kubernetes" and "kubernetes" not in wanted:
+            if p and p[0] == "kubernetes" and not ("kubernetes" in wanted
+                                                   and self.jobs_for("kubernetes")):
                 continue
             if p and p[0] == "diagnostics":
                 continue
