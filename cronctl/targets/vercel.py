@@ -198,7 +198,8 @@ class VercelTarget(Target):
         self._names: dict[str, str] = {}
 
     def active(self, *, explicit: bool = False) -> bool:
-        return True  # a file left over with crons is planned too (they become deletes)
+        # A file left over with crons is planned too (they become deletes).
+        return bool(self.jobs) or explicit or self.config.vercel_file.exists()
 
     def env_needed(self) -> tuple[str, ...]:
         return ("vercel",)

@@ -32,7 +32,7 @@ jobs:
     enabled: false
 """
 FIELDS = ["name", "tier", "path", "schedule", "timezone", "description", "next_run", "priority",
-          "enabled"]
+          "enabled", "target"]
 
 
 def test_json_fields_and_values(cli, write_config):

@@ -85,9 +85,16 @@ def split(path: Path, text: str) -> list[Chunk]:
     return chunks
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block style, no anchors or aliases: every document reads on its own."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                          width=4096)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=4096)
 
 
 def compose(project: str, file: str, foreign: list[Chunk], owned: list[str]) -> str:

@@ -29,8 +29,10 @@ class QStashTarget(Target):
 
     def active(self, *, explicit: bool = False) -> bool:
         # Without jobs, QStash is still asked (its orphans are found) when a token says
-        # where; without either it is skipped with a note (skip_reason).
-        return True
+        # where; without either it is skipped with a note (skip_reason), except in a project
+        # that runs its jobs on Kubernetes, where the note would only confuse.
+        return (bool(self.jobs) or explicit or bool(os.environ.get("QSTASH_TOKEN"))
+                or not self.config.jobs_for("kubernetes"))
 
     def skip_reason(self) -> str | None:
         if not self.jobs and not os.environ.get("QSTASH_TOKEN"):
