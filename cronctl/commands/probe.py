@@ -47,7 +47,10 @@ def _file_checks(state) -> tuple[Config | None, list[Check]]:
 
 def run(state, *, json_out: bool) -> int:
     config, checks = _file_checks(state)
-    checks.append(check_cron_secret(os.environ.get("CRON_SECRET")))
+    # Vercel and QStash call the app with CRON_SECRET from this environment; a Kubernetes
+    # project's jobs read theirs from a Secret in the cluster.
+    if config is None or config.jobs_for("vercel") or config.jobs_for("qstash"):
+        checks.append(check_cron_secret(os.environ.get("CRON_SECRET")))
     if config is not None:
         from ..appcheck import diagnostics
 
