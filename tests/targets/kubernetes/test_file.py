@@ -23,7 +23,8 @@ metadata:
     cronctl.dev/project: another-project
 spec:
   schedule: "0 1 * * *"
-  jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: x, image: y}]}}}}
+  jobTemplate:
+    spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: x, image: y}]}}}
 """
 
 
