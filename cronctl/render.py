@@ -69,7 +69,7 @@ def text(plan: Plan) -> str:
             out.append(escape(art.unified_diff().rstrip("\n")))
         else:
             out.append(f"{escape(art.path.name)}: up to date")
-        if not plan.changes and not plan.unchanged:
+        if not plan.changes:
             return "\n".join(out)
         out.append("")
     unmanaged = f", {len(plan.unmanaged)} unmanaged left alone" if plan.unmanaged else ""
