@@ -205,20 +205,87 @@ def stats_cmd(
     ctx: typer.Context,
     since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
     job: Annotated[str | None, typer.Option("--job", help="Only this job.")] = None,
+    fail_on: Annotated[int | None, typer.Option(
+        "--fail-on", min=1, metavar="N",
+        help="Exit 1 when a job failed N or more times in a row.")] = None,
+    pause_failing: Annotated[int | None, typer.Option(
+        "--pause-failing", min=1, metavar="N",
+        help="Pause the jobs that failed N or more times in a row.")] = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Deliveries per business job: runs, success rate, retries, latency, DLQ."""
     from .commands import stats
 
-    return stats.run(_state(ctx), since=since, job=job, json_out=json_out)
+    return stats.run(_state(ctx), since=since, job=job, json_out=json_out, fail_on=fail_on,
+                     pause_failing=pause_failing)
+
+
+@command("logs")
+def logs_cmd(
+    ctx: typer.Context,
+    job: Annotated[str | None, typer.Argument(help="Job name (default: every job).")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", metavar="STATE", help="Only runs that ended so: failed, delivered or "
+        "in-flight.")] = None,
+    since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
+    until: Annotated[str | None, typer.Option(
+        "--until", help="End of the window: a duration ago (1h) or an ISO time.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many "
+                                       "runs.")] = 50,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new runs.")
+                      ] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Run history: one row per run (scheduled or manual), newest first."""
+    from .commands import logs
+
+    return logs.run(_state(ctx), job=job, status=status, since=since, until=until,
+                    limit=limit, follow=follow, json_out=json_out)
+
+
+@command("dlq")
+def dlq_cmd(
+    ctx: typer.Context,
+    job: Annotated[str | None, typer.Argument(help="Job name (default: every job).")] = None,
+    retry: Annotated[list[str] | None, typer.Option(
+        "--retry", metavar="ID|--all",
+        help="Deliver this DLQ message again (repeatable), or every one: --retry --all.")
+    ] = None,
+    delete: Annotated[list[str] | None, typer.Option(
+        "--delete", metavar="ID|--all",
+        help="Delete this DLQ message (repeatable), or every one: --delete --all.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every message of the job, or of every job.")
+                          ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking.")] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """The dead-letter queue of the project's jobs; --retry or --delete messages."""
+    from .commands import dlq
+
+    # `--retry --all`: the option takes "--all" as its value; it means the flag.
+    everything = everything or "--all" in (retry or ()) or "--all" in (delete or ())
+    retry = [i for i in retry if i != "--all"] if retry else None
+    delete = [i for i in delete if i != "--all"] if delete else None
+    return dlq.run(_state(ctx), job=job, retry=retry, delete=delete, everything=everything,
+                   yes=yes, json_out=json_out)
 
 
 @command("probe")
-def probe_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
-    """Health check: file, vercel.json, QStash, signing keys, CRON_SECRET, app diagnostics."""
+def probe_cmd(
+    ctx: typer.Context,
+    fail_on: Annotated[int | None, typer.Option(
+        "--fail-on", min=1, metavar="N",
+        help="A job failed N or more times in a row is a failure, not a warning.")] = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Health check: file, vercel.json, QStash, signing keys, CRON_SECRET, deliveries,
+    app diagnostics."""
     from .commands import probe
 
-    return probe.run(_state(ctx), json_out=json_out)
+    return probe.run(_state(ctx), json_out=json_out, fail_on=fail_on)
+
+
+ForceOpt = Annotated[bool, typer.Option("--force", help="Even if the job is locked: true.")]
 
 
 @command("trigger")
@@ -226,29 +293,36 @@ def trigger_cmd(
     ctx: typer.Context,
     job: Annotated[str, typer.Argument(help="Job name.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the outcome and print it.")
+                    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds --wait waits.")
+                       ] = 300,
+    force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> int:
     """Run a job now, the way its provider would (QStash publish, or Vercel's GET)."""
     from .commands import trigger
 
-    return trigger.run(_state(ctx), job, yes=yes, json_out=json_out)
+    return trigger.run(_state(ctx), job, yes=yes, json_out=json_out, force=force, wait=wait,
+                       timeout=timeout)
 
 
 @command("pause")
-def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
+def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")],
+              force: ForceOpt = False) -> int:
     """Pause a business job on QStash now."""
     from .commands import pause
 
-    return pause.run(_state(ctx), job, pause=True)
+    return pause.run(_state(ctx), job, pause=True, force=force)
 
 
 @command("resume")
-def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
-               ) -> int:
+def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")],
+               force: ForceOpt = False) -> int:
     """Resume a business job on QStash now."""
     from .commands import pause
 
-    return pause.run(_state(ctx), job, pause=False)
+    return pause.run(_state(ctx), job, pause=False, force=force)
 
 
 @command("import")

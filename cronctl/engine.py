@@ -21,6 +21,7 @@ from .errors import ExitStatus, SafetyError
 from .output import console, echo, print_json, print_renderable
 from .plan import SYMBOLS, Change, Plan, Thresholds, check_safety
 from .targets.base import ApplyResult, Target
+from .words import count
 
 Mode = Literal["diff", "schedule", "cleanup"]
 TARGETS = {
@@ -157,7 +158,7 @@ def _safety(config, plans: list[Plan]) -> list[str]:
 def _question(opts: Options, plans: list[Plan]) -> str:
     if opts.mode == "cleanup":
         n = sum(p.count("delete") for p in plans)
-        return f"Delete {n} managed schedule(s)?"
+        return f"Delete {count(n, 'managed schedule')}?"
     return "Apply these changes?"
 
 
@@ -180,15 +181,15 @@ def _report(planned: list[Planned], report: dict, opts: Options) -> int:
     else:
         n = len(done)
         if opts.mode == "cleanup":
-            echo(f"Deleted {n} schedule(s).")
+            echo(f"Deleted {count(n, 'schedule')}.")
         else:
             remote = [p.target.title for p in planned if not p.target.is_file]
             cost = f" ({requests} {'/'.join(remote)} requests)" if remote else ""
-            echo(f"Applied {n} change{'s' if n != 1 else ''}{cost}.")
+            echo(f"Applied {count(n, 'change')}{cost}.")
         for _, f in failed:
             echo(f"failed: {SYMBOLS[f.change.action]} {f.change.job}: {f.message}", err=True)
         if failed and opts.mode != "cleanup":
-            echo(f"{len(failed)} change(s) failed; the others were applied. "
+            echo(f"{count(len(failed), 'change')} failed; the others were applied. "
                  "Run 'cronctl schedule' again to retry them.", err=True)
     return ExitStatus.FAILED if failed else ExitStatus.OK
 

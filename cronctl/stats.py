@@ -28,6 +28,7 @@ class JobStats:
     failed: int = 0
     in_flight: int = 0
     retries: int = 0
+    manual: int = 0  # runs started by hand (`cronctl trigger`), not by the schedule
     success_rate: float | None = None
     consecutive_failures: int = 0
     last_success: Outcome | None = None
@@ -71,6 +72,8 @@ def compute(job: str, schedule_id: str, events: list[dict[str, Any]], dlq: int =
     for evs in by_message.values():
         evs.sort(key=lambda e: (e.get("time", 0), _ORDER.get(e.get("state", ""), 9)))
         st.runs += 1
+        if not any(e.get("scheduleId") for e in evs):
+            st.manual += 1
         st.retries += sum(1 for e in evs if e.get("state") == "RETRY")
         states = [e.get("state") for e in evs]
         last_active = None

@@ -9,6 +9,7 @@ from .. import importer
 from ..errors import ConfigError, UsageError
 from ..fsutil import write_atomic
 from ..output import echo
+from ..words import count
 from .init import project_name
 
 
@@ -38,7 +39,7 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
         if target.exists() and not force:
             raise UsageError(f"{target} already exists", hint="pass --force, or -o another file")
         write_atomic(target, text.encode())
-        echo(f"wrote {len(jobs)} job(s) to {target}", err=True)
+        echo(f"wrote {count(len(jobs), 'job')} to {target}", err=True)
         echo("next: review it (secret header values became ${...} placeholders), then run "
              f"'cronctl -c {target} schedule --adopt' to make them managed", err=True)
     else:

@@ -38,27 +38,30 @@ def run(state, *, local: bool, json_out: bool) -> int:
 
 
 def _table(config: Config, rows: list[dict]):
-    from rich.table import Table
+    from rich.markup import escape
 
-    table = Table(title=f"{config.project}: {len(rows)} jobs ({config.path.name})",
-                  title_justify="left")
+    from ..tables import Col, table
+    from ..words import count
+
     # The target column only where the tier does not already say it (narrow terminals).
     defaults = {"infrastructure": "vercel", "business": "qstash"}
     targets = any(defaults.get(r["tier"]) != r["target"] for r in rows)
-    for col in ("job", "tier", "schedule", "when", "next run", "priority", "enabled",
-                *(("target",) if targets else ())):
-        table.add_column(col)
+    cols = [Col("job", key=True), Col("tier", keep=6), Col("schedule", keep=10),
+            Col("when", keep=4, wrap=True, min_width=16), Col("next run", keep=8),
+            Col("priority", keep=3), Col("enabled", keep=7),
+            *((Col("target", keep=9),) if targets else ())]
+    out = []
     for r in rows:
         tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
         nxt = (r["next_run"] or "never")[:16].replace("T", " ")
-        table.add_row(
-            r["name"],
+        out.append([
+            escape(r["name"]),
             {"infrastructure": "infra", "business": "business"}.get(r["tier"], "-"),
-            r["schedule"] + tz,
-            r["description"],
+            escape(r["schedule"] + tz),
+            escape(r["description"]),
             nxt,
             r["priority"],
             "yes" if r["enabled"] else "no",
             *((r["target"],) if targets else ()),
-        )
-    return table
+        ])
+    return table(f"{config.project}: {count(len(rows), 'job')} ({config.path.name})", cols, out)

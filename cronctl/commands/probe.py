@@ -13,6 +13,7 @@ from ..config import Config, inspect_config
 from ..config.diagnostics import errors
 from ..output import print_json, print_renderable
 from ..targets.base import Check
+from ..words import count
 
 MIN_SECRET = 16
 
@@ -40,12 +41,12 @@ def _file_checks(state) -> tuple[Config | None, list[Check]]:
     bad = errors(diags)
     if config is None:
         first = bad[0].render().splitlines()[0] if bad else "invalid"
-        return None, [Check("schedules.yaml", "fail", f"{len(bad)} error(s): {first}",
+        return None, [Check("schedules.yaml", "fail", f"{count(len(bad), 'error')}: {first}",
                             "run 'cronctl validate'")]
-    return config, [Check("schedules.yaml", "ok", f"valid, {len(config.jobs)} jobs")]
+    return config, [Check("schedules.yaml", "ok", f"valid, {count(len(config.jobs), 'job')}")]
 
 
-def run(state, *, json_out: bool) -> int:
+def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
     config, checks = _file_checks(state)
     # Vercel and QStash call the app with CRON_SECRET from this environment; a Kubernetes
     # project's jobs read theirs from a Secret in the cluster.
@@ -56,6 +57,8 @@ def run(state, *, json_out: bool) -> int:
 
         for target in engine.targets(config, state):
             checks.extend(target.probe())
+            if not any(c.status == "fail" and c.name == "QStash" for c in checks):
+                checks.extend(target.delivery_health(fail_on=fail_on))
         checks.extend(diagnostics(config))
     failed = sum(1 for c in checks if c.status == "fail")
     warned = sum(1 for c in checks if c.status == "warn")
@@ -66,7 +69,7 @@ def run(state, *, json_out: bool) -> int:
         print_renderable(_table(checks))
         from ..output import echo
 
-        echo(f"{len(checks)} checks: {failed} failed, {warned} warnings.")
+        echo(f"{count(len(checks), 'check')}: {failed} failed, {count(warned, 'warning')}.")
     return 1 if failed else 0
 
 

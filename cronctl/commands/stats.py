@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from .. import engine
 from ..durations import parse_duration
-from ..errors import UsageError
+from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
 from ..stats import JobStats
+from ..tables import Col, table
+from ..words import count
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
 RETENTION = timedelta(days=7)
@@ -23,7 +25,8 @@ def parse_since(text: str) -> timedelta:
                          hint="e.g. --since 24h, --since 90m, --since 7d") from None
 
 
-def run(state, *, since: str, job: str | None, json_out: bool) -> int:
+def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | None = None,
+        pause_failing: int | None = None) -> int:
     config = state.load()
     window = parse_since(since)
     note = None
@@ -36,21 +39,103 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
         engine.target_class("qstash")(config, state)
     jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
-    results: list[JobStats] = target.stats(jobs, from_ms)
+    with _progress(len(jobs), quiet=json_out) as on_job:
+        results: list[JobStats] = target.stats(jobs, from_ms, on_job)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
+    policy = _policies(config, target, results, fail_on, pause_failing)
+    code = 1 if policy.get("fail_on", {}).get("jobs") else 0
     if json_out:
         print_json({"window_seconds": int(window.total_seconds()), "note": note,
-                    "summary": summary, "jobs": [r.to_json() for r in results]})
-        return 0
+                    "summary": summary, "jobs": [r.to_json() for r in results], **policy})
+        return code
     if note:
         echo(f"note: {note}", err=True)
     print_renderable(_table(results, since if not note else f"{RETENTION.days}d"))
+    echo(_summary_line(summary))
+    _say_policies(policy)
+    return code
+
+
+def _summary_line(summary: dict) -> str:
     rate = summary["success_rate"]
-    echo(f"{summary['jobs']} jobs, {summary['runs']} runs, "
-         f"{'-' if rate is None else f'{rate:.1%}'} delivered, {summary['failed']} failed, "
-         f"{summary['in_flight']} in flight, {summary['dlq']} in the DLQ.")
-    return 0
+    parts = [count(summary["jobs"], "job"), count(summary["runs"], "run")]
+    if rate is not None:
+        parts.append(f"{rate:.1%} delivered")
+    parts += [f"{summary['failed']} failed", f"{summary['in_flight']} in flight",
+              f"{summary['dlq']} in the DLQ", f"{summary['manual']} started by hand"]
+    return ", ".join(parts) + "."
+
+
+def _policies(config, target, results: list[JobStats], fail_on: int | None,
+              pause_failing: int | None) -> dict:
+    """--fail-on N: the jobs failed N or more times in a row; --pause-failing N: pause them."""
+    out: dict = {}
+    if fail_on is not None:
+        out["fail_on"] = {"threshold": fail_on, "jobs": [
+            r.job for r in results if r.consecutive_failures >= fail_on]}
+    if pause_failing is not None:
+        paused, kept = [], []
+        for r in results:
+            if r.consecutive_failures < pause_failing:
+                continue
+            job = config.job(r.job)
+            if job.locked:
+                kept.append({"job": r.job, "reason": "locked: true; only the file changes it"})
+                continue
+            try:
+                target.pause(job, paused=True)
+            except CronctlError as exc:
+                kept.append({"job": r.job, "reason": exc.message})
+                continue
+            paused.append(r.job)
+        out["pause_failing"] = {"threshold": pause_failing, "paused": paused,
+                                "not_paused": kept}
+    return out
+
+
+def _say_policies(policy: dict) -> None:
+    if "pause_failing" in policy:
+        p = policy["pause_failing"]
+        n = p["threshold"]
+        for name in p["paused"]:
+            echo(f"Paused {name}: it failed {n} or more times in a row.")
+        for kept in p["not_paused"]:
+            echo(f"Not paused {kept['job']}: {kept['reason']}.", err=True)
+        if p["paused"]:
+            echo("note: schedules.yaml still says enabled: true, so the next 'cronctl schedule' "
+                 "resumes them; 'cronctl resume JOB' does it now.", err=True)
+    if "fail_on" in policy and policy["fail_on"]["jobs"]:
+        f = policy["fail_on"]
+        echo(f"failing: {', '.join(f['jobs'])} failed {f['threshold']} or more times in a row "
+             "(--fail-on)", err=True)
+
+
+class _progress:
+    """A progress bar on stderr while jobs are read, on a terminal only (like `schedule`)."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.bar = None
+
+    def __enter__(self):
+        import sys
+
+        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+
+        from ..output import console
+
+        self.bar = Progress(console=console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("reading QStash logs", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _summary(results: list[JobStats]) -> dict:
@@ -63,6 +148,7 @@ def _summary(results: list[JobStats]) -> dict:
         "failed": failed,
         "in_flight": sum(r.in_flight for r in results),
         "retries": sum(r.retries for r in results),
+        "manual": sum(r.manual for r in results),
         "dlq": sum(r.dlq for r in results),
         "success_rate": round(delivered / (delivered + failed), 4) if delivered + failed else None,
         "failing": [r.job for r in results if r.consecutive_failures],
@@ -75,24 +161,28 @@ def _ms(value: float | None) -> str:
 
 def _table(results: list[JobStats], since: str):
     from rich.markup import escape
-    from rich.table import Table
 
-    t = Table(title=f"Deliveries in the last {since}", title_justify="left")
-    for col in ("job", "runs", "ok", "failed", "in flight", "success", "retries",
-                "p50", "p95", "DLQ", "last failure"):
-        t.add_column(col, justify="left" if col in ("job", "last failure") else "right")
+    cols = [Col("job", key=True), Col("runs", keep=10, right=True),
+            Col("ok", keep=8, right=True), Col("failed", keep=10, right=True),
+            Col("in a row", keep=9, right=True), Col("manual", keep=3, right=True),
+            Col("in flight", keep=2, right=True), Col("success", keep=7, right=True),
+            Col("retries", keep=4, right=True), Col("p50", keep=5, right=True),
+            Col("p95", keep=4, right=True), Col("DLQ", keep=9, right=True),
+            Col("last failure", keep=6, wrap=True, min_width=20)]
+    rows = []
     for r in results:
         rate = "-" if r.success_rate is None else f"{r.success_rate:.0%}"
         failure = ""
         if r.last_failure:
             lf = r.last_failure
             failure = f"{lf.time[:16].replace('T', ' ')} {lf.status or ''} {lf.error or ''}"
-        name = r.job
+        name = escape(r.job)
         if r.consecutive_failures >= 2:
-            name = f"[red]{r.job} ({r.consecutive_failures} failed in a row)[/]"
+            name = f"[red]{name}[/]"
         elif r.failed:
-            name = f"[yellow]{r.job}[/]"
-        t.add_row(name, str(r.runs), str(r.delivered), str(r.failed), str(r.in_flight), rate,
-                  str(r.retries), _ms(r.latency_p50_ms), _ms(r.latency_p95_ms), str(r.dlq),
-                  escape(failure.strip()))
-    return t
+            name = f"[yellow]{name}[/]"
+        rows.append([name, str(r.runs), str(r.delivered), str(r.failed),
+                     str(r.consecutive_failures), str(r.manual), str(r.in_flight), rate,
+                     str(r.retries), _ms(r.latency_p50_ms), _ms(r.latency_p95_ms), str(r.dlq),
+                     escape(failure.strip())])
+    return table(f"Deliveries in the last {since}", cols, rows)

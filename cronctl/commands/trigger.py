@@ -1,21 +1,43 @@
-"""`cronctl trigger JOB`: run a job now, the way its target would."""
+"""`cronctl trigger JOB`: run a job now, the way its target would; --wait for the outcome."""
 
 from __future__ import annotations
 
 from .. import engine
 from ..app import confirm
 from ..output import echo, print_json
+from ..words import count
+from .policy import refuse_locked
 
 
-def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
+def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
+        wait: bool = False, timeout: float = 300) -> int:
     config = state.load()
     job = config.job(job_name)
-    if not confirm(f"Run {job.name} now?", yes=yes):
+    refuse_locked(config, job, "trigger", force=force)
+    target = engine.target_for(config, state, job)
+    if not confirm(f"This will {target.trigger_summary(job)}. Run {job.name}?", yes=yes):
         echo("Nothing was run.", err=True)
         return 0
-    result = engine.target_for(config, state, job).trigger(job)
+    result = target.trigger(job)
+    outcome = target.wait(job, result, timeout=timeout) if wait else None
+    ok = result.ok if outcome is None else outcome.state == "delivered"
     if json_out:
-        print_json(result.facts)
+        print_json({**result.facts, **({"run": outcome.to_json()} if outcome else {})})
     else:
-        echo(result.text)
-    return 0 if result.ok else 1
+        echo(result.text if outcome is None else result.text.split("\n")[0])
+        if outcome is not None:
+            echo(describe(outcome, timeout))
+    return 0 if ok else 1
+
+
+def describe(run, timeout: float) -> str:
+    if run.state == "in-flight":
+        return (f"{run.job}: still running after {timeout:g}s ({count(run.attempts, 'attempt')} "
+                f"so far); see 'cronctl logs {run.job}'")
+    parts = [f"{run.job}: {run.state}", count(run.attempts, "attempt")]
+    if run.status is not None:
+        parts.append(f"HTTP {run.status}")
+    if run.duration_ms is not None:
+        parts.append(f"{run.duration_ms} ms")
+    text = ", ".join(parts)
+    return f"{text}: {run.error}" if run.error else text

@@ -7,6 +7,7 @@ from ..config import inspect_config
 from ..config.diagnostics import errors
 from ..errors import ExitStatus
 from ..output import echo, print_json
+from ..words import count
 
 
 def run(state, *, json_out: bool) -> int:
@@ -29,13 +30,17 @@ def run(state, *, json_out: bool) -> int:
         for d in diags:
             echo(d.render(), err=d.severity == "error")
         if bad:
-            echo(f"{path}: {len(bad)} error(s), {len(warnings)} warning(s)", err=True)
+            echo(f"{path}: {count(len(bad), 'error')}, {count(len(warnings), 'warning')}",
+                 err=True)
         else:
             assert config is not None
             business = len(config.business_jobs)
             infra = len(config.infrastructure_jobs)
             kube = len(config.jobs_for("kubernetes"))
-            more = f", {kube} kubernetes" if kube else ""
-            note = f", {len(warnings)} warning(s)" if warnings else ""
-            echo(f"{path}: valid ({infra} infrastructure, {business} business{more} jobs{note})")
+            kinds = [count(infra, "infrastructure job"), count(business, "business job")]
+            if kube:
+                kinds.append(count(kube, "kubernetes job"))
+            if warnings:
+                kinds.append(count(len(warnings), "warning"))
+            echo(f"{path}: valid ({', '.join(kinds)})")
     return ExitStatus.USAGE if bad else ExitStatus.OK

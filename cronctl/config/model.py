@@ -101,6 +101,8 @@ class _JobCommon(_Strict):
     priority: Priority = "medium"
     description: str | None = None
     enabled: StrictBool = True
+    # Only the file changes a locked job: pause, resume and trigger refuse it without --force.
+    locked: StrictBool = False
 
 
 class InfrastructureJob(_JobCommon):
@@ -203,6 +205,7 @@ FIELD_HINTS: dict[str, str] = {
     "method": "one of GET, POST, PUT, PATCH, DELETE",
     "plan": "one of hobby, pro, enterprise",
     "enabled": "true or false",
+    "locked": "true or false",
     "timeout": "a duration like 30s, 5m or 1h",
     "delay": "a duration like 30s, 5m or 1h",
     "retries": "a whole number, e.g. 3",

@@ -33,6 +33,7 @@ class Job:
     priority: str = "medium"
     description: str | None = None
     enabled: bool = True
+    locked: bool = False
     line: int | None = None
     # Business jobs only; the defaults of the file are already applied.
     url: str | None = None

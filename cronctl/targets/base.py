@@ -10,6 +10,7 @@ costs; the engine drives them all the same way.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -18,6 +19,14 @@ from ..errors import UsageError
 from ..plan import Action, Change, FieldChange, Plan, diff
 
 OnDone = Callable[[Change, str | None], None]
+
+
+def poll_interval(default: float) -> float:
+    """Seconds between polls of a provider (`CRONCTL_POLL_INTERVAL` overrides, for tests)."""
+    try:
+        return max(0.01, float(os.environ["CRONCTL_POLL_INTERVAL"]))
+    except (KeyError, ValueError):
+        return default
 
 
 @dataclass
@@ -51,6 +60,47 @@ class TriggerResult:
     facts: dict[str, Any]
     text: str
     ok: bool = True
+    run_id: str | None = None  # what `wait` follows (e.g. a QStash message ID)
+
+
+RUN_STATES = ("delivered", "failed", "in-flight", "cancelled")
+
+
+@dataclass
+class Run:
+    """One run of a job: every attempt of one delivery, as `cronctl logs` shows it."""
+
+    job: str
+    run_id: str
+    due: str | None  # ISO times (UTC)
+    started: str | None  # the first attempt
+    started_by: str  # schedule | manual
+    state: str  # one of RUN_STATES
+    attempts: int = 0
+    status: int | None = None  # HTTP status of the last attempt
+    duration_ms: int | None = None  # of the last attempt
+    error: str | None = None  # for a failure: the error, else the start of the response body
+    sort_ms: int = field(default=0, compare=False, repr=False)  # newest first
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "sort_ms"}
+        return data
+
+
+@dataclass
+class DeadLetter:
+    """A message QStash gave up on (its dead-letter queue), as `cronctl dlq` shows it."""
+
+    dlq_id: str
+    job: str
+    message_id: str | None
+    failed_at: str | None
+    started_by: str
+    status: int | None
+    body: str | None  # the start of the last response body
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 class Target:
@@ -144,6 +194,36 @@ class Target:
 
     def live_rows(self, plan: Plan, live: list) -> list[dict]:
         """`cronctl list`: one row per job and per orphaned or unmanaged live item."""
+        return []
+
+    def cannot(self, what: str, hint: str | None = None) -> UsageError:
+        return UsageError(f"{self.title} cannot {what} through cronctl", hint=hint)
+
+    def trigger_summary(self, job) -> str:
+        """What `trigger` will call, for its prompt."""
+        return f"run {job.name} on {self.title} now"
+
+    def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
+        """The outcome of a triggered run; None when the trigger itself already was it."""
+        return None
+
+    def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
+             state: str | None = None, limit: int = 50) -> list[Run]:
+        """`cronctl logs`: the runs of these jobs, newest first."""
+        raise self.cannot("tell past runs", f"look in {self.title}'s own run history")
+
+    def dead_letters(self, jobs: list) -> list[DeadLetter]:
+        raise self.cannot("keep a dead-letter queue")
+
+    def retry_dead(self, letters: list[DeadLetter]) -> list[str]:
+        """Deliver these again; returns the new run IDs."""
+        raise self.cannot("retry dead letters")
+
+    def delete_dead(self, letters: list[DeadLetter]) -> int:
+        raise self.cannot("delete dead letters")
+
+    def delivery_health(self, *, fail_on: int | None = None) -> list[Check]:
+        """`cronctl probe`: jobs failing in a row or with dead letters (warn; fail at fail_on)."""
         return []
 
     def stats_jobs(self, job=None) -> list:

@@ -287,6 +287,15 @@ class VercelTarget(Target):
             f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
             ok=response.status_code < 400)
 
+    def trigger_summary(self, job) -> str:
+        return f"GET {self.config.base_url or '<base_url>'}{job.path} now, as Vercel Cron would"
+
+    def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
+             state: str | None = None, limit: int = 50) -> list:
+        from .vercel_runs import dev_runs
+
+        return dev_runs(jobs, since_ms=since_ms, until_ms=until_ms, state=state, limit=limit)
+
     def probe(self) -> list[Check]:
         try:
             change = plan(self.config)

@@ -40,7 +40,7 @@ def test_valid_file_text_output(cli, write_config):
     path = write_config(GOOD)
     code, out, err = cli("validate", env={"APP_URL": "https://app.example.com"})
     assert code == 0
-    assert out == f"{path}: valid (1 infrastructure, 1 business jobs)\n"
+    assert out == f"{path}: valid (1 infrastructure job, 1 business job)\n"
     assert err == ""
 
 
@@ -60,7 +60,7 @@ def test_invalid_file_text_output_lists_everything_on_stderr(cli, write_config):
         "day-of-month month day-of-week), got 4",
     ])
     assert err.count("  hint: ") == 4
-    assert err.rstrip().endswith(f"{path}: 4 error(s), 1 warning(s)")
+    assert err.rstrip().endswith(f"{path}: 4 errors, 1 warning")
     assert "Traceback" not in err
 
 

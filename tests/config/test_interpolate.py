@@ -65,7 +65,7 @@ def test_validate_warns_about_unset_variables_and_exits_0(cli, write_config):
     assert code == 0
     assert "schedules.yaml:10:11: warning: job 'keep-alive', path: ${INFRA_SEGMENT} is not set" \
         in out
-    assert "valid (1 infrastructure, 1 business jobs, 3 warning(s))" in out
+    assert "valid (1 infrastructure job, 1 business job, 3 warnings)" in out
 
 
 def test_generate_fails_naming_variable_job_and_field(cli, write_config, project_dir):

@@ -180,7 +180,7 @@ def test_hobby_plan_allows_once_a_day(cli, write_config):
     write_config(infra("0 6 * * *").replace("jobs:", "vercel:\n  plan: hobby\njobs:"))
     code, out, err = cli("validate")
     assert code == 0, err
-    assert "valid (1 infrastructure, 0 business jobs)" in out
+    assert "valid (1 infrastructure job, 0 business jobs)" in out
 
 
 def test_pro_plan_allows_every_15_minutes(cli, write_config):
@@ -224,7 +224,7 @@ def test_100_enabled_plus_disabled_ones_is_fine(cli, write_config):
     write_config(_infra_jobs(100, disabled=5))
     code, out, err = cli("validate")
     assert code == 0, err
-    assert "valid (105 infrastructure, 0 business jobs)" in out
+    assert "valid (105 infrastructure jobs, 0 business jobs)" in out
 
 
 def test_several_errors_reported_in_one_run(cli, write_config):

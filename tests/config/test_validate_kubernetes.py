@@ -86,4 +86,4 @@ def test_a_valid_kubernetes_file(cli, write_config):
     write_config(kube(extra="    timezone: Europe/Lisbon\n    concurrency: 1\n"))
     code, out, err = cli("validate")
     assert code == 0, err
-    assert "valid (0 infrastructure, 0 business, 1 kubernetes jobs)" in out
+    assert "valid (0 infrastructure jobs, 0 business jobs, 1 kubernetes job)" in out

@@ -206,7 +206,7 @@ def test_partial_failure_lists_each_failed_job_and_exits_1(tmp_path, monkeypatch
         assert result.code == 1
         failed = [line for line in result.err.splitlines() if line.startswith("failed: + ")]
         assert len(failed) == 2 and all("HTTP 412" in line for line in failed)
-        assert "2 change(s) failed; the others were applied" in result.err
+        assert "2 changes failed; the others were applied" in result.err
         assert len(project.schedules()) == 3
         # Nothing else moved: the next plan is exactly the two that failed.
         assert "Plan: 2 to create, 0 to update, 0 to delete, 3 unchanged." in project.run(

@@ -178,6 +178,21 @@ class QStashClient:
     async def dlq(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return await self._json("GET", "/v2/dlq", params=dict(params or {}))
 
+    async def retry_dead_letter(self, dlq_id: str) -> str:
+        """Deliver a DLQ message again (a new message); not idempotent, so not blindly retried."""
+        data = await self._json("POST", f"/v2/dlq/retry/{quote(dlq_id, safe='')}",
+                                idempotent=False)
+        return str(data.get("messageId", ""))
+
+    async def delete_dead_letter(self, dlq_id: str) -> bool:
+        try:
+            await self._request("DELETE", f"/v2/dlq/{quote(dlq_id, safe='')}")
+        except ProviderError as exc:
+            if exc.status == 404:  # already gone
+                return False
+            raise
+        return True
+
     async def keys(self) -> dict[str, Any]:
         return await self._json("GET", "/v2/keys")
 

@@ -3,37 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from ...stats import JobStats, compute
 from . import connect
+from .runs import JobIndex
+from .spec import run_label
 
 MAX_PAGES = 200
 
 
-async def _events(client, schedule_id: str, from_ms: int) -> list[dict]:
+async def _events(client, label: str, from_ms: int) -> list[dict]:
+    """A job's events by its label: scheduled and manual runs alike."""
     events: list[dict] = []
     cursor = None
     for _ in range(MAX_PAGES):
-        params = {"scheduleId": schedule_id, "fromDate": from_ms, "count": 1000}
+        params = {"label": label, "fromDate": from_ms, "count": 1000}
         if cursor:
             params["cursor"] = cursor
         page = await client.events(params)
-        events.extend(page.get("events") or [])
+        found = page.get("logs", page.get("events")) or []
+        events.extend(found)
         cursor = page.get("cursor")
-        if not cursor or not page.get("events"):
+        if not cursor or not found:
             break
     return events
 
 
-async def _dlq_counts(client) -> dict[str, int]:
+async def _dlq_counts(client, index: JobIndex) -> dict[str, int]:
+    """Dead letters per job name (manual runs' too: they carry the job's label)."""
     counts: dict[str, int] = {}
     cursor = None
     for _ in range(MAX_PAGES):
         page = await client.dlq({"cursor": cursor} if cursor else {})
         for msg in page.get("messages") or []:
-            sid = msg.get("scheduleId")
-            if sid:
-                counts[sid] = counts.get(sid, 0) + 1
+            job = index.job_of(msg)
+            if job:
+                counts[job] = counts.get(job, 0) + 1
         cursor = page.get("cursor")
         if not cursor or not page.get("messages"):
             break
@@ -41,12 +47,19 @@ async def _dlq_counts(client) -> dict[str, int]:
 
 
 
-def job_stats(state, jobs: list, from_ms: int) -> list[JobStats]:
+def job_stats(state, jobs: list, from_ms: int, on_job: Callable[[], None] | None = None
+              ) -> list[JobStats]:
+    async def one(client, job) -> list[dict]:
+        found = await _events(client, run_label(job), from_ms)
+        if on_job is not None:
+            on_job()
+        return found
+
     async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
-        dlq_task = asyncio.create_task(_dlq_counts(client))
-        events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms) for j in jobs))
+        dlq_task = asyncio.create_task(_dlq_counts(client, JobIndex(jobs)))
+        events = await asyncio.gather(*(one(client, j) for j in jobs))
         dlq = await dlq_task
-        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
+        return [compute(j.name, j.schedule_id, ev, dlq.get(j.name, 0))
                 for j, ev in zip(jobs, events, strict=True)]
 
     return connect.run(state, go)

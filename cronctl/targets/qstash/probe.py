@@ -78,3 +78,40 @@ def _schedule_check(plan) -> Check:
     detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items())
     return Check("schedules", "fail" if set(problems) - {"orphaned"} else "warn", detail,
                  "run 'cronctl diff' to see the plan, then 'cronctl schedule'")
+
+
+HEALTH_WINDOW_MS = 24 * 3600 * 1000
+
+
+def delivery_health(target, fail_on: int | None) -> list[Check]:
+    """A job failing in a row, or with dead letters, is a warning (a failure at `fail_on`)."""
+    from ...words import count
+    from .history import job_stats
+
+    jobs = target.jobs
+    if not jobs:
+        return []
+    try:
+        stats = job_stats(target.state, jobs, int(time.time() * 1000) - HEALTH_WINDOW_MS)
+    except CronctlError as exc:
+        return [Check("deliveries", "fail", exc.message, exc.hint)]
+    checks = []
+    for st in stats:
+        if not st.consecutive_failures and not st.dlq:
+            continue
+        parts = []
+        if st.consecutive_failures:
+            parts.append(f"{count(st.consecutive_failures, 'run')} failed in a row")
+            if st.last_failure:
+                lf = st.last_failure
+                parts[-1] += f" (last {lf.time}: {lf.status or lf.error or 'failed'})"
+        if st.dlq:
+            parts.append(f"{count(st.dlq, 'message')} in the DLQ")
+        bad = fail_on is not None and st.consecutive_failures >= fail_on
+        checks.append(Check(f"deliveries {st.job}", "fail" if bad else "warn", "; ".join(parts),
+                            f"see 'cronctl logs {st.job} --status failed' and "
+                            f"'cronctl dlq {st.job}'"))
+    if not checks:
+        checks.append(Check("deliveries", "ok", f"{count(len(stats), 'job')}: none failing in "
+                            "the last 24h, nothing in the DLQ"))
+    return checks

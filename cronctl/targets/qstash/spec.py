@@ -126,6 +126,13 @@ def _headers(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out.items()))
 
 
+def run_label(job: Job) -> str:
+    """The QStash label on every run of a job, scheduled or triggered by hand (`Upstash-Label`),
+    so that logs, stats and the DLQ find manual runs too: the job's schedule ID."""
+    assert job.schedule_id
+    return job.schedule_id
+
+
 def from_job(job: Job) -> ScheduleSpec:
     assert job.url and job.schedule_id, "business jobs have a URL and a schedule ID"
     return ScheduleSpec(
@@ -142,7 +149,7 @@ def from_job(job: Job) -> ScheduleSpec:
         timeout=job.timeout or 0,
         callback=job.callback,
         failure_callback=job.failure_callback,
-        labels=tuple(sorted(set(job.labels))),
+        labels=tuple(sorted({*job.labels, run_label(job)})),
         parallelism=job.concurrency,
         paused=not job.enabled,
     )

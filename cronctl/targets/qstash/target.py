@@ -7,13 +7,14 @@ to set the pause state when it differs; a delete, pause or resume is one request
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
 from ...plan import Action, FieldChange, Plan
-from ..base import ApplyResult, OnDone, Target, TriggerResult
+from ..base import ApplyResult, Check, DeadLetter, OnDone, Run, Target, TriggerResult, poll_interval
 from . import connect
 from .spec import ScheduleSpec, differences, from_job
 
@@ -104,6 +105,11 @@ class QStashTarget(Target):
 
         connect.run(self.state, go)
 
+    def trigger_summary(self, job) -> str:
+        spec = from_job(job)
+        return (f"publish {spec.method} {spec.destination} through QStash now "
+                "(a manual run, counted by stats and logs)")
+
     def trigger(self, job) -> TriggerResult:
         self.config.require_env(("qstash",))
         spec = from_job(job)
@@ -119,7 +125,47 @@ class QStashTarget(Target):
             {"job": job.name, "tier": job.tier, "target": self.name, "message_id": message_id,
              "destination": spec.destination},
             f"published {job.name} to {spec.destination}: message {message_id}\n"
-            f"follow it with: cronctl stats --job {job.name}")
+            f"follow it with: cronctl logs {job.name}", run_id=message_id)
+
+    def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
+        from .runs import wait_for
+
+        assert result.run_id
+        return connect.run(self.state, lambda client: wait_for(
+            client, job, result.run_id, timeout=timeout, interval=poll_interval(1.0)))
+
+    def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
+             state: str | None = None, limit: int = 50) -> list[Run]:
+        from .runs import job_runs
+
+        if not jobs:
+            return []
+        return connect.run(self.state, lambda client: job_runs(
+            client, jobs, since_ms=since_ms, until_ms=until_ms, state=state, limit=limit))
+
+    def dead_letters(self, jobs: list) -> list[DeadLetter]:
+        from .runs import dead_letters
+
+        return connect.run(self.state, lambda client: dead_letters(client, jobs))
+
+    def retry_dead(self, letters: list[DeadLetter]) -> list[str]:
+        async def go(client) -> list[str]:
+            return list(await asyncio.gather(*(client.retry_dead_letter(d.dlq_id)
+                                               for d in letters)))
+
+        return connect.run(self.state, go)
+
+    def delete_dead(self, letters: list[DeadLetter]) -> int:
+        async def go(client) -> int:
+            return sum(await asyncio.gather(*(client.delete_dead_letter(d.dlq_id)
+                                              for d in letters)))
+
+        return connect.run(self.state, go)
+
+    def delivery_health(self, *, fail_on: int | None = None) -> list[Check]:
+        from .probe import delivery_health
+
+        return delivery_health(self, fail_on)
 
     def live_rows(self, plan: Plan, live: list[ScheduleSpec]) -> list[dict]:
         by_key = {c.key: c for c in plan.changes}
@@ -149,10 +195,10 @@ class QStashTarget(Target):
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs
 
-    def stats(self, jobs: list, from_ms: int) -> list:
+    def stats(self, jobs: list, from_ms: int, on_job=None) -> list:
         from .history import job_stats
 
-        return job_stats(self.state, jobs, from_ms)
+        return job_stats(self.state, jobs, from_ms, on_job)
 
 
 def _row_base(job) -> dict:

@@ -1,0 +1,24 @@
+"""Counts in English: "1 job", "2 jobs", "1 business job", "0 retries"."""
+
+from __future__ import annotations
+
+_IRREGULAR = {"retry": "retries", "entry": "entries", "was": "were", "is": "are",
+              "DLQ message": "DLQ messages", "change": "changes"}
+
+
+def plural(noun: str) -> str:
+    if noun in _IRREGULAR:
+        return _IRREGULAR[noun]
+    head, _, last = noun.rpartition(" ")
+    if last in _IRREGULAR:
+        return f"{head} {_IRREGULAR[last]}".strip()
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def count(n: int, noun: str) -> str:
+    """`count(1, "business job")` -> "1 business job"; `count(2, "run")` -> "2 runs"."""
+    return f"{n} {noun if n == 1 else plural(noun)}"
