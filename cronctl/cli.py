@@ -254,8 +254,8 @@ def dlq_cmd(
     delete: Annotated[list[str] | None, typer.Option(
         "--delete", metavar="ID|--all",
         help="Delete this DLQ message (repeatable), or every one: --delete --all.")] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Every message of the job, or of every job.")
-                          ] = False,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Every message of the job, or of every job.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking.")] = False,
     json_out: JsonOpt = False,
 ) -> int:

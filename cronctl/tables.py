@@ -38,12 +38,15 @@ def table(title: str | None, cols: list[Col], rows: list[list[Any]], *, width: i
         return Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
 
     def need(i: int) -> int:
-        """The width column `i` needs: its widest cell, or its minimum when it may wrap."""
+        """The width column `i` needs: its widest line, or, when it may wrap, its longest
+        word (at least its minimum)."""
         col = cols[i]
-        widest = max([cell_len(col.name)] + [max((cell_len(line) for line in
-                                                   plain(r[i]).splitlines() or [""]), default=0)
-                                             for r in rows])
-        return min(widest, max(col.min_width, 8, cell_len(col.name))) if col.wrap else widest
+        lines = [line for r in rows for line in plain(r[i]).splitlines()]
+        widest = max([cell_len(col.name)] + [cell_len(line) for line in lines])
+        if not col.wrap:
+            return widest
+        word = max([0] + [cell_len(w) for line in lines for w in line.split()])
+        return min(widest, max(col.min_width, word, cell_len(col.name)))
 
     shown = list(range(len(cols)))
     # Drop the least useful columns until what must not wrap fits.

@@ -46,8 +46,10 @@ def _table(config: Config, rows: list[dict]):
     # The target column only where the tier does not already say it (narrow terminals).
     defaults = {"infrastructure": "vercel", "business": "qstash"}
     targets = any(defaults.get(r["tier"]) != r["target"] for r in rows)
-    cols = [Col("job", key=True), Col("tier", keep=6), Col("schedule", keep=10),
-            Col("when", keep=4, wrap=True, min_width=16), Col("next run", keep=8),
+    cols = [Col("job", key=True), Col("tier", keep=6),
+            Col("schedule", keep=10, wrap=True, min_width=9),
+            Col("when", keep=4, wrap=True, min_width=16),
+            Col("next run", keep=8, wrap=True, min_width=10),
             Col("priority", keep=3), Col("enabled", keep=7),
             *((Col("target", keep=9),) if targets else ())]
     out = []

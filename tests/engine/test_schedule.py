@@ -68,7 +68,8 @@ concurrency: 2
     assert json.loads(s["body"]) == {"kind": "daily", "n": 2}
     assert s["callback"] == "https://app.example.com/api/cron/done"
     assert s["failureCallback"] == "https://hooks.example.com/failed"
-    assert sorted(s["labels"]) == ["notifications", "payments"]
+    # The job's own labels, and the one every run of the job carries (manual runs too).
+    assert sorted(s["labels"]) == ["cronctl.acme.full", "notifications", "payments"]
     project.server.reset_counts()
     again = project.run("schedule", "--yes")
     assert "1 unchanged" in again.out, again.out
