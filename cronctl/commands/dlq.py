@@ -13,6 +13,7 @@ from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
 from ..targets.base import DeadLetter
 from ..words import count
+from .logs import short_when
 
 
 def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | None,
@@ -96,7 +97,7 @@ def _table(letters: list[DeadLetter], scope: str):
 
     cols = [Col("job", key=True), Col("DLQ ID", key=True), Col("failed at (UTC)", keep=8),
             Col("by", keep=4), Col("HTTP", keep=7, right=True),
-            Col("response", keep=6, wrap=True, min_width=20)]
-    rows = [[escape(d.job), d.dlq_id, (d.failed_at or "-")[:19].replace("T", " "),
+            Col("response", keep=6, wrap=True, min_width=10)]
+    rows = [[escape(d.job), d.dlq_id, short_when(d.failed_at),
              d.started_by, str(d.status or "-"), escape(d.body or "")] for d in letters]
     return table(f"{scope}: dead letters, newest first", cols, rows)

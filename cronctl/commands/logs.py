@@ -103,6 +103,11 @@ def _when(iso: str | None) -> str:
     return iso[:19].replace("T", " ") if iso else "-"
 
 
+def short_when(iso: str | None) -> str:
+    """Month, day and time (UTC): QStash keeps at most a week of logs."""
+    return _when(iso)[5:] or "-"
+
+
 def line(r: Run) -> str:
     parts = [_when(r.due), r.job, r.started_by, r.state, count(r.attempts, "attempt")]
     if r.status is not None:
@@ -127,13 +132,13 @@ def _table(runs: list[Run], project: str):
 
     style = {"delivered": "green", "failed": "red", "in-flight": "yellow"}
     cols = [Col("job", key=True), Col("due (UTC)", keep=9), Col("ran", keep=3),
-            Col("by", keep=7), Col("state", keep=10), Col("attempts", keep=6, right=True),
-            Col("HTTP", keep=8, right=True), Col("duration", keep=5, right=True),
-            Col("error", keep=8, wrap=True, min_width=20)]
+            Col("by", keep=8), Col("state", keep=10), Col("tries", keep=5, right=True),
+            Col("HTTP", keep=7, right=True), Col("took", keep=4, right=True),
+            Col("error", keep=6, wrap=True, min_width=10)]
     rows = []
     for r in runs:
         state = f"[{style[r.state]}]{r.state}[/]" if r.state in style else r.state
-        rows.append([escape(r.job), _when(r.due), _when(r.started)[11:] or "-", r.started_by,
+        rows.append([escape(r.job), short_when(r.due), _when(r.started)[11:] or "-", r.started_by,
                      state, str(r.attempts), str(r.status or "-"),
                      "-" if r.duration_ms is None else f"{r.duration_ms} ms",
                      escape(r.error or "")])

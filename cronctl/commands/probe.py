@@ -75,13 +75,13 @@ def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
 
 def _table(checks: list[Check]):
     from rich.markup import escape
-    from rich.table import Table
+
+    from ..tables import Col, table
 
     style = {"ok": "green", "warn": "yellow", "fail": "red"}
-    t = Table(title="cronctl probe", title_justify="left")
-    for col in ("check", "", "detail", "what to do"):
-        t.add_column(col)
-    for c in checks:
-        t.add_row(c.name, f"[{style[c.status]}]{c.status}[/]", escape(c.detail),
-                  escape(c.hint or ""))
-    return t
+    cols = [Col("check", key=True), Col("", key=True),
+            Col("detail", keep=9, wrap=True, min_width=16),
+            Col("what to do", keep=5, wrap=True, min_width=16)]
+    rows = [[escape(c.name), f"[{style[c.status]}]{c.status}[/]", escape(c.detail),
+             escape(c.hint or "")] for c in checks]
+    return table("cronctl probe", cols, rows)

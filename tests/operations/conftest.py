@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from cronctl import output
 from cronctl.dev.testing import DevServer, ReceiverApp
 
 
@@ -21,6 +22,8 @@ class Ops:
         self.job = project.job
         self.app = app
         monkeypatch.setenv("CRONCTL_POLL_INTERVAL", "0.05")
+        # The secret registry is process-global; start with an empty one.
+        monkeypatch.setattr(output, "_secrets", set())
 
     def setup(self, jobs: str, header: str = "") -> None:
         text = self.project.write(jobs, header=header).read_text()

@@ -104,7 +104,8 @@ def delivery_health(target, fail_on: int | None) -> list[Check]:
             parts.append(f"{count(st.consecutive_failures, 'run')} failed in a row")
             if st.last_failure:
                 lf = st.last_failure
-                parts[-1] += f" (last {lf.time}: {lf.status or lf.error or 'failed'})"
+                what = f"HTTP {lf.status}" if lf.status else lf.error or "failed"
+                parts[-1] += f" (the last at {lf.time[:16].replace('T', ' ')} UTC: {what})"
         if st.dlq:
             parts.append(f"{count(st.dlq, 'message')} in the DLQ")
         bad = fail_on is not None and st.consecutive_failures >= fail_on

@@ -36,7 +36,8 @@ def live_for(job: Job, **kw) -> dict:
         "body": '{"n": 1, "kind": "daily"}',
         "retries": 5,
         "timeout": 30,
-        "labels": ["notifications"],
+        # The job's labels and the one cronctl adds to every run of the job.
+        "labels": ["notifications", job.schedule_id],
         "createdAt": 1,
         "isPaused": False,
     }
@@ -52,7 +53,8 @@ def test_job_and_its_live_schedule_are_equal():
 def test_utc_has_no_prefix_and_defaults_fill_in():
     job = business_job(timezone="UTC", retries=None, headers={}, body=None, timeout=None,
                        labels=())
-    live = {"scheduleId": job.schedule_id, "cron": "0 9 * * *", "destination": job.url}
+    live = {"scheduleId": job.schedule_id, "cron": "0 9 * * *", "destination": job.url,
+            "label": job.schedule_id}
     assert differences(from_live(live), from_job(job)) == []
     assert from_job(job).cron_expr == "0 9 * * *"
 
@@ -77,7 +79,7 @@ def test_request_headers_use_forward_prefix_and_units():
     assert h["Upstash-Timeout"] == "30s"
     assert h["Upstash-Delay"] == "90s"
     assert h["Upstash-Flow-Control-Value"] == "parallelism=2"
-    assert h["Upstash-Label"] == "notifications"
+    assert h["Upstash-Label"] == "cronctl.acme.reminders,notifications"
 
 
 def test_json_bodies_compare_as_data_text_bodies_as_text():
