@@ -123,3 +123,33 @@ def test_vercel_runs_from_dev_and_what_vercel_cannot_tell(ops, tmp_path, monkeyp
     monkeypatch.delenv("QSTASH_URL")
     cannot = ops.run("logs", "beat")
     assert cannot.code == 2 and "cannot read them without a Vercel API token" in cannot.err
+
+
+def test_a_response_body_that_echoes_the_secret_is_masked(ops, monkeypatch):
+    """A hostile app answers 500 with the bearer token it was sent in its body."""
+    from cronctl.dev.testing import _Threaded
+
+    async def echo_app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        auth = dict(scope["headers"]).get(b"authorization", b"").decode()
+        body = f"denied, you sent {auth}".encode()
+        await send({"type": "http.response.start", "status": 500,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    hostile = _Threaded(echo_app, lifespan="off")
+    try:
+        ops.app.url = hostile.url
+        ops.setup(ops.job("leaky", schedule="*/15 * * * *", extra="retries: 0"))
+        ops.server.advance(900)
+        outputs = [ops.run("logs", "leaky", "--json"), ops.run("logs", "leaky"),
+                   ops.run("dlq", "--json"), ops.run("stats", "--json")]
+    finally:
+        hostile.stop()
+    runs = json.loads(outputs[0].out)["runs"]
+    assert runs[0]["state"] == "failed" and "denied, you sent ***" in runs[0]["error"]
+    for result in outputs:
+        assert result.code == 0, result.err
+        assert ops.secret not in result.out + result.err
+    assert json.loads(outputs[2].out)["messages"][0]["body"] == "denied, you sent ***"

@@ -44,3 +44,32 @@ def test_counts_read_as_english(ops):
     stats = ops.run("stats", "--json")
     assert json.loads(stats.out)["summary"]["jobs"] == 1
     assert ops.run("stats").out.splitlines()[-1].startswith("1 job, 0 runs, 0 failed")
+
+
+def test_stats_shows_progress_on_a_terminal_only(ops):
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    ops.setup("".join(ops.job(f"job-{i}") for i in range(3)))
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cronctl", "stats"], cwd=ops.folder,
+                              env=dict(os.environ), stderr=follower, stdout=subprocess.PIPE,
+                              text=True, timeout=60)
+        seen = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            chunk = os.read(leader, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert proc.returncode == 0
+    assert b"reading QStash logs" in seen  # the bar, on the terminal (stderr)
+    assert "reading QStash logs" not in proc.stdout and "3 jobs, 0 runs" in proc.stdout
+    piped = ops.run("stats")  # no terminal: no bar
+    assert "reading QStash logs" not in piped.out + piped.err
