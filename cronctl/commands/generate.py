@@ -11,7 +11,7 @@ from ..output import echo
 def run(state, *, check: bool) -> int:
     config = state.load(require=("vercel", "kubernetes"))
     stale = False
-    for target in engine.targets(config, state):
+    for target in engine.targets(config, state, always=("vercel",)):
         if not target.is_file:
             continue
         plan = target.plan(target.desired(), target.populate())
