@@ -10,7 +10,6 @@ original text rather than re-serialising the document.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from dataclasses import dataclass
@@ -50,13 +49,7 @@ class VercelChange:
     def unified_diff(self) -> str:
         if not self.changed:
             return ""
-        old = (self.old_text or "").lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        new = self.new_text.lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        name = self.path.name
-        return "".join(
-            difflib.unified_diff(old, new, f"a/{name}" if self.old_text else "/dev/null",
-                                 f"b/{name}")
-        )
+        return Artifact(self.path, self.old_text or None, self.new_text).unified_diff()
 
 
 def desired_crons(config: Config) -> list[dict[str, str]]:
