@@ -135,6 +135,11 @@ class Target:
             hint=f"set enabled: {'false' if paused else 'true'} in schedules.yaml and run "
             "'cronctl schedule'")
 
+    def can_trigger(self, job) -> None:
+        """Raise (before anyone is asked to confirm) when this target cannot run the job now."""
+        if type(self).trigger is Target.trigger:
+            self.trigger(job)
+
     def trigger(self, job) -> TriggerResult:
         raise UsageError(f"{job.name!r} runs on {self.title}; cronctl cannot run it now")
 

@@ -123,7 +123,7 @@ def test_safety_thresholds_apply_per_target_and_to_cleanup(kube, kjob_yaml):
 
 def test_operations_say_what_to_run_instead(kube, kjob_yaml):
     kube.write(kjob_yaml("a"))
-    for args in (("pause", "a"), ("trigger", "a", "--yes"), ("stats", "--job", "a")):
+    for args in (("pause", "a"), ("trigger", "a"), ("stats", "--job", "a")):
         result = kube.run(*args)
         assert result.code == 2, (args, result)
         assert "kubectl" in result.err and "Traceback" not in result.err
