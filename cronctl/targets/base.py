@@ -60,6 +60,7 @@ class Target:
     title: ClassVar[str]  # as shown to a person
     noun: ClassVar[str] = "schedules"  # what it manages, plural
     is_file: ClassVar[bool] = False  # True: populate reads and apply writes a file
+    keeps_history: ClassVar[bool] = False  # True: `cronctl stats` reads its deliveries
 
     def __init__(self, config, state=None) -> None:
         self.config = config
