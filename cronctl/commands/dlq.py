@@ -21,8 +21,7 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     action = _action(retry, delete, everything)
     config = state.load()
     one = config.job(job) if job else None
-    name = one.target if one else "qstash"
-    target = engine.target_class(name)(config, state)
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = [one] if one else target.jobs
     letters = target.dead_letters(jobs) if jobs else []
     if action is None:

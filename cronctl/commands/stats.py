@@ -35,8 +35,7 @@ def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | No
                 f"showing the last {RETENTION.days}d instead of {since}")
         window = RETENTION
     one = config.job(job) if job else None
-    target = engine.target_for(config, state, one) if one else \
-        engine.target_class("qstash")(config, state)
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
     with _progress(len(jobs), quiet=json_out) as on_job:

@@ -15,6 +15,7 @@ def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
     job = config.job(job_name)
     refuse_locked(config, job, "trigger", force=force)
     target = engine.target_for(config, state, job)
+    target.can_trigger(job)
     if not confirm(f"This will {target.trigger_summary(job)}. Run {job.name}?", yes=yes):
         echo("Nothing was run.", err=True)
         return 0

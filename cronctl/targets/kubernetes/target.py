@@ -179,6 +179,9 @@ class KubernetesTarget(Target):
             "'cronctl generate' and commit (or, for now: kubectl patch cronjob "
             f"{job.name}{self._ns()} -p '{{\"spec\":{{\"suspend\":{str(paused).lower()}}}}}')")
 
+    def can_trigger(self, job) -> None:
+        self.trigger(job)
+
     def trigger(self, job) -> TriggerResult:
         raise UsageError(
             f"{job.name!r} is a Kubernetes CronJob; cronctl does not talk to the cluster",

@@ -86,7 +86,7 @@ HEALTH_WINDOW_MS = 24 * 3600 * 1000
 def delivery_health(target, fail_on: int | None) -> list[Check]:
     """A job failing in a row, or with dead letters, is a warning (a failure at `fail_on`)."""
     from ...words import count
-    from .history import job_stats
+    from .deliveries import job_stats
 
     jobs = target.jobs
     if not jobs:

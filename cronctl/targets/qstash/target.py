@@ -23,6 +23,7 @@ class QStashTarget(Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
+    keeps_history = True
 
     @property
     def prefix(self) -> str:
@@ -196,7 +197,7 @@ class QStashTarget(Target):
         return [job] if job is not None else self.jobs
 
     def stats(self, jobs: list, from_ms: int, on_job=None) -> list:
-        from .history import job_stats
+        from .deliveries import job_stats
 
         return job_stats(self.state, jobs, from_ms, on_job)
 
