@@ -125,6 +125,19 @@ def test_vercel_runs_from_dev_and_what_vercel_cannot_tell(ops, tmp_path, monkeyp
     assert cannot.code == 2 and "cannot read them without a Vercel API token" in cannot.err
 
 
+def test_every_job_at_once_notes_what_a_target_cannot_tell(ops):
+    kube = '  sweep:\n    target: kubernetes\n    path: /api/sweep\n    schedule: "0 3 * * *"\n'
+    ops.setup(ops.every_15("tick") + kube)
+    ops.server.advance(900)
+    both = ops.run("logs", "--json")
+    assert both.code == 0, both.err
+    data = json.loads(both.out)
+    assert [r["job"] for r in data["runs"]] == ["tick"]
+    assert any("Kubernetes keeps the runs" in note for note in data["notes"])
+    one = ops.run("logs", "sweep")
+    assert one.code == 2 and "kubectl get jobs" in one.err
+
+
 def test_a_response_body_that_echoes_the_secret_is_masked(ops, monkeypatch):
     """A hostile app answers 500 with the bearer token it was sent in its body."""
     from cronctl.dev.testing import _Threaded

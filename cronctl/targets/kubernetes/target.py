@@ -187,6 +187,11 @@ class KubernetesTarget(Target):
             f"{job.name!r} is a Kubernetes CronJob; cronctl does not talk to the cluster",
             hint=f"kubectl create job --from=cronjob/{job.name} {job.name}-manual{self._ns()}")
 
+    def runs(self, jobs: list, **_query) -> list:
+        raise UsageError(
+            "Kubernetes keeps the runs of its CronJobs; cronctl does not talk to the cluster",
+            hint="kubectl get jobs -l cronctl.dev/job=NAME" + self._ns())
+
     def stats_jobs(self, job=None) -> list:
         raise UsageError(
             "Kubernetes keeps the runs of its CronJobs",
