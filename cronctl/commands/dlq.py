@@ -28,7 +28,8 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
         if json_out:
             print_json({"messages": [d.to_json() for d in letters]})
         else:
-            print_renderable(_table(letters, job or config.project))
+            if letters:
+                print_renderable(_table(letters, job or config.project))
             echo(f"{count(len(letters), 'message')} in the DLQ.")
         return 0
     verb, ids = action

@@ -74,8 +74,9 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     if json_out:
         for r in reversed(runs):
             echo(json.dumps(r.to_json(), ensure_ascii=False))
-    elif runs or not follow:
-        print_renderable(_table(runs, config.project))
+    else:
+        if runs:
+            print_renderable(_table(runs, config.project))
         if not follow:
             echo(_summary(runs))
     if not follow:
