@@ -56,6 +56,11 @@ def test_logs_rows_match_what_the_app_saw(ops):
     only_failed = json.loads(ops.run("logs", "tick", "--status", "failed", "--json").out)
     assert [r["run_id"] for r in only_failed["runs"]] == [failed["run_id"]]
     assert len(json.loads(ops.run("logs", "--limit", "2", "--json").out)["runs"]) == 2
+    # --until: the window's end, as an ISO time (the newest run's due time) or a duration ago
+    older = json.loads(ops.run("logs", "tick", "--until", runs[1]["due"], "--json").out)["runs"]
+    assert [r["run_id"] for r in older] == [r["run_id"] for r in runs[1:]]
+    assert (older[0]["state"], older[0]["attempts"]) == ("failed", 2)  # its retry came later
+    assert ops.run("logs", "--until", "soon").code == 2
 
     text = ops.run("logs", "tick")
     assert text.code == 0

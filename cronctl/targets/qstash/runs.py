@@ -21,6 +21,7 @@ from .spec import run_label
 MAX_PAGES = 200
 PAGE = 1000
 BODY_START = 200
+RETRY_SLACK_MS = 24 * 3600 * 1000  # a run's retries may come this long after it was due
 FINAL = {"DELIVERED": "delivered", "FAILED": "failed", "CANCELED": "cancelled",
          "CANCELLED": "cancelled"}
 _B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
@@ -148,23 +149,33 @@ async def events(client, params: dict[str, Any], *, enough: Callable[[list[dict]
 
 async def job_runs(client, jobs: list, *, since_ms: int, until_ms: int | None,
                    state: str | None, limit: int) -> list[Run]:
-    """The newest `limit` runs (in `state`, if given) of each job, merged, newest first."""
+    """The newest `limit` runs (in `state`, if given) due in the window, merged, newest first.
+
+    A run's events come after it was due, so events from `since_ms` on hold every run due in
+    the window; a run due before `until_ms` may still be retried after it, so events are read
+    up to a day past it, and runs are chosen by their due time.
+    """
     index = JobIndex(jobs)
 
+    def in_window(ms: int) -> bool:
+        return since_ms <= ms and (until_ms is None or ms <= until_ms)
+
     def enough(found: list[dict]) -> bool:
-        # Events come newest first: once more than `limit` runs have begun, the older
-        # pages cannot add a newer one.
-        began = {e.get("messageId") for e in found if e.get("state") == "CREATED"}
+        # Events come newest first: once more than `limit` runs due in the window have begun,
+        # the older pages cannot add a newer one.
+        began = {e.get("messageId") for e in found
+                 if e.get("state") == "CREATED" and in_window(int(e.get("time") or 0))}
         return state is None and len(began) > limit
 
     async def one(job) -> list[dict]:
         params: dict[str, Any] = {"label": run_label(job), "fromDate": since_ms}
         if until_ms is not None:
-            params["toDate"] = until_ms
+            params["toDate"] = until_ms + RETRY_SLACK_MS
         return await events(client, params, enough=enough)
 
     pages = await asyncio.gather(*(one(j) for j in jobs))
-    runs = group((e for page in pages for e in page), index)
+    runs = [r for r in group((e for page in pages for e in page), index)
+            if in_window(r.sort_ms)]
     if state:
         runs = [r for r in runs if r.state == state]
     return runs[:limit]
