@@ -189,7 +189,7 @@ def _report(planned: list[Planned], report: dict, opts: Options) -> int:
             echo(f"Deleted {count(n, 'schedule')}.")
         else:
             remote = [p.target.title for p in planned if not p.target.is_file]
-            cost = f" ({requests} {'/'.join(remote)} requests)" if remote else ""
+            cost = f" ({count(requests, '/'.join(remote) + ' request')})" if remote else ""
             echo(f"Applied {count(n, 'change')}{cost}.")
         for _, f in failed:
             echo(f"failed: {SYMBOLS[f.change.action]} {f.change.job}: {f.message}", err=True)

@@ -74,7 +74,10 @@ def _schedule_check(plan) -> Check:
     for c in plan.changes:
         problems.setdefault(kinds[c.action], []).append(c.job)
     if not problems:
-        return Check("schedules", "ok", f"{len(plan.unchanged)} managed schedules in sync")
+        from ...words import count
+
+        return Check("schedules", "ok", f"{count(len(plan.unchanged), 'managed schedule')} "
+                     "in sync")
     detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items())
     return Check("schedules", "fail" if set(problems) - {"orphaned"} else "warn", detail,
                  "run 'cronctl diff' to see the plan, then 'cronctl schedule'")
