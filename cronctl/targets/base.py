@@ -203,7 +203,8 @@ class Target:
         return []
 
     def cannot(self, what: str, hint: str | None = None) -> UsageError:
-        return UsageError(f"{self.title} cannot {what} through cronctl", hint=hint)
+        """What this target cannot tell or do, said plainly (exit 2)."""
+        return UsageError(f"cronctl cannot {what} for {self.title} jobs", hint=hint)
 
     def trigger_summary(self, job) -> str:
         """What `trigger` will call, for its prompt."""
@@ -216,17 +217,17 @@ class Target:
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list[Run]:
         """`cronctl logs`: the runs of these jobs, newest first."""
-        raise self.cannot("tell past runs", f"look in {self.title}'s own run history")
+        raise self.cannot("read past runs", f"look in {self.title}'s own run history")
 
     def dead_letters(self, jobs: list) -> list[DeadLetter]:
-        raise self.cannot("keep a dead-letter queue")
+        raise self.cannot("list dead letters", "only QStash keeps a dead-letter queue")
 
     def retry_dead(self, letters: list[DeadLetter]) -> list[str]:
         """Deliver these again; returns the new run IDs."""
-        raise self.cannot("retry dead letters")
+        raise self.cannot("retry dead letters", "only QStash keeps a dead-letter queue")
 
     def delete_dead(self, letters: list[DeadLetter]) -> int:
-        raise self.cannot("delete dead letters")
+        raise self.cannot("delete dead letters", "only QStash keeps a dead-letter queue")
 
     def delivery_health(self, *, fail_on: int | None = None) -> list[Check]:
         """`cronctl probe`: jobs failing in a row or with dead letters (warn; fail at fail_on)."""
