@@ -279,8 +279,7 @@ def probe_cmd(
         help="A job failed N or more times in a row is a failure, not a warning.")] = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Health check: file, vercel.json, QStash, signing keys, CRON_SECRET, deliveries,
-    app diagnostics."""
+    """Health check: file, targets, signing keys, CRON_SECRET, deliveries, app diagnostics."""
     from .commands import probe
 
     return probe.run(_state(ctx), json_out=json_out, fail_on=fail_on)
