@@ -58,8 +58,7 @@ class JobIndex:
 def body_text(item: dict) -> str | None:
     """The response body of a failed attempt: QStash may send it base64-encoded."""
     if item.get("responseBodyBase64"):
-        raw = _b64decode(str(item["responseBodyBase64"]))
-        return raw if raw is not None else None
+        return _b64decode(str(item["responseBodyBase64"]))
     body = item.get("responseBody")
     if not body:
         return None
@@ -72,10 +71,12 @@ def body_text(item: dict) -> str | None:
 
 
 def _b64decode(text: str) -> str | None:
+    """The text behind base64, or None when it is not base64 of printable UTF-8."""
     try:
-        return base64.b64decode(text, validate=True).decode("utf-8")
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    return decoded if "".join(decoded.split()).isprintable() else None
 
 
 def short(text: str | None, limit: int = BODY_START) -> str | None:
