@@ -88,12 +88,15 @@ def _follow(fetch, shown_runs: list[Run], since_ms: int, json_out: bool) -> int:
     """Poll until interrupted (Ctrl-C exits 130); print runs not shown in their state yet."""
     shown = {(r.run_id, r.state) for r in shown_runs}
     newest = max([since_ms] + [r.sort_ms for r in shown_runs])
-    interval = poll_interval(FOLLOW_INTERVAL)
+    base = poll_interval(FOLLOW_INTERVAL)
+    interval = base
     echo("following; Ctrl-C to stop", err=True)
     while True:
         time.sleep(interval)
         fresh = [r for r in fetch(max(since_ms, newest - OVERLAP_MS), None)
                  if (r.run_id, r.state) not in shown]
+        # Quiet jobs are asked less often (up to 6x the interval); news resets it.
+        interval = base if fresh else min(interval * 1.5, base * 6)
         for r in sorted(fresh, key=lambda r: (r.sort_ms, r.run_id)):
             shown.add((r.run_id, r.state))
             newest = max(newest, r.sort_ms)
