@@ -40,6 +40,9 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     if status and status not in RUN_STATES:
         raise UsageError(f"--status {status!r} is not a run state",
                          hint=f"one of {', '.join(RUN_STATES[:3])}")
+    if follow and until:
+        raise UsageError("--follow keeps printing new runs; --until ends the window",
+                         hint="use one of them")
     config = state.load()
     jobs = [config.job(job)] if job else list(config.jobs)
     since_ms = int((time.time() - parse_since(since).total_seconds()) * 1000)
