@@ -122,7 +122,7 @@ def line(r: Run) -> str:
     if r.duration_ms is not None:
         parts.append(f"{r.duration_ms} ms")
     text = "  ".join(parts)
-    return f"{text}  {r.error}" if r.error else text
+    return f"{text}  {r.problem}" if r.problem else text
 
 
 def _summary(runs: list[Run]) -> str:
@@ -148,5 +148,5 @@ def _table(runs: list[Run], project: str):
         rows.append([escape(r.job), short_when(r.due), _when(r.started)[11:] or "-", r.started_by,
                      state, str(r.attempts), str(r.status or "-"),
                      "-" if r.duration_ms is None else f"{r.duration_ms} ms",
-                     escape(r.error or "")])
+                     escape(r.problem or "")])
     return table(f"{project}: runs, newest first", cols, rows)

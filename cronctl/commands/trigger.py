@@ -41,4 +41,4 @@ def describe(run, timeout: float) -> str:
     if run.duration_ms is not None:
         parts.append(f"{run.duration_ms} ms")
     text = ", ".join(parts)
-    return f"{text}: {run.error}" if run.error else text
+    return f"{text}: {run.problem}" if run.problem else text

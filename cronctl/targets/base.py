@@ -79,12 +79,17 @@ class Run:
     attempts: int = 0
     status: int | None = None  # HTTP status of the last attempt
     duration_ms: int | None = None  # of the last attempt
-    error: str | None = None  # for a failure: the error, else the start of the response body
+    error: str | None = None  # for a failure: what went wrong (a timeout, a refused connection)
+    response: str | None = None  # for a failure: the start of the last response body
     sort_ms: int = field(default=0, compare=False, repr=False)  # newest first
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "sort_ms"}
-        return data
+        return {k: v for k, v in self.__dict__.items() if k != "sort_ms"}
+
+    @property
+    def problem(self) -> str | None:
+        """The error and the start of the response, as one line for a person."""
+        return " | ".join(x for x in (self.error, self.response) if x) or None
 
 
 @dataclass

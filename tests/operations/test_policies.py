@@ -19,6 +19,11 @@ def test_trigger_wait_reports_a_failure_and_the_prompt_says_what_it_calls(ops, t
     assert "tick: failed, 2 attempts, HTTP 500" in result.out
     assert "status 500" in result.out
     assert len(ops.got("tick")) == 2
+    # The manual run counts: in stats (and its dead letter with it), in logs, in the DLQ.
+    stats = json.loads(ops.run("stats", "--json").out)["jobs"][0]
+    assert (stats["runs"], stats["manual"], stats["failed"], stats["dlq"]) == (1, 1, 1, 1)
+    assert json.loads(ops.run("dlq", "tick", "--json").out)["messages"][0]["started_by"] == (
+        "manual")
     with ticking():
         ops.app.respond(200)
         ok = json.loads(ops.run("trigger", "tick", "--yes", "--wait", "--json").out)

@@ -101,14 +101,14 @@ def to_run(job: str, events: list[dict]) -> Run:
     duration = None
     if last is not None and actives and int(last["time"]) >= int(actives[-1]["time"]):
         duration = int(last["time"]) - int(actives[-1]["time"])
-    error = None
+    error = response = None
     state = FINAL[final["state"]] if final else "in-flight"
     if state == "failed" or (state == "in-flight" and "ERROR" in states):
         failed = [e for e in evs if e.get("state") in ("ERROR", "FAILED")]
         detail = next((e for e in reversed(failed) if e.get("error") or e.get("responseBody")
                        or e.get("responseBodyBase64")), failed[-1] if failed else None)
         if detail is not None:
-            error = short(detail.get("error")) or short(body_text(detail))
+            error, response = short(detail.get("error")), short(body_text(detail))
     status = next((e.get("responseStatus") for e in reversed(outcomes)
                    if e.get("responseStatus")), None)
     return Run(
@@ -116,7 +116,7 @@ def to_run(job: str, events: list[dict]) -> Run:
             actives[0]["time"]) if actives else None,
         started_by="schedule" if any(e.get("scheduleId") for e in evs) else "manual",
         state=state, attempts=len(actives) or len(outcomes), status=status,
-        duration_ms=duration, error=error, sort_ms=due or int(evs[-1].get("time") or 0))
+        duration_ms=duration, error=error, response=response, sort_ms=due or int(evs[-1].get("time") or 0))
 
 
 def group(events: Iterable[dict], index: JobIndex) -> list[Run]:

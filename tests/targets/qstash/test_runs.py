@@ -30,7 +30,7 @@ def test_runs_from_documented_event_shapes():
         ev("m1", "RETRY", 1040, nextDeliveryTime=2000, scheduleId="cronctl.acme.a"),
         ev("m1", "ACTIVE", 2000, scheduleId="cronctl.acme.a"),
         ev("m1", "ERROR", 2030, responseStatus=500, responseBodyBase64=body,
-           scheduleId="cronctl.acme.a"),
+           error="endpoint returned 500", scheduleId="cronctl.acme.a"),
         ev("m1", "FAILED", 2030, scheduleId="cronctl.acme.a"),
         # a manual run of b: the label as a comma-joined string, cancelled
         ev("m2", "CREATED", 3000, label="x,cronctl.acme.b", notBefore=5000),
@@ -45,7 +45,8 @@ def test_runs_from_documented_event_shapes():
         "manual", "cancelled", 0, "1970-01-01T00:00:05+00:00")  # due: notBefore (a delay)
     assert (a.started_by, a.state, a.attempts, a.status, a.duration_ms) == (
         "schedule", "failed", 2, 500, 30)
-    assert a.error == "database unavailable"
+    assert (a.error, a.response) == ("endpoint returned 500", "database unavailable")
+    assert a.problem == "endpoint returned 500 | database unavailable"
 
 
 def test_plain_bodies_stay_as_they_are():
