@@ -112,11 +112,12 @@ def to_run(job: str, events: list[dict]) -> Run:
     status = next((e.get("responseStatus") for e in reversed(outcomes)
                    if e.get("responseStatus")), None)
     return Run(
-        job=job, run_id=str(evs[0].get("messageId")), due=iso(due), started=iso(
-            actives[0]["time"]) if actives else None,
+        job=job, run_id=str(evs[0].get("messageId")), due=iso(due),
+        started=iso(actives[0]["time"]) if actives else None,
         started_by="schedule" if any(e.get("scheduleId") for e in evs) else "manual",
         state=state, attempts=len(actives) or len(outcomes), status=status,
-        duration_ms=duration, error=error, response=response, sort_ms=due or int(evs[-1].get("time") or 0))
+        duration_ms=duration, error=error, response=response,
+        sort_ms=due or int(evs[-1].get("time") or 0))
 
 
 def group(events: Iterable[dict], index: JobIndex) -> list[Run]:
