@@ -46,7 +46,7 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
         out.append(Run(job=r["job"], run_id=f"vercel-{i + 1}", due=iso(due), started=iso(due),
                        started_by="schedule", state="delivered" if ok else "failed",
                        attempts=1, status=status, duration_ms=r.get("durationMs"),
-                       error=None if ok else (r.get("error") or f"HTTP {status}"),
+                       error=None if ok else r.get("error"),
                        sort_ms=due))
     out.sort(key=lambda run: (run.sort_ms, run.run_id), reverse=True)
     if state:
