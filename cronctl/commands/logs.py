@@ -11,7 +11,7 @@ from .. import engine
 from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
-from ..targets.base import RUN_STATES, Run, poll_interval
+from ..targets.base import RUN_STATES, Run, now_ms, poll_interval
 from ..words import count
 from .stats import parse_since
 
@@ -19,12 +19,12 @@ FOLLOW_INTERVAL = 5.0  # seconds between polls: one request per job and poll
 OVERLAP_MS = 10 * 60 * 1000  # a run already shown may still change state
 
 
-def parse_until(text: str | None) -> int | None:
+def parse_until(text: str | None, now: int) -> int | None:
     """--until: a duration ago (2h) or an ISO time."""
     if not text:
         return None
     try:
-        return int((time.time() - parse_since(text).total_seconds()) * 1000)
+        return now - int(parse_since(text).total_seconds() * 1000)
     except UsageError:
         pass
     try:
@@ -45,8 +45,9 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
                          hint="use one of them")
     config = state.load()
     jobs = [config.job(job)] if job else list(config.jobs)
-    since_ms = int((time.time() - parse_since(since).total_seconds()) * 1000)
-    until_ms = parse_until(until)
+    now = now_ms(state)
+    since_ms = now - int(parse_since(since).total_seconds() * 1000)
+    until_ms = parse_until(until, now)
     by_target: dict[str, list] = {}
     for j in jobs:
         by_target.setdefault(j.target, []).append(j)

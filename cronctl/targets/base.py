@@ -21,6 +21,14 @@ from ..plan import Action, Change, FieldChange, Plan, diff
 OnDone = Callable[[Change, str | None], None]
 
 
+def now_ms(state) -> int:
+    """Now, in ms: the command's clock when it has one (a frozen `cronctl dev`), else the wall."""
+    import time
+
+    now = getattr(state, "now", None)
+    return int((now().timestamp() if callable(now) else time.time()) * 1000)
+
+
 def poll_interval(default: float) -> float:
     """Seconds between polls of a provider (`CRONCTL_POLL_INTERVAL` overrides, for tests)."""
     try:

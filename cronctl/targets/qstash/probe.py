@@ -7,7 +7,7 @@ import os
 import time
 
 from ...errors import CronctlError
-from ..base import Check
+from ..base import Check, now_ms
 from . import connect
 from .client import RetryPolicy
 from .sync import fetch_live
@@ -95,7 +95,7 @@ def delivery_health(target, fail_on: int | None) -> list[Check]:
     if not jobs:
         return []
     try:
-        stats = job_stats(target.state, jobs, int(time.time() * 1000) - HEALTH_WINDOW_MS)
+        stats = job_stats(target.state, jobs, now_ms(target.state) - HEALTH_WINDOW_MS)
     except CronctlError as exc:
         return [Check("deliveries", "fail", exc.message, exc.hint)]
     checks = []
