@@ -74,11 +74,16 @@ def _policies(config, target, results: list[JobStats], fail_on: int | None,
         out["fail_on"] = {"threshold": fail_on, "jobs": [
             r.job for r in results if r.consecutive_failures >= fail_on]}
     if pause_failing is not None:
-        paused, kept = [], []
-        for r in results:
-            if r.consecutive_failures < pause_failing:
-                continue
+        paused, kept, already = [], [], []
+        failing = [r for r in results if r.consecutive_failures >= pause_failing]
+        # One listing tells which are paused already (a monitoring step runs this often).
+        live = {target.job_name(target.key(s)): target.paused(s)
+                for s in target.populate()} if failing else {}
+        for r in failing:
             job = config.job(r.job)
+            if live.get(r.job):
+                already.append(r.job)
+                continue
             if job.locked:
                 kept.append({"job": r.job, "reason": "locked: true; only the file changes it"})
                 continue
@@ -89,7 +94,7 @@ def _policies(config, target, results: list[JobStats], fail_on: int | None,
                 continue
             paused.append(r.job)
         out["pause_failing"] = {"threshold": pause_failing, "paused": paused,
-                                "not_paused": kept}
+                                "already_paused": already, "not_paused": kept}
     return out
 
 
@@ -99,6 +104,8 @@ def _say_policies(policy: dict) -> None:
         n = p["threshold"]
         for name in p["paused"]:
             echo(f"Paused {name}: it failed {n} or more times in a row.")
+        if p["already_paused"]:
+            echo(f"Already paused: {', '.join(p['already_paused'])}.")
         for kept in p["not_paused"]:
             echo(f"Not paused {kept['job']}: {kept['reason']}.", err=True)
         if p["paused"]:

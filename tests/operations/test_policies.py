@@ -88,8 +88,11 @@ def test_stats_fail_on_and_pause_failing(ops):
     live = ops.project.schedules()
     assert live["cronctl.acme.bad"]["isPaused"] is True
     assert live["cronctl.acme.guarded"]["isPaused"] is False
-    said = ops.run("stats", "--pause-failing", "3")
-    assert "Paused bad: it failed 3 or more times in a row." in said.out
+    assert ops.run("resume", "bad").code == 0
+    again = ops.run("stats", "--pause-failing", "3")
+    assert "Paused bad: it failed 3 or more times in a row." in again.out
+    said = ops.run("stats", "--pause-failing", "3")  # a monitoring step runs this again
+    assert "Already paused: bad, good." in said.out and "Paused bad" not in said.out
     assert "Not paused guarded: locked: true" in said.err
 
 
