@@ -113,8 +113,8 @@ class KubernetesTarget(Target):
     def detail(self, spec: CronJobSpec) -> tuple[str, ...]:
         s = spec.doc["spec"]
         container = s["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
-        what = container.get("args", [""])[-1] if "curl" in container["image"] \
-            else container["image"]
+        http = container["image"] == settings_of(self.config).http_image
+        what = container["args"][-1] if http else container["image"]
         lines = [f"CronJob {spec.key}: {what}", f"cron: {s['schedule']} ({s['timeZone']})"]
         if spec.paused:
             lines.append("suspended (enabled: false)")

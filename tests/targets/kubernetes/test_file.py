@@ -153,3 +153,13 @@ def test_no_prune_keeps_the_cronjob_of_a_removed_job(kube, kjob_yaml):
     assert "b: orphaned, kept (--no-prune)" in result.out
     assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
     assert kube.cronjob("a")["spec"]["schedule"] == "0 1 * * *"
+
+
+def test_a_kept_document_without_a_final_newline_stays_separate(kube, kjob_yaml):
+    kube.write(kjob_yaml("a"))
+    assert kube.run("generate").code == 0
+    kube.manifest.write_text(kube.manifest.read_text().rstrip("\n"))  # an editor dropped it
+    kube.write(kjob_yaml("a") + kjob_yaml("b"))
+    assert kube.run("generate").code == 0
+    assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
+    assert kube.run("generate", "--check").code == 0
