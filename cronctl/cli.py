@@ -226,7 +226,7 @@ def logs_cmd(
     ctx: typer.Context,
     job: Annotated[str | None, typer.Argument(help="Job name (default: every job).")] = None,
     status: Annotated[str | None, typer.Option(
-        "--status", metavar="STATE", help="Only runs that ended so: failed, delivered or "
+        "--status", metavar="STATE", help="Only runs in this state: failed, delivered or "
         "in-flight.")] = None,
     since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
     until: Annotated[str | None, typer.Option(
