@@ -50,8 +50,8 @@ def test_logs_rows_match_what_the_app_saw(ops):
     assert (failed["status"], failed["attempts"]) == (500, 2)
     assert failed["response"] == "status 500" and failed["error"] is None  # the app's body
     slow = runs[0]
+    # the app slept SLOW_S before answering: a lower bound, never an upper one
     assert slow["status"] == 200 and slow["duration_ms"] >= SLOW_S * 1000
-    assert slow["duration_ms"] > max(r["duration_ms"] for r in runs[2:])
 
     only_failed = json.loads(ops.run("logs", "tick", "--status", "failed", "--json").out)
     assert [r["run_id"] for r in only_failed["runs"]] == [failed["run_id"]]
