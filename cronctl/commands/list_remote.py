@@ -34,11 +34,17 @@ def run(state, config: Config, *, json_out: bool) -> int:
 
 
 def _render(config: Config, table: list[dict]):
-    from rich.table import Table
+    from rich.markup import escape
 
-    t = Table(title=f"{config.project}: the file and where its jobs run", title_justify="left")
-    for col in ("job", "target", "schedule", "next run", "last run", "paused", "status"):
-        t.add_column(col)
+    from ..tables import Col
+    from ..tables import table as draw
+
+    cols = [Col("job", key=True), Col("target", keep=4),
+            Col("schedule", keep=8, wrap=True, min_width=9),
+            Col("next run", keep=6, wrap=True, min_width=10),
+            Col("last run", keep=5, wrap=True, min_width=10), Col("paused", keep=3),
+            Col("status", keep=10, wrap=True, min_width=10)]
+    out = []
     for r in table:
         tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
         last = (r["last_run"] or "")[:16].replace("T", " ")
@@ -46,8 +52,8 @@ def _render(config: Config, table: list[dict]):
             last += " " + "/".join(r["last_states"])
         paused = "" if r["paused"] is None else ("yes" if r["paused"] else "no")
         style = STATUS_STYLE.get(r["status"], "")
-        status = r["status"] + (f" ({', '.join(r['drift'])})" if r.get("drift") else "")
-        t.add_row(r["name"], r["target"], r["schedule"] + tz,
-                  (r["next_run"] or "")[:16].replace("T", " "), last or "-", paused,
-                  f"[{style}]{status}[/]" if style else status)
-    return t
+        status = escape(r["status"] + (f" ({', '.join(r['drift'])})" if r.get("drift") else ""))
+        out.append([escape(r["name"]), r["target"], escape(r["schedule"] + tz),
+                    (r["next_run"] or "")[:16].replace("T", " "), last or "-", paused,
+                    f"[{style}]{status}[/]" if style else status])
+    return draw(f"{config.project}: the file and where its jobs run", cols, out)

@@ -73,3 +73,13 @@ def test_stats_shows_progress_on_a_terminal_only(ops):
     assert "reading QStash logs" not in proc.stdout and "3 jobs, 0 runs" in proc.stdout
     piped = ops.run("stats")  # no terminal: no bar
     assert "reading QStash logs" not in piped.out + piped.err
+
+
+def test_list_beside_qstash_keeps_whole_job_names_at_110_columns(ops, monkeypatch):
+    ops.setup("".join(ops.job(name, extra="timezone: America/Argentina/Buenos_Aires")
+                      for name in LONG))
+    monkeypatch.setenv("COLUMNS", "110")
+    listed = ops.run("list")
+    assert listed.code == 0, listed.err
+    assert all(name in listed.out for name in LONG) and _lines_fit(listed.out, 110)
+    assert "in sync" in listed.out
