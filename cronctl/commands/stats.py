@@ -38,7 +38,7 @@ def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | No
     target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
-    with _progress(len(jobs), quiet=json_out) as on_job:
+    with _Progress(len(jobs), quiet=json_out) as on_job:
         results: list[JobStats] = target.stats(jobs, from_ms, on_job)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
@@ -117,7 +117,7 @@ def _say_policies(policy: dict) -> None:
              "(--fail-on)", err=True)
 
 
-class _progress:
+class _Progress:
     """A progress bar on stderr while jobs are read, on a terminal only (like `schedule`)."""
 
     def __init__(self, total: int, *, quiet: bool) -> None:
