@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from .. import engine
@@ -11,6 +10,7 @@ from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
 from ..stats import JobStats
 from ..tables import Col, table
+from ..targets.base import now_ms
 from ..words import count
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
@@ -37,7 +37,7 @@ def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | No
     one = config.job(job) if job else None
     target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
-    from_ms = int((time.time() - window.total_seconds()) * 1000)
+    from_ms = now_ms(state) - int(window.total_seconds() * 1000)
     with _Progress(len(jobs), quiet=json_out) as on_job:
         results: list[JobStats] = target.stats(jobs, from_ms, on_job)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
