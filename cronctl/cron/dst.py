@@ -1,0 +1,85 @@
+"""Warnings for runs in a DST gap or overlap hour (robfig skips the first, repeats the second)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from . import robfig
+from .describe import values
+
+_DAY = 86400
+
+
+def _offset(t: int, tz: ZoneInfo) -> int:
+    return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
+
+
+@lru_cache(maxsize=256)
+def transitions(tz: ZoneInfo, start_day: int, days: int = 366) -> tuple[tuple[int, int, int], ...]:
+    """(instant, offset before, offset after) for each offset change in the window."""
+    out = []
+    t, end = start_day * _DAY, (start_day + days) * _DAY
+    while t < end:
+        if _offset(t, tz) != _offset(t + _DAY, tz):
+            lo, hi = t, t + _DAY
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if _offset(mid, tz) == _offset(t, tz) else (lo, mid)
+            out.append((hi, _offset(lo, tz), _offset(hi, tz)))
+        t += _DAY
+    return tuple(out)
+
+
+def _fmt(seconds: int) -> str:
+    h, m = divmod(abs(seconds) // 60, 60)
+    return f"{h} hour{'s' if h > 1 else ''}" if not m else (f"{h}h{m:02d}" if h else f"{m} minutes")
+
+
+def dst_warnings(spec: robfig.Spec, tz: ZoneInfo, provider: str,
+                 start: datetime | None = None) -> list:
+    from .base import CronProblem
+
+    if str(tz) == "UTC":
+        return []
+    start_day = int((start or datetime.now(UTC)).timestamp()) // _DAY
+    all_hours = len(values(spec.hour, 0, 23)) == 24
+    problems: list[CronProblem] = []
+    seen: set[bool] = set()  # one warning per kind (gap, overlap) is enough
+    for instant, before, after in transitions(tz, start_day):
+        delta = after - before
+        if delta == 0 or (all_hours and delta % 3600 == 0) or (delta > 0) in seen:
+            continue
+        wall = datetime.fromtimestamp(instant + before, UTC).replace(tzinfo=None)
+        lo, hi = (wall, wall + timedelta(seconds=delta)) if delta > 0 else \
+            (wall + timedelta(seconds=delta), wall)
+        hit = _first_run(spec, lo, hi)
+        if hit is None:
+            continue
+        seen.add(delta > 0)
+        day = f"{hit:%Y-%m-%d}"
+        if delta > 0:
+            what = (f"{hit:%H:%M} does not exist in {tz} on {day} (clocks go forward "
+                    f"{_fmt(delta)}): {provider} skips that run")
+        else:
+            what = (f"{hit:%H:%M} happens twice in {tz} on {day} (clocks go back "
+                    f"{_fmt(delta)}): {provider} runs it twice")
+        if delta % 3600:
+            what += "; robfig/cron steps whole hours, so it can also miss runs after the change"
+        problems.append(CronProblem(
+            what,
+            f"{provider} follows robfig/cron here; if it matters, move the job out of "
+            f"{lo:%H:%M}-{hi:%H:%M} local time or schedule it in UTC",
+            severity="warning"))
+    return problems
+
+
+def _first_run(spec: robfig.Spec, lo: datetime, hi: datetime) -> datetime | None:
+    w = lo
+    while w < hi:
+        if (spec.month >> w.month & 1 and robfig.day_matches(spec, w)
+                and spec.hour >> w.hour & 1 and spec.minute >> w.minute & 1):
+            return w
+        w += timedelta(minutes=1)
+    return None

@@ -1,0 +1,96 @@
+"""The dialects of providers that parse with robfig/cron v3 (QStash, Kubernetes CronJobs)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from . import robfig
+from .base import CronProblem, Dialect, Refused
+from .zones import load_location
+
+FIELDS_HINT = ("five fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, "
+               "day-of-week 0-6 or SUN-SAT (Sunday is 0); or @hourly, @daily, @weekly, "
+               "@monthly, @yearly, @every 1h30m")
+
+
+class RobfigDialect(Dialect):
+    library = "robfig/cron v3"
+
+    def parse(self, expr: str) -> robfig.Spec | robfig.Every:
+        try:
+            return robfig.parse(expr)
+        except robfig.RobfigError as exc:
+            raise Refused(CronProblem(f"{self.provider} refuses {expr!r}: {exc}",
+                                      self.hint_for(str(exc)))) from None
+
+    def hint_for(self, message: str) -> str:
+        rule = f"{self.provider} parses crons with {self.library}"
+        if "above maximum (6)" in message:
+            return f"{rule}: day-of-week is 0-6, write Sunday as 0 (not 7)"
+        if any(f"failed to parse int from {c}" in message or
+               (c in message and "failed to parse int" in message) for c in "LW#"):
+            return f"{rule}, which has no L, W or # (last day, weekday, nth weekday): list the " \
+                   "days instead"
+        if "fields, found" in message:
+            return f"{rule}: exactly five fields (minute hour day-of-month month day-of-week), " \
+                   "no seconds or year"
+        if "descriptor" in message or "duration" in message:
+            return f"{rule}: @yearly, @monthly, @weekly, @daily, @hourly or @every <duration> " \
+                   "such as @every 1h30m (units h, m, s)"
+        if "location" in message or "TZ" in message:
+            return f"{rule}: CRON_TZ=<IANA zone> then a space, e.g. CRON_TZ=Europe/Lisbon 0 9 * * *"
+        return f"{rule}: {FIELDS_HINT}"
+
+    def or_rule_warning(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
+        if sched.dom & robfig.STAR or sched.dow & robfig.STAR:
+            return []
+        return [CronProblem(
+            f"day-of-month and day-of-week are both restricted in {expr!r}: {self.provider} runs "
+            "on days matching EITHER of them (not both)",
+            "that is robfig/cron's rule (a step such as */2 counts as a restriction); to mean "
+            "'both', restrict one field and check the other in the job",
+            severity="warning")]
+
+
+class QStashDialect(RobfigDialect):
+    """QStash: robfig's ParseStandard on the cron as sent, zone as a CRON_TZ= prefix."""
+
+    name = "qstash"
+    provider = "QStash"
+
+    def compile(self, expr: str, timezone: str | None = None):
+        if timezone and timezone != "UTC" and not expr.startswith(("TZ=", "CRON_TZ=")):
+            expr = f"CRON_TZ={timezone} {expr}"
+        sched = self.parse(expr)
+        return sched, load_location(sched.location or "")
+
+
+class KubernetesDialect(RobfigDialect):
+    """Kubernetes CronJob: ParseStandard on spec.schedule; the zone is spec.timeZone."""
+
+    name = "kubernetes"
+    provider = "Kubernetes"
+
+    def compile(self, expr: str, timezone: str | None = None):
+        if "TZ" in expr:
+            raise Refused(CronProblem(
+                f"Kubernetes refuses {expr!r}: cannot use TZ or CRON_TZ in schedule, use "
+                "timeZone field instead",
+                "remove the prefix and set the zone in the job's timezone (spec.timeZone)"))
+        tz = self.zone(timezone)
+        return self.parse(expr), tz
+
+    def zone(self, timezone: str | None) -> ZoneInfo:
+        if timezone is None:
+            return load_location("")
+        problem = None
+        if not timezone or timezone.lower() == "local":
+            problem = "timeZone must be an explicit time zone as defined in the IANA database"
+        else:
+            try:
+                return load_location(timezone)
+            except ValueError:
+                problem = f"unknown time zone {timezone!r}"
+        raise Refused(CronProblem(f"Kubernetes refuses timeZone {timezone!r}: {problem}",
+                                  "use an IANA name such as UTC or Europe/Lisbon",
+                                  field="timezone"))
