@@ -85,5 +85,10 @@ def next_runs(expr: str, tz: str | None = None, n: int = 5, after: datetime | No
     return get_dialect("qstash").next_runs(expr, tz, n, after=after)
 
 
+def fires(expr: str, tz: str | None = None) -> bool:
+    """True when QStash would run it at least once (robfig searches five years ahead)."""
+    return bool(next_runs(expr, tz, 1))
+
+
 def explain(expr: str) -> str:
     return get_dialect("qstash").describe(expr)

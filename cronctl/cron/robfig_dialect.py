@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from . import robfig
@@ -16,12 +17,17 @@ FIELDS_HINT = ("five fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-
 class RobfigDialect(Dialect):
     library = "robfig/cron v3"
 
-    def parse(self, expr: str) -> robfig.Spec | robfig.Every:
+    def parse(self, expr: str, shown: str | None = None) -> robfig.Spec | robfig.Every:
         try:
             return robfig.parse(expr)
         except robfig.RobfigError as exc:
-            raise Refused(CronProblem(f"{self.provider} refuses {expr!r}: {exc}",
-                                      self.hint_for(str(exc)))) from None
+            shown = expr if shown is None else shown
+            count = re.match(r"expected exactly 5 fields, found (\d+)", str(exc))
+            message = f"{self.provider} refuses {shown!r}: {exc}"
+            if count:
+                message = ("expected 5 fields (minute hour day-of-month month day-of-week), "
+                           f"got {count.group(1)}")
+            raise Refused(CronProblem(message, self.hint_for(str(exc)))) from None
 
     def hint_for(self, message: str) -> str:
         rule = f"{self.provider} parses crons with {self.library}"
@@ -59,9 +65,10 @@ class QStashDialect(RobfigDialect):
     provider = "QStash"
 
     def compile(self, expr: str, timezone: str | None = None):
+        sent = expr
         if timezone and timezone != "UTC" and not expr.startswith(("TZ=", "CRON_TZ=")):
-            expr = f"CRON_TZ={timezone} {expr}"
-        sched = self.parse(expr)
+            sent = f"CRON_TZ={timezone} {expr}"
+        sched = self.parse(sent, shown=expr)
         return sched, load_location(sched.location or "")
 
 
