@@ -65,21 +65,53 @@ def dst_warnings(spec: robfig.Spec, tz: ZoneInfo, provider: str,
         else:
             what = (f"{hit:%H:%M} happens twice in {tz} on {day} (clocks go back "
                     f"{_fmt(delta)}): {provider} runs it twice")
-        if delta % 3600:
-            what += "; robfig/cron steps whole hours, so it can also miss runs after the change"
         problems.append(CronProblem(
             what,
             f"{provider} follows robfig/cron here; if it matters, move the job out of "
             f"{lo:%H:%M}-{hi:%H:%M} local time or schedule it in UTC",
             severity="warning"))
+    problems += _artefacts(spec, tz, provider, start_day)
     return problems
+
+
+def _artefacts(spec: robfig.Spec, tz: ZoneInfo, provider: str, start_day: int) -> list:
+    """Runs robfig adds or drops around a change compared with "every instant whose wall clock
+    matches" (e.g. after Lord Howe's 30-minute change its minute loop crosses into the next hour
+    without re-checking it). Found by running the evaluator over the two days around it."""
+    from .base import CronProblem
+
+    if len(values(spec.minute, 0, 59)) * len(values(spec.hour, 0, 23)) > 96:
+        return []
+    for instant, before, after in transitions(tz, start_day):
+        if (after - before) % 3600 == 0:
+            continue
+        lo, hi = instant - _DAY - instant % 60, instant + _DAY
+        ideal = {u for u in range(lo + 60, hi, 60) if _matches(spec, datetime.fromtimestamp(u, tz))}
+        actual, t = set(), lo
+        while (t := robfig.next_unix(spec, t, tz)) is not None and t < hi:
+            actual.add(t)
+        odd = sorted(actual ^ ideal)
+        if odd:
+            when = datetime.fromtimestamp(odd[0], tz)
+            verb = "also fires" if odd[0] in actual else "does not fire"
+            return [CronProblem(
+                f"{provider} {verb} at {when:%H:%M} on {when:%Y-%m-%d} in {tz}: robfig/cron's "
+                f"search goes wrong across that day's clock change ({_fmt(after - before)})",
+                "a known robfig/cron quirk with half-hour changes; schedule it in UTC or away "
+                "from the change if it matters",
+                severity="warning")]
+    return []
+
+
+def _matches(spec: robfig.Spec, w: datetime) -> bool:
+    return bool(spec.month >> w.month & 1 and robfig.day_matches(spec, w)
+                and spec.hour >> w.hour & 1 and spec.minute >> w.minute & 1)
 
 
 def _first_run(spec: robfig.Spec, lo: datetime, hi: datetime) -> datetime | None:
     w = lo
     while w < hi:
-        if (spec.month >> w.month & 1 and robfig.day_matches(spec, w)
-                and spec.hour >> w.hour & 1 and spec.minute >> w.minute & 1):
+        if _matches(spec, w):
             return w
         w += timedelta(minutes=1)
     return None

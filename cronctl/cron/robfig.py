@@ -37,8 +37,10 @@ time by looking up the zone's offset at the wall time read as UTC, then once mor
 - in a spring-forward gap the hour loop steps from 01:00 to 03:00 by absolute hours, so a run at
   02:30 is skipped that day (cronsim moves it to 03:00);
 - in a fall-back overlap the absolute hours pass 01:00 twice, so a daily 01:30 runs twice;
-- with Lord Howe's 30-minute shift the absolute steps land on :30 wall times after the change, so
-  robfig misses runs until the wrap-around realigns (its behaviour, reproduced on purpose).
+- the minute loop never re-checks the hour, so a 30-minute shift (Australia/Lord_Howe) can carry
+  it into the next hour: right after a daily 01:30 run on the spring-forward day, 01:59 +10:30 is
+  followed by 02:30 +11:00, minute 30 matches, and robfig fires an extra run at 02:30 (its
+  behaviour, reproduced on purpose).
 
 Day rule: if day-of-month or day-of-week carries the star bit, both must match; otherwise either
 (`0 0 */2 * 1`: every odd day of the month OR Mondays, because a step > 1 clears the star bit).
