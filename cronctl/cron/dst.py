@@ -111,7 +111,11 @@ def _matches(spec: robfig.Spec, w: datetime) -> bool:
 def _first_run(spec: robfig.Spec, lo: datetime, hi: datetime) -> datetime | None:
     w = lo
     while w < hi:
-        if _matches(spec, w):
+        if not (spec.hour >> w.hour & 1 and spec.month >> w.month & 1
+                and robfig.day_matches(spec, w)):
+            w = w.replace(minute=0) + timedelta(hours=1)  # nothing this hour
+        elif spec.minute >> w.minute & 1:
             return w
-        w += timedelta(minutes=1)
+        else:
+            w += timedelta(minutes=1)
     return None
