@@ -28,7 +28,11 @@ def _join(items: list[str]) -> str:
 
 
 def _spans(vals: list[int], name) -> str:
-    """`[1, 2, 3, 4, 5]` -> "Monday to Friday"; runs of 3+ become "a to b"."""
+    """`[1, 2, 3, 4, 5]` -> "Monday to Friday"; runs of 3+ become "a to b"; an even step of 5+
+    values becomes "1, 3, 5 ... 31"."""
+    steps = {b - a for a, b in zip(vals, vals[1:], strict=False)}
+    if len(vals) >= 5 and len(steps) == 1 and steps != {1}:
+        return f"{name(vals[0])}, {name(vals[1])}, {name(vals[2])} ... {name(vals[-1])}"
     out, i = [], 0
     while i < len(vals):
         j = i
@@ -47,15 +51,17 @@ def _times(minutes: list[int], hours: list[int]) -> str:
     if len(minutes) == 60 and all_hours:
         return "Every minute"
     m_step = _step(minutes, 0, 60)
-    if m_step and all_hours:
+    if m_step and 60 % m_step == 0 and all_hours:
         return f"Every {m_step} minutes"
     if len(minutes) == 60:
         return f"Every minute during hour(s) {_spans(hours, str)}"
     if len(minutes) == 1 and all_hours:
         return "Every hour" if minutes[0] == 0 else f"Every hour at minute {minutes[0]}"
     h_step = _step(hours, 0, 24)
-    if len(minutes) == 1 and h_step:
+    if len(minutes) == 1 and h_step and 24 % h_step == 0:
         return f"Every {h_step} hours at minute {minutes[0]}"
+    if all_hours:
+        return f"At minute {_spans(minutes, str)} of every hour"
     if len(minutes) * len(hours) <= 6:
         return "At " + _join([f"{h:02d}:{m:02d}" for h in hours for m in minutes])
     return f"At minute(s) {_spans(minutes, str)} past hour(s) {_spans(hours, str)}"
