@@ -89,7 +89,8 @@ def describe_spec(sched: Spec | Every) -> str:
     times = _times(values(sched.minute, MINUTES.min, MINUTES.max),
                    values(sched.hour, HOURS.min, HOURS.max))
     days = _days(sched)
-    text = times if days == "every day" and times.startswith("Every") else f"{times} {days}"
+    plain = times.startswith("Every") or times.endswith("every hour")
+    text = times if days == "every day" and plain else f"{times} {days}"
     months = values(sched.month, MONTHS.min, MONTHS.max)
     if len(months) < 12:
         text += f" in {_spans(months, lambda m: _MONTH_NAMES[m - 1])}"
