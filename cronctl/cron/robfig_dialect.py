@@ -38,8 +38,8 @@ class RobfigDialect(Dialect):
             return f"{rule}, which has no L, W or # (last day, weekday, nth weekday): list the " \
                    "days instead"
         if "fields, found" in message:
-            return f"{rule}: exactly five fields (minute hour day-of-month month day-of-week), " \
-                   "no seconds or year"
+            return f"{rule}: five fields, no seconds or year; e.g. '*/15 * * * *' runs every " \
+                   "15 minutes"
         if "descriptor" in message or "duration" in message:
             return f"{rule}: @yearly, @monthly, @weekly, @daily, @hourly or @every <duration> " \
                    "such as @every 1h30m (units h, m, s)"
