@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from . import robfig
-from .describe import describe_spec, values
+from .describe import describe_spec
 from .dst import dst_warnings
+
+Compiled = tuple[robfig.Spec | robfig.Every, ZoneInfo]
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Dialect:
     provider = ""
     window_minutes = 0  # how late within the run's hour the provider may fire (Vercel Hobby: 60)
 
-    def compile(self, expr: str, timezone: str | None = None) -> tuple[robfig.Spec | robfig.Every, ZoneInfo]:  # noqa: E501
+    def compile(self, expr: str, timezone: str | None = None) -> Compiled:
+        """The schedule and the zone it runs in; raises Refused with the provider's reason."""
         raise NotImplementedError
 
     # -- the three questions --------------------------------------------------------------------
@@ -76,7 +79,8 @@ class Dialect:
     def or_rule_warning(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
         return []
 
-    def next_after(self, expr: str, after: datetime, timezone: str | None = None) -> datetime | None:  # noqa: E501
+    def next_after(self, expr: str, after: datetime,
+                   timezone: str | None = None) -> datetime | None:
         runs = self.next_runs(expr, timezone, 1, after=after)
         return runs[0] if runs else None
 
@@ -105,9 +109,3 @@ class Dialect:
         except Refused:
             return expr
         return describe_spec(sched)
-
-    def runs_more_than_daily(self, expr: str) -> bool:
-        sched, _ = self.compile(expr)
-        if isinstance(sched, robfig.Every):
-            return sched.seconds < 86400
-        return len(values(sched.minute, 0, 59)) > 1 or len(values(sched.hour, 0, 23)) > 1

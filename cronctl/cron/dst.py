@@ -8,12 +8,9 @@ from zoneinfo import ZoneInfo
 
 from . import robfig
 from .describe import values
+from .robfig import offset_at
 
 _DAY = 86400
-
-
-def _offset(t: int, tz: ZoneInfo) -> int:
-    return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
 
 
 @lru_cache(maxsize=256)
@@ -22,12 +19,13 @@ def transitions(tz: ZoneInfo, start_day: int, days: int = 366) -> tuple[tuple[in
     out = []
     t, end = start_day * _DAY, (start_day + days) * _DAY
     while t < end:
-        if _offset(t, tz) != _offset(t + _DAY, tz):
+        first = offset_at(t, tz)
+        if first != offset_at(t + _DAY, tz):
             lo, hi = t, t + _DAY
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                lo, hi = (mid, hi) if _offset(mid, tz) == _offset(t, tz) else (lo, mid)
-            out.append((hi, _offset(lo, tz), _offset(hi, tz)))
+                lo, hi = (mid, hi) if offset_at(mid, tz) == first else (lo, mid)
+            out.append((hi, first, offset_at(hi, tz)))
         t += _DAY
     return tuple(out)
 

@@ -299,7 +299,8 @@ def _wall(t: int, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(t, tz)
 
 
-def _offset(t: int, tz: ZoneInfo) -> int:
+def offset_at(t: int, tz: ZoneInfo) -> int:
+    """The zone's UTC offset, in seconds, at instant t (Go's Location.lookup)."""
     return int(datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
 
 
@@ -307,7 +308,7 @@ def go_date(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: ZoneInfo) -> i
     """Go's time.Date(...).Unix(): fields normalised by carrying, then the zone resolved twice."""
     y, mo = y + (mo - 1) // 12, (mo - 1) % 12 + 1
     local = (date(y, mo, 1).toordinal() - _EPOCH_ORDINAL + d - 1) * 86400 + h * 3600 + mi * 60 + s
-    return local - _offset(local - _offset(local, tz), tz)
+    return local - offset_at(local - offset_at(local, tz), tz)
 
 
 def _weekday(w: datetime) -> int:
