@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,42 @@ GLOBAL_STARTS = [
 ]
 
 
+def fuzz(count: int = 250, seed: int = 11) -> list[str]:
+    """Seeded random expressions: well-formed and broken items mixed field by field."""
+    rng = random.Random(seed)
+    spans = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)]
+    names = [[], [], [], ["JAN", "feb", "Mar", "DEC"], ["MON", "fri", "Sun", "SAT"]]
+
+    def item(i: int) -> str:
+        lo, hi = spans[i]
+        n = lambda: str(rng.randint(lo, hi + (2 if rng.random() < 0.15 else 0)))  # noqa: E731
+        kind = rng.random()
+        if kind < 0.25:
+            return "*"
+        if kind < 0.4:
+            return f"*/{rng.randint(0, hi + 2)}"
+        if kind < 0.55:
+            return n()
+        if kind < 0.7:
+            a, b = sorted((int(n()), int(n())))
+            return f"{a}-{b}" + (f"/{rng.randint(1, 7)}" if rng.random() < 0.4 else "")
+        if kind < 0.78:
+            return f"{n()}/{rng.randint(1, 9)}"
+        if kind < 0.86 and names[i]:
+            return rng.choice(names[i])
+        if kind < 0.9:
+            return rng.choice(["?", "L", "5#2", "W", "?/2"])
+        return ",".join(n() for _ in range(rng.randint(2, 4)))
+
+    out = []
+    for _ in range(count):
+        expr = " ".join(item(i) for i in range(5))
+        if rng.random() < 0.3:
+            expr = f"CRON_TZ={rng.choice(ZONES)} {expr}"
+        out.append(expr)
+    return out
+
+
 def transitions_2026(name: str) -> list[int]:
     tz = ZoneInfo(name)
 
@@ -115,7 +152,7 @@ def transitions_2026(name: str) -> list[int]:
 
 def corpus() -> list[dict]:
     starts = [int(s.timestamp()) for s in GLOBAL_STARTS]
-    queries = [{"expr": e, "starts": starts, "n": RUNS_PER_START} for e in GRAMMAR]
+    queries = [{"expr": e, "starts": starts, "n": RUNS_PER_START} for e in GRAMMAR + fuzz()]
     for name in ZONES:
         near = sorted({s for tr in transitions_2026(name) for s in
                        (tr - 86400, tr - 7200, tr - 1800, tr + 1800)})
