@@ -59,7 +59,7 @@ def _times(minutes: list[int], hours: list[int]) -> str:
         return "Every hour" if minutes[0] == 0 else f"Every hour at minute {minutes[0]}"
     h_step = _step(hours, 0, 24)
     if len(minutes) == 1 and h_step and 24 % h_step == 0:
-        return f"Every {h_step} hours at minute {minutes[0]}"
+        return f"Every {h_step} hours" + (f" at minute {minutes[0]}" if minutes[0] else "")
     if all_hours:
         return f"At minute {_spans(minutes, str)} of every hour"
     if len(minutes) * len(hours) <= 6:

@@ -1,8 +1,18 @@
-"""Warnings for runs in a DST gap or overlap hour (robfig skips the first, repeats the second)."""
+"""Warnings for what a clock change does to a schedule, as robfig/cron really runs it.
+
+For each change in the next year, the evaluator itself (`robfig.next_unix`) runs the schedule
+over the day of the change and the day after; each scheduled wall time that runs zero times or
+twice, and each run at a wall time the schedule does not name, is reported once: a run in the
+skipped hour does not happen, one in the repeated hour happens twice, and robfig's own quirks
+around changes that are not whole hours at a whole hour (Lord Howe's 30 minutes, Chatham's 02:45)
+show up as missed or extra runs. Schedules running more than 24 times a day are not checked (a
+skipped or doubled run is then part of the rhythm), nor hourly ones across whole-hour changes.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -11,6 +21,7 @@ from .describe import values
 from .robfig import offset_at
 
 _DAY = 86400
+_KINDS = ("skip", "twice", "miss", "extra")
 
 
 @lru_cache(maxsize=256)
@@ -30,90 +41,77 @@ def transitions(tz: ZoneInfo, start_day: int, days: int = 366) -> tuple[tuple[in
     return tuple(out)
 
 
+def dst_warnings(spec: robfig.Spec, tz: ZoneInfo, provider: str,
+                 start: datetime | None = None) -> list:
+    if str(tz) == "UTC":
+        return []
+    minutes, hours = values(spec.minute, 0, 59), values(spec.hour, 0, 23)
+    if len(minutes) * len(hours) > 24:
+        return []
+    start_day = int((start or datetime.now(UTC)).timestamp()) // _DAY
+    found: dict[str, tuple[datetime, int]] = {}
+    for instant, before, after in transitions(tz, start_day):
+        delta = after - before
+        if len(hours) == 24 and delta % 3600 == 0 and (instant + before) % 3600 == 0:
+            continue
+        for kind, wall in _surprises(spec, tz, instant, minutes, hours):
+            found.setdefault(kind, (wall, delta))
+    return [_warning(kind, *found[kind], tz, provider) for kind in _KINDS if kind in found]
+
+
+def _surprises(spec: robfig.Spec, tz: ZoneInfo, instant: int, minutes: list[int],
+               hours: list[int]) -> list[tuple[str, datetime]]:
+    first = datetime.fromtimestamp(instant, tz).date()
+    days = (first, first + timedelta(days=1))
+    expected = [datetime(d.year, d.month, d.day, h, m) for d in days if _day_ok(spec, d)
+                for h in hours for m in minutes]
+    runs: Counter[datetime] = Counter()
+    t: int | None = int(datetime(first.year, first.month, first.day, tzinfo=tz).timestamp()) - 7200
+    while (t := robfig.next_unix(spec, t, tz)) is not None:
+        wall = datetime.fromtimestamp(t, tz).replace(tzinfo=None, fold=0)
+        if wall.date() > days[-1]:
+            break
+        if wall.date() in days:
+            runs[wall] += 1
+    out = []
+    for wall in expected:
+        if runs[wall] == 0:
+            out.append(("skip" if not _exists(wall, tz) else "miss", wall))
+        elif runs[wall] == 2:
+            out.append(("twice", wall))
+    out += [("extra", wall) for wall in sorted(runs) if wall not in expected]
+    return out
+
+
+def _day_ok(spec: robfig.Spec, d: date) -> bool:
+    noon = datetime(d.year, d.month, d.day, 12)
+    return bool(spec.month >> d.month & 1) and robfig.day_matches(spec, noon)
+
+
+def _exists(wall: datetime, tz: ZoneInfo) -> bool:
+    at = wall.replace(tzinfo=tz).timestamp()
+    return datetime.fromtimestamp(at, tz).replace(tzinfo=None) == wall
+
+
 def _fmt(seconds: int) -> str:
     h, m = divmod(abs(seconds) // 60, 60)
     return f"{h} hour{'s' if h > 1 else ''}" if not m else (f"{h}h{m:02d}" if h else f"{m} minutes")
 
 
-def dst_warnings(spec: robfig.Spec, tz: ZoneInfo, provider: str,
-                 start: datetime | None = None) -> list:
+def _warning(kind: str, wall: datetime, delta: int, tz: ZoneInfo, provider: str):
     from .base import CronProblem
 
-    if str(tz) == "UTC":
-        return []
-    start_day = int((start or datetime.now(UTC)).timestamp()) // _DAY
-    all_hours = len(values(spec.hour, 0, 23)) == 24
-    problems: list[CronProblem] = []
-    seen: set[bool] = set()  # one warning per kind (gap, overlap) is enough
-    for instant, before, after in transitions(tz, start_day):
-        delta = after - before
-        if delta == 0 or (all_hours and delta % 3600 == 0) or (delta > 0) in seen:
-            continue
-        wall = datetime.fromtimestamp(instant + before, UTC).replace(tzinfo=None)
-        lo, hi = (wall, wall + timedelta(seconds=delta)) if delta > 0 else \
-            (wall + timedelta(seconds=delta), wall)
-        hit = _first_run(spec, lo, hi)
-        if hit is None:
-            continue
-        seen.add(delta > 0)
-        day = f"{hit:%Y-%m-%d}"
-        if delta > 0:
-            what = (f"{hit:%H:%M} does not exist in {tz} on {day} (clocks go forward "
-                    f"{_fmt(delta)}): {provider} skips that run")
-        else:
-            what = (f"{hit:%H:%M} happens twice in {tz} on {day} (clocks go back "
-                    f"{_fmt(delta)}): {provider} runs it twice")
-        problems.append(CronProblem(
-            what,
-            f"{provider} follows robfig/cron here; if it matters, move the job out of "
-            f"{lo:%H:%M}-{hi:%H:%M} local time or schedule it in UTC",
-            severity="warning"))
-    problems += _artefacts(spec, tz, provider, start_day)
-    return problems
-
-
-def _artefacts(spec: robfig.Spec, tz: ZoneInfo, provider: str, start_day: int) -> list:
-    """Runs robfig adds or drops around a change compared with "every instant whose wall clock
-    matches" (e.g. after Lord Howe's 30-minute change its minute loop crosses into the next hour
-    without re-checking it). Found by running the evaluator over the two days around it."""
-    from .base import CronProblem
-
-    if len(values(spec.minute, 0, 59)) * len(values(spec.hour, 0, 23)) > 96:
-        return []
-    for instant, before, after in transitions(tz, start_day):
-        if (after - before) % 3600 == 0:
-            continue
-        lo, hi = instant - _DAY - instant % 60, instant + _DAY
-        ideal = {u for u in range(lo + 60, hi, 60) if _matches(spec, datetime.fromtimestamp(u, tz))}
-        actual, t = set(), lo
-        while (t := robfig.next_unix(spec, t, tz)) is not None and t < hi:
-            actual.add(t)
-        odd = sorted(actual ^ ideal)
-        if odd:
-            when = datetime.fromtimestamp(odd[0], tz)
-            verb = "also fires" if odd[0] in actual else "does not fire"
-            return [CronProblem(
-                f"{provider} {verb} at {when:%H:%M} on {when:%Y-%m-%d} in {tz}: robfig/cron's "
-                f"search goes wrong across that day's clock change ({_fmt(after - before)})",
-                "a known robfig/cron quirk with half-hour changes; schedule it in UTC or away "
-                "from the change if it matters",
-                severity="warning")]
-    return []
-
-
-def _matches(spec: robfig.Spec, w: datetime) -> bool:
-    return bool(spec.month >> w.month & 1 and robfig.day_matches(spec, w)
-                and spec.hour >> w.hour & 1 and spec.minute >> w.minute & 1)
-
-
-def _first_run(spec: robfig.Spec, lo: datetime, hi: datetime) -> datetime | None:
-    w = lo
-    while w < hi:
-        if not (spec.hour >> w.hour & 1 and spec.month >> w.month & 1
-                and robfig.day_matches(spec, w)):
-            w = w.replace(minute=0) + timedelta(hours=1)  # nothing this hour
-        elif spec.minute >> w.minute & 1:
-            return w
-        else:
-            w += timedelta(minutes=1)
-    return None
+    at, day, change = f"{wall:%H:%M}", f"{wall:%Y-%m-%d}", _fmt(delta)
+    message = {
+        "skip": f"{at} does not exist in {tz} on {day} (clocks go forward {change}): "
+                f"{provider} skips that run",
+        "twice": f"{at} happens twice in {tz} on {day} (clocks go back {change}): "
+                 f"{provider} runs it twice",
+        "miss": f"{provider} does not run at {at} on {day} in {tz}: robfig/cron's search misses "
+                f"it after that day's clock change ({change})",
+        "extra": f"{provider} also runs at {at} on {day} in {tz}, a time the schedule does not "
+                 f"name: robfig/cron's search goes wrong across that day's clock change ({change})",
+    }[kind]
+    hint = (f"{provider} follows robfig/cron here; if it matters, move the job away from the "
+            "change or schedule it in UTC")
+    return CronProblem(message, hint, severity="warning")

@@ -39,8 +39,10 @@ time by looking up the zone's offset at the wall time read as UTC, then once mor
 - in a fall-back overlap the absolute hours pass 01:00 twice, so a daily 01:30 runs twice;
 - the minute loop never re-checks the hour, so a 30-minute shift (Australia/Lord_Howe) can carry
   it into the next hour: right after a daily 01:30 run on the spring-forward day, 01:59 +10:30 is
-  followed by 02:30 +11:00, minute 30 matches, and robfig fires an extra run at 02:30 (its
-  behaviour, reproduced on purpose).
+  followed by 02:30 +11:00, minute 30 matches, and robfig fires an extra run at 02:30; and the
+  day loop's "hour != 0" correction assumes whole-hour offsets, so a daily 00:00 chained from the
+  run before the change skips the next day (04-05 then 04-07 in 2026). Its behaviour, reproduced
+  on purpose; `dst.py` turns these into warnings by running this evaluator.
 
 Day rule: if day-of-month or day-of-week carries the star bit, both must match; otherwise either
 (`0 0 */2 * 1`: every odd day of the month OR Mondays, because a step > 1 clears the star bit).

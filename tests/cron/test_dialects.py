@@ -88,11 +88,11 @@ def test_dst_gap_and_overlap_are_warnings():
     # Lord Howe's 30-minute change: robfig's own quirks (see the golden file) are warned too.
     gap, quirk = q.validate("0 2 * * *", "Australia/Lord_Howe")
     assert "02:00 does not exist in Australia/Lord_Howe" in gap.message
-    assert quirk.message.startswith("QStash does not fire at 02:00 on ")
+    assert quirk.message.startswith("QStash does not run at 02:00 on ")
     assert "clock change (30 minutes)" in quirk.message
     overlap, quirk = q.validate("30 1 * * *", "Australia/Lord_Howe")
     assert "01:30 happens twice" in overlap.message
-    assert quirk.message.startswith("QStash also fires at 02:30 on ")
+    assert quirk.message.startswith("QStash also runs at 02:30 on ")
 
 
 def test_never_firing_is_an_error_of_cronctls_own():
