@@ -72,3 +72,24 @@ def test_claims_match_robfigs_own_runs():
     on_the_day = {t for runs in case["runs"] for t in runs
                   if datetime.fromtimestamp(t, tz).strftime("%m-%d") == "11-01"}
     assert len(on_the_day) == 2 and max(on_the_day) - min(on_the_day) == 3600
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Europe/London",
+                                  "Australia/Sydney", "America/Santiago", "America/Havana"])
+def test_whole_hour_changes_need_no_simulation(zone):
+    """The shortcut for whole-hour changes at a whole hour gives what running robfig gives."""
+    from cronctl.cron import dst
+    from cronctl.cron.describe import values
+
+    tz = ZoneInfo(zone)
+    exprs = ["30 2 * * *", "30 1 * * *", "0 2 * * *", "0 1 * * *", "0 0 * * *", "59 23 * * *",
+             "15 1,2,3 * * *", "0 */2 * * *", "45 2 * * 0", "30 0 * * *", "0 3 * * *"]
+    start_day = int(START.timestamp()) // 86400
+    for expr in exprs:
+        spec = robfig.parse(expr)
+        minutes, hours = values(spec.minute, 0, 59), values(spec.hour, 0, 23)
+        for instant, before, after in dst.transitions(tz, start_day):
+            assert (after - before) % 3600 == 0 and (instant + before) % 3600 == 0
+            shortcut = dst._surprises(spec, tz, instant, minutes, hours, simulate=False)
+            ran = dst._surprises(spec, tz, instant, minutes, hours, simulate=True)
+            assert sorted(shortcut) == sorted(ran), (zone, expr)
