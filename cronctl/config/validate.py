@@ -61,15 +61,9 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
-    if job.timezone and job.timezone != "UTC":
-        rep.add(
-            (*base, "timezone"),
-            "Vercel runs cron jobs in UTC only",
-            hint="remove 'timezone' and convert the schedule to UTC, or make it a business "
-            "job (QStash supports CRON_TZ)",
-        )
-    # Stripped, as vercel.json gets it.
-    _cron(rep, base, cron.dialect_for(job.tier, vercel_plan=plan), job.schedule.strip(), None)
+    # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
+    dialect = cron.dialect_for(job.tier, vercel_plan=plan)
+    _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:

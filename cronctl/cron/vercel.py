@@ -41,12 +41,24 @@ class VercelDialect(Dialect):
         self.plan = plan
         self.window_minutes = 60 if plan == "hobby" else 0
 
-    def compile(self, expr: str, timezone: str | None = None):
+    def validate(self, expr: str, timezone: str | None = None) -> list[CronProblem]:
+        """The zone and the expression are checked apart, so both are reported."""
+        zone = self._zone_problem(timezone)
+        return ([zone] if zone else []) + super().validate(expr, None)
+
+    @staticmethod
+    def _zone_problem(timezone: str | None) -> CronProblem | None:
         if timezone and timezone != "UTC":
-            raise Refused(CronProblem(
+            return CronProblem(
                 "Vercel runs cron jobs in UTC only",
                 "remove 'timezone' and convert the schedule to UTC, or make it a business "
-                "job (QStash supports CRON_TZ)", field="timezone"))
+                "job (QStash supports CRON_TZ)", field="timezone")
+        return None
+
+    def compile(self, expr: str, timezone: str | None = None):
+        zone = self._zone_problem(timezone)
+        if zone:
+            raise Refused(zone)
         if expr.startswith("@"):
             raise _refuse(f"macro {expr!r} is not supported",
                           "Vercel takes five numeric fields, e.g. '0 0 * * *' for @daily")
