@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -37,4 +38,21 @@ def load_location(name: str) -> ZoneInfo:
     try:
         return zone(name)
     except ValueError:
-        raise ValueError(f"unknown time zone {name}") from None
+        pass
+    found = _zone_file(name)  # Go opens the file: "Europe//Berlin" and "./UTC" load too
+    if found is None:
+        raise ValueError(f"unknown time zone {name}")
+    return found
+
+
+@lru_cache(maxsize=64)
+def _zone_file(name: str) -> ZoneInfo | None:
+    for folder in TZPATH:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            try:
+                with open(path, "rb") as fh:
+                    return ZoneInfo.from_file(fh, key=name)
+            except (ValueError, OSError):
+                return None
+    return None

@@ -75,6 +75,13 @@ GRAMMAR = [
     "CRON_TZ=Europe/Lisbon @daily", "CRON_TZ=Asia/Tokyo @every 2h", "CRON_TZ=UTC 0 9 * *",
     "CRON_TZ=Europe 0 9 * * *", "CRON_TZ=europe/berlin 0 9 * * *", "TZ=EST5EDT 0 9 * * *",
     "CRON_TZ=Asia/Kolkata 0 0 * * 7", "CRON_TZ=UTC ", "TZ=UTC  @hourly",
+    # zone names as time.LoadLocation reads them
+    "CRON_TZ=Europe/Berlin/ 0 9 * * *", "CRON_TZ=Europe//Berlin 0 9 * * *",
+    "CRON_TZ=./UTC 0 9 * * *", "CRON_TZ=posixrules 0 9 * * *", "CRON_TZ=zone.tab 0 9 * * *",
+    "CRON_TZ=Etc/GMT+5 0 9 * * *", "CRON_TZ=EST 0 9 * * *", "CRON_TZ=GMT0 0 9 * * *",
+    "CRON_TZ=Etc/UTC 0 9 * * *", "CRON_TZ=utc 0 9 * * *", "CRON_TZ=Factory 0 9 * * *",
+    "CRON_TZ=America/Argentina/Buenos_Aires 0 9 * * *", "CRON_TZ=US/Eastern 30 2 * * *",
+    "CRON_TZ=Europe/Kyiv 0 9 * * *", "CRON_TZ=Europe/Kiev 0 9 * * *",
 ]
 
 # DST: each expression under each zone, with starts around the zone's 2026 transitions.
