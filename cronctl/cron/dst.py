@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from . import robfig
 from .describe import values
-from .robfig import offset_at
+from .gotime import offset_at
 
 _DAY = 86400
 _KINDS = ("skip", "twice", "miss", "extra")

@@ -77,21 +77,6 @@ def test_whitespace_is_gos():
         robfig.parse("0\x1c0 * * *")  # Python's str.split would split here, Go does not
 
 
-@pytest.mark.parametrize(("text", "nanos"), [
-    ("1h30m", 5400 * 10**9), ("1.5h", 5400 * 10**9), (".5m", 30 * 10**9), ("1.m", 60 * 10**9),
-    ("500ms", 5 * 10**8), ("1\u00b5s", 1000), ("-5m", -300 * 10**9), ("0", 0),
-    ("+1h", 3600 * 10**9),
-])
-def test_go_durations(text, nanos):
-    assert robfig.parse_go_duration(text) == nanos
-
-
-@pytest.mark.parametrize("text", ["", "h", "1", "1d", ".", "2562048h", "1H"])
-def test_go_duration_refusals(text):
-    with pytest.raises(ValueError):
-        robfig.parse_go_duration(text)
-
-
 def test_every_rounds_down_to_seconds_and_at_least_one():
     assert robfig.parse("@every 1500ms") == robfig.Every(1)
     assert robfig.parse("@every 0s") == robfig.Every(1)
@@ -132,17 +117,3 @@ def test_five_year_search_limit():
                             .timestamp(), ZoneInfo("UTC")) is None
     leap = runs("0 0 29 2 *", datetime(2026, 1, 1, tzinfo=UTC), 2)
     assert [d.year for d in leap] == [2028, 2032]
-
-
-def test_go_date_resolves_gap_and_overlap_like_go():
-    # 02:30 in the spring gap: Go's time.Date gives 06:30 UTC (= 01:30 EST), checked with Go.
-    t = robfig.go_date(2026, 3, 8, 2, 30, 0, NY)
-    assert datetime.fromtimestamp(t, UTC).strftime("%H:%M") == "06:30"
-    # 01:30 in the autumn overlap resolves to the first (EDT) occurrence.
-    t = robfig.go_date(2026, 11, 1, 1, 30, 0, NY)
-    assert datetime.fromtimestamp(t, UTC).strftime("%H:%M") == "05:30"
-    # Normalisation carries like Go: Jan 32 is Feb 1, month 13 is next January.
-    assert robfig.go_date(2026, 1, 32, 0, 0, 0, ZoneInfo("UTC")) == \
-        robfig.go_date(2026, 2, 1, 0, 0, 0, ZoneInfo("UTC"))
-    assert robfig.go_date(2026, 13, 1, 0, 0, 0, ZoneInfo("UTC")) == \
-        datetime(2027, 1, 1, tzinfo=UTC).timestamp()
