@@ -8,7 +8,8 @@
 
 Modules: `robfig` (robfig/cron v3's parser and Next, which QStash and Kubernetes use), `vercel`
 (Vercel's documented rules), `robfig_dialect` (the QStash and Kubernetes dialects), `base` (what
-every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `zones`.
+every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `gotime` (the
+Go standard library behaviours robfig relies on), `zones`.
 `dialect_for` is the one place that picks a job's dialect. Nothing else in cronctl parses cron.
 """
 

@@ -31,8 +31,9 @@ year + 5 (no run by then: none at all). Then, field by field (month, day, hour, 
 while the field does not match, move forward (the first move also resets the smaller fields),
 and start over from the month when a field wraps around. Days advance with `AddDate(0, 0, 1)` on
 the wall clock and hours, minutes and seconds with absolute additions; that is what gives
-robfig's DST behaviour, reproduced here by modelling Go's `time.Date` exactly (it resolves a wall
-time by looking up the zone's offset at the wall time read as UTC, then once more at the result):
+robfig's DST behaviour, reproduced here by modelling Go's `time.Date` exactly (`gotime.go_date`:
+it resolves a wall time by looking up the zone's offset at the wall time read as UTC, then once
+more at the result):
 
 - in a spring-forward gap the hour loop steps from 01:00 to 03:00 by absolute hours, so a run at
   02:30 is skipped that day (cronsim moves it to 03:00);
