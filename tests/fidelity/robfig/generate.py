@@ -193,7 +193,10 @@ def main() -> int:
         "runs_per_start": RUNS_PER_START,
         "cases": answers,
     }
-    GOLDEN.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # One case per line: reviewable diffs when the library or the corpus changes.
+    head = json.dumps({k: v for k, v in golden.items() if k != "cases"}, ensure_ascii=False)
+    lines = ",\n".join(json.dumps(a, ensure_ascii=False) for a in answers)
+    GOLDEN.write_text(f'{head[:-1]}, "cases": [\n{lines}\n]}}\n', encoding="utf-8")
     ok = sum(a["ok"] for a in answers)
     print(f"{len(answers)} expressions ({ok} accepted, {len(answers) - ok} refused) -> {GOLDEN}")
     return 0
