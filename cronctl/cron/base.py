@@ -69,14 +69,15 @@ class Dialect:
                 f"{expr!r} never fires (no such date)",
                 "check the day-of-month against the month, e.g. February has no 30th or 31st")]
         if isinstance(sched, robfig.Spec):
-            problems += self.or_rule_warning(expr, sched)
+            problems += self.surprises(expr, sched)
             problems += dst_warnings(sched, tz, self.provider)
         return problems
 
     def extra_rules(self, sched) -> list[CronProblem]:
         return []
 
-    def or_rule_warning(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
+    def surprises(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
+        """Warnings for what the provider accepts but reads differently than it looks."""
         return []
 
     def next_after(self, expr: str, after: datetime,

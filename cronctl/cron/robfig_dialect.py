@@ -47,15 +47,38 @@ class RobfigDialect(Dialect):
             return f"{rule}: CRON_TZ=<IANA zone> then a space, e.g. CRON_TZ=Europe/Lisbon 0 9 * * *"
         return f"{rule}: {FIELDS_HINT}"
 
-    def or_rule_warning(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
-        if sched.dom & robfig.STAR or sched.dow & robfig.STAR:
-            return []
-        return [CronProblem(
-            f"day-of-month and day-of-week are both restricted in {expr!r}: {self.provider} runs "
-            "on days matching EITHER of them (not both)",
-            "that is robfig/cron's rule (a step such as */2 counts as a restriction); to mean "
-            "'both', restrict one field and check the other in the job",
-            severity="warning")]
+    def surprises(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
+        out = self._quirks(expr)
+        if not (sched.dom & robfig.STAR or sched.dow & robfig.STAR):
+            out.append(CronProblem(
+                f"day-of-month and day-of-week are both restricted in {expr!r}: {self.provider} "
+                "runs on days matching EITHER of them (not both)",
+                "that is robfig/cron's rule (a step such as */2 counts as a restriction); to mean "
+                "'both', restrict one field and check the other in the job",
+                severity="warning"))
+        return out
+
+    def _quirks(self, expr: str) -> list[CronProblem]:
+        """Items robfig accepts but reads otherwise: `*-5` is `*`, a step beyond the range."""
+        fields = robfig.go_fields(robfig.split_zone_prefix(expr)[1])
+        out = []
+        for text, b in zip(fields, robfig.FIELDS, strict=False) if len(fields) == 5 else ():
+            for item in filter(None, text.split(",")):
+                step = re.search(r"/\+?0*(\d+)$", item)
+                if re.match(r"^[*?]-", item):
+                    out.append(CronProblem(
+                        f"{b.name} {item!r}: {self.provider} reads it as '*' (robfig/cron "
+                        "ignores what follows '*-'), i.e. every value",
+                        f"write a range such as 0-{item.split('-')[1]} if that was meant",
+                        severity="warning"))
+                elif step and int(step.group(1)) > b.max - b.min:
+                    out.append(CronProblem(
+                        f"{b.name} {item!r}: the step is larger than the field, so it matches "
+                        "only the first value (not 'every N' across the boundary)",
+                        f"robfig/cron steps within one {b.name} range ({b.min}-{b.max}); write "
+                        "the value itself if that was meant",
+                        severity="warning"))
+        return out
 
 
 class QStashDialect(RobfigDialect):

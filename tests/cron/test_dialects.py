@@ -123,3 +123,21 @@ def test_vercel_hobby_preview_says_within_the_hour():
     assert cron.get_dialect("vercel").describe("0 6 * * *") == "At 06:00 every day"
     assert [p.message for p in hobby.validate("0 * * * *")] == [
         "the Hobby plan allows cron jobs at most once a day"]
+
+
+@pytest.mark.parametrize(("expr", "fragment"), [
+    ("*-5 * * * *", "minute '*-5': QStash reads it as '*'"),
+    ("0 0 ?-3 * 1", "day-of-month '?-3': QStash reads it as '*'"),
+    ("*/60 * * * *", "minute '*/60': the step is larger than the field"),
+    ("0 0 */32 * *", "day-of-month '*/32': the step is larger than the field"),
+])
+def test_robfig_quirks_are_warnings(expr, fragment):
+    problems = cron.get_dialect("qstash").validate(expr)
+    assert [p.severity for p in problems] == ["warning"]
+    assert fragment in problems[0].message and problems[0].hint
+
+
+def test_ordinary_expressions_have_no_warnings():
+    q = cron.get_dialect("qstash")
+    for expr in ("*/30 * * * *", "0 9 * * MON-FRI", "5-55/10 * * * *", "0 0 1 */3 *", "@daily"):
+        assert q.validate(expr) == [], expr
