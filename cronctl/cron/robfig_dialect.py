@@ -9,6 +9,8 @@ from . import robfig
 from .base import CronProblem, Dialect, Refused
 from .zones import load_location
 
+# Kubernetes' validTimeZoneCharacters, for each '/'-separated part of spec.timeZone.
+_K8S_ZONE_PART = re.compile(r"^[A-Za-z.\-_0-9+]{1,14}$")
 FIELDS_HINT = ("five fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or JAN-DEC, "
                "day-of-week 0-6 or SUN-SAT (Sunday is 0); or @hourly, @daily, @weekly, "
                "@monthly, @yearly, @every 1h30m")
@@ -111,16 +113,22 @@ class KubernetesDialect(RobfigDialect):
         return self.parse(expr), tz
 
     def zone(self, timezone: str | None) -> ZoneInfo:
+        """The apiserver's validateTimeZone, then the zone the controller runs the job in."""
         if timezone is None:
-            return load_location("")
-        problem = None
-        if not timezone or timezone.lower() == "local":
-            problem = "timeZone must be an explicit time zone as defined in the IANA database"
+            return load_location("")  # the controller manager's zone, taken to be UTC
+        if not timezone:
+            problem = "timeZone must be nil or non-empty string"
+        elif any(p in (".", "..") or p.startswith("-") or not _K8S_ZONE_PART.match(p)
+                 for p in timezone.split("/")):
+            problem = f"unknown time zone {timezone}"
+        elif timezone.lower() == "local":
+            problem = ("timeZone must be an explicit time zone as defined in "
+                       "https://www.iana.org/time-zones")
         else:
             try:
                 return load_location(timezone)
-            except ValueError:
-                problem = f"unknown time zone {timezone!r}"
+            except ValueError as exc:
+                problem = str(exc)
         raise Refused(CronProblem(f"Kubernetes refuses timeZone {timezone!r}: {problem}",
                                   "use an IANA name such as UTC or Europe/Lisbon",
                                   field="timezone"))

@@ -70,8 +70,13 @@ def test_kubernetes_dialect_agrees_with_robfig_with_the_zone_in_timezone():
         if form is None:
             continue
         schedule, zone = form
+        refusal = k.refusal(schedule, zone)
+        if refusal is not None and refusal.field == "timezone" and case["ok"]:
+            # The apiserver's zone-name rule is stricter than Go's LoadLocation.
+            assert zone in ("Europe//Berlin", "./UTC"), zone
+            continue
         checked += 1
-        assert (k.refusal(schedule, zone) is None) == case["ok"], case["expr"]
+        assert (refusal is None) == case["ok"], case["expr"]
         if case["ok"]:
             got = runs_of(k, schedule, zone, case["starts"], GOLDEN["runs_per_start"])
             assert got == case["runs"], case["expr"]
