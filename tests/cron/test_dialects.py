@@ -58,9 +58,11 @@ def test_kubernetes_zone_goes_in_timezone():
     [problem] = k.validate("CRON_TZ=Europe/Berlin 0 9 * * *")
     assert "cannot use TZ or CRON_TZ in schedule, use timeZone field instead" in problem.message
     assert k.validate("0 9 * * *", "Europe/Berlin") == []
-    for zone in ("Local", "", "Mars/Olympus"):
+    for zone, says in (("Local", "explicit time zone"), ("", "non-empty string"),
+                       ("Mars/Olympus", "unknown time zone"),
+                       ("Europe//Berlin", "unknown time zone")):
         [problem] = k.validate("0 9 * * *", zone)
-        assert problem.field == "timezone" and problem.hint
+        assert problem.field == "timezone" and problem.hint and says in problem.message
     after = datetime(2026, 3, 7, tzinfo=UTC)
     assert [r.day for r in k.next_runs("30 2 * * *", "America/New_York", 2, after=after)] == \
         [7, 9]  # robfig's gap skip, as QStash
