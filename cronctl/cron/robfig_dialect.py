@@ -35,8 +35,8 @@ class RobfigDialect(Dialect):
         rule = f"{self.provider} parses crons with {self.library}"
         if "above maximum (6)" in message:
             return f"{rule}: day-of-week is 0-6, write Sunday as 0 (not 7)"
-        if any(f"failed to parse int from {c}" in message or
-               (c in message and "failed to parse int" in message) for c in "LW#"):
+        token = re.search(r"failed to parse int from ([^:]*):", message)
+        if token and re.search(r"[LW#]", token.group(1)):
             return f"{rule}, which has no L, W or # (last day, weekday, nth weekday): list the " \
                    "days instead"
         if "fields, found" in message:
