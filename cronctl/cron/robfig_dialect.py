@@ -36,6 +36,8 @@ class RobfigDialect(Dialect):
         if "above maximum (6)" in message:
             return f"{rule}: day-of-week is 0-6, write Sunday as 0 (not 7)"
         token = re.search(r"failed to parse int from ([^:]*):", message)
+        if token and token.group(1).isalpha() and len(token.group(1)) > 2:
+            return f"{rule}: names are three letters, in month and day-of-week only (JAN, MON-FRI)"
         if token and re.search(r"[LW#]", token.group(1)):
             return f"{rule}, which has no L, W or # (last day, weekday, nth weekday): list the " \
                    "days instead"
