@@ -97,6 +97,8 @@ def run_guarded(body, *, debug: bool) -> int:
     try:
         return int(body() or 0)
     except CronctlError as exc:
+        if debug:
+            _traceback()
         echo(f"error: {exc.render()}", err=True)
         from .ci import annotate, annotate_error
 
@@ -104,23 +106,39 @@ def run_guarded(body, *, debug: bool) -> int:
             annotate(exc.diagnostics)
         else:
             annotate_error(exc.render())
-        if debug:
-            raise
         return int(exc.exit_status)
     except KeyboardInterrupt:
         echo("interrupted", err=True)
         return int(ExitStatus.INTERRUPTED)
     except typer.Exit:
         raise
+    except OSError as exc:
+        # The disk, the file system, a folder that is not there: the user can fix these.
+        if debug:
+            _traceback()
+        from .fsutil import describe_os_error
+
+        echo(f"error: {describe_os_error(exc)}", err=True)
+        return int(ExitStatus.FAILED)
     except Exception as exc:
         if debug:
-            raise
+            _traceback()
+            return int(ExitStatus.FAILED)
         echo(
             f"error: internal error: {type(exc).__name__}: {exc}\n"
             "  hint: run again with --debug for the traceback, and report it",
             err=True,
         )
         return int(ExitStatus.FAILED)
+
+
+def _traceback() -> None:
+    """--debug: the traceback, through the same scrubber as every other line."""
+    import traceback
+
+    from .output import echo
+
+    echo(traceback.format_exc().rstrip("\n"), err=True)
 
 
 def _state(ctx: typer.Context) -> State:

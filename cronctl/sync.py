@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .config import Config
-from .errors import ProviderError
+from .errors import CronctlError, ProviderError
 from .plan import Change, Plan, diff
 from .qstash.client import QStashClient
 from .qstash.spec import ScheduleSpec, from_job, from_live
@@ -35,7 +35,15 @@ def desired_specs(config: Config) -> list[ScheduleSpec]:
 
 
 async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
-    return [from_live(obj) for obj in await client.list_schedules()]
+    specs = []
+    for obj in await client.list_schedules():
+        try:
+            specs.append(from_live(obj))
+        except (TypeError, ValueError, AttributeError):
+            raise ProviderError(
+                f"QStash listed a schedule cronctl cannot read ({str(obj.get('scheduleId'))!r})",
+                hint="is QSTASH_URL a QStash endpoint?") from None
+    return specs
 
 
 async def build_plan(config: Config, client: QStashClient, *, prune: bool = True,
@@ -79,7 +87,7 @@ async def apply(
     async def run(change: Change) -> None:
         try:
             await _apply_one(client, change)
-        except ProviderError as exc:
+        except CronctlError as exc:  # one job that cannot be sent does not stop the others
             result.failed.append(Failure(change, exc.message))
             if on_done:
                 on_done(change, exc.message)

@@ -99,7 +99,9 @@ def plan(config: Config) -> VercelChange:
 def apply(change: VercelChange) -> bool:
     if not change.changed:
         return False
-    write_atomic(change.path, change.new_text.encode("utf-8"))
+    # Only over the bytes the plan was made from: a change made since is never overwritten.
+    old = None if change.old_text is None else change.old_text.encode("utf-8")
+    write_atomic(change.path, change.new_text.encode("utf-8"), expected=old)
     return True
 
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 from datetime import timedelta
 
+from ..aio import gather_all
 from ..config.model import parse_duration
 from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
@@ -20,7 +21,7 @@ MAX_PAGES = 200
 def parse_since(text: str) -> timedelta:
     try:
         return timedelta(seconds=parse_duration(text))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(f"--since {text!r} is not a duration",
                          hint="e.g. --since 24h, --since 90m, --since 7d") from None
 
@@ -71,10 +72,9 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
 
     async def go() -> list[JobStats]:
         async with _qstash.client(state) as client:  # its lanes bound the requests in flight
-            dlq_task = asyncio.create_task(_dlq_counts(client))
-            events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms)
-                                            for j in jobs))
-            dlq = await dlq_task
+            # A failure (a wrong token) cancels and awaits the others: one clean error.
+            dlq, *events = await gather_all(
+                _dlq_counts(client), *(_events(client, j.schedule_id, from_ms) for j in jobs))
         return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
                 for j, ev in zip(jobs, events, strict=True)]
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConfigError
+from ..secrets import Secret, reveal
 from . import validate
 from .diagnostics import Diagnostic, errors
 from .interpolate import has_placeholder, interpolate
@@ -28,6 +29,7 @@ class _Reporter:
         self.file = file
         self.source = source
         self.items: list[Diagnostic] = []
+        self.unset_paths: set[tuple] = set()  # values still holding an unset ${VAR}
 
     def add(
         self,
@@ -107,6 +109,7 @@ def inspect_config(
         return None, rep.items
 
     resolved, unset, used = interpolate(data, env)
+    rep.unset_paths = {tuple(u.path) for u in unset}
     for u in unset:
         rep.add(
             u.path,
@@ -265,7 +268,11 @@ def _build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source)
         if not isinstance(spec, BusinessJob):
             jobs.append(Job(**common))
             continue
-        headers = _merge_headers(d.headers, spec.headers)
+        # Forwarded header values are secrets: they render as *** wherever they go.
+        headers: dict[str, Any] = {
+            k: v if k.lower() == "content-type" else Secret(v)
+            for k, v in _merge_headers(d.headers, spec.headers).items()
+        }
         body = render_body(spec.body)
         if isinstance(spec.body, dict | list) and not _has_header(headers, "content-type"):
             headers["Content-Type"] = "application/json"
@@ -334,6 +341,7 @@ def _secrets(config: Config, used: dict[str, str]) -> set[str]:
         for name, value in job.headers.items():
             # A value still holding an unset ${VAR} is not a secret; masking it would turn
             # "${TOKEN} is not set" into "*** is not set".
+            value = reveal(value)
             if name.lower() != "content-type" and value and not has_placeholder(value):
                 found.add(value)
     for name, value in used.items():
