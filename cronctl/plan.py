@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .config.project import owner_of
 from .qstash.spec import ScheduleSpec, differences
 
 Action = Literal["create", "update", "delete", "pause", "resume"]
@@ -95,6 +96,8 @@ def diff(
     if adopt:
         by_target = {(d.destination, d.cron, d.timezone): d for d in desired}
         for spec in list(plan.unmanaged):
+            if owner_of(spec.schedule_id) is not None:
+                continue  # another cronctl project's: never adopted
             job = by_target.get((spec.destination, spec.cron, spec.timezone))
             if job is not None:
                 plan.unmanaged.remove(spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from .. import importer
@@ -24,6 +25,7 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     skipped: list[str] = []
     if from_vercel:
         jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
+    project = project or project_name(Path.cwd())
     if from_qstash:
         from ..sync import fetch_live
 
@@ -34,9 +36,9 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
         live = asyncio.run(go())
         base_url = importer.base_url_of(live)
         if base_url:
-            business, skipped = importer.from_qstash(live, base_url, taken)
+            business, skipped = importer.from_qstash(live, base_url, taken, project)
             jobs.update(business)
-    text = importer.render(project or project_name(Path.cwd()), base_url, jobs)
+    text = importer.render(project, base_url, jobs)
     for line in skipped:
         echo(f"skipped {line}", err=True)
     if output:
@@ -45,8 +47,12 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
             raise UsageError(f"{target} already exists", hint="pass --force, or -o another file")
         write_atomic(target, text.encode())
         echo(f"wrote {len(jobs)} job(s) to {target}", err=True)
-        echo("next: review it (secret header values became ${...} placeholders), then run "
-             f"'cronctl -c {target} schedule --adopt' to make them managed", err=True)
+        variables = sorted(set(re.findall(r"\$\{([A-Z0-9_]+)\}", text)))
+        if variables:
+            echo("forwarded header values became placeholders (never copied): export "
+                 + ", ".join(variables) + " before the next step", err=True)
+        echo(f"next: review it, then run 'cronctl -c {target} schedule --adopt' to make "
+             "them managed", err=True)
     else:
         echo(text.rstrip("\n"))
     return 0
