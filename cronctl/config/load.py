@@ -82,7 +82,8 @@ def inspect_config(
             file,
             exc.mark.line if exc.mark else None,
             exc.mark.col if exc.mark else None,
-            hint="check indentation, and quote values that contain ': ' or start with '*'",
+            hint=exc.hint or "check indentation, and quote values that contain ': ' or start "
+            "with '*'",
         )
         return None, [d]
     rep.source = source

@@ -41,7 +41,7 @@ def test_a_self_referencing_alias_is_refused(cli, write_config):
     result = cli("validate")
     assert result.code == 2, result
     no_crash(result)
-    assert "schedules.yaml:8" in result.err
+    assert "schedules.yaml:9" in result.err and "self-referencing" in result.err
 
 
 def test_deep_nesting_is_a_clear_error(cli, write_config):
@@ -53,7 +53,7 @@ def test_deep_nesting_is_a_clear_error(cli, write_config):
     assert "deep" in result.err
 
 
-@pytest.mark.parametrize("key", ["1", "1_000", "off", "1:30", "1.10", "0x1f", "yes"])
+@pytest.mark.parametrize("key", ["1", "1_000", "off", "1.10", "0x1f", "yes"])
 def test_job_names_are_strings_as_written(key, cli, write_config):
     write_config(HEAD + f"  {key}:\n" + JOB.format(n="a"))
     result = cli("list", "--local", "--json")
@@ -70,10 +70,11 @@ def test_two_jobs_never_merge_into_one(pair, cli, write_config):
     assert "duplicate" in result.err
 
 
-def test_a_null_job_name_is_refused(cli, write_config):
-    write_config(HEAD + "  ~:\n" + JOB.format(n="a"))
+@pytest.mark.parametrize("key", ["~", "1:30"])
+def test_a_name_that_is_no_job_name_as_written_is_refused(key, cli, write_config):
+    write_config(HEAD + f"  {key}:\n" + JOB.format(n="a"))
     result = cli("validate")
-    assert result.code == 2 and "'~'" in result.err, result
+    assert result.code == 2 and f"{key!r}" in result.err, result
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x1b"])
@@ -83,7 +84,7 @@ def test_control_bytes_in_the_file_are_a_config_error(char, cli, write_config):
         result = cli(*args)
         assert result.code == 2, result
         no_crash(result)
-        assert "schedules.yaml:8" in result.err
+        assert "schedules.yaml:9" in result.err and "control character" in result.err
 
 
 @pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "right/UTC",
