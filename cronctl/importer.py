@@ -42,7 +42,7 @@ def job_name(spec_id: str, path: str) -> str:
     managed = _MANAGED.match(spec_id)
     if managed:
         return managed.group(1)
-    if JOB_NAME.match(spec_id) and not spec_id.startswith("scd_"):
+    if JOB_NAME.fullmatch(spec_id) and not spec_id.startswith("scd_"):
         return spec_id
     return _name_from_path(path)
 

@@ -73,7 +73,7 @@ def base_url_problem(url: str) -> str | None:
     if parts.scheme not in HTTP_SCHEMES:
         if parts.scheme.lower() in HTTP_SCHEMES:
             return "must have its scheme in lower case (http:// or https://)"
-        return "must be an http(s) URL, e.g. https://app.example.com"
+        return "is not an http(s) URL"
     if "@" in parts.netloc:
         return ("must not hold credentials (user:password@): they would be stored and shown "
                 "by QStash; protect the endpoints with CRON_SECRET instead")

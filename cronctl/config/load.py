@@ -129,6 +129,8 @@ def inspect_config(
         _pydantic(rep, exc, (), FileModel)
         top_ok = False
         model = _fallback_model(top, exc)
+        if any(err["loc"][:1] == ("base_url",) for err in exc.errors()):
+            rep.unset_paths.add(("base_url",))  # reported once; its stand-in is not checked
     if not isinstance(raw_jobs, dict):
         rep.add(("jobs",), "'jobs' must be a mapping of job name to job",
                 hint="see 'cronctl init' for the shape")

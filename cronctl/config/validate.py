@@ -6,17 +6,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import cron
-from ..urls import base_url_problem, path_problem
+from ..urls import base_url_problem, display, path_problem
 from .interpolate import has_placeholder
 from .model import BusinessJob, FileModel, InfrastructureJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
 
-# \Z, not $: `$` also matches before a trailing newline ("job\n" is not a name).
-JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")
-HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
-LABEL = re.compile(r"^[A-Za-z0-9_.-]+\Z")
+# Always with .fullmatch: `$` alone also matches before a trailing newline ("job\n").
+JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+LABEL = re.compile(r"^[A-Za-z0-9_.-]+$")
 # Zones that depend on the host, or are not real places: refused even when the host has them.
 HOST_ZONES = {"localtime", "posixrules", "Factory"}
 VERCEL_MAX_CRONS = 100
@@ -25,7 +25,7 @@ VERCEL_MAX_PATH = 512
 
 def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict) -> None:
     for name in raw_jobs:
-        if not JOB_NAME.match(str(name)):
+        if not JOB_NAME.fullmatch(str(name)):
             rep.add(
                 ("jobs", str(name)),
                 f"job name {name!r} cannot become a QStash schedule ID",
@@ -39,7 +39,8 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
     if model.base_url and not _unresolved(rep, ("base_url",), model.base_url):
         problem = base_url_problem(model.base_url)
         if problem:
-            rep.add(("base_url",), f"base_url {problem}", hint="e.g. https://app.example.com")
+            rep.add(("base_url",), f"base_url {display(model.base_url)!r} {problem}",
+                    hint="e.g. https://app.example.com")
     infra = [n for n, j in jobs.items() if isinstance(j, InfrastructureJob)]
     enabled_infra = [n for n in infra if jobs[n].enabled]
     if len(enabled_infra) > VERCEL_MAX_CRONS:
@@ -98,10 +99,10 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
             continue
         problem = path_problem(value) if value.startswith("/") else base_url_problem(value)
         if problem:
-            rep.add((*base, field), f"{field} {problem}",
+            rep.add((*base, field), f"{field} {display(value)!r} {problem}",
                     hint="a path such as /api/cron/done, or https://hooks.example.com/x")
     for i, label in enumerate(job.labels or ()):
-        if not LABEL.match(label):
+        if not LABEL.fullmatch(label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")
 
@@ -111,7 +112,7 @@ def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:
         return
     problem = path_problem(value)
     if problem:
-        rep.add(path, f"path {problem}", hint="e.g. /api/cron/cleanup")
+        rep.add(path, f"path {value!r} {problem}", hint="e.g. /api/cron/cleanup")
     elif infra and len(value) > VERCEL_MAX_PATH:
         rep.add(path, f"path is {len(value)} characters; Vercel allows {VERCEL_MAX_PATH}")
 
@@ -151,14 +152,20 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
 
 def _headers(rep: _Reporter, path: tuple, headers: dict) -> None:
     for name, value in headers.items():
-        if not HEADER_NAME.match(name):
+        if not HEADER_NAME.fullmatch(name):
             rep.add((*path, name), f"{name!r} is not a valid HTTP header name",
                     hint="letters, digits and '-', e.g. X-Api-Key", key=True)
-        elif value is not None and not _unresolved(rep, (*path, name), value) and (
-                not _sendable(value) or value != value.strip()):
+        elif value is not None and not _unresolved(rep, (*path, name), value):
             # Never the value itself: it may be a secret.
-            rep.add((*path, name), f"the value of header {name!r} cannot be sent as written "
-                    "(a tab, line break, NUL, non-ASCII character, or space at either end)",
+            if any(c in value for c in "\r\n\0"):
+                why = "contains a line break or NUL"
+            elif not _sendable(value):
+                why = "contains a tab, control or non-ASCII character"
+            elif value != value.strip():
+                why = "has a space at either end (HTTP drops it, so it would never match)"
+            else:
+                continue
+            rep.add((*path, name), f"header value {why}",
                     hint="use printable ASCII (percent-encode or base64 other text); check the "
                     "environment variable it comes from")
 
