@@ -12,7 +12,7 @@ from .config.project import owner_of
 from .config.validate import JOB_NAME
 from .qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
 from .secrets import reveal
-from .urls import path_problem
+from .urls import base_url_problem, display, path_problem
 
 _MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")
 
@@ -28,7 +28,9 @@ def _path(url: str) -> str:
 
 
 def base_url_of(specs: list[ScheduleSpec]) -> str | None:
-    origins = Counter(_origin(s.destination) for s in specs if s.destination.startswith("http"))
+    origins = Counter(_origin(s.destination) for s in specs
+                      if urlsplit(s.destination).scheme in ("http", "https")
+                      and base_url_problem(_origin(s.destination)) is None)
     return origins.most_common(1)[0][0] if origins else None
 
 
@@ -90,8 +92,8 @@ def from_qstash(specs: list[ScheduleSpec], base_url: str, taken: set[str],
             skipped.append(f"{s.schedule_id}: managed by cronctl project {owner!r}")
             continue
         if _origin(s.destination) != base_url:
-            skipped.append(f"{s.schedule_id}: destination {s.destination} is not under "
-                           f"{base_url}")
+            skipped.append(f"{s.schedule_id}: destination {display(_origin(s.destination))} "
+                           f"is not under {base_url}")
             continue
         path = _path(s.destination)
         problem = path_problem(path)

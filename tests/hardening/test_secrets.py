@@ -94,14 +94,17 @@ def test_a_path_that_could_change_the_host_or_never_converge_is_refused(path, cl
 
 
 def test_the_destination_sent_is_byte_identical_to_the_plan(project):
-    project.write(project.job("a") + job("b-1", path="/api/cron/b-1_x.y~z:w"))
+    every_allowed = "/api/cron/b-1_x.y~z:w!$&'()*+,;=/A9"
+    project.write(project.job("a") + job("b-1", path=json.dumps(every_allowed)))
     plan = project.run("diff").out
     planned = dict(re.findall(r"\+ (\S+)\n\s+POST (\S+)", plan))
     assert set(planned) == {"a", "b-1"}, plan
     assert project.run("schedule", "--yes").code == 0
     sent = {s["scheduleId"]: s["destination"] for s in project.server.schedules()}
     assert sent == {f"cronctl.acme.{name}": dest for name, dest in planned.items()}
-    assert project.run("diff", "--exit-code").code == 0
+    assert sent["cronctl.acme.b-1"] == "https://app.example.com" + every_allowed
+    again = project.run("schedule", "--yes")
+    assert again.code == 0 and "No changes" in again.out  # it converged
 
 
 @pytest.mark.parametrize("extra", [
