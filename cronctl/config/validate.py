@@ -170,6 +170,9 @@ def _headers(rep: _Reporter, path: tuple, headers: dict) -> None:
                     "environment variable it comes from")
 
 
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+
+
 def _sendable(value: str) -> bool:
     """Printable ASCII and spaces only: what an HTTP header carries unchanged."""
-    return all(0x20 <= ord(c) < 0x7F for c in value)
+    return bool(_PRINTABLE.fullmatch(value))
