@@ -24,7 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from ..errors import ProviderError
-from ..secrets import reveal
+from ..secrets import Secret, reveal
 from ..urls import encode_destination, is_https, service_url
 from . import guard
 
@@ -71,7 +71,8 @@ class RateLimiter:
                 await asyncio.sleep((1 - self._tokens) / self.rate)
 
 
-def credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]:
+def credentials(env: Mapping[str, str] | None = None) -> tuple[str, Secret]:
+    """QStash's URL (parsed: http(s), no credentials) and the token, as a Secret."""
     env = os.environ if env is None else env
     token = env.get("QSTASH_TOKEN", "").strip()
     if not token:
@@ -81,15 +82,19 @@ def credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]:
             "or run 'cronctl dev' and use the QSTASH_URL and QSTASH_TOKEN it prints",
             exit_status=2,
         )
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise ProviderError(  # never the token itself
+            "QSTASH_TOKEN holds a character a token cannot have (a space, line break, tab or "
+            "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
     url = env.get("QSTASH_URL", "").strip()
-    return (service_url(url) if url else DEFAULT_URL), token
+    return (service_url(url) if url else DEFAULT_URL), Secret(token)
 
 
 class QStashClient:
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: str | Secret,
         *,
         concurrency: int = 8,
         rate: float | None = None,

@@ -137,3 +137,14 @@ def test_qstash_url_without_an_http_scheme_is_one_message(url, project, monkeypa
     assert result.code == 2, result
     no_crash(result)
     assert "QSTASH_URL" in result.err and result.err.count("error:") == 1
+
+
+@pytest.mark.parametrize("token", ["t\u00f8ken-value-1234", "token value-1234", "tok\ten-1234"])
+def test_a_token_that_cannot_be_sent_is_one_message(token, project, monkeypatch):
+    monkeypatch.setenv("QSTASH_TOKEN", token)
+    project.write(project.job("a"))
+    for args in (("diff",), ("--debug", "diff")):
+        result = project.run(*args)
+        assert result.code == 2, result
+        assert "QSTASH_TOKEN" in result.err and "internal error" not in result.err
+        assert token.strip() not in result.err
