@@ -111,6 +111,12 @@ def test_output_into_a_missing_directory_is_one_clear_error(cli, write_config, p
     assert result.code in (1, 2), result
     no_crash(result)
     assert "missing/dir" in result.err
+    (project_dir / "a-folder").mkdir()
+    for args in (("import", "--from-vercel", "a-folder"), ("schema", "-o", "a-folder")):
+        result = cli(*args)
+        assert result.code in (1, 2), result
+        no_crash(result)
+        assert "a-folder" in result.err
 
 
 def test_a_full_disk_is_one_clear_error_and_leaves_no_temporary_file(cli, write_config,
