@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import cron
 from ..urls import base_url_problem, display, path_problem
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, InfrastructureJob
+from .model import BusinessJob, Defaults, FileModel, InfrastructureJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
@@ -36,6 +36,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
     _zone(rep, ("defaults", "timezone"), model.defaults.timezone)
     _retry_delay(rep, ("defaults", "retry_delay"), model.defaults.retry_delay)
     _headers(rep, ("defaults", "headers"), model.defaults.headers)
+    _callbacks_and_labels(rep, ("defaults",), model.defaults)
     if model.base_url and not _unresolved(rep, ("base_url",), model.base_url):
         problem = base_url_problem(model.base_url)
         if problem:
@@ -93,15 +94,20 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
+    _callbacks_and_labels(rep, base, job)
+
+
+def _callbacks_and_labels(rep: _Reporter, base: tuple, obj: BusinessJob | Defaults) -> None:
+    """Sent as headers: refused here when they could not be sent as written."""
     for field in ("callback", "failure_callback"):
-        value = getattr(job, field)
+        value = getattr(obj, field)
         if not value or _unresolved(rep, (*base, field), value):
             continue
         problem = path_problem(value) if value.startswith("/") else base_url_problem(value)
         if problem:
             rep.add((*base, field), f"{field} {display(value)!r} {problem}",
                     hint="a path such as /api/cron/done, or https://hooks.example.com/x")
-    for i, label in enumerate(job.labels or ()):
+    for i, label in enumerate(obj.labels or ()):
         if not LABEL.fullmatch(label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")

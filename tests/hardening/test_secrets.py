@@ -122,6 +122,12 @@ def test_values_that_cannot_be_sent_are_refused_by_validate(extra, cli, write_co
     result = cli("validate")
     assert result.code == 2, result
     assert re.search(r"schedules\.yaml:\d+:\d+", result.err)
+    # The same in defaults:, which every business job inherits.
+    indented = "".join(f"  {line}\n" for line in extra.splitlines())
+    write_config(HEAD.replace("jobs:\n", "defaults:\n" + indented + "jobs:\n") + job("a"))
+    result = cli("validate")
+    assert result.code == 2, result
+    assert re.search(r"schedules\.yaml:\d+:\d+", result.err)
 
 
 def test_import_writes_placeholders_for_every_forwarded_value(project, snapshot):
