@@ -195,10 +195,12 @@ class QStashClient:
         return str(data.get("messageId", ""))
 
     async def events(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        return await self._json("GET", "/v2/events", params=dict(params), expect=dict)
+        return self._page(await self._json("GET", "/v2/events", params=dict(params),
+                                           expect=dict), "events", "/v2/events")
 
     async def dlq(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return await self._json("GET", "/v2/dlq", params=dict(params or {}), expect=dict)
+        return self._page(await self._json("GET", "/v2/dlq", params=dict(params or {}),
+                                           expect=dict), "messages", "/v2/dlq")
 
     async def keys(self) -> dict[str, Any]:
         return await self._json("GET", "/v2/keys", expect=dict)
@@ -218,6 +220,15 @@ class QStashClient:
         if expect is not None and not isinstance(data, expect):
             raise self._shape(method, path, "a JSON " + ("list" if expect is list else "object"),
                               response.status_code)
+        return data
+
+    def _page(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+        """A page of a listing: `key` holds a list of objects, the cursor is a string."""
+        items, cursor = data.get(key), data.get("cursor")
+        if (items is not None and not (isinstance(items, list)
+                                       and all(isinstance(i, dict) for i in items))) or (
+                cursor is not None and not isinstance(cursor, str | int)):
+            raise self._shape("GET", path, f"a page of {key} (a list of objects)")
         return data
 
     def _shape(self, method: str, path: str, wanted: str, status: int | None = None

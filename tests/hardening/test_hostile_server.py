@@ -119,3 +119,16 @@ def test_stats_with_a_wrong_token_prints_one_clean_error(project, run_cronctl):
     assert "Task exception was never retrieved" not in result.err, result.err
     assert "Traceback" not in result.err
     assert result.err.count("error:") == 1
+
+
+@pytest.mark.parametrize("page", [[1], {"events": "x"}, {"events": [1, 2]},
+                                  {"events": [], "cursor": {"a": 1}}])
+def test_a_bad_page_of_events_is_a_clear_error(page, kit, cli, write_config, hostile_env):
+    write_config(CONFIG)
+    with kit.Hostile({"GET /v2/events": kit.json_answer(page),
+                      "GET /v2/dlq": kit.json_answer({"messages": []})}) as srv:
+        hostile_env(srv.url)
+        result = cli("stats")
+    assert result.code == 1, result
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+    assert "QStash" in result.err
