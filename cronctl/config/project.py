@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import ConfigError
+from ..secrets import Secret
 from .interpolate import Unset
 
 SCHEDULE_ID_PREFIX = "cronctl"
@@ -49,7 +50,7 @@ class Job:
     # Business jobs only; the defaults of the file are already applied.
     url: str | None = None
     method: str = "POST"
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | Secret] = field(default_factory=dict)  # forwarded ones: Secret
     retries: int | None = None
     timeout: int | None = None
     delay: int | None = None

@@ -118,7 +118,9 @@ def parse(text: str) -> Source:
 def _source(node: yaml.Node | None, loader: Any) -> Source:
     src = Source(data=None)
     if node is not None:
-        src.data = _Builder(src, loader).build(node, ())
+        builder = _Builder(src, loader)
+        builder.size(node, set(), 0)  # refuse a bomb before building any of it
+        src.data = builder.build(node, ())
     return src
 
 
@@ -159,26 +161,35 @@ class _Builder:
         finally:
             self.open.discard(id(node))
 
-    def _merged_size(self, node: yaml.Node, stack: set[int]) -> int:
-        """The pairs a mapping holds once its `<<` merges are flattened (bounded, cycles
-        refused), computed before flattening copies them."""
+    def size(self, node: yaml.Node, stack: set[int], depth: int) -> int:
+        """How many values `node` expands to, aliases and `<<` merges included: linear in
+        the distinct nodes (memoised), so a bomb costs nothing to measure."""
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return 1
         if id(node) in self.sizes:
             return self.sizes[id(node)]
+        if depth > MAX_DEPTH:
+            raise self._refuse(f"the file is nested too deeply (more than {MAX_DEPTH} levels)",
+                               node)
         if id(node) in stack:
-            raise self._refuse("a merge key (<<) refers to a mapping that contains it", node)
+            raise self._refuse("an alias refers to a value that contains it (a "
+                               "self-referencing anchor), which has no end", node)
         stack.add(id(node))
-        total = 0
-        for key, value in node.value:
-            if key.tag == "tag:yaml.org,2002:merge":
-                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-                total += sum(self._merged_size(v, stack) for v in sources
-                             if isinstance(v, yaml.MappingNode))
-            else:
-                total += 1
-            if total > MAX_VALUES:
-                raise self._refuse(f"the file expands to more than {MAX_VALUES:,} values "
-                                   "through merge keys (<<)", node)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(self.size(item, stack, depth + 1) for item in node.value)
+        else:
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                    total += sum(self.size(v, stack, depth) for v in sources)
+                else:
+                    total += 1 + self.size(value, stack, depth + 1)
         stack.discard(id(node))
+        if total > MAX_VALUES:
+            raise self._refuse(f"the file expands to more than {MAX_VALUES:,} values through "
+                               "aliases (*name) or merge keys (<<); write the values out, or "
+                               "use fewer aliases", node)
         self.sizes[id(node)] = total
         return total
 
@@ -186,8 +197,6 @@ class _Builder:
         src = self.src
         if not hasattr(node, "own_keys"):  # an aliased node is built again, already flattened
             node.own_keys = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
-            if len(node.own_keys) != len(node.value):
-                self._merged_size(node, set())
         own = node.own_keys
         self.loader.flatten_mapping(node)  # `<<` merge keys
         out: dict[Any, Any] = {}

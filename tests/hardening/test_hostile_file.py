@@ -27,13 +27,30 @@ def bomb(levels: int, width: int = 10) -> str:
     return "\n".join(lines)
 
 
-def test_an_alias_bomb_is_refused_with_file_and_line(cli, write_config):
-    body = "\n".join("      " + line for line in bomb(6).splitlines())
+def merge_bomb(levels: int) -> str:
+    lines = ["m0: &m0 {k: v}"]
+    for i in range(1, levels + 1):
+        lines.append(f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: v}}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("text", [bomb(6), bomb(9), merge_bomb(40)],
+                         ids=["1e6 values", "1e9 values (the 520-byte classic)", "merges"])
+def test_an_alias_bomb_is_refused_with_file_and_line(text, cli, write_config):
+    body = "\n".join("      " + line for line in text.splitlines())
     write_config(HEAD + "  a:\n" + JOB.format(n="a") + "    body:\n" + body + "\n")
     result = cli("validate")
     assert result.code == 2, result
     no_crash(result)
     assert re.search(r"schedules\.yaml:\d+", result.err) and "alias" in result.err
+
+
+def test_a_few_aliases_and_merges_still_work(cli, write_config):
+    write_config(HEAD + "  a:\n" + JOB.format(n="a")
+                 + "    body: &b {x: [1, 2]}\n  b:\n" + JOB.format(n="b")
+                 + "    body: {<<: *b, y: 3}\n")
+    result = cli("list", "--local", "--json")
+    assert result.code == 0, result
 
 
 def test_a_self_referencing_alias_is_refused(cli, write_config):
