@@ -145,3 +145,21 @@ def test_import_writes_placeholders_for_every_forwarded_value(project, snapshot)
     for blob in (text, printed.out, printed.err, result.out, result.err):
         assert "tenant-value-7731" not in blob and "fast" not in blob
     assert "${X_TENANT}" in text and "${X_MODE}" in text
+
+
+@pytest.mark.parametrize("exc_type", ["CronctlError", "RuntimeError"])
+def test_debug_tracebacks_go_through_the_scrubber(exc_type, project_dir, capsys):
+    from cronctl import cli, errors, output
+
+    secret = "tok-in-a-traceback-0123"
+    output.register_env_secrets({"QSTASH_TOKEN": secret})
+    kind = getattr(errors, exc_type, None) or RuntimeError
+
+    def body():
+        raise kind(f"something failed near {secret!r}")
+
+    code = cli.run_guarded(body, debug=True)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" in err and "body" in err  # the traceback is shown ...
+    assert secret not in err  # ... scrubbed
