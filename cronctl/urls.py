@@ -26,6 +26,13 @@ def is_https(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() == "https"
 
 
+def is_local(url: str) -> bool:
+    """A loopback host (`cronctl dev`), where plain http is expected."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(
+        ".localhost")
+
+
 def display(url: str) -> str:
     """The URL without credentials, for messages."""
     try:

@@ -12,8 +12,12 @@ from ..output import echo
 def client(state, *, concurrency: int = 8, rate: float | None = None):
     from ..qstash.client import QStashClient, credentials
     from ..sync import DEFAULT_RATE
+    from ..urls import is_https, is_local
 
     url, token = credentials()
+    if not is_https(url) and not is_local(url):
+        echo(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
+             "unencrypted (use https://)", err=True)
 
     def on_retry(path: str, why: str) -> None:
         if state.verbose >= 2:

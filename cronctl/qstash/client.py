@@ -363,10 +363,12 @@ def _tls_context():
 
 
 def _error_text(response: httpx.Response) -> str:
+    """The server's own words, at most 200 characters, with control characters (terminal
+    escapes, line breaks) replaced: what a server says never drives the user's terminal."""
     try:
         data = response.json()
     except ValueError:
-        return response.text[:200].strip() or response.reason_phrase
-    if isinstance(data, dict) and "error" in data:
-        return str(data["error"])
-    return str(data)[:200]
+        text = response.text[:200].strip() or response.reason_phrase
+    else:
+        text = str(data["error"] if isinstance(data, dict) and "error" in data else data)
+    return "".join(c if c.isprintable() else "?" for c in text[:200])

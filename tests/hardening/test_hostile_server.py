@@ -132,3 +132,25 @@ def test_a_bad_page_of_events_is_a_clear_error(page, kit, cli, write_config, hos
     assert result.code == 1, result
     assert "Traceback" not in result.err and "internal error" not in result.err, result.err
     assert "QStash" in result.err
+
+
+def test_what_a_server_says_never_drives_the_terminal(kit, cli, write_config, hostile_env):
+    write_config(CONFIG)
+    evil = "\x1b]0;owned\x07\x1b[2J\r\nerror: fake line"
+    with kit.Hostile({"GET /v2/schedules": kit.json_answer({"error": evil}, status=400)}) as srv:
+        hostile_env(srv.url)
+        result = cli("diff")
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    assert [line for line in result.err.splitlines() if line.startswith("error:")] == [
+        result.err.splitlines()[0]]  # no forged line of its own
+
+
+def test_plain_http_to_a_remote_host_warns_that_the_token_is_unencrypted(project, monkeypatch):
+    project.write(project.job("a"))
+    local = project.run("diff")
+    assert "unencrypted" not in local.err  # cronctl dev on loopback: expected
+    monkeypatch.setenv("QSTASH_URL", "http://qstash.invalid:1")
+    monkeypatch.setenv("CRONCTL_DEADLINE", "1")
+    remote = project.run("diff")
+    assert remote.code == 1 and "unencrypted" in remote.err
