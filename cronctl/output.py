@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -39,6 +40,16 @@ def redact(text: str) -> str:
     return _scrubber.text(text)
 
 
+# What may reach a terminal: text, newlines, tabs and colour (SGR) sequences, which are all rich
+# draws. Any other control character or escape (a title change, a cursor move, a clear screen)
+# is text from a file or a server, and is shown as '?'.
+_UNSAFE = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f\x9b]")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("?", _scrubber.text(text))
+
+
 def set_no_color(value: bool) -> None:
     global _no_color
     _no_color = value
@@ -63,7 +74,7 @@ def console(stderr: bool = False):
 
 def echo(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
-    stream.write(redact(text) + "\n")
+    stream.write(_safe(text) + "\n")
     stream.flush()
 
 
@@ -80,6 +91,6 @@ def print_renderable(renderable: Any, *, err: bool = False) -> None:
     with con.capture() as cap:
         con.print(renderable)
     stream = sys.stderr if err else sys.stdout
-    stream.write(redact(cap.get()))
+    stream.write(_safe(cap.get()))
     stream.flush()
 

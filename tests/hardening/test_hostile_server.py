@@ -154,3 +154,17 @@ def test_plain_http_to_a_remote_host_warns_that_the_token_is_unencrypted(project
     monkeypatch.setenv("CRONCTL_DEADLINE", "1")
     remote = project.run("diff")
     assert remote.code == 1 and "unencrypted" in remote.err
+
+
+def test_names_from_a_server_never_drive_the_terminal(kit, cli, write_config, hostile_env):
+    write_config(CONFIG)
+    listing = [{"scheduleId": "cronctl.acme.x\x1b]0;owned\x07\x1b[2J", "cron": "0 1 * * *",
+                "destination": "https://app.example.com/\x1b[H"},
+               {"scheduleId": "other\x1b[1A", "cron": "0 1 * * *", "destination": "x"}]
+    with kit.Hostile({"GET /v2/schedules": kit.json_answer(listing)}) as srv:
+        hostile_env(srv.url)
+        for args in (("diff",), ("list",), ("cleanup", "--dry-run")):
+            result = cli(*args)
+            text = result.out + result.err
+            assert "\x1b]" not in text and "\x1b[2J" not in text and "\x1b[H" not in text
+            assert "\x07" not in text and "\x1b[1A" not in text, args
