@@ -84,6 +84,9 @@ def plan(config: Config) -> VercelChange:
             f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
             hint="fix the file by hand (it was left untouched), then run again",
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read",
+                          hint="the file was left untouched") from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: the top level must be a JSON object",
                           hint="the file was left untouched")

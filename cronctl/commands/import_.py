@@ -65,7 +65,12 @@ def _crons(path: Path) -> list:
         raise UsageError(f"{path}: no such file") from None
     except ValueError as exc:
         raise ConfigError(f"{path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
     crons = doc.get("crons", []) if isinstance(doc, dict) else []
-    if not isinstance(crons, list):
-        raise ConfigError(f"{path}: 'crons' must be a list")
+    if not isinstance(crons, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("path", ""), str)
+            and isinstance(c.get("schedule", ""), str) for c in crons):
+        raise ConfigError(f"{path}: 'crons' must be a list of {{path, schedule}} objects",
+                          hint="fix the file by hand, then run again")
     return crons

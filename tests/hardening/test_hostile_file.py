@@ -171,3 +171,21 @@ def test_a_token_that_cannot_be_sent_is_one_message(token, project, monkeypatch)
         assert result.code == 2, result
         assert "QSTASH_TOKEN" in result.err and "internal error" not in result.err
         assert token.strip() not in result.err
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"crons": [1, "x"]}',
+                                  '{"crons": [{"path": 1}]}'])
+def test_a_hostile_vercel_json_is_one_clear_error(text, cli, write_config, project_dir):
+    write_config(HEAD.replace("base_url: https://app.example.com\n", "")
+                 + "  a:\n    tier: infrastructure\n    path: /a\n    schedule: \"0 1 * * *\"\n")
+    (project_dir / "vercel.json").write_text(text)
+    # `generate` owns `crons` and may replace a bad one; a file it cannot read stays untouched.
+    commands = [("import", "--from-vercel", "vercel.json")]
+    if text.startswith("["):
+        commands.append(("generate",))
+    for args in commands:
+        result = cli(*args)
+        assert result.code in (1, 2), (args, result)
+        no_crash(result)
+        assert "vercel.json" in result.err
+    assert (project_dir / "vercel.json").read_text() == text
