@@ -168,3 +168,21 @@ def test_names_from_a_server_never_drive_the_terminal(kit, cli, write_config, ho
             text = result.out + result.err
             assert "\x1b]" not in text and "\x1b[2J" not in text and "\x1b[H" not in text
             assert "\x07" not in text and "\x1b[1A" not in text, args
+
+
+@pytest.mark.parametrize("answer", ["drip", "huge"])
+def test_a_hostile_app_cannot_hold_probe(answer, kit, run_cronctl, write_config, project_dir):
+    handler = kit.drip(every=0.3, total=10_000) if answer == "drip" else kit.huge(100 << 20)
+    with kit.Hostile({"GET /api/diagnostics": handler}) as app:
+        write_config(CONFIG.replace("https://app.example.com", app.url)
+                     + "diagnostics:\n  components: [db]\n")
+        env = {"CRONCTL_DEADLINE": "1", "CRONCTL_MAX_RESPONSE": str(1 << 20),
+               "CRON_SECRET": "a-long-random-secret-value"}
+        result = run_cronctl("probe", "--json", cwd=project_dir, env=env, timeout=30)
+    assert result.code == 1, result
+    import json
+
+    checks = {c["name"]: c for c in json.loads(result.out)["checks"]}
+    assert checks["diagnostics db"]["status"] == "fail"
+    if answer == "huge":
+        assert app.bytes_sent < 50 << 20
