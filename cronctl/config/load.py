@@ -233,7 +233,7 @@ def _pydantic(rep: _Reporter, exc: ValidationError, base: Path_, model: type) ->
             field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
             got = err.get("input")
             msg = err["msg"].replace("Input should be", "should be").removeprefix("Value error, ")
-            if not isinstance(got, dict | list):
+            if not isinstance(got, dict | list) and "headers" not in loc:  # values: secrets
                 msg += f" (got {got!r})"
             rep.add(path, msg, hint=FIELD_HINTS.get(field))
 

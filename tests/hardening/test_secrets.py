@@ -163,3 +163,12 @@ def test_debug_tracebacks_go_through_the_scrubber(exc_type, project_dir, capsys)
     assert code == 1
     assert "Traceback" in err and "body" in err  # the traceback is shown ...
     assert secret not in err  # ... scrubbed
+
+
+def test_a_header_value_of_the_wrong_type_is_reported_without_its_value(cli, write_config):
+    write_config(HEAD + job("a", "headers:\n  X-Api-Key: 918273645501234"))
+    for args in (("validate",), ("validate", "--json")):
+        result = cli(*args)
+        assert result.code == 2, result
+        assert "918273645501234" not in result.out + result.err
+        assert "X-Api-Key" in result.out + result.err
