@@ -34,14 +34,16 @@ def is_local(url: str) -> bool:
 
 
 def display(url: str) -> str:
-    """The URL without credentials, for messages."""
+    """The URL without credentials or query, for messages."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(an invalid URL)"
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+    if parts.query:  # a query may hold a token
+        parts = parts._replace(query="***")
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
+    return parts.geturl()
 
 
 def path_problem(path: str) -> str | None:
@@ -71,7 +73,9 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def base_url_problem(url: str) -> str | None:
+def base_url_problem(url: str, *, query: bool = False) -> str | None:
+    """Why `url` cannot be a base URL (or, with `query`, a callback URL, which may carry a
+    query string), or None."""
     if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
         return "contains whitespace or a control character"
     try:
@@ -89,8 +93,10 @@ def base_url_problem(url: str) -> str | None:
     if not parts.hostname or not parts.netloc.isascii() or any(
             c.isspace() or ord(c) < 0x20 for c in parts.netloc):
         return "needs a plain ASCII host name, e.g. https://app.example.com"
-    if parts.query or parts.fragment or url.endswith(("?", "#")):
-        return "must not have a query or a fragment"
+    if parts.fragment or url.endswith("#") or (not query and (parts.query or "?" in url)):
+        return "must not have a query or a fragment" if not query else "must not have a fragment"
+    if query and not url.isascii():
+        return "contains non-ASCII characters (percent-encode them)"
     if parts.path.rstrip("/"):
         problem = path_problem(parts.path.rstrip("/"))
         if problem:

@@ -103,7 +103,8 @@ def _callbacks_and_labels(rep: _Reporter, base: tuple, obj: BusinessJob | Defaul
         value = getattr(obj, field)
         if not value or _unresolved(rep, (*base, field), value):
             continue
-        problem = path_problem(value) if value.startswith("/") else base_url_problem(value)
+        problem = (path_problem(value) if value.startswith("/")
+                   else base_url_problem(value, query=True))
         if problem:
             rep.add((*base, field), f"{field} {display(value)!r} {problem}",
                     hint="a path such as /api/cron/done, or https://hooks.example.com/x")

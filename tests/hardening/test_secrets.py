@@ -172,3 +172,12 @@ def test_a_header_value_of_the_wrong_type_is_reported_without_its_value(cli, wri
         assert result.code == 2, result
         assert "918273645501234" not in result.out + result.err
         assert "X-Api-Key" in result.out + result.err
+
+
+def test_a_callback_may_have_a_query_but_never_has_it_printed(cli, write_config):
+    write_config(HEAD + job("a", "callback: https://hooks.example.com/x?token=cb-tok-9911"))
+    assert cli("validate").code == 0
+    write_config(HEAD + job("a", "callback: https://u:p@hooks.example.com/x?token=cb-tok-9911"))
+    result = cli("validate")
+    assert result.code == 2 and "callback" in result.err
+    assert "cb-tok-9911" not in result.err and "u:p" not in result.err
