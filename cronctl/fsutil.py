@@ -17,7 +17,6 @@ from pathlib import Path
 from .errors import CronctlError, ExitStatus
 
 _MISSING = object()
-ABSENT = None  # `expected=ABSENT`: the file must still not exist
 
 
 def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
@@ -40,8 +39,8 @@ def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
 def write_atomic(path: Path, data: bytes, *, expected: object = _MISSING) -> None:
     """Write to a temporary file beside `path`, fsync it, then rename it over `path`.
 
-    `expected`: the bytes the caller read (or ABSENT); the write is refused when the file
-    changed since."""
+    `expected`: the bytes the caller read (None: it did not exist); the write is refused when
+    the file changed since."""
     link = Path(path)
     path = Path(os.path.realpath(link)) if link.is_symlink() else link
     directory = path.parent if str(path.parent) else Path(".")
