@@ -11,6 +11,7 @@ from ..output import print_json, print_renderable
 from ..plan import Plan, diff
 from ..qstash.spec import ScheduleSpec
 from ..sync import desired_specs, fetch_live
+from ..urls import display
 from . import _qstash
 
 STATUS_STYLE = {"in sync": "green", "drifted": "yellow", "missing": "red", "orphaned": "red",
@@ -73,7 +74,7 @@ def _live_row(spec: ScheduleSpec | None, name: str, status: str) -> dict:
     assert spec is not None
     return {"name": name, "tier": "business", "schedule": spec.cron, "timezone": spec.timezone,
             "schedule_id": spec.schedule_id, **_live_fields(spec), "status": status,
-            "where": "qstash", "destination": spec.destination}
+            "where": "qstash", "destination": display(spec.destination)}  # no credentials
 
 
 def run(state, config: Config, *, json_out: bool) -> int:

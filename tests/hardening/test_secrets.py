@@ -181,3 +181,18 @@ def test_a_callback_may_have_a_query_but_never_has_it_printed(cli, write_config)
     result = cli("validate")
     assert result.code == 2 and "callback" in result.err
     assert "cb-tok-9911" not in result.err and "u:p" not in result.err
+
+
+def test_someone_elses_destination_credentials_are_never_listed(project):
+    import httpx
+
+    srv = project.server
+    httpx.post(f"{srv.url}/v2/schedules/https://ops:pw-7731x@hooks.example.com/x?key=k-7731y",
+               headers={"Authorization": f"Bearer {srv.token}", "Upstash-Cron": "0 9 * * *",
+                        "Upstash-Schedule-Id": "legacy"}).raise_for_status()
+    project.write(project.job("a"))
+    for args in (("list",), ("list", "--json"), ("diff",), ("diff", "--json")):
+        result = project.run(*args)
+        assert result.code in (0, 3), result
+        assert "pw-7731x" not in result.out + result.err
+        assert "k-7731y" not in result.out + result.err
