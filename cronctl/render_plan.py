@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .plan import SYMBOLS, Change, FieldChange, Plan
+from .urls import display
 from .vercel import VercelChange
 
 STYLES = {"create": "green", "update": "yellow", "delete": "red", "pause": "cyan",
@@ -38,7 +39,14 @@ def field_lines(fc: FieldChange) -> str:
         delta = _headers_delta(fc)
         parts = [f"{name} {kind}" for kind, names in delta.items() for name in names]
         return f"headers: {', '.join(parts)} {HIDDEN}"
-    return f"{fc.name}: {_fmt(fc.old)} → {_fmt(fc.new)}"
+    return f"{fc.name}: {_fmt(_shown(fc, fc.old))} → {_fmt(_shown(fc, fc.new))}"
+
+
+def _shown(fc: FieldChange, value: Any) -> Any:
+    """URLs as they may be shown: a query or credentials could hold a token."""
+    if fc.name in ("callback", "failure_callback", "destination") and isinstance(value, str):
+        return display(value)
+    return value
 
 
 def describe(change: Change) -> list[str]:
@@ -91,8 +99,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
             if fc.name == "headers":
                 rows.append({"field": "headers", **_headers_delta(fc)})
             else:
-                rows.append({"field": fc.name, "old": _jsonable(fc.old),
-                             "new": _jsonable(fc.new)})
+                rows.append({"field": fc.name, "old": _jsonable(_shown(fc, fc.old)),
+                             "new": _jsonable(_shown(fc, fc.new))})
         return rows
 
     return {

@@ -196,3 +196,15 @@ def test_someone_elses_destination_credentials_are_never_listed(project):
         assert result.code in (0, 3), result
         assert "pw-7731x" not in result.out + result.err
         assert "k-7731y" not in result.out + result.err
+
+
+def test_a_token_in_a_callback_query_is_never_shown_in_the_plan(project):
+    project.write(project.job("a"))
+    assert project.run("schedule", "--yes").code == 0
+    project.write(project.job("a", extra="callback: https://hooks.example.com/x?token=cbq-5521"))
+    for args in (("diff",), ("diff", "--json"), ("diff", "--markdown"), ("schedule", "--yes")):
+        result = project.run(*args)
+        assert result.code in (0, 3), result
+        assert "cbq-5521" not in result.out + result.err, args
+        assert "callback" in result.out
+    assert project.run("diff", "--exit-code").code == 0  # and it converged
