@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -36,6 +37,23 @@ def describe_os_error(exc: OSError, path: Path | str | None = None) -> str:
     return f"{where}: {exc.strerror or exc}"
 
 
+def read_regular(path: Path) -> bytes | None:
+    """A regular file's bytes, or None when there is none. A folder, a device or a pipe is an
+    error, never read (a pipe would block for ever) and never written over."""
+    try:
+        st = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _error(exc, Path(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise CronctlError(f"{path} is not a regular file", hint="choose a file path")
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _error(exc, Path(path)) from None
+
+
 def write_atomic(path: Path, data: bytes, *, expected: object = _MISSING) -> None:
     """Write to a temporary file beside `path`, fsync it, then rename it over `path`.
 
@@ -47,7 +65,11 @@ def write_atomic(path: Path, data: bytes, *, expected: object = _MISSING) -> Non
     if expected is not _MISSING:
         _check_unchanged(link, path, expected)
     try:
-        mode = path.stat().st_mode & 0o7777
+        st = path.stat()
+        mode = st.st_mode & 0o7777
+        if not stat.S_ISREG(st.st_mode):  # a folder, a device, a pipe: never replaced
+            raise CronctlError(f"{link} is not a regular file; nothing was written",
+                               hint="choose a file path")
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError
-from .fsutil import write_atomic
+from .fsutil import read_regular, write_atomic
 
 BOM = "\ufeff"
 USER_AGENT = "vercel-cron/1.0"
@@ -65,13 +65,10 @@ def desired_crons(config: Config) -> list[dict[str, str]]:
 def plan(config: Config) -> VercelChange:
     path = config.vercel_file
     crons = desired_crons(config)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_regular(path)
+    if raw is None:
         # No file and nothing to put in it: leave it absent.
         return VercelChange(path, None, render_new(crons), None if crons else [], crons)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

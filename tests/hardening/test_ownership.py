@@ -107,3 +107,18 @@ def test_a_read_only_vercel_json_is_refused(cli, write_config, project_dir):
     assert result.code != 0
     assert "read-only" in result.err and "internal error" not in result.err
     assert vercel.read_text() == "{}\n"
+
+
+def test_a_path_that_is_not_a_regular_file_is_never_replaced(cli, write_config, project_dir):
+    write_config(VERCEL_ONLY)
+    fifo = project_dir / "pipe"
+    os.mkfifo(fifo)
+    (project_dir / "folder").mkdir()
+    for target in ("pipe", "folder"):
+        result = cli("schema", "-o", target)
+        assert result.code == 1, result
+        assert "not a regular file" in result.err and "internal error" not in result.err
+    (project_dir / "vercel.json").symlink_to(fifo)  # read, it would block for ever
+    result = cli("generate")
+    assert result.code == 1 and "not a regular file" in result.err, result
+    assert fifo.is_fifo() and (project_dir / "folder").is_dir()
