@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from .config.project import owner_of
 from .config.validate import JOB_NAME
-from .qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
 from .secrets import reveal
+from .targets.qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
 from .urls import base_url_problem, display, path_problem
 
 _MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
+from ..retrydelay import compile_delay, default_backoff_ms
 from .clock import Clock
 from .livelog import LiveLog
 from .model import Message, MessageSpec, new_id
-from .retrydelay import compile_delay, default_backoff_ms
 from .signing import sign
 from .store import Store
 

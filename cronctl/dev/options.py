@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from .. import cron
 from ..config.model import parse_duration
+from ..retrydelay import compile_delay
 from .model import MessageSpec
-from .retrydelay import compile_delay
 
 FORWARD = "upstash-forward-"
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}

@@ -149,7 +149,7 @@ def test_import_writes_placeholders_for_every_forwarded_value(project, snapshot)
 
 @pytest.mark.parametrize("exc_type", ["CronctlError", "RuntimeError"])
 def test_debug_tracebacks_go_through_the_scrubber(exc_type, project_dir, capsys):
-    from cronctl import cli, errors, output
+    from cronctl import app, errors, output
 
     secret = "tok-in-a-traceback-0123"
     output.register_env_secrets({"QSTASH_TOKEN": secret})
@@ -158,7 +158,7 @@ def test_debug_tracebacks_go_through_the_scrubber(exc_type, project_dir, capsys)
     def body():
         raise kind(f"something failed near {secret!r}")
 
-    code = cli.run_guarded(body, debug=True)
+    code = app.run_guarded(body, debug=True)
     err = capsys.readouterr().err
     assert code == 1
     assert "Traceback" in err and "body" in err  # the traceback is shown ...

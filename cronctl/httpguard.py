@@ -1,4 +1,4 @@
-"""What the client accepts from a server it does not trust: a bounded answer in bounded time.
+"""Bounded HTTP with a server we do not trust: a bounded answer in bounded time.
 
 - `Limits`: an overall deadline per client (one per command phase) and a cap on the size of an
   answer, from `CRONCTL_DEADLINE` (seconds, default 300) and `CRONCTL_MAX_RESPONSE` (bytes,
@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from ..errors import ProviderError
-from ..secrets import reveal
+from .errors import ProviderError
+from .secrets import reveal
 
 
 @dataclass(frozen=True)

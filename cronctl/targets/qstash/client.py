@@ -23,10 +23,10 @@ from urllib.parse import quote
 
 import httpx
 
-from ..errors import ProviderError
-from ..secrets import Secret, reveal
-from ..urls import encode_destination, is_https, service_url
-from . import guard
+from ... import httpguard as guard
+from ...errors import ProviderError
+from ...secrets import Secret, reveal
+from ...urls import encode_destination, is_https, service_url
 
 DEFAULT_URL = "https://qstash.upstash.io"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
