@@ -21,7 +21,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from ..errors import CronctlError
-from . import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY, TOKEN
+from . import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY, TOKEN, message_routes
 from .clock import parse_clock
 from .delivery import Deliverer
 from .faults import FaultPlan
@@ -129,15 +129,6 @@ def _set_paused(request: Request, paused: bool) -> Response:
 
 
 # -- messages, events, DLQ, keys ------------------------------------------------------------------
-
-async def publish(request: Request) -> Response:
-    try:
-        dest = destination(_raw_tail(request, "/v2/publish/"), request.url.query)
-        spec = message_spec(dest, _headers(request), await request.body())
-    except BadRequest as exc:
-        return error(400, str(exc))
-    return JSONResponse({"messageId": _scheduler(request).publish(spec)})
-
 
 async def events(request: Request) -> Response:
     q = request.query_params
@@ -247,7 +238,7 @@ ROUTES = [
     Route("/v2/schedules/{id}", get_schedule, methods=["GET"]),
     Route("/v2/schedules/{id}", delete_schedule, methods=["DELETE"]),
     Route("/v2/schedules/{destination:path}", upsert_schedule, methods=["POST"]),
-    Route("/v2/publish/{destination:path}", publish, methods=["POST"]),
+    *message_routes.ROUTES,
     Route("/v2/events", events, methods=["GET"]),
     Route("/v2/logs", events, methods=["GET"]),
     Route("/v2/dlq", list_dlq, methods=["GET"]),
@@ -289,6 +280,7 @@ def build_app(settings: DevSettings) -> DevApp:
         scheduler = Scheduler(store, clock_, deliverer, log, fire=settings.fire,
                               max_schedules=settings.max_schedules, vercel=vercel)
         app.state.store, app.state.scheduler, app.state.stats = store, scheduler, request_stats
+        app.state.dedup = {}
         scheduler.start()
         try:
             yield

@@ -5,6 +5,7 @@ Every problem is a `BadRequest`, answered as 400 `{"error": ...}`.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
@@ -15,8 +16,11 @@ from .model import MessageSpec
 from .retrydelay import compile_delay
 
 FORWARD = "upstash-forward-"
+CALLBACK_FORWARD = "upstash-callback-forward-"
+FAILURE_CALLBACK_FORWARD = "upstash-failure-callback-forward-"
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 SCHEDULE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
+NAME = SCHEDULE_ID  # queue, URL group and endpoint names
 _NOT_FORWARDED = {"host", "content-length", "connection", "transfer-encoding"}
 
 
@@ -34,12 +38,12 @@ class RequestHeaders:
         name = name.lower()
         return next((v for k, v in self.pairs if k == name), None)
 
-    def forwarded(self) -> dict[str, list[str]]:
+    def forwarded(self, prefix: str = FORWARD) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for key, value in self.pairs:
-            if key.startswith(FORWARD) and key[len(FORWARD):] not in _NOT_FORWARDED:
-                out.setdefault(canonical(key[len(FORWARD):]), []).append(value)
-            elif key == "content-type":
+            if key.startswith(prefix) and key[len(prefix):] not in _NOT_FORWARDED:
+                out.setdefault(canonical(key[len(prefix):]), []).append(value)
+            elif key == "content-type" and prefix == FORWARD:
                 out.setdefault("Content-Type", []).append(value)
         return out
 
@@ -47,6 +51,10 @@ class RequestHeaders:
 def canonical(name: str) -> str:
     """`x-tenant-id` -> `X-Tenant-Id`, as QStash (Go) shows header names."""
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+def is_url(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://", "http:/", "https:/"))
 
 
 def destination(raw: str, query: str = "") -> str:
@@ -124,11 +132,20 @@ def message_spec(dest: str, headers: RequestHeaders, body: bytes) -> MessageSpec
             raise BadRequest(f"invalid Upstash-Retry-Delay header: {exc}") from None
     labels = tuple(dict.fromkeys(
         x.strip() for x in (headers.get("Upstash-Label") or "").split(",") if x.strip()))
+    try:
+        text, binary = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, binary = base64.b64encode(body).decode(), True
     return MessageSpec(
         destination=dest,
         method=method,
         header=headers.forwarded(),
-        body=body.decode("utf-8", errors="replace"),
+        body=text,
+        body_base64=binary,
+        queue=queue_name(headers.get("Upstash-Queue-Name")),
+        redact=_redact(headers.get("Upstash-Redact-Fields")),
+        callback_header=headers.forwarded(CALLBACK_FORWARD),
+        failure_callback_header=headers.forwarded(FAILURE_CALLBACK_FORWARD),
         retries=_int(headers, "Upstash-Retries", 3),
         retry_delay=retry_delay,
         delay=_duration(headers, "Upstash-Delay"),
@@ -138,6 +155,30 @@ def message_spec(dest: str, headers: RequestHeaders, body: bytes) -> MessageSpec
         labels=labels,
         **_flow_control(headers),  # type: ignore[arg-type]
     )
+
+
+def queue_name(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if not NAME.match(value.strip()):
+        raise BadRequest(f"invalid queue name {value.strip()!r}: "
+                         "use letters, digits, '-', '_' and '.' only")
+    return value.strip()
+
+
+def _redact(value: str | None) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in (value or "").split(",") if p.strip())
+    for part in parts:
+        if part not in ("body", "header") and not re.fullmatch(r"header\[[^\]]+\]", part):
+            raise BadRequest(f"invalid Upstash-Redact-Fields: {part!r} "
+                             "(expected body, header or header[Name])")
+    return parts
+
+
+def not_before_ms(headers: RequestHeaders) -> int | None:
+    """Upstash-Not-Before (Unix seconds) in milliseconds, or None."""
+    value = _int(headers, "Upstash-Not-Before", -1)
+    return None if value < 0 else value * 1000
 
 
 def schedule_request(headers: RequestHeaders) -> tuple[str, str | None]:

@@ -28,6 +28,8 @@ CREATE INDEX IF NOT EXISTS events_schedule ON events (schedule_id, time, seq);
 CREATE TABLE IF NOT EXISTS dlq (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dlq_id TEXT UNIQUE NOT NULL, schedule_id TEXT,
     created_ms INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, name));
 """
 
 _SCHEDULE_COLUMNS = "id, cron, spec, created_ms, paused, next_ms, last_ms, states"
@@ -172,6 +174,27 @@ class Store:
     def delete_dlq(self, dlq_ids: Iterable[str]) -> int:
         return sum(self.db.execute("DELETE FROM dlq WHERE dlq_id = ?", (i,)).rowcount
                    for i in dlq_ids)
+
+
+    # -- named objects: queues, URL groups ---------------------------------------------------
+
+    def put_object(self, kind: str, name: str, data: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO objects (kind, name, data) VALUES (?,?,?)",
+                        (kind, name, json.dumps(data)))
+
+    def get_object(self, kind: str, name: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data FROM objects WHERE kind = ? AND name = ?",
+                              (kind, name)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY name",
+                               (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def delete_object(self, kind: str, name: str) -> bool:
+        return self.db.execute("DELETE FROM objects WHERE kind = ? AND name = ?",
+                               (kind, name)).rowcount > 0
 
 
 def _schedule(row: tuple) -> Schedule:
