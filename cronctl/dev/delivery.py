@@ -124,7 +124,7 @@ class Deliverer:
                                                content=body or None, timeout=timeout)
         except httpx.TimeoutException:
             return None, None, f"timed out after {timeout:g}s", None
-        except (httpx.HTTPError, OSError, ValueError) as exc:  # refused, unreachable, bad URL
+        except Exception as exc:  # noqa: BLE001 - refused, unreachable, bad port: a failed attempt
             return None, None, f"connection failed: {type(exc).__name__}: {exc}", None
         header: dict[str, list[str]] = {}
         for name, value in response.headers.multi_items():
@@ -152,6 +152,8 @@ class Deliverer:
                      "retryDelayExpression", "flowControlKey", "callback", "failureCallback"):
             if name in shown:
                 event[name] = shown[name]
+        if spec.retry_delay:  # the Python SDK reads retryDelayExpr, the JS SDK the long name
+            event["retryDelayExpr"] = spec.retry_delay
         event.update(extra)
         self.store.add_event(event)
 
@@ -166,7 +168,7 @@ class Deliverer:
                                  "responseStatus": status or 0, "responseBody": text or ""}
         if response_headers:
             entry["responseHeader"] = response_headers
-        self.store.add_dlq(entry)
+        self.store.add_dlq(entry, message.spec)
         return dlq_id
 
     async def _callback(self, url: str, forward: dict[str, list[str]], message: Message,
@@ -200,7 +202,7 @@ class Deliverer:
             response = await self.http.post(url, content=body, headers=headers,
                                             timeout=DEFAULT_TIMEOUT_S)
             self.log.line(f"callback POST {url} -> {response.status_code}", "cyan")
-        except (httpx.HTTPError, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - best effort, like QStash
             self.log.line(f"callback POST {url} failed: {type(exc).__name__}", "red")
         self.counters["callbacks"] += 1
 

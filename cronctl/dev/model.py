@@ -66,7 +66,7 @@ class MessageSpec:
             "flowControlKey": self.flow_key,
             "parallelism": self.parallelism,
             "rate": self.rate,
-            "period": self.period,
+            "period": (self.period or 1) if self.flow_key else None,  # QStash's default: 1 s
             "queueName": self.queue,
             "callbackHeader": self.callback_header,
             "failureCallbackHeader": self.failure_callback_header,
@@ -138,7 +138,9 @@ class Message:
         out: dict[str, Any] = {"messageId": self.message_id, "url": fields.pop("destination"),
                                "maxRetries": fields.pop("retries"),
                                "notBefore": self.not_before_ms or self.created_ms,
-                               "createdAt": self.created_ms, "callerIP": CALLER_IP}
+                               "createdAt": self.created_ms,
+                               # the Python SDK reads callerIP, the JS SDK callerIp
+                               "callerIP": CALLER_IP, "callerIp": CALLER_IP}
         fields.pop("delay", None)
         out.update(fields)
         extra = {"scheduleId": self.schedule_id, "topicName": self.topic,

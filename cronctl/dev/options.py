@@ -88,12 +88,27 @@ def _int(headers: RequestHeaders, name: str, default: int, minimum: int = 0) -> 
     return number
 
 
+_GO_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d))+$")
+_GO_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
+_GO_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def seconds(value: str) -> int:
+    """`30`, `30s`, `5m`, `1h30m3s`, `2d` (Go-style, as the SDKs send) -> whole seconds."""
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    if not _GO_DURATION.match(value):
+        return parse_duration(value)  # raises ValueError
+    return int(sum(int(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(value)))
+
+
 def _duration(headers: RequestHeaders, name: str) -> int:
     value = headers.get(name)
     if value is None or not value.strip():
         return 0
     try:
-        return parse_duration(value.strip())
+        return seconds(value)
     except ValueError:
         raise BadRequest(f"invalid {name} header: expected a duration like 30s, 5m or 1h") \
             from None
@@ -111,7 +126,7 @@ def _flow_control(headers: RequestHeaders) -> dict[str, int | str | None]:
         if name not in ("parallelism", "rate", "period"):
             raise BadRequest(f"invalid Upstash-Flow-Control-Value: unknown setting {name!r}")
         try:
-            number = parse_duration(raw.strip()) if name == "period" else int(raw.strip())
+            number = seconds(raw) if name == "period" else int(raw.strip())
         except ValueError:
             raise BadRequest(f"invalid Upstash-Flow-Control-Value: {part!r}") from None
         if number < 1:
@@ -203,11 +218,17 @@ def schedule_request(headers: RequestHeaders) -> tuple[str, str | None]:
     return expr, schedule_id
 
 
+MAX_INT = 2**53  # what a JSON number holds exactly; SQLite's limit is 2**63
+
+
 def query_int(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name)
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise BadRequest(f"invalid {name}: expected a whole number") from None
+    if abs(number) > MAX_INT:
+        raise BadRequest(f"invalid {name}: out of range")
+    return number

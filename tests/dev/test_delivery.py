@@ -161,7 +161,7 @@ def test_events_filters_and_cursor_paging(srv, api, receiver):
     assert pages == srv.events(scheduleId="a") and len(pages) == 36
     window = api.get("/v2/logs", params={"scheduleId": "b", "state": "DELIVERED",
                                          "fromDate": 1767603600000}).json()
-    assert [e["scheduleId"] for e in window["events"]] == ["b"] and "cursor" not in window
+    assert [e["scheduleId"] for e in window["logs"]] == ["b"] and "cursor" not in window
 
 
 def test_live_and_access_logs_show_outcomes_but_never_header_values_or_the_token(
