@@ -2,13 +2,17 @@
 
 It answers like mock.httpstatus.io / httpbin.org: the last path segment that is a status code
 (`/200`, `/status/500`) is the status; `?sleep=<ms>` waits first (capped at 30 s); anything else
-is 200 with the request echoed as JSON. Usage: python scripts/sdk_destination.py PORT
+is 200 with the request echoed as JSON. Every answer takes LATENCY_MS (default 300 ms), as a
+public host across the internet would: the suites read a message back right after publishing it,
+which a destination answering in microseconds would make impossible (the message is already
+delivered and gone). Usage: python scripts/sdk_destination.py PORT
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sys
 from http import HTTPStatus
@@ -16,6 +20,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
+LATENCY_S = int(os.environ.get("LATENCY_MS", "300")) / 1000
 _STATUS = re.compile(r"/([1-5][0-9][0-9])/?$")
 
 
@@ -32,8 +37,7 @@ async def app(scope, receive, send):  # noqa: ANN001, ANN201 - a bare ASGI app
     match = _STATUS.search(scope["path"])
     status = int(match.group(1)) if match else 200
     sleep_ms = int((query.get("sleep") or ["0"])[0] or 0)
-    if sleep_ms:
-        await asyncio.sleep(min(sleep_ms, 30_000) / 1000)
+    await asyncio.sleep(LATENCY_S + min(sleep_ms, 30_000) / 1000)
     if match:  # like mock.httpstatus.io: "404 Not Found"
         text, kind = f"{status} {HTTPStatus(status).phrase}".encode(), b"text/plain"
     else:

@@ -19,12 +19,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from ..errors import CronctlError
-from . import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY, TOKEN, dlq, message_routes
+from . import TOKEN, dlq, keys, message_routes
 from .clock import parse_clock
 from .delivery import Deliverer
 from .faults import FaultPlan
 from .gate import ApiGate, RequestStats, authorised
-from .httputil import error, headers_of, raw_tail, scheduler_of, store_of
+from .httputil import destination_query, error, headers_of, raw_tail, scheduler_of, store_of
 from .livelog import LiveLog
 from .options import BadRequest, destination, message_spec
 from .options import schedule_request as parse_schedule_headers
@@ -63,7 +63,7 @@ _scheduler, _store, _raw_tail, _headers = scheduler_of, store_of, raw_tail, head
 
 async def upsert_schedule(request: Request) -> Response:
     try:
-        dest = destination(_raw_tail(request, "/v2/schedules/"), request.url.query)
+        dest = destination(_raw_tail(request, "/v2/schedules/"), destination_query(request))
         headers = _headers(request)
         expr, schedule_id = parse_schedule_headers(headers)
         spec = message_spec(dest, headers, await request.body())
@@ -105,12 +105,6 @@ def _set_paused(request: Request, paused: bool) -> Response:
     except NotFound as exc:
         return error(404, str(exc))
     return Response(status_code=200)
-
-
-# -- messages, events, DLQ, keys ------------------------------------------------------------------
-
-async def keys(request: Request) -> Response:
-    return JSONResponse({"current": CURRENT_SIGNING_KEY, "next": NEXT_SIGNING_KEY})
 
 
 # -- control endpoints (/_cronctl) -----------------------------------------------------------
@@ -169,7 +163,8 @@ ROUTES = [
     Route("/v2/dlq/retry/{dlq_id}", dlq.retry_dlq, methods=["POST"]),
     Route("/v2/dlq/{dlq_id}", dlq.get_dlq, methods=["GET"]),
     Route("/v2/dlq/{dlq_id}", dlq.delete_dlq, methods=["DELETE"]),
-    Route("/v2/keys", keys, methods=["GET"]),
+    Route("/v2/keys", keys.get_keys, methods=["GET"]),
+    Route("/v2/keys/rotate", keys.rotate_keys, methods=["POST"]),
     Route("/_cronctl/advance", _control(advance), methods=["POST"]),
     Route("/_cronctl/clock", _control(clock), methods=["GET"]),
     Route("/_cronctl/stats", _control(stats), methods=["GET"]),
@@ -200,7 +195,7 @@ def build_app(settings: DevSettings) -> DevApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        deliverer = Deliverer(store, clock_, log, CURRENT_SIGNING_KEY)
+        deliverer = Deliverer(store, clock_, log, keys.signing_keys(store)["current"])
         scheduler = Scheduler(store, clock_, deliverer, log, fire=settings.fire,
                               max_schedules=settings.max_schedules, vercel=vercel)
         app.state.store, app.state.scheduler, app.state.stats = store, scheduler, request_stats

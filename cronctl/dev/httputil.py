@@ -35,6 +35,14 @@ def raw_tail(request: Request, prefix: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else unquote(path)
 
 
+def destination_query(request: Request) -> str:
+    """The query string that belongs to the destination: without `qstash_token` (the auth)."""
+    query = request.url.query
+    if "qstash_token" not in query:
+        return query
+    return "&".join(p for p in query.split("&") if not p.startswith("qstash_token="))
+
+
 def headers_of(request: Request) -> RequestHeaders:
     return RequestHeaders(request.headers.items())
 

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .httputil import error, headers_of, json_body, raw_tail, scheduler_of
+from .httputil import destination_query, error, headers_of, json_body, raw_tail, scheduler_of
 from .model import MessageSpec
 from .options import (
     BadRequest,
@@ -102,8 +102,9 @@ async def enqueue(request: Request) -> Response:
 
 
 async def _accept(request: Request, target: str, queue: str | None) -> Response:
-    if request.url.query and is_url(target):
-        target += f"?{request.url.query}"
+    query = destination_query(request)
+    if query and is_url(target):
+        target += f"?{query}"
     try:
         answer = publish_one(request, target, headers_of(request), await request.body(), queue)
     except BadRequest as exc:

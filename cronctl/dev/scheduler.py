@@ -133,13 +133,15 @@ class Scheduler:
         self.deliverer.cancelled(message)
         return True
 
-    def _accept(self, message: Message, due: int) -> None:
+    def _accept(self, message: Message, due: int, start: bool = True) -> None:
         if message.spec.queue and self.queues.get(message.spec.queue) is None:
             self.queues.upsert(message.spec.queue, self.clock.now_ms())
         self.flow.seen(message.spec)
         self.pending[message.message_id] = message
         self.deliverer.created(message)
         self._push(message, 0, due)
+        if start and not self.clock.frozen:  # start now: what the publisher asks next is exact
+            self._start_due(self.clock.now_ms())
 
     # -- time -------------------------------------------------------------------------------------
 
@@ -204,7 +206,13 @@ class Scheduler:
                 self._spawn(self.vercel.run(self.deliverer.http, job, scheduled))
         while self._heap and self._heap[0].due_ms <= now:
             p = heapq.heappop(self._heap)
-            self._spawn(self._attempt(p))
+            if p.message.message_id not in self.pending:
+                continue  # cancelled
+            verdict = self.admission.admit(p, now)  # at once: counts are exact when asked
+            if verdict == GO:
+                self._spawn(self._attempt(p))
+            elif verdict != PARKED:
+                self._push(p.message, p.retried, verdict)
 
     def _fire(self, s: Schedule, now: int) -> None:
         assert s.next_ms is not None
@@ -216,7 +224,7 @@ class Scheduler:
         s.states = {message.message_id: "IN_PROGRESS"}
         self.store.put_schedule(s)
         self.counters["fired"] += 1
-        self._accept(message, due)
+        self._accept(message, due, start=False)  # _start_due goes on to the heap itself
 
     def _push(self, message: Message, retried: int, due_ms: int) -> None:
         heapq.heappush(self._heap, _Pending(due_ms, next(self._seq), message, retried))
@@ -229,15 +237,8 @@ class Scheduler:
         self._wake.set()
 
     async def _attempt(self, p: _Pending) -> None:
+        """One admitted attempt; its slots are released when it ends."""
         message = p.message
-        if message.message_id not in self.pending:
-            return  # cancelled
-        verdict = self.admission.admit(p, self.clock.now_ms())
-        if verdict == PARKED:
-            return
-        if verdict != GO:
-            self._push(message, p.retried, verdict)
-            return
         try:
             due = await self.deliverer.attempt(message, p.retried)
         except Exception as exc:  # a bug must not stop the scheduler; say so and move on
