@@ -38,6 +38,19 @@ def filters_of(request: Request) -> Filters:
     return filters
 
 
+# What else a bulk call may carry; anything unknown (a typo such as `labeel`) is refused
+# rather than widening the selection to everything.
+_BULK_PARAMS = {*FILTERS, "fromDate", "toDate", "count", "cursor", "dlqIds", "urlGroup",
+                "qstash_token", "all"}
+
+
+def bulk_filters(request: Request) -> Filters:
+    unknown = sorted(set(request.query_params) - _BULK_PARAMS)
+    if unknown:
+        raise BadRequest(f"unknown filter {unknown[0]!r}")
+    return filters_of(request)
+
+
 def _count(request: Request, default: int = 100) -> int:
     count = query_int(request.query_params, "count")
     return default if count is None else max(1, min(MAX_PAGE, count))
@@ -94,9 +107,10 @@ async def _selection(request: Request) -> tuple[list[dict[str, Any]], str | None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise BadRequest("dlqIds must be a list of strings")
     store = store_of(request)
+    bulk_filters(request)  # refuse a typo before anything is touched
     if ids:
         return [e for e in map(store.get_dlq, ids) if e is not None], None
-    return store.dlq(filters_of(request), request.query_params.get("cursor"),
+    return store.dlq(bulk_filters(request), request.query_params.get("cursor"),
                      _count(request, BULK_COUNT))
 
 

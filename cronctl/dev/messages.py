@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .dlq import bulk_filters
 from .httputil import destination_query, error, headers_of, json_body, raw_tail, scheduler_of
-from .model import MessageSpec
+from .model import CALLER_IP, Message, MessageSpec
 from .options import (
     BadRequest,
     RequestHeaders,
@@ -23,8 +25,10 @@ from .options import (
     is_url,
     message_spec,
     not_before_ms,
+    query_int,
     queue_name,
 )
+from .store import Filters
 from .topics import Topics
 
 DEDUP_WINDOW_MS = 10 * 60 * 1000
@@ -158,11 +162,13 @@ async def get_message(request: Request) -> Response:
 async def cancel_message(request: Request) -> Response:
     if not scheduler_of(request).cancel(request.path_params["id"]):
         return error(404, f"message {request.path_params['id']} not found")
-    return Response(status_code=202)
+    return JSONResponse({"cancelled": 1})  # the JS SDK reads the count
 
 
 async def cancel_many(request: Request) -> Response:
-    """`{"messageIds": [...]}` cancels those; no body (or an empty list) cancels all."""
+    """Cancel by `messageIds` (JSON body or repeated query parameters), by filters (`label`,
+    `url`, `host`, `path`, `flowControlKey`, ...; repeated values OR-ed), or all; at most
+    `count` (oldest first) when given."""
     sched = scheduler_of(request)
     try:
         data = await json_body(request, default={})
@@ -171,7 +177,33 @@ async def cancel_many(request: Request) -> Response:
         ids = data.get("messageIds") or request.query_params.getlist("messageIds")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise BadRequest("messageIds must be a list of strings")
+        filters = bulk_filters(request)
+        count = query_int(request.query_params, "count")
     except BadRequest as exc:
         return error(400, str(exc))
-    targets = ids or list(sched.pending)
-    return JSONResponse({"cancelled": sum(sched.cancel(i) for i in targets)})
+    chosen = ids or [m.message_id for m in sorted(sched.pending.values(),
+                                                  key=lambda m: m.created_ms)
+                     if _matches(m, filters)]
+    if count is not None and count > 0:
+        chosen = chosen[:count]
+    return JSONResponse({"cancelled": sum(sched.cancel(i) for i in chosen)})
+
+
+def _matches(message: Message, filters: Filters) -> bool:
+    spec = message.spec
+    parts = urlsplit(spec.destination)
+    fields: dict[str, Any] = {
+        "url": [spec.destination], "host": [parts.hostname], "path": [parts.path or "/"],
+        "flowControlKey": [spec.flow_key], "label": list(spec.labels),
+        "queueName": [spec.queue], "topicName": [message.topic],
+        "endpointName": [message.endpoint], "scheduleId": [message.schedule_id],
+        "messageId": [message.message_id], "callerIp": [CALLER_IP],
+    }
+    for name, wanted in filters.items():
+        if name == "fromDate" and message.created_ms < wanted[0]:
+            return False
+        if name == "toDate" and message.created_ms > wanted[0]:
+            return False
+        if name in fields and not set(map(str, wanted)) & set(map(str, fields[name])):
+            return False
+    return True

@@ -16,8 +16,11 @@ from .model import MessageSpec
 from .retrydelay import compile_delay
 
 FORWARD = "upstash-forward-"
-CALLBACK_FORWARD = "upstash-callback-forward-"
-FAILURE_CALLBACK_FORWARD = "upstash-failure-callback-forward-"
+CALLBACK_FORWARD = "upstash-callback-"
+FAILURE_CALLBACK_FORWARD = "upstash-failure-callback-"
+# Upstash-Callback-<Name>: the documented form is Upstash-Callback-Forward-<Name>, the Python SDK
+# sends Upstash-Callback-<Name>; both forward <Name>, except the callback's own settings.
+_CALLBACK_SETTINGS = ("retries", "timeout", "delay", "method", "retry-delay", "workflow-")
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 SCHEDULE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
 NAME = SCHEDULE_ID  # queue, URL group and endpoint names
@@ -41,8 +44,13 @@ class RequestHeaders:
     def forwarded(self, prefix: str = FORWARD) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for key, value in self.pairs:
-            if key.startswith(prefix) and key[len(prefix):] not in _NOT_FORWARDED:
-                out.setdefault(canonical(key[len(prefix):]), []).append(value)
+            name = key[len(prefix):]
+            if prefix != FORWARD and key.startswith(prefix):
+                name = name.removeprefix("forward-")
+                if name.startswith(_CALLBACK_SETTINGS) or not name:
+                    continue
+            if key.startswith(prefix) and name not in _NOT_FORWARDED:
+                out.setdefault(canonical(name), []).append(value)
             elif key == "content-type" and prefix == FORWARD:
                 out.setdefault("Content-Type", []).append(value)
         return out
