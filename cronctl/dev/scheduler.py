@@ -101,6 +101,8 @@ class Scheduler:
         if old is not None:
             new.created_ms, new.paused = old.created_ms, old.paused
             new.last_ms, new.states = old.last_ms, old.states
+        if spec.queue and self.queues.get(spec.queue) is None:
+            self.queues.upsert(spec.queue, now)  # a queue comes into being when first named
         self.store.put_schedule(new)
         self._wake.set()
         return new.schedule_id
