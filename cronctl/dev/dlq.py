@@ -17,6 +17,8 @@ from .options import BadRequest, query_int
 from .store import BadCursor, Filters
 
 MAX_PAGE = 1000
+LOG_PAGE = 1000  # QStash's default and cap for logs
+DLQ_PAGE = 100  # ... and for DLQ listings and bulk calls
 BULK_COUNT = 100
 FILTERS = ("scheduleId", "messageId", "messageIds", "state", "url", "label", "topicName",
            "queueName", "flowControlKey", "callerIp", "host", "path", "responseStatus",
@@ -51,9 +53,9 @@ def bulk_filters(request: Request) -> Filters:
     return filters_of(request)
 
 
-def _count(request: Request, default: int = 100) -> int:
+def _count(request: Request, default: int, cap: int = MAX_PAGE) -> int:
     count = query_int(request.query_params, "count")
-    return default if count is None else max(1, min(MAX_PAGE, count))
+    return default if count is None else max(1, min(cap, count))
 
 
 def _page(key: str, items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
@@ -69,7 +71,7 @@ async def events(request: Request) -> Response:
     try:
         found, cursor = store_of(request).events(filters_of(request),
                                                  request.query_params.get("cursor"),
-                                                 _count(request))
+                                                 _count(request, LOG_PAGE, LOG_PAGE))
     except (BadRequest, BadCursor) as exc:
         return error(400, str(exc))
     return JSONResponse(_page(key, found, cursor))
@@ -79,7 +81,7 @@ async def list_dlq(request: Request) -> Response:
     try:
         found, cursor = store_of(request).dlq(filters_of(request),
                                               request.query_params.get("cursor"),
-                                              _count(request))
+                                              _count(request, DLQ_PAGE, DLQ_PAGE))
     except (BadRequest, BadCursor) as exc:
         return error(400, str(exc))
     return JSONResponse(_page("messages", found, cursor))

@@ -113,3 +113,14 @@ def test_rotating_signing_keys_signs_with_the_next_key(srv, client, receiver):
     [got] = receiver.requests
     Receiver(after.current, after.next).verify(signature=got.headers["upstash-signature"],
                                                body="b", url=f"{receiver.url}/k")
+
+
+def test_dlq_pages_are_capped_at_100_as_on_qstash(srv, api):
+    with ReceiverApp(status=500) as app:
+        for i in range(101):
+            api.request("POST", f"/v2/publish/{app.url}/{i}", headers={"Upstash-Retries": "0"})
+        srv.advance(0)
+    page = api.get("/v2/dlq", params={"count": 500}).json()
+    assert len(page["messages"]) == 100 and page["cursor"]
+    rest = api.get("/v2/dlq", params={"cursor": page["cursor"]}).json()
+    assert len(rest["messages"]) == 1 and "cursor" not in rest
