@@ -48,7 +48,8 @@ def rows(config: Config, plan: Plan, live_by_id: dict[str, ScheduleSpec]) -> lis
                 status = "in sync" if present else "missing"
             else:
                 status = "drifted" if present else "disabled"
-            nxt = cron.next_runs(job.schedule, "UTC", 1) if job.enabled else []
+            dialect = cron.dialect_for(job.tier, vercel_plan=config.vercel_plan)
+            nxt = dialect.next_runs(job.schedule, None, 1) if job.enabled else []
             row.update(next_run=nxt[0].isoformat() if nxt else None, last_run=None,
                        last_states=[], paused=None, status=status, where="vercel.json")
         else:
