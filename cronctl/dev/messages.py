@@ -32,6 +32,7 @@ from .store import Filters
 from .topics import Topics
 
 DEDUP_WINDOW_MS = 10 * 60 * 1000
+DEDUP_PRUNE_AT = 10_000  # entries kept before expired ones are dropped
 
 
 class NotFound(Exception):
@@ -79,6 +80,9 @@ def publish_one(request: Request, target: str, headers: RequestHeaders, body: by
                                     endpoint=endpoint.get("name") or None)
             answer.append({"messageId": message.message_id, "url": endpoint["url"]})
     if dedup is not None:
+        if len(seen) >= DEDUP_PRUNE_AT:
+            for key in [k for k, (_, until) in seen.items() if until <= now]:
+                del seen[key]
         seen[dedup] = (answer, now + DEDUP_WINDOW_MS)
     return answer
 

@@ -54,8 +54,10 @@ async def list_queues(request: Request) -> Response:
 
 
 async def delete_queue(request: Request) -> Response:
-    if not scheduler_of(request).queues.delete(request.path_params["name"]):
-        return error(404, f"queue {request.path_params['name']} not found")
+    sched, name = scheduler_of(request), request.path_params["name"]
+    if not sched.queues.delete(name):
+        return error(404, f"queue {name} not found")
+    sched.admission.resume_queue(name)  # what waited on it is delivered without a queue
     return Response(status_code=200)
 
 

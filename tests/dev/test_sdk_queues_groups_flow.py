@@ -129,3 +129,13 @@ def test_a_schedule_on_a_queue_keeps_it_and_fires_through_it(srv, client, receiv
     client.queue.resume("nightly")
     srv.advance(0)
     assert [r.headers["upstash-queue-name"] for r in receiver.requests] == ["nightly"]
+
+
+def test_deleting_a_paused_queue_delivers_what_waited_on_it(srv, client, receiver):
+    client.queue.upsert("gone", paused=True)
+    client.message.enqueue(queue="gone", url=f"{receiver.url}/w", body="x")
+    srv.advance(0)
+    assert receiver.requests == []
+    client.queue.delete("gone")
+    srv.advance(0)
+    assert [r.path for r in receiver.requests] == ["/w"]
