@@ -4,7 +4,8 @@
 #   scripts/sdk-suites.sh [PY_CHECKOUT] [JS_CHECKOUT]     (defaults: /work/sdk/qstash-py, qstash-js)
 #
 # Needs: a checkout of upstash/qstash-py with a Python that has pytest, pytest-asyncio (<0.24),
-# python-dotenv, httpx and pyjwt ($SDK_PYTHON, default: PY_CHECKOUT/../pyenv/bin/python), and a
+# python-dotenv, httpx and pyjwt<2.10 (the suite's receiver test signs with a float `jti`, which
+# PyJWT 2.10 rejects) ($SDK_PYTHON, default: PY_CHECKOUT/../pyenv/bin/python), and a
 # checkout of upstash/qstash-js with `bun install` done. It starts `cronctl dev` (in memory, wall
 # clock) and a local destination app on loopback, copies each suite into a temporary directory,
 # replaces the public hosts the tests deliver to (mock.httpstatus.io, httpbin.org) with the local
