@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .. import cron
-from ..config.model import parse_duration
 from .model import MessageSpec
 from .retrydelay import compile_delay
 
@@ -103,12 +102,15 @@ _GO_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def seconds(value: str) -> int:
     """`30`, `30s`, `5m`, `1h30m3s`, `2d` (Go-style, as the SDKs send) -> whole seconds."""
-    value = value.strip()
+    value = value.replace(" ", "")
     if value.isdigit():
         return int(value)
     if not _GO_DURATION.match(value):
-        return parse_duration(value)  # raises ValueError
-    return int(sum(int(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(value)))
+        raise ValueError(f"{value!r} is not a duration")
+    total = sum(int(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(value))
+    if total != int(total):
+        raise ValueError("durations are whole seconds (QStash has second precision)")
+    return int(total)
 
 
 def _duration(headers: RequestHeaders, name: str) -> int:
