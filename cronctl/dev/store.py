@@ -54,17 +54,19 @@ class Store:
         """`path=None` keeps everything in memory. A file is locked for this process (raises
         DatabaseInUse), private to its user (0600) and, in `.cronctl/`, ignored by git."""
         self._lock: int | None = None
-        if path is not None:
-            self._lock = _prepare(path)
         try:
+            if path is not None:
+                self._lock = _prepare(path)
             self.db = sqlite3.connect(":memory:" if path is None else str(path),
                                       check_same_thread=False, isolation_level=None)
-        except sqlite3.Error:
+            if path is not None:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+        except (OSError, sqlite3.Error) as exc:
             self._unlock()
-            raise
-        if path is not None:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise CronctlError(f"cannot open the database {path}: {reason}",
+                               hint="pass --db with a writable file, or --memory") from None
         self.db.executescript(_SCHEMA)
         for part in ("host", "path"):
             self.db.create_function(f"url_{part}", 1, _url_part(part), deterministic=True)

@@ -137,3 +137,12 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path):
         _until_ready(again)
     finally:
         _stop(again)
+
+
+def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: Path):
+    folder = tmp_path / "a-directory.sqlite3"
+    folder.mkdir()
+    proc = _dev("127.0.0.1", str(folder))
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, out + err
+    assert "cannot open the database" in err and "Traceback" not in err
