@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 
-from ..config.model import parse_duration
+from .. import engine
+from ..durations import parse_duration
 from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
-from ..stats import JobStats, compute
-from . import _qstash
+from ..stats import JobStats
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
 RETENTION = timedelta(days=7)
-MAX_PAGES = 200
 
 
 def parse_since(text: str) -> timedelta:
@@ -25,36 +23,6 @@ def parse_since(text: str) -> timedelta:
                          hint="e.g. --since 24h, --since 90m, --since 7d") from None
 
 
-async def _events(client, schedule_id: str, from_ms: int) -> list[dict]:
-    events: list[dict] = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        params = {"scheduleId": schedule_id, "fromDate": from_ms, "count": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        page = await client.events(params)
-        events.extend(page.get("events") or [])
-        cursor = page.get("cursor")
-        if not cursor or not page.get("events"):
-            break
-    return events
-
-
-async def _dlq_counts(client) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = await client.dlq({"cursor": cursor} if cursor else {})
-        for msg in page.get("messages") or []:
-            sid = msg.get("scheduleId")
-            if sid:
-                counts[sid] = counts.get(sid, 0) + 1
-        cursor = page.get("cursor")
-        if not cursor or not page.get("messages"):
-            break
-    return counts
-
-
 def run(state, *, since: str, job: str | None, json_out: bool) -> int:
     config = state.load()
     window = parse_since(since)
@@ -63,22 +31,11 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
         note = (f"QStash keeps events for at most {RETENTION.days} days; "
                 f"showing the last {RETENTION.days}d instead of {since}")
         window = RETENTION
-    jobs = [config.job(job)] if job else config.business_jobs
-    if job and not jobs[0].is_business:
-        raise UsageError(f"{job!r} is an infrastructure job; Vercel keeps its runs",
-                         hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
+    one = config.job(job) if job else None
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
+    jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
-
-    async def go() -> list[JobStats]:
-        async with _qstash.client(state) as client:  # its lanes bound the requests in flight
-            dlq_task = asyncio.create_task(_dlq_counts(client))
-            events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms)
-                                            for j in jobs))
-            dlq = await dlq_task
-        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
-                for j, ev in zip(jobs, events, strict=True)]
-
-    results = asyncio.run(go())
+    results: list[JobStats] = target.stats(jobs, from_ms)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
     if json_out:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import cron
+from . import validate_kubernetes
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, InfrastructureJob
+from .model import BusinessJob, FileModel, InfrastructureJob, KubernetesJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
@@ -44,10 +45,16 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             key=True,
         )
     business_seen = False
+    if model.kubernetes is not None:
+        validate_kubernetes.settings(rep, model.kubernetes)
     for name, job in jobs.items():
         base = ("jobs", name)
-        _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
-        if isinstance(job, InfrastructureJob):
+        if job.path is not None:
+            _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
+        if isinstance(job, KubernetesJob):
+            _zone(rep, (*base, "timezone"), job.timezone)
+            validate_kubernetes.job(rep, base, name, job, model)
+        elif isinstance(job, InfrastructureJob):
             _infrastructure(rep, base, job, model.vercel.plan)
         elif isinstance(job, BusinessJob):
             if not business_seen and not model.base_url:
@@ -62,7 +69,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
     # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
-    dialect = cron.dialect_for(job.tier, vercel_plan=plan)
+    dialect = cron.get_dialect("vercel", plan=plan)  # the vercel target's job
     _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
 
 
@@ -77,7 +84,7 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
     # Without the prefix, so it is not also reported as "got 6 fields"; an unknown zone is
     # reported once, on 'timezone'.
     tz = job.timezone if job.timezone and cron.is_valid_zone(job.timezone) else None
-    _cron(rep, base, cron.dialect_for(job.tier), expr, tz)
+    _cron(rep, base, cron.get_dialect("qstash"), expr, tz)  # the qstash target's job
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
@@ -119,7 +126,7 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
     """The same safe parser `cronctl dev` evaluates the expression with."""
     if not value or has_placeholder(value):
         return
-    from ..dev.retrydelay import compile_delay
+    from ..retrydelay import compile_delay
 
     try:
         compile_delay(value)

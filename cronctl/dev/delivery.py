@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 
+from ..retrydelay import compile_delay, default_backoff_ms
 from .clock import Clock
 from .livelog import LiveLog
 from .model import CALLER_IP, Message, MessageSpec, new_id
 from .options import canonical
-from .retrydelay import compile_delay, default_backoff_ms
 from .signing import sign
 from .store import Store
 

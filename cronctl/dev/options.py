@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .. import cron
+from ..retrydelay import compile_delay
 from .model import MessageSpec
-from .retrydelay import compile_delay
 
 FORWARD = "upstash-forward-"
 CALLBACK_FORWARD = "upstash-callback-"

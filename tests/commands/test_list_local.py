@@ -32,7 +32,7 @@ jobs:
     enabled: false
 """
 FIELDS = ["name", "tier", "path", "schedule", "timezone", "description", "next_run", "priority",
-          "enabled"]
+          "enabled", "target"]
 
 
 def test_json_fields_and_values(cli, write_config):
@@ -51,7 +51,7 @@ def test_json_fields_and_values(cli, write_config):
     assert {k: keep[k] for k in FIELDS if k != "next_run"} == {
         "name": "keep-alive", "tier": "infrastructure", "path": "/api/cron/keep-alive",
         "schedule": "0 6 * * *", "timezone": "UTC", "description": "At 06:00 every day",
-        "priority": "critical", "enabled": True,
+        "priority": "critical", "enabled": True, "target": "vercel",
     }
     assert (reminders["tier"], reminders["timezone"], reminders["priority"],
             reminders["enabled"]) == ("business", "Europe/Lisbon", "high", True)

@@ -1,33 +1,21 @@
-"""Make QStash match the file: build the plan (one GET), then apply it concurrently.
+"""QStash's I/O: read the schedules (one GET) and apply a plan concurrently.
 
-The pure half lives in `plan.py`; this module does the I/O.
+The pure half is `plan.diff()` with the QStash target's rules (target.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from .config import Config
-from .errors import ProviderError
-from .plan import Change, Plan, diff
-from .qstash.client import QStashClient
-from .qstash.spec import ScheduleSpec, from_job, from_live
+from ...config import Config
+from ...errors import ProviderError
+from ...plan import Change, Plan
+from ..base import ApplyResult, Failure
+from .client import QStashClient
+from .spec import ScheduleSpec, from_job, from_live
 
 DEFAULT_RATE = 500.0  # requests per second; a ceiling, 429s are waited out anyway
-
-
-@dataclass
-class Failure:
-    change: Change
-    message: str
-
-
-@dataclass
-class ApplyResult:
-    done: list[Change] = field(default_factory=list)
-    failed: list[Failure] = field(default_factory=list)
 
 
 def desired_specs(config: Config) -> list[ScheduleSpec]:
@@ -36,15 +24,6 @@ def desired_specs(config: Config) -> list[ScheduleSpec]:
 
 async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
     return [from_live(obj) for obj in await client.list_schedules()]
-
-
-async def build_plan(config: Config, client: QStashClient, *, prune: bool = True,
-                     only_delete: bool = False, adopt: bool = False,
-                     desired: list[ScheduleSpec] | None = None) -> Plan:
-    live = await fetch_live(client)
-    wanted = desired_specs(config) if desired is None else desired
-    return diff(config.project, config.id_prefix, wanted, live, prune=prune,
-                only_delete=only_delete, adopt=adopt)
 
 
 async def _apply_one(client: QStashClient, change: Change) -> None:

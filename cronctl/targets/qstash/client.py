@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ..errors import ProviderError
+from ...errors import ProviderError
 
 DEFAULT_URL = "https://qstash.upstash.io"
 RETRY_STATUSES = {429, 500, 502, 503, 504}

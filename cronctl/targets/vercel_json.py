@@ -1,106 +1,11 @@
-"""vercel.json: the `crons` array compiled from infrastructure jobs.
-
-Only the value of the top-level `crons` key is ever rewritten: every other byte of the file
-(key order, indentation, line endings, a UTF-8 BOM) is kept, by splicing the new array into the
-original text rather than re-serialising the document.
-"""
+"""JSON text surgery for vercel.json: replace (or add) the top-level `crons` value and keep every
+other byte of the file (key order, indentation, line endings, a UTF-8 BOM, minified or not)."""
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
-from .config import Config
-from .errors import ConfigError
-from .fsutil import write_atomic
 
 BOM = "\ufeff"
-USER_AGENT = "vercel-cron/1.0"
-
-
-def cron_request_headers(schedule: str) -> dict[str, str]:
-    """The headers Vercel sends when it runs a cron job (`trigger` and `cronctl dev` use them)."""
-    headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": schedule}
-    secret = os.environ.get("CRON_SECRET")
-    if secret:
-        headers["authorization"] = f"Bearer {secret}"
-    return headers
-
-
-@dataclass(frozen=True)
-class VercelChange:
-    path: Path
-    old_text: str | None  # None: the file does not exist yet
-    new_text: str
-    old_crons: list | None
-    new_crons: list
-
-    @property
-    def changed(self) -> bool:
-        return self.old_crons != self.new_crons
-
-    def unified_diff(self) -> str:
-        if not self.changed:
-            return ""
-        old = (self.old_text or "").lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        new = self.new_text.lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        name = self.path.name
-        return "".join(
-            difflib.unified_diff(old, new, f"a/{name}" if self.old_text else "/dev/null",
-                                 f"b/{name}")
-        )
-
-
-def desired_crons(config: Config) -> list[dict[str, str]]:
-    return [
-        {"path": j.path, "schedule": j.schedule}
-        for j in config.infrastructure_jobs
-        if j.enabled
-    ]
-
-
-def plan(config: Config) -> VercelChange:
-    path = config.vercel_file
-    crons = desired_crons(config)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        # No file and nothing to put in it: leave it absent.
-        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text", hint="save it as UTF-8; nothing was written"
-                          ) from None
-    try:
-        doc = json.loads(text.lstrip(BOM))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
-            hint="fix the file by hand (it was left untouched), then run again",
-        ) from None
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{path}: the top level must be a JSON object",
-                          hint="the file was left untouched")
-    old = doc.get("crons")
-    if old is not None and not isinstance(old, list):
-        raise ConfigError(f"{path}: 'crons' must be a list, found {type(old).__name__}",
-                          hint="fix or remove 'crons' by hand (the file was left untouched)")
-    if old == crons or (old is None and not crons):
-        return VercelChange(path, text, text, old if old is not None else [], crons)
-    return VercelChange(path, text, splice(text, crons), old, crons)
-
-
-def apply(change: VercelChange) -> bool:
-    if not change.changed:
-        return False
-    write_atomic(change.path, change.new_text.encode("utf-8"))
-    return True
 
 
 def render_new(crons: list) -> str:

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import cron
-from ..config import Job
+from ... import cron
+from ...config import Job
 
 DEFAULT_RETRIES = 3
 DEFAULT_METHOD = "POST"
@@ -188,7 +188,7 @@ def _seconds(value: Any) -> int:
         return 0
     if isinstance(value, int | float):
         return int(value)
-    from ..config.model import parse_duration
+    from ...config.model import parse_duration
 
     try:
         return parse_duration(str(value))

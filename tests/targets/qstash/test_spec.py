@@ -1,7 +1,7 @@
 """The normal form: a job and the schedule QStash returns for it compare equal."""
 
 from cronctl.config import Job
-from cronctl.qstash.spec import canonical_body, differences, from_job, from_live
+from cronctl.targets.qstash.spec import canonical_body, differences, from_job, from_live
 
 
 def business_job(**kw) -> Job:
