@@ -23,7 +23,7 @@ class Ops:
         self.app = app
         monkeypatch.setenv("CRONCTL_POLL_INTERVAL", "0.05")
         # The secret registry is process-global; start with an empty one.
-        monkeypatch.setattr(output, "_secrets", set())
+        monkeypatch.setattr(output, "_scrubber", output.Scrubber())
 
     def setup(self, jobs: str, header: str = "") -> None:
         text = self.project.write(jobs, header=header).read_text()

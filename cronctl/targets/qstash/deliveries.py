@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
+from ...aio import gather_all
 from ...stats import JobStats, compute
 from . import connect
 from .runs import JobIndex
@@ -56,9 +56,9 @@ def job_stats(state, jobs: list, from_ms: int, on_job: Callable[[], None] | None
         return found
 
     async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
-        dlq_task = asyncio.create_task(_dlq_counts(client, JobIndex(jobs)))
-        events = await asyncio.gather(*(one(client, j) for j in jobs))
-        dlq = await dlq_task
+        # A failure (a wrong token) cancels and awaits the others: one clean error.
+        dlq, *events = await gather_all(
+            _dlq_counts(client, JobIndex(jobs)), *(one(client, j) for j in jobs))
         return [compute(j.name, j.schedule_id, ev, dlq.get(j.name, 0))
                 for j, ev in zip(jobs, events, strict=True)]
 

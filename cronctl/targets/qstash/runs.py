@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ...aio import gather_all
 from ..base import DeadLetter, Run
 from .spec import run_label
 
@@ -175,7 +176,7 @@ async def job_runs(client, jobs: list, *, since_ms: int, until_ms: int | None,
             params["toDate"] = until_ms + RETRY_SLACK_MS
         return await events(client, params, enough=enough)
 
-    pages = await asyncio.gather(*(one(j) for j in jobs))
+    pages = await gather_all(*(one(j) for j in jobs))
     runs = [r for r in group((e for page in pages for e in page), index)
             if in_window(r.sort_ms)]
     if state:

@@ -7,13 +7,15 @@ to set the pause state when it differs; a delete, pause or resume is one request
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
+from ...aio import gather_all
+from ...config.project import owner_of
 from ...plan import Action, FieldChange, Plan
+from ...urls import display
 from ..base import ApplyResult, Check, DeadLetter, OnDone, Run, Target, TriggerResult, poll_interval
 from . import connect
 from .spec import ScheduleSpec, differences, from_job
@@ -80,6 +82,11 @@ class QStashTarget(Target):
                      for f in differences(live, desired))
 
     def adopt_key(self, spec: ScheduleSpec) -> Hashable | None:
+        """Same destination and cron. A schedule of another cronctl project is never adopted
+        (and so never deleted), whatever it matches."""
+        owner = owner_of(spec.schedule_id)
+        if owner is not None and owner != self.config.project:
+            return None
         return (spec.destination, spec.cron, spec.timezone)
 
     def cost(self, action: Action, desired: Any, live: Any) -> int:
@@ -108,7 +115,7 @@ class QStashTarget(Target):
 
     def trigger_summary(self, job) -> str:
         spec = from_job(job)
-        return (f"publish {spec.method} {spec.destination} through QStash now "
+        return (f"publish {spec.method} {display(spec.destination)} through QStash now "
                 "(a manual run, counted by stats and logs)")
 
     def trigger(self, job) -> TriggerResult:
@@ -124,8 +131,8 @@ class QStashTarget(Target):
         message_id = connect.run(self.state, publish)
         return TriggerResult(
             {"job": job.name, "tier": job.tier, "target": self.name, "message_id": message_id,
-             "destination": spec.destination},
-            f"published {job.name} to {spec.destination}: message {message_id}\n"
+             "destination": display(spec.destination)},
+            f"published {job.name} to {display(spec.destination)}: message {message_id}\n"
             f"follow it with: cronctl logs {job.name}", run_id=message_id)
 
     def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
@@ -151,14 +158,14 @@ class QStashTarget(Target):
 
     def retry_dead(self, letters: list[DeadLetter]) -> list[str]:
         async def go(client) -> list[str]:
-            return list(await asyncio.gather(*(client.retry_dead_letter(d.dlq_id)
+            return list(await gather_all(*(client.retry_dead_letter(d.dlq_id)
                                                for d in letters)))
 
         return connect.run(self.state, go)
 
     def delete_dead(self, letters: list[DeadLetter]) -> int:
         async def go(client) -> int:
-            return sum(await asyncio.gather(*(client.delete_dead_letter(d.dlq_id)
+            return sum(await gather_all(*(client.delete_dead_letter(d.dlq_id)
                                               for d in letters)))
 
         return connect.run(self.state, go)
@@ -229,4 +236,5 @@ def _live_row(spec: ScheduleSpec | None, name: str, status: str) -> dict:
     assert spec is not None
     return {"name": name, "tier": "business", "target": "qstash", "schedule": spec.cron,
             "timezone": spec.timezone, "schedule_id": spec.schedule_id, **_live_fields(spec),
-            "status": status, "where": "qstash", "destination": spec.destination}
+            "status": status, "where": "qstash",
+            "destination": display(spec.destination)}  # no credentials or query
