@@ -352,6 +352,9 @@ def dev_cmd(
                                              help="One line per API request.")] = False,
     max_schedules: Annotated[int | None, typer.Option(
         "--max-schedules", help="Answer 412 past this many schedules.")] = None,
+    rate_limit: Annotated[str | None, typer.Option(
+        "--rate-limit", metavar="N[/s]",
+        help="QStash's burst limit: N management requests per second, else 429.")] = None,
     clock: Annotated[str, typer.Option(
         help="'wall', or 'frozen[:ISO time]' (advance it with POST /_cronctl/advance).")
     ] = "wall",
@@ -372,5 +375,5 @@ def dev_cmd(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,
         fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
-        max_schedules=max_schedules, clock=clock,
+        max_schedules=max_schedules, rate_limit=rate_limit, clock=clock,
     ))
