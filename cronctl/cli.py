@@ -213,8 +213,10 @@ def schedule_cmd(
     no_prune: Annotated[bool, typer.Option("--no-prune",
                                            help="Keep schedules of removed jobs.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
-                                             help="Writes in flight at once.")] = 8,
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", min=1, max=64,
+        help="At most this many writes in flight (default: adapts to the server, up to 64)."
+    )] = None,
     adopt: Annotated[bool, typer.Option(
         "--adopt", help="Replace unmanaged schedules with the same destination and cron "
         "(after 'cronctl import').")] = False,

@@ -9,8 +9,11 @@ from ..errors import UsageError
 from ..output import echo
 
 
-def client(state, *, concurrency: int = 8, rate: float | None = None):
+def client(state, *, concurrency: int | None = None, rate: float | None = None):
+    """A client whose pacing adapts to the server (qstash/pacing.py); `concurrency` caps
+    the requests in flight."""
     from ..qstash.client import QStashClient, credentials
+    from ..qstash.pacing import DEFAULT_MAX
     from ..sync import DEFAULT_RATE
 
     url, token = credentials()
@@ -19,7 +22,8 @@ def client(state, *, concurrency: int = 8, rate: float | None = None):
         if state.verbose >= 2:
             echo(f"retrying {path}: {why}", err=True)
 
-    return QStashClient(url, token, concurrency=concurrency, rate=rate or DEFAULT_RATE,
+    return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
+                        rate=rate or DEFAULT_RATE,
                         on_retry=on_retry)
 
 
@@ -64,7 +68,7 @@ def fetch_plan(state, config, *, vercel_only_ok: bool = False, **kw):
     return asyncio.run(go())
 
 
-def apply_plan(state, plan, *, concurrency: int = 8, on_done=None):
+def apply_plan(state, plan, *, concurrency: int | None = None, on_done=None):
     """(result, requests made) of applying the plan."""
     from ..sync import apply
 

@@ -14,7 +14,7 @@ from . import _qstash
 from .diff import show
 
 
-def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int,
+def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int | None,
         json_out: bool, adopt: bool = False) -> int:
     config = state.load(require=("infrastructure", "business"))
     vchange = vercel.plan(config)

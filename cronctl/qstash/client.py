@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from ..errors import ProviderError
+from . import pacing
 
 DEFAULT_URL = "https://qstash.upstash.io"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -87,7 +88,7 @@ class QStashClient:
         base_url: str,
         token: str,
         *,
-        concurrency: int = 8,
+        concurrency: int = pacing.DEFAULT_MAX,
         rate: float | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
@@ -98,26 +99,22 @@ class QStashClient:
         self.limiter = RateLimiter(rate)
         self.requests = 0  # HTTP requests sent, retries included
         self.on_retry = on_retry
-        # One single-connection httpx client per lane, handed out through a queue: this bounds
-        # the requests in flight, and spares httpcore's shared pool, whose bookkeeping grows
-        # with every queued request and open connection (it doubled the client's CPU time
-        # at 32 lanes).
+        # How many requests are in flight, and how fast they start, is pacing.py's business:
+        # `concurrency` only caps it. Each request in flight has its own single-connection
+        # httpx client (a lane), made when first needed: this spares httpcore's shared pool,
+        # whose bookkeeping grows with every queued request and open connection (it doubled
+        # the client's CPU time at 32 lanes).
+        self.pacing = pacing.shared(self.base_url, token, concurrency)
         # One TLS context for all lanes (loading the CA bundle costs ~17 ms each time); a plain
         # http URL (cronctl dev) needs none, and redirects are never followed.
         verify = _tls_context() if self.base_url.startswith("https:") else False
-        self._all = [
-            httpx.AsyncClient(
-                base_url=self.base_url,
-                headers={"Authorization": f"Bearer {token}", "User-Agent": "cronctl"},
-                timeout=timeout,
-                verify=verify,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            )
-            for _ in range(max(1, concurrency))
-        ]
-        self._lanes: asyncio.LifoQueue[httpx.AsyncClient] = asyncio.LifoQueue()
-        for http in self._all:
-            self._lanes.put_nowait(http)
+        self._lane_kw: dict[str, Any] = dict(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "cronctl"},
+            timeout=timeout, verify=verify,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+        self._all: list[httpx.AsyncClient] = []
+        self._idle: list[httpx.AsyncClient] = []
 
     async def __aenter__(self) -> QStashClient:
         return self
@@ -126,11 +123,21 @@ class QStashClient:
         await asyncio.gather(*(http.aclose() for http in self._all))
 
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        http = await self._lanes.get()
+        ticket = await self.pacing.start(path)
+        http = self._idle.pop() if self._idle else self._new_lane()
+        status = headers = None
         try:
-            return await http.request(method, path, **kw)
+            response = await http.request(method, path, **kw)
+            status, headers = response.status_code, response.headers
+            return response
         finally:
-            self._lanes.put_nowait(http)
+            self._idle.append(http)
+            self.pacing.finish(ticket, status, headers)
+
+    def _new_lane(self) -> httpx.AsyncClient:
+        http = httpx.AsyncClient(**self._lane_kw)
+        self._all.append(http)
+        return http
 
     # -- schedules -------------------------------------------------------------------------
 
@@ -237,6 +244,8 @@ class QStashClient:
         )
 
     def _wait(self, response: httpx.Response, attempt: int) -> float:
+        if response.status_code == 429 and self.pacing.paces():
+            return 0.0  # the rate model holds the retry back until the budget allows it
         if response.status_code == 429:
             reset = response.headers.get("Burst-RateLimit-Reset")
             if reset:
