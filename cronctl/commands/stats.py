@@ -9,12 +9,12 @@ from datetime import timedelta
 from ..config.model import parse_duration
 from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
+from ..qstash.history import fetch
 from ..stats import JobStats, compute
 from . import _qstash
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
 RETENTION = timedelta(days=7)
-MAX_PAGES = 200
 
 
 def parse_since(text: str) -> timedelta:
@@ -23,36 +23,6 @@ def parse_since(text: str) -> timedelta:
     except ValueError:
         raise UsageError(f"--since {text!r} is not a duration",
                          hint="e.g. --since 24h, --since 90m, --since 7d") from None
-
-
-async def _events(client, schedule_id: str, from_ms: int) -> list[dict]:
-    events: list[dict] = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        params = {"scheduleId": schedule_id, "fromDate": from_ms, "count": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        page = await client.events(params)
-        events.extend(page.get("events") or [])
-        cursor = page.get("cursor")
-        if not cursor or not page.get("events"):
-            break
-    return events
-
-
-async def _dlq_counts(client) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = await client.dlq({"cursor": cursor} if cursor else {})
-        for msg in page.get("messages") or []:
-            sid = msg.get("scheduleId")
-            if sid:
-                counts[sid] = counts.get(sid, 0) + 1
-        cursor = page.get("cursor")
-        if not cursor or not page.get("messages"):
-            break
-    return counts
 
 
 def run(state, *, since: str, job: str | None, json_out: bool) -> int:
@@ -69,20 +39,21 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
                          hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
     from_ms = int((time.time() - window.total_seconds()) * 1000)
 
-    async def go() -> list[JobStats]:
-        async with _qstash.client(state) as client:  # its lanes bound the requests in flight
-            dlq_task = asyncio.create_task(_dlq_counts(client))
-            events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms)
-                                            for j in jobs))
-            dlq = await dlq_task
-        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
-                for j, ev in zip(jobs, events, strict=True)]
+    async def go():
+        async with _qstash.client(state) as client:
+            return await fetch([j.schedule_id for j in jobs], from_ms, window.total_seconds(),
+                               client=client)
 
-    results = asyncio.run(go())
+    history = asyncio.run(go())
+    if state.verbose:
+        echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
+    results = [compute(j.name, j.schedule_id, history.events.get(j.schedule_id, []),
+                       history.dlq.get(j.schedule_id, 0)) for j in jobs]
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
     if json_out:
         print_json({"window_seconds": int(window.total_seconds()), "note": note,
+                    "requests": history.requests,
                     "summary": summary, "jobs": [r.to_json() for r in results]})
         return 0
     if note:

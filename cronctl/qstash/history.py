@@ -1,0 +1,162 @@
+"""Delivery history (events and DLQ entries) of a set of schedules, for the fewest requests.
+
+Two ways to read the events of a window, with identical results:
+
+- per schedule: `GET /v2/events?scheduleId=...` for each (at least one request per job);
+- project-wide: one `GET /v2/schedules`, then `GET /v2/events` pages of 1,000 across the
+  account, keeping the events of our schedules (requests in proportion to the events).
+
+`fetch` picks the cheaper one: per schedule for one or two jobs (no listing needed), else it
+lists the schedules, estimates the account's events in the window from their crons, and compares
+the page counts (long windows and busy accounts favour per-schedule queries, many jobs the
+project-wide pages). DLQ counts follow the same choice (`scheduleId` filter, or all pages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+EVENTS_PAGE = 1000  # QStash's largest events page
+DLQ_PAGE = 100  # QStash's largest DLQ page
+EVENTS_PER_RUN = 3  # CREATED, ACTIVE, DELIVERED; retries add more
+MAX_PAGES = 200
+FEW = 2  # this many jobs or fewer: per-schedule queries, without a listing
+
+
+@dataclass
+class History:
+    events: dict[str, list[dict[str, Any]]]  # by schedule ID (all asked for, maybe empty)
+    dlq: dict[str, int]
+    strategy: str  # "per-schedule" | "project-wide"
+    requests: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+async def fetch(schedule_ids: Sequence[str], from_ms: int, window_s: float, *, client,
+                strategy: str | None = None) -> History:
+    """`strategy` ("per-schedule" or "project-wide") overrides the choice (for tests)."""
+    ids = list(dict.fromkeys(schedule_ids))
+    before = client.requests
+    if strategy == "project-wide":
+        history = await _project_wide(client, ids, from_ms)
+    elif strategy == "per-schedule" or len(ids) <= FEW:
+        history = await _per_schedule(client, ids, from_ms)
+    else:
+        live = await client.list_schedules()
+        crons = {str(s.get("scheduleId")): str(s.get("cron", "")) for s in live}
+        per_schedule = sum(_pages(_estimate(crons[i], window_s)) for i in ids if i in crons)
+        per_schedule += 1  # the DLQ, paged
+        account = _pages(sum(_estimate(c, window_s) for c in crons.values()))
+        if per_schedule <= account + 1:
+            history = await _per_schedule(client, [i for i in ids if i in crons], from_ms)
+            for missing in (i for i in ids if i not in crons):
+                history.events[missing] = []
+        else:
+            history = await _project_wide(client, ids, from_ms)
+    history.requests = client.requests - before
+    return history
+
+
+async def _per_schedule(client, ids: list[str], from_ms: int) -> History:
+    """Events per schedule; the DLQ per schedule too for a few, else all of it, paged."""
+    def events(sid: str):
+        return _pages_of(client.events, "events",
+                         {"scheduleId": sid, "fromDate": from_ms, "count": EVENTS_PAGE})
+
+    def dlq(params: dict[str, Any]):
+        return _pages_of(client.dlq, "messages", {**params, "count": DLQ_PAGE})
+
+    few = len(ids) <= FEW
+    dlq_calls = [dlq({"scheduleId": sid}) for sid in ids] if few else [dlq({})]
+    found = await asyncio.gather(*(events(sid) for sid in ids), *dlq_calls)
+    return History(events=dict(zip(ids, found[:len(ids)], strict=True)),
+                   dlq=_dlq_counts([m for page in found[len(ids):] for m in page], set(ids)),
+                   strategy="per-schedule")
+
+
+async def _project_wide(client, ids: list[str], from_ms: int) -> History:
+    wanted = set(ids)
+    events_task = asyncio.create_task(_pages_of(
+        client.events, "events", {"fromDate": from_ms, "count": EVENTS_PAGE}))
+    dlq_entries = await _pages_of(client.dlq, "messages", {"count": DLQ_PAGE})
+    by_schedule: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
+    for ev in await events_task:
+        sid = ev.get("scheduleId")
+        if sid in wanted:
+            by_schedule[sid].append(ev)
+    return History(events=by_schedule, dlq=_dlq_counts(dlq_entries, wanted),
+                   strategy="project-wide")
+
+
+def _dlq_counts(entries: list[dict[str, Any]], wanted: set[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for msg in entries:
+        sid = msg.get("scheduleId")
+        if sid in wanted:
+            counts[sid] = counts.get(sid, 0) + 1
+    return counts
+
+
+async def _pages_of(call, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = await call({**params, **({"cursor": cursor} if cursor else {})})
+        items.extend(page.get(key) or [])
+        cursor = page.get("cursor")
+        if not cursor or not page.get(key):
+            break
+    return items
+
+
+def _pages(events: float) -> int:
+    return max(1, math.ceil(events / EVENTS_PAGE))
+
+
+# -- how many times a cron fires in a window (an estimate: it only picks the strategy) -------
+
+_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+_STEP = re.compile(r"^(\*|\d+(?:-\d+)?)(?:/(\d+))?$")
+
+
+def _count(field_: str, low: int, high: int) -> tuple[int, bool]:
+    """(values the field matches, whether it restricts at all); unknown syntax: all."""
+    if field_ in ("*", "?"):
+        return high - low + 1, False
+    values: set[int] = set()
+    for part in field_.split(","):
+        m = _STEP.match(part)
+        if not m:
+            return high - low + 1, False
+        span, step = m.group(1), int(m.group(2) or 1)
+        if span == "*":
+            start, end = low, high
+        elif "-" in span:
+            start, end = (int(x) for x in span.split("-"))
+        else:
+            start = int(span)
+            end = high if m.group(2) else start
+        values.update(range(start, min(end, high) + 1, max(1, step)))
+    return max(1, len(values)), True
+
+
+def _estimate(cron: str, window_s: float) -> float:
+    """Events a schedule with this cron produces in the window, roughly."""
+    parts = cron.split()
+    if parts and parts[0].upper().startswith(("CRON_TZ=", "TZ=")):
+        parts = parts[1:]
+    if len(parts) != 5:
+        return window_s / 60 * EVENTS_PER_RUN  # unknown: as if every minute
+    (minutes, _), (hours, _), (dom, dom_r), (months, _), (dow, dow_r) = (
+        _count(f, lo, hi) for f, (lo, hi) in zip(parts, _FIELDS, strict=True))
+    if dom_r and dow_r:
+        days = min(1.0, dom / 31 + dow / 7)
+    else:
+        days = dom / 31 if dom_r else dow / 7 if dow_r else 1.0
+    per_day = minutes * hours * days * months / 12
+    return per_day * window_s / 86400 * EVENTS_PER_RUN
