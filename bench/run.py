@@ -107,8 +107,8 @@ def bench_startup(repeats: int) -> list[tuple[str, float, float]]:
     cwd = ROOT
     env = dict(os.environ, NO_COLOR="1")
     cases = {
-        "python -c 'import typer, pydantic, httpx, rich, yaml, qstash'":
-            [PY, "-c", "import typer, pydantic, httpx, rich, yaml, qstash"],
+        "python -c 'import typer, pydantic, httpx, rich, yaml'":
+            [PY, "-c", "import typer, pydantic, httpx, rich, yaml"],
         "cronctl --help": cronctl("--help"),
         "cronctl validate (example)": cronctl("--config", "schedules.yaml", "validate"),
         "cronctl list --local (example)": cronctl("--config", "schedules.yaml", "list",

@@ -19,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich help rendering cost more than the rest of start-up
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -58,7 +59,7 @@ def _root(
     config: Annotated[
         str | None,
         typer.Option("--config", "-c",
-                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, \\[tool.cronctl] "
+                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
                      "in pyproject.toml, ./schedules.yaml)."),
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
