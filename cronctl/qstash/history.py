@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EVENTS_PAGE = 1000  # QStash's largest events page
@@ -26,6 +27,7 @@ DLQ_PAGE = 100  # QStash's largest DLQ page
 EVENTS_PER_RUN = 3  # CREATED, ACTIVE, DELIVERED; retries add more
 MAX_PAGES = 200
 FEW = 2  # this many jobs or fewer: per-schedule queries, without a listing
+SLICES = 4  # time ranges of the window paged side by side
 
 
 @dataclass
@@ -34,30 +36,31 @@ class History:
     dlq: dict[str, int]
     strategy: str  # "per-schedule" | "project-wide"
     requests: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 async def fetch(schedule_ids: Sequence[str], from_ms: int, window_s: float, *, client,
-                strategy: str | None = None) -> History:
-    """`strategy` ("per-schedule" or "project-wide") overrides the choice (for tests)."""
+                strategy: str | None = None, slices: int = 1) -> History:
+    """`strategy` ("per-schedule" or "project-wide") and `slices` override the choice (for
+    tests)."""
     ids = list(dict.fromkeys(schedule_ids))
     before = client.requests
     if strategy == "project-wide":
-        history = await _project_wide(client, ids, from_ms)
+        history = await _project_wide(client, ids, from_ms, slices)
     elif strategy == "per-schedule" or len(ids) <= FEW:
         history = await _per_schedule(client, ids, from_ms)
     else:
         live = await client.list_schedules()
-        crons = {str(s.get("scheduleId")): str(s.get("cron", "")) for s in live}
-        per_schedule = sum(_pages(_estimate(crons[i], window_s)) for i in ids if i in crons)
+        now = time.time()
+        # Events of a schedule exist only since it was created (and within the window).
+        spans = {str(s.get("scheduleId")): (str(s.get("cron", "")), _span(s, now, window_s))
+                 for s in live}
+        per_schedule = sum(_pages(_estimate(*spans[i])) for i in ids if i in spans)
         per_schedule += 1  # the DLQ, paged
-        account = _pages(sum(_estimate(c, window_s) for c in crons.values()))
+        account = _pages(sum(_estimate(*span) for span in spans.values()))
         if per_schedule <= account + 1:
-            history = await _per_schedule(client, [i for i in ids if i in crons], from_ms)
-            for missing in (i for i in ids if i not in crons):
-                history.events[missing] = []
+            history = await _per_schedule(client, ids, from_ms)
         else:
-            history = await _project_wide(client, ids, from_ms)
+            history = await _project_wide(client, ids, from_ms, min(SLICES, account))
     history.requests = client.requests - before
     return history
 
@@ -79,13 +82,23 @@ async def _per_schedule(client, ids: list[str], from_ms: int) -> History:
                    strategy="per-schedule")
 
 
-async def _project_wide(client, ids: list[str], from_ms: int) -> History:
+async def _project_wide(client, ids: list[str], from_ms: int, slices: int) -> History:
+    """The account's events, filtered to `ids`. Paging follows a cursor, one page after
+    another; so the window is cut into `slices` consecutive time ranges paged side by side
+    (each costs at most one partly filled page more), newest first as one listing would be."""
     wanted = set(ids)
-    events_task = asyncio.create_task(_pages_of(
-        client.events, "events", {"fromDate": from_ms, "count": EVENTS_PAGE}))
-    dlq_entries = await _pages_of(client.dlq, "messages", {"count": DLQ_PAGE})
+    now_ms = int(time.time() * 1000)
+    slices = max(1, slices) if now_ms > from_ms + slices else 1
+    edges = [from_ms + (now_ms - from_ms) * i // slices for i in range(slices)]
+    ranges = [{"fromDate": start, **({"toDate": edges[i + 1] - 1} if i + 1 < slices else {})}
+              for i, start in enumerate(edges)]
+    pages = await asyncio.gather(
+        *(_pages_of(client.events, "events", {**r, "count": EVENTS_PAGE})
+          for r in reversed(ranges)),
+        _pages_of(client.dlq, "messages", {"count": DLQ_PAGE}))
+    dlq_entries = pages.pop()
     by_schedule: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
-    for ev in await events_task:
+    for ev in (e for page in pages for e in page):
         sid = ev.get("scheduleId")
         if sid in wanted:
             by_schedule[sid].append(ev)
@@ -112,6 +125,13 @@ async def _pages_of(call, key: str, params: dict[str, Any]) -> list[dict[str, An
         if not cursor or not page.get(key):
             break
     return items
+
+
+def _span(schedule: dict[str, Any], now: float, window_s: float) -> float:
+    created = schedule.get("createdAt")
+    if not isinstance(created, (int, float)) or created <= 0:
+        return window_s
+    return max(0.0, min(window_s, now - created / 1000))
 
 
 def _pages(events: float) -> int:

@@ -69,9 +69,13 @@ def test_project_wide_history_equals_per_job_history(env, app):
         async with QStashClient(env.server.url, env.server.token) as client:
             a = await fetch(ids, from_ms, 86400, client=client, strategy="per-schedule")
             b = await fetch(ids, from_ms, 86400, client=client, strategy="project-wide")
-        return a, b
+            c = await fetch(ids, from_ms, 86400, client=client, strategy="project-wide",
+                            slices=3)
+        return a, b, c
 
-    per_job, project_wide = asyncio.run(both())
+    per_job, project_wide, sliced = asyncio.run(both())
+    assert sliced.events == project_wide.events  # the same events, in the same order
+    assert sliced.dlq == project_wide.dlq and sliced.requests == 4
     assert per_job.requests == len(ids) + 1  # one events query each, the DLQ paged once
     assert project_wide.requests == 2
     left = [compute(s, s, per_job.events[s], per_job.dlq.get(s, 0)).to_json() for s in ids]
