@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections import Counter
 
 import httpx
 import pytest
 
+from cronctl.dev import TOKEN
 from cronctl.dev.ratelimit import parse_rate
 from cronctl.dev.testing import DevServer
 from tests.conftest import Project
@@ -58,6 +63,33 @@ def test_dev_command_refuses_a_bad_rate_limit(cli):
     result = cli("dev", "--memory", "--port", "0", "--rate-limit", "fast")
     assert result.code == 2
     assert "--rate-limit 'fast'" in result.err and "Traceback" not in result.err
+
+
+def test_dev_command_applies_and_announces_the_rate_limit():
+    """The real `cronctl dev --rate-limit 3/s` process: its banner says so, and it refuses
+    the fourth request of a burst."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cronctl", "dev", "--memory", "--port", "0",
+         "--rate-limit", "3/s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Ctrl-C"):
+                break
+        assert any("rate limit: 3/s" in line for line in lines), lines
+        url = next(x.split("=", 1)[1] for x in lines if x.startswith("export QSTASH_URL="))
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            codes = [http.get("/v2/dlq").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_sync_under_a_rate_limit_makes_no_429_storm(limited):
