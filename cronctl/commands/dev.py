@@ -103,8 +103,8 @@ def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
              f"  state: {state}; clock: {clock}" + ("; not firing (--no-fire)"
                                                    if not opts.fire else "")]
     if opts.rate_limit:
-        lines.append(f"  rate limit: {opts.rate_limit.strip()} management requests per second "
-                     "and token (429 past it)")
+        lines.append(f"  rate limit: {opts.rate_limit.strip()} per token on the management API "
+                     "(429 past it)")
     lines += [f"  {note}" for note in notes]
     lines += ["", "# the environment an app needs:"]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
