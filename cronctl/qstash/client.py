@@ -6,8 +6,9 @@ enums raise on message states it does not know, its schedule model drops the `la
 synchronous log listing prints raw JSON to stdout. Here every call is retried on 429 (waiting for
 `Burst-RateLimit-Reset`), 5xx, connection errors and timeouts, with exponential backoff, full
 jitter and a bounded number of attempts; every write is an upsert or a delete by schedule ID, so a
-retry after a lost response is safe. The SDK is still used in our contract tests against
-`cronctl dev`, to prove that server speaks QStash.
+retry after a lost response is safe. How fast requests start and how many are in flight is
+decided by `pacing.py` (QStash's burst-limit headers, an adaptive window): two hooks in `_send`.
+The SDK is still used in our contract tests against `cronctl dev`, to prove it speaks QStash.
 """
 
 from __future__ import annotations
