@@ -9,7 +9,8 @@ Two ways to read the events of a window, with identical results:
 `fetch` picks the cheaper one: per schedule for one or two jobs (no listing needed), else it
 lists the schedules, estimates the account's events in the window from their crons, and compares
 the page counts (long windows and busy accounts favour per-schedule queries, many jobs the
-project-wide pages). DLQ counts follow the same choice (`scheduleId` filter, or all pages).
+project-wide pages). DLQ counts: a `scheduleId` query each for one or two jobs, else the whole
+DLQ paged once.
 """
 
 from __future__ import annotations
