@@ -5,47 +5,24 @@ No `from __future__ import annotations` here: Typer reads every command's signat
 run, and string annotations would cost an `eval` each (a third of `validate`'s own time)."""
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from . import __version__
-from .errors import CronctlError, ExitStatus
+from .app import State, run_guarded, start
 
 app = typer.Typer(
     name="cronctl",
-    help="Manage Vercel crons and Upstash QStash schedules from one schedules.yaml.",
+    help="Manage Vercel crons, Upstash QStash schedules and Kubernetes CronJobs from one "
+    "schedules.yaml.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rich help rendering cost more than the rest of start-up
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@dataclass
-class State:
-    config: str | None = None
-    debug: bool = False
-    verbose: int = 0
-
-    def config_path(self) -> Path:
-        from .config import find_config
-
-        return find_config(self.config)
-
-    def load(self, *, require: tuple[str, ...] = ()):
-        """Load the config; `require` names the tiers whose ${VARS} must be set."""
-        from .config import load_config
-        from .output import add_secrets
-
-        config = load_config(self.config_path())
-        add_secrets(config.secrets)
-        if require:
-            config.require_env(require)
-        return config
 
 
 def _version(value: bool) -> None:
@@ -70,10 +47,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    from .output import register_env_secrets, set_no_color
-
-    set_no_color(no_color)
-    register_env_secrets()
+    start(no_color=no_color)
     ctx.obj = State(config=config, debug=debug, verbose=verbose)
 
 
@@ -91,38 +65,6 @@ def command(*args: Any, **kwargs: Any):
         return app.command(*args, **kwargs)(wrapper)
 
     return decorate
-
-
-def run_guarded(body, *, debug: bool) -> int:
-    from .output import echo
-
-    try:
-        return int(body() or 0)
-    except CronctlError as exc:
-        echo(f"error: {exc.render()}", err=True)
-        from .ci import annotate, annotate_error
-
-        if exc.diagnostics:
-            annotate(exc.diagnostics)
-        else:
-            annotate_error(exc.render())
-        if debug:
-            raise
-        return int(exc.exit_status)
-    except KeyboardInterrupt:
-        echo("interrupted", err=True)
-        return int(ExitStatus.INTERRUPTED)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        if debug:
-            raise
-        echo(
-            f"error: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: run again with --debug for the traceback, and report it",
-            err=True,
-        )
-        return int(ExitStatus.FAILED)
 
 
 def _state(ctx: typer.Context) -> State:
@@ -146,7 +88,7 @@ def generate_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 3 if out of date."
                                         )] = False,
 ) -> int:
-    """Write the crons array of vercel.json from the infrastructure jobs."""
+    """Write vercel.json's crons and the Kubernetes manifest from schedules.yaml."""
     from .commands import generate
 
     return generate.run(_state(ctx), check=check)
@@ -173,7 +115,7 @@ def list_cmd(
                                         )] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """List every job: the file and QStash side by side (--local: the file only)."""
+    """List every job: the file beside each target's live state (--local: the file only)."""
     from .commands import list_jobs
 
     return list_jobs.run(_state(ctx), local=local, json_out=json_out)
@@ -201,7 +143,7 @@ def diff_cmd(
     markdown: Annotated[bool, typer.Option("--markdown",
                                            help="Markdown, for a pull-request comment.")] = False,
 ) -> int:
-    """Show the vercel.json change and the QStash plan; change nothing."""
+    """Show every target's plan (vercel.json, QStash, Kubernetes manifest); change nothing."""
     from .commands import diff
 
     return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown)
@@ -224,7 +166,7 @@ def schedule_cmd(
         "(after 'cronctl import').")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Write vercel.json and make QStash match schedules.yaml."""
+    """Make every target match schedules.yaml (files written, QStash synced)."""
     from .commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
@@ -239,13 +181,14 @@ def cleanup_cmd(
                                              )] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Delete orphaned managed schedules (never an unmanaged one)."""
+    """Delete orphaned managed jobs on every target (never an unmanaged one)."""
     from .commands import cleanup
 
     return cleanup.run(_state(ctx), everything=everything, yes=yes, dry_run=dry_run,
-                       json_out=json_out)
+                       json_out=json_out, force=force)
 
 
 @command("schema")
@@ -290,7 +233,7 @@ def trigger_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Run a job now, the way its provider would (QStash publish, or Vercel's GET)."""
+    """Run a job now, the way its target would (QStash publish, or Vercel's GET)."""
     from .commands import trigger
 
     return trigger.run(_state(ctx), job, yes=yes, json_out=json_out)
@@ -298,7 +241,7 @@ def trigger_cmd(
 
 @command("pause")
 def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
-    """Pause a business job on QStash now."""
+    """Pause a job on its target now (QStash)."""
     from .commands import pause
 
     return pause.run(_state(ctx), job, pause=True)
@@ -307,7 +250,7 @@ def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job n
 @command("resume")
 def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
                ) -> int:
-    """Resume a business job on QStash now."""
+    """Resume a job on its target now (QStash)."""
     from .commands import pause
 
     return pause.run(_state(ctx), job, pause=False)
@@ -365,16 +308,8 @@ def dev_cmd(
 ) -> int:
     """Run a local QStash-compatible server that also fires the Vercel jobs."""
     from .commands import dev
-    from .config import find_config
-    from .errors import ConfigError
 
-    state = _state(ctx)
-    try:
-        config_path = find_config(state.config)
-    except ConfigError:
-        if state.config:
-            raise
-        config_path = None
+    config_path = _state(ctx).optional_config_path()
     return dev.run(dev.DevOptions(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,

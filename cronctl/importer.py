@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .config.validate import JOB_NAME
-from .qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
+from .targets.qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
 
 _SECRET_HEADER = re.compile(r"auth|token|secret|key|password|cookie|signature", re.I)
 _MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")

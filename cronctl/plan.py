@@ -1,17 +1,21 @@
-"""The plan: what would change on QStash. Pure data and a pure `diff()`; no I/O here.
+"""The plan: what would change on one target. Pure data, a pure `diff()` and the safety check;
+no I/O and no provider here (octoDNS's Plan).
 
-Ownership: cronctl manages exactly the schedules whose IDs start with `cronctl.<project>.`.
-Everything else is unmanaged: counted and shown, never changed or deleted.
+A target hands `diff()` its rules (`PlanRules`): how to name a spec, which live specs it owns,
+which fields differ, what a change costs. Everything it does not own is unmanaged: counted and
+shown, never changed or deleted.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Literal
-
-from .qstash.spec import ScheduleSpec, differences
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 Action = Literal["create", "update", "delete", "pause", "resume"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "pause", "resume")
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "pause": "‖", "resume": "▶"}
 
 
@@ -20,43 +24,74 @@ class FieldChange:
     name: str
     old: object
     new: object
+    secret: bool = False  # a mapping whose values are never shown (headers): names only
 
 
 @dataclass(frozen=True)
 class Change:
     action: Action
-    job: str  # the job name (for deletes: the ID without the prefix)
-    schedule_id: str
-    desired: ScheduleSpec | None = None
-    live: ScheduleSpec | None = None
+    job: str  # the job name (for deletes: the key without the target's prefix)
+    key: str  # the target's identifier: a schedule ID, a cron path, a CronJob name
+    desired: Any = None
+    live: Any = None
     fields: tuple[FieldChange, ...] = ()
-    adopted_by: str | None = None  # a delete of an unmanaged schedule that a job replaces
+    adopted_by: str | None = None  # a delete of an unmanaged item that a job replaces
+    cost: int = 1  # requests applying it costs (0 for a file target: one write for all)
+    detail: tuple[str, ...] = ()  # what a create makes, in the target's words
+
+    @property
+    def schedule_id(self) -> str:
+        return self.key
 
     @property
     def requests(self) -> int:
-        """HTTP requests this change costs: the write, plus setting the pause state after it."""
-        if self.action in ("create", "update"):
-            assert self.desired is not None
-            was_paused = self.live.paused if self.live else False
-            return 1 + int(self.desired.paused or was_paused)
-        return 1
+        return self.cost
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """The file a file target writes (vercel.json, the Kubernetes manifest)."""
+
+    path: Path
+    old_text: str | None  # None: the file does not exist yet
+    new_text: str | None  # None: it stays absent
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    def unified_diff(self) -> str:
+        if not self.changed:
+            return ""
+        old = (self.old_text or "").lstrip("\ufeff").replace("\r\n", "\n")
+        new = self.new_text.lstrip("\ufeff").replace("\r\n", "\n")
+        name = self.path.name
+        return "".join(difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True),
+            f"a/{name}" if self.old_text is not None else "/dev/null", f"b/{name}"))
 
 
 @dataclass
 class Plan:
     project: str
+    target: str = ""  # vercel | qstash | kubernetes
+    title: str = ""  # as shown: "QStash", "vercel.json", "Kubernetes"
+    noun: str = "schedules"
     changes: list[Change] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    unmanaged: list[ScheduleSpec] = field(default_factory=list)
+    unmanaged: list[Any] = field(default_factory=list)
     managed_live: int = 0
     kept: list[str] = field(default_factory=list)  # orphans kept by --no-prune
+    artifact: Artifact | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # target-specific JSON facts
+    skipped: str | None = None  # why the target was not asked (e.g. no token, no jobs)
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action == action)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes) or bool(self.artifact and self.artifact.changed)
 
     def summary(self) -> str:
         parts = [
@@ -72,66 +107,80 @@ class Plan:
 
     @property
     def requests(self) -> int:
-        """HTTP requests applying the plan costs (the listing already made is not counted)."""
-        return sum(c.requests for c in self.changes)
+        """Requests applying the plan costs (the listing already made is not counted)."""
+        return sum(c.cost for c in self.changes)
 
 
-def diff(
-    project: str,
-    prefix: str,
-    desired: list[ScheduleSpec],
-    live: list[ScheduleSpec],
-    *,
-    prune: bool = True,
-    only_delete: bool = False,
-    adopt: bool = False,
-) -> Plan:
-    """Compare desired and live schedules. `only_delete` plans deletes of orphans alone;
-    `adopt` also deletes each unmanaged schedule that a job replaces (same destination and
-    cron, as `cronctl import` writes them)."""
-    plan = Plan(project)
-    managed = {s.schedule_id: s for s in live if s.schedule_id.startswith(prefix)}
-    plan.unmanaged = [s for s in live if not s.schedule_id.startswith(prefix)]
+class PlanRules(Protocol):
+    """What `diff()` needs to know about a target's specs."""
+
+    def key(self, spec: Any) -> str: ...
+    def owns(self, key: str) -> bool: ...
+    def job_name(self, key: str) -> str: ...
+    def paused(self, spec: Any) -> bool: ...
+    def differences(self, live: Any, desired: Any) -> tuple[FieldChange, ...]: ...
+    def adopt_key(self, spec: Any) -> Hashable | None: ...
+    def cost(self, action: Action, desired: Any, live: Any) -> int: ...
+    def detail(self, spec: Any) -> tuple[str, ...]: ...
+
+
+def diff(rules: PlanRules, plan: Plan, desired: list, live: list, *, prune: bool = True,
+         only_delete: bool = False, adopt: bool = False) -> Plan:
+    """Fill `plan` with what turns `live` into `desired`. `only_delete` plans deletes of
+    orphans alone; `adopt` also deletes each unmanaged item that a job replaces."""
+    managed = {rules.key(s): s for s in live if rules.owns(rules.key(s))}
+    plan.unmanaged = [s for s in live if not rules.owns(rules.key(s))]
     if adopt:
-        by_target = {(d.destination, d.cron, d.timezone): d for d in desired}
+        by_match = {rules.adopt_key(d): d for d in desired}
         for spec in list(plan.unmanaged):
-            job = by_target.get((spec.destination, spec.cron, spec.timezone))
+            match = rules.adopt_key(spec)
+            job = by_match.get(match) if match is not None else None
             if job is not None:
                 plan.unmanaged.remove(spec)
-                name = job.schedule_id[len(prefix):]
-                plan.changes.append(Change("delete", spec.schedule_id, spec.schedule_id,
-                                           live=spec, adopted_by=name))
+                key = rules.key(spec)
+                plan.changes.append(Change("delete", key, key, live=spec,
+                                           adopted_by=rules.job_name(rules.key(job)),
+                                           cost=rules.cost("delete", None, spec)))
     plan.managed_live = len(managed)
-    wanted = {d.schedule_id for d in desired}
+    wanted = {rules.key(d) for d in desired}
     if not only_delete:
         for d in desired:
-            name = d.schedule_id[len(prefix):]
-            current = managed.get(d.schedule_id)
+            key = rules.key(d)
+            name = rules.job_name(key)
+            current = managed.get(key)
             if current is None:
-                plan.changes.append(Change("create", name, d.schedule_id, desired=d))
+                plan.changes.append(Change("create", name, key, desired=d,
+                                           cost=rules.cost("create", d, None),
+                                           detail=rules.detail(d)))
                 continue
-            fields = tuple(
-                FieldChange(f, getattr(current, f), getattr(d, f))
-                for f in differences(current, d)
-            )
+            fields = rules.differences(current, d)
+            action: Action | None = None
             if fields:
-                plan.changes.append(
-                    Change("update", name, d.schedule_id, desired=d, live=current, fields=fields)
-                )
-            elif current.paused != d.paused:
-                action: Action = "pause" if d.paused else "resume"
-                plan.changes.append(Change(action, name, d.schedule_id, desired=d, live=current))
-            else:
+                action = "update"
+            elif rules.paused(current) != rules.paused(d):
+                action = "pause" if rules.paused(d) else "resume"
+            if action is None:
                 plan.unchanged.append(name)
-    for sid, current in managed.items():
-        if sid in wanted:
+            else:
+                plan.changes.append(Change(action, name, key, desired=d, live=current,
+                                           fields=fields, cost=rules.cost(action, d, current)))
+    for key, current in managed.items():
+        if key in wanted:
             continue
-        name = sid[len(prefix):]
+        name = rules.job_name(key)
         if prune:
-            plan.changes.append(Change("delete", name, sid, live=current))
+            plan.changes.append(Change("delete", name, key, live=current,
+                                       cost=rules.cost("delete", None, current)))
         else:
             plan.kept.append(name)
     return plan
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    update: float = 0.30
+    delete: float = 0.30
+    min_existing: int = 10
 
 
 @dataclass(frozen=True)
@@ -142,18 +191,20 @@ class SafetyVerdict:
     message: str = ""
 
 
-def check_safety(plan: Plan, *, max_share: float = 0.30, min_existing: int = 10
-                 ) -> SafetyVerdict:
-    """Like octoDNS: refuse when more than 30% of at least 10 managed schedules would be
-    updated or deleted."""
-    touched = plan.count("update") + plan.count("delete")
+def check_safety(plan: Plan, limits: Thresholds | None = None) -> SafetyVerdict:
+    """Like octoDNS: refuse when more than the update (or delete) share of at least
+    `min_existing` managed items would be updated (or deleted)."""
+    limits = limits or Thresholds()
     managed = plan.managed_live
-    if managed >= min_existing and touched > max_share * managed:
-        return SafetyVerdict(
-            False,
-            touched,
-            managed,
-            f"the plan updates or deletes {touched} of {managed} managed schedules "
-            f"({touched / managed:.0%}, over the {max_share:.0%} safety limit)",
-        )
+    touched = plan.count("update") + plan.count("delete")
+    if managed < limits.min_existing:
+        return SafetyVerdict(True, touched, managed)
+    what = plan.title or plan.target or "the target"
+    for action, share in (("update", limits.update), ("delete", limits.delete)):
+        n = plan.count(action)  # type: ignore[arg-type]
+        if n > share * managed:
+            return SafetyVerdict(
+                False, touched, managed,
+                f"{what}: the plan {action}s {n} of {managed} managed {plan.noun} "
+                f"({n / managed:.0%}, over the {share:.0%} {action} limit)")
     return SafetyVerdict(True, touched, managed)

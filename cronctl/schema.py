@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
-from .config.model import _DURATION, BusinessJob, FileModel, InfrastructureJob, Method
+from .config.model import _DURATION, JOB_MODELS, TIER_TARGETS, FileModel, Method
 from .config.validate import JOB_NAME
 
 SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.schema.json"
@@ -14,21 +14,30 @@ SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.sc
 def build() -> dict[str, Any]:
     top = FileModel.model_json_schema(ref_template="#/$defs/{model}")
     defs = top.pop("$defs", {})
-    for model in (InfrastructureJob, BusinessJob):
+    for model in JOB_MODELS.values():
         schema = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[model.__name__] = schema
-    for name in ("Defaults", "BusinessJob"):
+    for name in ("Defaults", *(m.__name__ for m in JOB_MODELS.values())):
         _loosen(defs[name]["properties"])
     top["properties"]["version"] = {"const": 1, "description": "Format version."}
     top["properties"]["jobs"] = {
         "type": "object",
         "description": "Jobs by name; the name becomes part of the QStash schedule ID.",
         "propertyNames": {"pattern": JOB_NAME.pattern},
-        "additionalProperties": {
-            "oneOf": [{"$ref": "#/$defs/InfrastructureJob"}, {"$ref": "#/$defs/BusinessJob"}]
-        },
     }
+    # Where a job runs: its `target`, else its `tier` (infrastructure → vercel, business →
+    # qstash). A file with a `tiers:` mapping may send a tier anywhere, so there a job with a
+    # tier may also be a job of any other target.
+    tier_of = {target: tier for tier, target in TIER_TARGETS.items()}
+    routed = [_routed(m.__name__, t, tier_of.get(t)) for t, m in JOB_MODELS.items()]
+    by_tier = [{"allOf": [{"$ref": f"#/$defs/{m.__name__}"}, {"required": ["tier"]}]}
+               for t, m in JOB_MODELS.items() if t not in tier_of]
+    top["allOf"] = [{
+        "if": {"required": ["tiers"]},
+        "then": {"properties": {"jobs": {"additionalProperties": {"anyOf": [*routed, *by_tier]}}}},
+        "else": {"properties": {"jobs": {"additionalProperties": {"anyOf": routed}}}},
+    }]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -36,6 +45,15 @@ def build() -> dict[str, Any]:
         **top,
         "$defs": defs,
     }
+
+
+def _routed(model: str, target: str, tier: str | None) -> dict[str, Any]:
+    ways: list[dict[str, Any]] = [
+        {"required": ["target"], "properties": {"target": {"const": target}}}]
+    if tier:
+        ways.append({"required": ["tier"], "properties": {"tier": {"const": tier},
+                                                          "target": False}})
+    return {"allOf": [{"$ref": f"#/$defs/{model}"}, {"anyOf": ways}]}
 
 
 def _any_case(word: str) -> str:
@@ -49,12 +67,12 @@ _METHOD_ANY_CASE = "^(" + "|".join(_any_case(m) for m in _METHODS) + ")$"
 def _loosen(props: dict[str, Any]) -> None:
     """Match what the models' before-validators accept: `method: post` (upper-cased on load),
     and as duration strings only what `parse_duration` reads (`30s`, `5m`, not `5 minutes`)."""
-    for branch in props["method"]["anyOf"]:
+    for branch in props.get("method", {}).get("anyOf", ()):
         if branch.get("enum") == _METHODS:
             branch.pop("enum")
             branch["anyOf"] = [{"enum": _METHODS}, {"pattern": _METHOD_ANY_CASE}]
-    for name in ("timeout", "delay"):
-        for branch in props[name]["anyOf"]:
+    for name in ("timeout", "delay", "starting_deadline"):
+        for branch in props.get(name, {}).get("anyOf", ()):
             if branch == {"type": "string"}:
                 branch["pattern"] = _DURATION.pattern
 

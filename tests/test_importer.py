@@ -4,7 +4,7 @@ import yaml
 
 from cronctl.config import inspect_config
 from cronctl.importer import base_url_of, from_qstash, from_vercel, placeholder, render
-from cronctl.qstash.spec import from_live
+from cronctl.targets.qstash.spec import from_live
 
 
 def test_import_round_trips_through_the_loader(tmp_path):

@@ -1,37 +1,12 @@
-"""`cronctl cleanup`: delete orphaned managed schedules (or all managed ones with --all)."""
+"""`cronctl cleanup`: delete orphaned managed jobs on every target (all of them with --all)."""
 
 from __future__ import annotations
 
-from .. import render_plan
-from ..errors import ExitStatus
-from ..output import echo, print_json, print_renderable
-from ..sync import desired_specs
-from . import _qstash
+from .. import engine
 
 
-def run(state, *, everything: bool, yes: bool, dry_run: bool, json_out: bool) -> int:
-    config = state.load()  # only schedule IDs are needed: no secrets required
-    desired = [] if everything else desired_specs(config)
-    plan, _ = _qstash.fetch_plan(state, config, only_delete=True, desired=desired)
-    if not json_out:
-        print_renderable(render_plan.text(plan))
-    if dry_run or not plan.has_changes:
-        if json_out:
-            print_json({"qstash": render_plan.to_json(plan), "deleted": []})
-        return ExitStatus.OK
-    n = plan.count("delete")
-    if not _qstash.confirm(f"Delete {n} managed schedule(s)?", yes=yes):
-        echo("Nothing was deleted.", err=True)
-        return ExitStatus.OK
-    result, _ = _qstash.apply_plan(state, plan)
-    if json_out:
-        print_json({
-            "qstash": render_plan.to_json(plan),
-            "deleted": [c.job for c in result.done],
-            "failed": [{"job": f.change.job, "error": f.message} for f in result.failed],
-        })
-    else:
-        echo(f"Deleted {len(result.done)} schedule(s).")
-        for f in result.failed:
-            echo(f"failed: - {f.change.job}: {f.message}", err=True)
-    return ExitStatus.FAILED if result.failed else ExitStatus.OK
+def run(state, *, everything: bool, yes: bool, dry_run: bool, json_out: bool,
+        force: bool = False) -> int:
+    return engine.sync(state, engine.Options(
+        "cleanup", everything=everything, yes=yes, dry_run=dry_run, json_out=json_out,
+        force=force))

@@ -1,25 +1,35 @@
-"""`cronctl generate [--check]`: the crons array of vercel.json."""
+"""`cronctl generate [--check]`: write the files of the file targets (vercel.json, the
+Kubernetes manifest) from schedules.yaml."""
 
 from __future__ import annotations
 
-from .. import vercel
+from .. import engine
 from ..errors import ExitStatus
 from ..output import echo
 
 
 def run(state, *, check: bool) -> int:
-    config = state.load(require=("infrastructure",))
-    change = vercel.plan(config)
-    if check:
-        if change.changed:
-            echo(change.unified_diff().rstrip("\n"))
-            echo(f"{change.path} is out of date; run 'cronctl generate'", err=True)
-            return ExitStatus.CHANGES
-        echo(f"{change.path} is up to date")
-        return ExitStatus.OK
-    if vercel.apply(change):
-        n = len(change.new_crons)
-        echo(f"wrote {change.path} ({n} cron{'s' if n != 1 else ''})")
-    else:
-        echo(f"{change.path} is up to date")
-    return ExitStatus.OK
+    config = state.load(require=("vercel", "kubernetes"))
+    stale = False
+    # vercel.json is the default file; a Kubernetes project without Vercel jobs has only its
+    # manifest.
+    kube = bool(config.jobs_for("kubernetes") or config.kubernetes)
+    for target in engine.targets(config, state, always=() if kube else ("vercel",)):
+        if not target.is_file:
+            continue
+        plan = target.plan(target.desired(), target.populate())
+        art = plan.artifact
+        assert art is not None
+        if check:
+            if art.changed:
+                echo(art.unified_diff().rstrip("\n"))
+                echo(f"{art.path} is out of date; run 'cronctl generate'", err=True)
+                stale = True
+            else:
+                echo(f"{art.path} is up to date")
+            continue
+        if target.apply(plan).wrote:
+            echo(f"wrote {art.path} ({target.count_line(plan)})")
+        else:
+            echo(f"{art.path} is up to date")
+    return ExitStatus.CHANGES if stale else ExitStatus.OK

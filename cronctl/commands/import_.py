@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from .. import importer
 from ..errors import ConfigError, UsageError
 from ..fsutil import write_atomic
 from ..output import echo
-from . import _qstash
 from .init import project_name
 
 
@@ -25,13 +23,9 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     if from_vercel:
         jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
     if from_qstash:
-        from ..sync import fetch_live
+        from .. import engine
 
-        async def go():
-            async with _qstash.client(state) as client:
-                return await fetch_live(client)
-
-        live = asyncio.run(go())
+        live = engine.target_class("qstash")(None, state).populate()
         base_url = importer.base_url_of(live)
         if base_url:
             business, skipped = importer.from_qstash(live, base_url, taken)

@@ -7,18 +7,20 @@ from ..config import Config, Job
 from ..output import print_json, print_renderable
 
 
-def local_row(job: Job) -> dict:
-    nxt = cron.next_runs(job.schedule, job.timezone, 1)
+def local_row(job: Job, vercel_plan: str = "pro") -> dict:
+    dialect = cron.dialect_for(job.tier, vercel_plan=vercel_plan, target=job.target)
+    nxt = dialect.next_runs(job.schedule, job.timezone, 1)
     return {
         "name": job.name,
         "tier": job.tier,
         "path": job.path,
         "schedule": job.schedule,
         "timezone": job.timezone,
-        "description": cron.explain(job.schedule),
+        "description": dialect.describe(job.schedule, job.timezone),
         "next_run": nxt[0].isoformat() if nxt else None,
         "priority": job.priority,
         "enabled": job.enabled,
+        "target": job.target,
     }
 
 
@@ -28,7 +30,7 @@ def run(state, *, local: bool, json_out: bool) -> int:
         from . import list_remote
 
         return list_remote.run(state, config, json_out=json_out)
-    rows = [local_row(j) for j in config.jobs]
+    rows = [local_row(j, config.vercel_plan) for j in config.jobs]
     if json_out:
         print_json({"project": config.project, "file": str(config.path), "jobs": rows})
         return 0
@@ -41,18 +43,23 @@ def _table(config: Config, rows: list[dict]):
 
     table = Table(title=f"{config.project}: {len(rows)} jobs ({config.path.name})",
                   title_justify="left")
-    for col in ("job", "tier", "schedule", "when", "next run", "priority", "enabled"):
+    # The target column only where the tier does not already say it (narrow terminals).
+    defaults = {"infrastructure": "vercel", "business": "qstash"}
+    targets = any(defaults.get(r["tier"]) != r["target"] for r in rows)
+    for col in ("job", "tier", "schedule", "when", "next run", "priority", "enabled",
+                *(("target",) if targets else ())):
         table.add_column(col)
     for r in rows:
         tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
         nxt = (r["next_run"] or "never")[:16].replace("T", " ")
         table.add_row(
             r["name"],
-            "infra" if r["tier"] == "infrastructure" else "business",
+            {"infrastructure": "infra", "business": "business"}.get(r["tier"], "-"),
             r["schedule"] + tz,
             r["description"],
             nxt,
             r["priority"],
             "yes" if r["enabled"] else "no",
+            *((r["target"],) if targets else ()),
         )
     return table

@@ -1,33 +1,18 @@
-"""`cronctl pause JOB` / `cronctl resume JOB`: change a business job on QStash now."""
+"""`cronctl pause JOB` / `cronctl resume JOB`: pause or resume a job on its target now."""
 
 from __future__ import annotations
 
-import asyncio
-
-from ..errors import UsageError
+from .. import engine
 from ..output import echo
-from . import _qstash
 
 
 def run(state, job_name: str, *, pause: bool) -> int:
     config = state.load()
     job = config.job(job_name)
-    if not job.is_business:
-        raise UsageError(
-            f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
-            hint="set enabled: false in schedules.yaml and run 'cronctl generate'",
-        )
-
-    async def go() -> None:
-        async with _qstash.client(state) as client:
-            if pause:
-                await client.pause(job.schedule_id)
-            else:
-                await client.resume(job.schedule_id)
-
-    asyncio.run(go())
+    target = engine.target_for(config, state, job)
+    target.pause(job, paused=pause)
     verb = "Paused" if pause else "Resumed"
-    echo(f"{verb} {job.name} on QStash.")
+    echo(f"{verb} {job.name} on {target.title}.")
     if job.enabled == pause:
         file_says = "enabled: true" if job.enabled else "enabled: false"
         undo = "resume" if pause else "pause"

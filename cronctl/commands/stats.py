@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 
-from ..config.model import parse_duration
+from .. import engine
+from ..durations import parse_duration
 from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
-from ..qstash.history import fetch
-from ..stats import JobStats, compute
-from . import _qstash
+from ..stats import JobStats
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
 RETENTION = timedelta(days=7)
@@ -33,27 +31,17 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
         note = (f"QStash keeps events for at most {RETENTION.days} days; "
                 f"showing the last {RETENTION.days}d instead of {since}")
         window = RETENTION
-    jobs = [config.job(job)] if job else config.business_jobs
-    if job and not jobs[0].is_business:
-        raise UsageError(f"{job!r} is an infrastructure job; Vercel keeps its runs",
-                         hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
+    one = config.job(job) if job else None
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
+    jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
-
-    async def go():
-        async with _qstash.client(state) as client:
-            return await fetch([j.schedule_id for j in jobs], from_ms, window.total_seconds(),
-                               client=client)
-
-    history = asyncio.run(go())
-    if state.verbose:
-        echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
-    results = [compute(j.name, j.schedule_id, history.events.get(j.schedule_id, []),
-                       history.dlq.get(j.schedule_id, 0)) for j in jobs]
+    results: list[JobStats]
+    results, requests = target.stats(jobs, from_ms)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
     if json_out:
         print_json({"window_seconds": int(window.total_seconds()), "note": note,
-                    "requests": history.requests,
+                    "requests": requests,
                     "summary": summary, "jobs": [r.to_json() for r in results]})
         return 0
     if note:

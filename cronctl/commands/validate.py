@@ -34,6 +34,8 @@ def run(state, *, json_out: bool) -> int:
             assert config is not None
             business = len(config.business_jobs)
             infra = len(config.infrastructure_jobs)
+            kube = len(config.jobs_for("kubernetes"))
+            more = f", {kube} kubernetes" if kube else ""
             note = f", {len(warnings)} warning(s)" if warnings else ""
-            echo(f"{path}: valid ({infra} infrastructure, {business} business jobs{note})")
+            echo(f"{path}: valid ({infra} infrastructure, {business} business{more} jobs{note})")
     return ExitStatus.USAGE if bad else ExitStatus.OK

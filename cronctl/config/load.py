@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,21 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError
 from . import validate
+from .build import build, secrets_of
 from .diagnostics import Diagnostic, errors
-from .interpolate import has_placeholder, interpolate
-from .model import BUSINESS_ONLY, FIELD_HINTS, JOB_MODELS, BusinessJob, FileModel
-from .project import Config, DiagnosticsEndpoint, Job, render_body, schedule_id
+from .interpolate import interpolate
+from .model import (
+    FIELD_HINTS,
+    JOB_MODELS,
+    TARGET_LIMITS,
+    TIER_TARGETS,
+    FileModel,
+)
+from .project import Config
 from .yamlsource import Path_, Source, YAMLSyntaxError, parse
 
 SUPPORTED_VERSIONS = (1,)
-_SECRET_NAME = re.compile(r"SECRET|TOKEN|KEY|PASSWORD|PASS|AUTH|CREDENTIAL", re.I)
+ALL_JOB_KEYS = {k for m in JOB_MODELS.values() for k in m.model_fields}
 
 
 class _Reporter:
@@ -131,8 +137,9 @@ def inspect_config(
         raw_jobs = {}
 
     parsed: dict[str, Any] = {}
+    tier_targets = {**TIER_TARGETS, **(model.tiers if model is not None else {})}
     for name, raw in raw_jobs.items():
-        parsed_job = _job(rep, str(name), raw)
+        parsed_job = _job(rep, str(name), raw, tier_targets)
         if parsed_job is not None:
             parsed[str(name)] = parsed_job
     if model is not None:
@@ -140,9 +147,9 @@ def inspect_config(
         validate.check(rep, model, parsed, raw_jobs)
     if not top_ok or model is None or errors(rep.items):
         return None, rep.items
-    config = _build(path, model, parsed, source)
+    config = build(path, model, parsed, source)
     config.unset = unset
-    config.secrets = _secrets(config, used)
+    config.secrets = secrets_of(config, used)
     return config, rep.items
 
 
@@ -161,29 +168,21 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     return config
 
 
-def _job(rep: _Reporter, name: str, raw: Any) -> Any:
+def _job(rep: _Reporter, name: str, raw: Any, tier_targets: dict[str, str]) -> Any:
     base: Path_ = ("jobs", name)
     if not isinstance(raw, dict):
         rep.add(base, "a job must be a mapping with tier, path and schedule",
                 hint="indent the job's fields under its name")
         return None
-    tier = raw.get("tier")
-    if tier is None:
-        rep.add(base, "missing 'tier'", hint=FIELD_HINTS["tier"], key=True)
+    target = resolve_target(rep, base, raw, tier_targets)
+    if target is None:
         return None
-    if tier not in JOB_MODELS:
-        close = difflib.get_close_matches(str(tier), list(JOB_MODELS), n=1)
-        rep.add((*base, "tier"), f"unknown tier {tier!r}",
-                hint=f"did you mean {close[0]!r}?" if close else FIELD_HINTS["tier"])
-        return None
-    model = JOB_MODELS[tier]
-    if tier == "infrastructure":
-        business_keys = [k for k in raw if k in BUSINESS_ONLY]
-        for key in business_keys:
-            rep.add((*base, key), f"{key!r} applies to business jobs only",
-                    hint="Vercel crons take path and schedule only; use tier: business "
-                         "for QStash features", key=True)
-        raw = {k: v for k, v in raw.items() if k not in business_keys}
+    model = JOB_MODELS[target]
+    foreign = [k for k in raw if k not in model.model_fields and k in ALL_JOB_KEYS]
+    why, hint = TARGET_LIMITS[target]
+    for key in foreign:
+        rep.add((*base, key), f"{key!r} {why}", hint=hint, key=True)
+    raw = {k: v for k, v in raw.items() if k not in foreign}
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -195,6 +194,33 @@ def _job(rep: _Reporter, name: str, raw: Any) -> Any:
         return model.model_validate({k: v for k, v in raw.items() if k not in bad})
     except ValidationError:
         return None
+
+
+def resolve_target(rep: _Reporter, base: Path_, raw: dict, tier_targets: dict[str, str]
+                   ) -> str | None:
+    """Where the job runs: its `target`, else where the file's `tiers:` mapping (or the default
+    mapping) sends its `tier`."""
+    target, tier = raw.get("target"), raw.get("tier")
+    if target is not None:
+        if target not in JOB_MODELS:
+            close = difflib.get_close_matches(str(target), list(JOB_MODELS), n=1)
+            rep.add((*base, "target"), f"unknown target {target!r}",
+                    hint=f"did you mean {close[0]!r}?" if close else FIELD_HINTS["target"])
+            return None
+        if tier is not None and tier not in TIER_TARGETS:
+            rep.add((*base, "tier"), f"unknown tier {tier!r}", hint=FIELD_HINTS["tier"])
+            return None
+        return str(target)
+    if tier is None:
+        rep.add(base, "missing 'tier'", hint=FIELD_HINTS["tier"] + "; or say where it runs "
+                "with target: vercel | qstash | kubernetes", key=True)
+        return None
+    if tier not in TIER_TARGETS:
+        close = difflib.get_close_matches(str(tier), list(TIER_TARGETS), n=1)
+        rep.add((*base, "tier"), f"unknown tier {tier!r}",
+                hint=f"did you mean {close[0]!r}?" if close else FIELD_HINTS["tier"])
+        return None
+    return tier_targets[tier]
 
 
 def _fallback_model(top: dict, exc: ValidationError) -> FileModel | None:
@@ -244,99 +270,3 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
         if current is None:
             return []
     return sorted(getattr(current, "model_fields", {}))
-
-
-def _build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) -> Config:
-    d = model.defaults
-    base_url = model.base_url.rstrip("/") if model.base_url else None
-    jobs: list[Job] = []
-    for name, spec in parsed.items():
-        mark = source.keys.get(("jobs", name))
-        common = dict(
-            name=name,
-            tier=spec.tier,
-            path=spec.path,
-            schedule=spec.schedule.strip(),
-            priority=spec.priority,
-            description=spec.description,
-            enabled=spec.enabled,
-            line=mark.line if mark else None,
-        )
-        if not isinstance(spec, BusinessJob):
-            jobs.append(Job(**common))
-            continue
-        headers = _merge_headers(d.headers, spec.headers)
-        body = render_body(spec.body)
-        if isinstance(spec.body, dict | list) and not _has_header(headers, "content-type"):
-            headers["Content-Type"] = "application/json"
-        jobs.append(
-            Job(
-                **common,
-                timezone=spec.timezone or d.timezone or "UTC",
-                url=f"{base_url}{spec.path}" if base_url else None,
-                method=spec.method or d.method or "POST",
-                headers=headers,
-                retries=_pick(spec.retries, d.retries),
-                timeout=_pick(spec.timeout, d.timeout),
-                delay=_pick(spec.delay, d.delay),
-                retry_delay=spec.retry_delay or d.retry_delay,
-                body=body,
-                labels=tuple(spec.labels if spec.labels is not None else (d.labels or ())),
-                callback=_url(base_url, spec.callback or d.callback),
-                failure_callback=_url(base_url, spec.failure_callback or d.failure_callback),
-                concurrency=spec.concurrency,
-                schedule_id=schedule_id(model.project, name),
-            )
-        )
-    diag = model.diagnostics
-    return Config(
-        path=path,
-        project=model.project,
-        base_url=base_url,
-        vercel_plan=model.vercel.plan,
-        vercel_file=(path.parent / model.vercel.file),
-        jobs=jobs,
-        diagnostics=DiagnosticsEndpoint(diag.path, tuple(diag.components)) if diag else None,
-    )
-
-
-def _pick(value: Any, default: Any) -> Any:
-    return value if value is not None else default
-
-
-def _merge_headers(defaults: dict, own: dict) -> dict[str, str]:
-    """Job headers override defaults by name (case-insensitive); a null value removes one."""
-    merged: dict[str, str | None] = {}
-    for source in (defaults, own):
-        for name, value in source.items():
-            for existing in [k for k in merged if k.lower() == name.lower()]:
-                del merged[existing]
-            merged[name] = value
-    return {k: v for k, v in merged.items() if v is not None}
-
-
-def _has_header(headers: dict[str, str], name: str) -> bool:
-    return any(k.lower() == name for k in headers)
-
-
-def _url(base_url: str | None, target: str | None) -> str | None:
-    if not target:
-        return None
-    if target.startswith("/") and base_url:
-        return base_url + target
-    return target
-
-
-def _secrets(config: Config, used: dict[str, str]) -> set[str]:
-    """Values that must never be printed: header values and secret-looking variables."""
-    found: set[str] = set()
-    for job in config.business_jobs:
-        for name, value in job.headers.items():
-            # A value still holding an unset ${VAR} is not a secret; masking it would turn
-            # "${TOKEN} is not set" into "*** is not set".
-            if name.lower() != "content-type" and value and not has_placeholder(value):
-                found.add(value)
-    for name, value in used.items():
-        if _SECRET_NAME.search(name) and value:
-            found.add(value)
-    return found

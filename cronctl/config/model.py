@@ -5,36 +5,22 @@ Cross-field and provider rules (cron dialects, timezones, URLs) live in `validat
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from ..durations import DURATION, parse_duration
+
 Tier = Literal["infrastructure", "business"]
+TargetName = Literal["vercel", "qstash", "kubernetes"]
+TARGETS: tuple[str, ...] = ("vercel", "qstash", "kubernetes")
+# Where a tier runs unless the file's `tiers:` mapping says otherwise (the seed's vocabulary).
+TIER_TARGETS: dict[str, str] = {"infrastructure": "vercel", "business": "qstash"}
 Priority = Literal["critical", "high", "medium", "low"]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Plan = Literal["hobby", "pro", "enterprise"]
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def parse_duration(value: Any) -> int:
-    """`30`, `"30s"`, `"5m"`, `"1h"`, `"2d"` -> whole seconds."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like 30s, 5m or 1h")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError("a duration cannot be negative")
-        return value
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            seconds = int(m.group(1)) * _UNITS[m.group(2)]
-            if seconds != int(seconds):
-                raise ValueError("durations are whole seconds (QStash has second precision)")
-            return int(seconds)
-    raise ValueError("expected a duration like 30s, 5m or 1h")
+_DURATION = DURATION  # the pattern, for the JSON Schema
 
 
 Duration = Annotated[
@@ -77,7 +63,39 @@ class Defaults(_Strict):
     labels: list[str] | None = None
 
 
+class SecretRef(_Strict):
+    """A key of a Kubernetes Secret: the manifest names it, never holds its value."""
+
+    secret: Annotated[str, Field(min_length=1)]
+    key: Annotated[str, Field(min_length=1)]
+
+
+class KubernetesSettings(_Strict):
+    file: str = "k8s/cronjobs.yaml"
+    namespace: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    service_account: str | None = None
+    image: str | None = None  # the default image of container jobs
+    http_image: str = "curlimages/curl:8.11.1"  # runs the HTTP jobs
+    base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
+    cron_secret: SecretRef = SecretRef(secret="cron-secret", key="CRON_SECRET")
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class SafetySettings(_Strict):
+    """octoDNS's thresholds: refuse a plan that updates, or deletes, more than this share of
+    at least `min_existing` managed jobs of one target (unless --force)."""
+
+    update_threshold: Share = 0.3
+    delete_threshold: Share = 0.3
+    min_existing: Annotated[StrictInt, Field(ge=0)] = 10
+
+
 class _JobCommon(_Strict):
+    tier: Tier | None = None
+    target: TargetName | None = None
     path: str
     schedule: str
     priority: Priority = "medium"
@@ -86,13 +104,15 @@ class _JobCommon(_Strict):
 
 
 class InfrastructureJob(_JobCommon):
-    tier: Literal["infrastructure"]
+    """A job of the vercel target (vercel.json crons)."""
+
     # Vercel runs crons in UTC only; accepted here so validation can say so plainly.
     timezone: str | None = None
 
 
 class BusinessJob(_JobCommon):
-    tier: Literal["business"]
+    """A job of the qstash target."""
+
     timezone: str | None = None
     method: MethodField | None = None
     headers: Headers = Field(default_factory=dict)
@@ -107,11 +127,54 @@ class BusinessJob(_JobCommon):
     concurrency: Annotated[StrictInt, Field(ge=1)] | None = None
 
 
+Quantity = str | StrictInt
+EnvValue = str | SecretRef
+
+
+class Resources(_Strict):
+    requests: dict[str, Quantity] = Field(default_factory=dict)
+    limits: dict[str, Quantity] = Field(default_factory=dict)
+
+
+class KubernetesJob(_JobCommon):
+    """A job of the kubernetes target: an HTTP job (`path`) or a container job (`image`,
+    `command`, ...), written as a batch/v1 CronJob."""
+
+    path: str | None = None  # type: ignore[assignment]
+    timezone: str | None = None
+    method: MethodField | None = None
+    body: dict[str, Any] | list[Any] | str | None = None
+    image: str | None = None
+    command: list[str] | None = None
+    args: list[str] | None = None
+    env: dict[str, EnvValue] = Field(default_factory=dict)
+    resources: Resources | None = None
+    retries: Annotated[StrictInt, Field(ge=0)] | None = None
+    timeout: Duration | None = None
+    starting_deadline: Duration | None = None
+    concurrency: Annotated[StrictInt, Field(ge=1)] | None = None
+    concurrency_policy: Literal["Allow", "Forbid", "Replace"] | None = None
+    successful_history: Annotated[StrictInt, Field(ge=0)] | None = None
+    failed_history: Annotated[StrictInt, Field(ge=0)] | None = None
+    restart_policy: Literal["OnFailure", "Never"] | None = None
+
+
 JOB_MODELS: dict[str, type[_JobCommon]] = {
-    "infrastructure": InfrastructureJob,
-    "business": BusinessJob,
+    "vercel": InfrastructureJob,
+    "qstash": BusinessJob,
+    "kubernetes": KubernetesJob,
 }
-BUSINESS_ONLY = set(BusinessJob.model_fields) - set(InfrastructureJob.model_fields)
+# Why a target refuses a key another target takes: said in the error, with what to do.
+TARGET_LIMITS = {
+    "vercel": ("applies to business jobs only: the vercel target (vercel.json crons) takes "
+               "path and schedule only", "use tier: business (QStash) or target: kubernetes "
+               "for it"),
+    "qstash": ("is not supported by the qstash target", "use target: kubernetes for "
+               "container jobs, or remove it"),
+    "kubernetes": ("is not supported by the kubernetes target", "a CronJob's HTTP call sends "
+                   "Authorization from kubernetes.cron_secret; use tier: business (QStash) "
+                   "for the other delivery options"),
+}
 
 
 class FileModel(_Strict):
@@ -123,12 +186,19 @@ class FileModel(_Strict):
     vercel: VercelSettings = Field(default_factory=VercelSettings)
     defaults: Defaults = Field(default_factory=Defaults)
     diagnostics: Diagnostics | None = None
+    tiers: dict[Tier, TargetName] = Field(default_factory=dict)
+    kubernetes: KubernetesSettings | None = None
+    safety: SafetySettings = Field(default_factory=SafetySettings)
     jobs: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 FIELD_HINTS: dict[str, str] = {
     "project": "lowercase letters, digits and '-', e.g. acme-health",
     "tier": "infrastructure (vercel.json) or business (QStash)",
+    "target": "one of vercel, qstash, kubernetes",
+    "concurrency_policy": "one of Allow, Forbid, Replace",
+    "restart_policy": "OnFailure or Never",
+    "starting_deadline": "a duration like 30s, 5m or 1h",
     "priority": "one of critical, high, medium, low",
     "method": "one of GET, POST, PUT, PATCH, DELETE",
     "plan": "one of hobby, pro, enterprise",

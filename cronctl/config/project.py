@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from ..errors import ConfigError
 from .interpolate import Unset
+from .model import TIER_TARGETS
 
 SCHEDULE_ID_PREFIX = "cronctl"
 
@@ -25,8 +26,8 @@ def schedule_id(project: str, job: str) -> str:
 @dataclass(frozen=True)
 class Job:
     name: str
-    tier: Literal["infrastructure", "business"]
-    path: str
+    tier: str | None  # infrastructure | business, as the file says (None: only a target)
+    path: str | None  # None only for a Kubernetes container job
     schedule: str
     timezone: str = "UTC"
     priority: str = "medium"
@@ -47,10 +48,14 @@ class Job:
     failure_callback: str | None = None
     concurrency: int | None = None
     schedule_id: str | None = None
+    target: str = "vercel"  # where it runs: vercel | qstash | kubernetes
+    # The kubernetes target's own fields (the validated KubernetesJob model), else None.
+    kubernetes: Any = None
 
     @property
     def is_business(self) -> bool:
-        return self.tier == "business"
+        """A QStash job (the seed's 'business' tier, wherever the mapping sends it)."""
+        return self.target == "qstash"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class Config:
     vercel_file: Path
     jobs: list[Job]
     diagnostics: DiagnosticsEndpoint | None = None
+    kubernetes: Any = None  # KubernetesSettings when the file has a `kubernetes:` section
+    safety: Any = None  # SafetySettings
     unset: list[Unset] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
 
@@ -80,27 +87,41 @@ class Config:
             f"no job named {name!r} in {self.path.name}", hint=f"jobs in the file: {names}"
         )
 
+    def jobs_for(self, target: str) -> list[Job]:
+        return [j for j in self.jobs if j.target == target]
+
     @property
     def business_jobs(self) -> list[Job]:
-        return [j for j in self.jobs if j.tier == "business"]
+        """The qstash target's jobs."""
+        return self.jobs_for("qstash")
 
     @property
     def infrastructure_jobs(self) -> list[Job]:
-        return [j for j in self.jobs if j.tier == "infrastructure"]
+        """The vercel target's jobs."""
+        return self.jobs_for("vercel")
 
     @property
     def id_prefix(self) -> str:
         return schedule_id_prefix(self.project)
 
-    def require_env(self, tiers: tuple[str, ...] = ("business",)) -> None:
-        """Fail, naming variable, job and field, when a value these tiers need is unset."""
-        tiers_jobs = {j.name for j in self.jobs if j.tier in tiers}
+    def require_env(self, targets: tuple[str, ...] = ("qstash",)) -> None:
+        """Fail, naming variable, job and field, when a value these targets (or tiers, in the
+        seed's words: infrastructure, business) need is unset."""
+        wanted = {TIER_TARGETS.get(t, t) for t in targets}
+        target_jobs = {j.name for j in self.jobs if j.target in wanted}
         missing = []
         for u in self.unset:
             p = u.path
-            if p and p[0] == "jobs" and len(p) > 1 and p[1] not in tiers_jobs:
+            if p and p[0] == "jobs" and len(p) > 1 and p[1] not in target_jobs:
                 continue
-            if p and p[0] in ("defaults", "base_url") and "business" not in tiers:
+            if p and p[0] == "defaults" and "qstash" not in wanted:
+                continue
+            if p and p[0] == "base_url" and "qstash" not in wanted and not (
+                    "kubernetes" in wanted
+                    and any(j.path for j in self.jobs_for("kubernetes"))):
+                continue  # only QStash and Kubernetes HTTP jobs call base_url
+            if p and p[0] == "kubernetes" and not ("kubernetes" in wanted
+                                                   and self.jobs_for("kubernetes")):
                 continue
             if p and p[0] == "diagnostics":
                 continue

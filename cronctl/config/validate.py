@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import cron
+from . import validate_kubernetes
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, InfrastructureJob
+from .model import BusinessJob, FileModel, InfrastructureJob, KubernetesJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
@@ -44,10 +45,16 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             key=True,
         )
     business_seen = False
+    if model.kubernetes is not None:
+        validate_kubernetes.settings(rep, model.kubernetes)
     for name, job in jobs.items():
         base = ("jobs", name)
-        _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
-        if isinstance(job, InfrastructureJob):
+        if job.path is not None:
+            _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
+        if isinstance(job, KubernetesJob):
+            _zone(rep, (*base, "timezone"), job.timezone)
+            validate_kubernetes.job(rep, base, name, job, model)
+        elif isinstance(job, InfrastructureJob):
             _infrastructure(rep, base, job, model.vercel.plan)
         elif isinstance(job, BusinessJob):
             if not business_seen and not model.base_url:
@@ -61,15 +68,9 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
-    if job.timezone and job.timezone != "UTC":
-        rep.add(
-            (*base, "timezone"),
-            "Vercel runs cron jobs in UTC only",
-            hint="remove 'timezone' and convert the schedule to UTC, or make it a business "
-            "job (QStash supports CRON_TZ)",
-        )
-    for problem in cron.check_vercel(job.schedule, plan):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
+    dialect = cron.get_dialect("vercel", plan=plan)  # the vercel target's job
+    _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
@@ -80,9 +81,10 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
             "write the zone in 'timezone', not as a CRON_TZ= prefix",
             hint="e.g. timezone: Europe/Lisbon",
         )
-    # Without the prefix, so it is not also reported as "got 6 fields".
-    for problem in cron.check_qstash(expr):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    # Without the prefix, so it is not also reported as "got 6 fields"; an unknown zone is
+    # reported once, on 'timezone'.
+    tz = job.timezone if job.timezone and cron.is_valid_zone(job.timezone) else None
+    _cron(rep, base, cron.get_dialect("qstash"), expr, tz)  # the qstash target's job
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
@@ -94,6 +96,13 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
         if not re.match(r"^[A-Za-z0-9_.-]+$", label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")
+
+
+def _cron(rep: _Reporter, base: tuple, dialect: cron.Dialect, expr: str, tz: str | None) -> None:
+    """The job's provider's own cron rules: its refusals are errors, its surprises warnings."""
+    for problem in dialect.validate(expr, tz):
+        rep.add((*base, problem.field), problem.message, hint=problem.hint,
+                severity=problem.severity)
 
 
 def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:
@@ -117,7 +126,7 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
     """The same safe parser `cronctl dev` evaluates the expression with."""
     if not value or has_placeholder(value):
         return
-    from ..dev.retrydelay import compile_delay
+    from ..retrydelay import compile_delay
 
     try:
         compile_delay(value)

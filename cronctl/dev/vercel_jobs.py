@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from .. import cron
-from ..vercel import cron_request_headers
+from ..targets.vercel import cron_request_headers
 from .clock import Clock, from_ms, to_ms
 from .livelog import LiveLog
 
@@ -36,7 +36,7 @@ def load_jobs(config_path: Path) -> tuple[list[VercelJob], str | None]:
 
     config = load_config(config_path)
     jobs = [VercelJob(j.name, j.path, j.schedule) for j in config.jobs
-            if j.tier == "infrastructure" and j.enabled]
+            if j.target == "vercel" and j.enabled]
     return jobs, config.base_url
 
 
@@ -86,5 +86,5 @@ class VercelCrons:
 
 
 def _next(schedule: str, after_ms: int) -> int | None:
-    at = cron.next_after(schedule, from_ms(after_ms), None)
+    at = cron.get_dialect("vercel").next_after(schedule, from_ms(after_ms))  # UTC, Vercel's rules
     return to_ms(at) if at else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from cronctl.qstash.pacing import Pacing, RateModel, Window, is_limited
+from cronctl.targets.qstash.pacing import Pacing, RateModel, Window, is_limited
 
 
 def headers(limit: int, remaining: int) -> dict[str, str]:

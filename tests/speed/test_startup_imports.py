@@ -31,13 +31,13 @@ def test_help_imports_no_heavy_module():
     modules = loaded("--help")
     assert "typer" in modules  # the control: the probe sees what was imported
     for heavy in ("rich", "httpx", "pydantic", "yaml", "starlette", "uvicorn", "cronsim",
-                  "cronctl.config", "cronctl.qstash"):
+                  "cronctl.config", "cronctl.targets"):
         assert heavy not in modules, heavy
 
 
 def test_validate_imports_no_network_or_rendering_module():
     modules = loaded("--config", "schedules.yaml", "validate")
     assert {"yaml", "cronctl.config"} <= modules  # it did validate
-    for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.qstash",
-                  "cronctl.dev", "cronctl.plan", "cronctl.sync"):
+    for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.targets.qstash",
+                  "cronctl.dev", "cronctl.engine"):
         assert heavy not in modules, heavy

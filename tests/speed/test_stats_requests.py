@@ -13,9 +13,9 @@ import pytest
 
 from cronctl.config import schedule_id
 from cronctl.dev.testing import DevServer, ReceiverApp
-from cronctl.qstash.client import QStashClient
-from cronctl.qstash.history import _estimate, fetch
 from cronctl.stats import compute
+from cronctl.targets.qstash.client import QStashClient
+from cronctl.targets.qstash.deliveries import _estimate, fetch
 from tests.conftest import Project
 
 

@@ -1,1 +1,0 @@
-"""QStash: the REST client and the normal form of a schedule."""

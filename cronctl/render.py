@@ -1,0 +1,173 @@
+"""Plans as Terraform-style text, JSON (one shape, keyed by target) or Markdown for a
+pull-request comment. Generic: it knows Plans and Changes, never a provider.
+
+Secret fields (headers) are never shown: a changed header is named, its value masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .plan import ACTIONS, SYMBOLS, Change, FieldChange, Plan
+
+STYLES = {"create": "green", "update": "yellow", "delete": "red", "pause": "cyan",
+          "resume": "cyan"}
+HIDDEN = "(value hidden)"
+
+
+def _names_delta(fc: FieldChange) -> dict[str, list[str]]:
+    old, new = dict(fc.old or ()), dict(fc.new or ())  # type: ignore[arg-type]
+    return {
+        "added": sorted(set(new) - set(old)),
+        "removed": sorted(set(old) - set(new)),
+        "changed": sorted(k for k in set(old) & set(new) if old[k] != new[k]),
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None or value == "" or value == ():
+        return "(none)"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def field_lines(fc: FieldChange) -> str:
+    if fc.secret:
+        parts = [f"{name} {kind}" for kind, names in _names_delta(fc).items() for name in names]
+        return f"{fc.name}: {', '.join(parts)} {HIDDEN}"
+    return f"{fc.name}: {_fmt(fc.old)} → {_fmt(fc.new)}"
+
+
+def describe(change: Change) -> list[str]:
+    """Detail lines under a change."""
+    if change.action == "create":
+        return list(change.detail)
+    if change.action == "update":
+        lines = [field_lines(fc) for fc in change.fields]
+        if getattr(change.desired, "paused", False):
+            lines.append("stays paused (enabled: false)")
+        return lines
+    if change.action == "delete":
+        if change.adopted_by:
+            return [f"unmanaged; replaced by job {change.adopted_by!r} (--adopt)"]
+        return [f"{change.key} is no longer in the file"]
+    if change.action == "pause":
+        return ["enabled: false in the file"]
+    return ["enabled: true in the file"]
+
+
+def text(plan: Plan) -> str:
+    from rich.markup import escape
+
+    out: list[str] = []
+    if plan.artifact is not None:
+        art = plan.artifact
+        if art.changed:
+            out.append(f"{escape(art.path.name)}:")
+            out.append(escape(art.unified_diff().rstrip("\n")))
+        else:
+            out.append(f"{escape(art.path.name)}: up to date")
+        if not plan.changes:
+            return "\n".join(out)
+        out.append("")
+    unmanaged = f", {len(plan.unmanaged)} unmanaged left alone" if plan.unmanaged else ""
+    out.append(f"[bold]{escape(plan.title)}[/] · {escape(plan.project)} "
+               f"({plan.managed_live} managed{unmanaged})")
+    for c in plan.changes:
+        style = STYLES[c.action]
+        out.append(f"  [{style}]{SYMBOLS[c.action]} {escape(c.job)}[/]")
+        out.extend(f"      {escape(line)}" for line in describe(c))
+    for name in plan.kept:
+        out.append(f"  [dim]  {escape(name)}: orphaned, kept (--no-prune)[/]")
+    if not plan.changes:
+        out.append(f"  No changes. {escape(plan.title)} matches the file.")
+    out.append("")
+    out.append(f"[bold]{plan.summary()}[/]")
+    return "\n".join(out)
+
+
+def to_json(plan: Plan) -> dict[str, Any]:
+    def fields(c: Change) -> list[dict[str, Any]]:
+        rows = []
+        for fc in c.fields:
+            if fc.secret:
+                rows.append({"field": fc.name, **_names_delta(fc)})
+            else:
+                rows.append({"field": fc.name, "old": _jsonable(fc.old),
+                             "new": _jsonable(fc.new)})
+        return rows
+
+    data: dict[str, Any] = {
+        "target": plan.target,
+        "project": plan.project,
+        "summary": {
+            **{a: plan.count(a) for a in ACTIONS},
+            "unchanged": len(plan.unchanged),
+            "unmanaged": len(plan.unmanaged),
+            "managed": plan.managed_live,
+            "requests_to_apply": plan.requests,
+        },
+        "changes": [
+            {"action": c.action, "job": c.job, "key": c.key, "schedule_id": c.key,
+             "fields": fields(c), **({"adopted_by": c.adopted_by} if c.adopted_by else {})}
+            for c in plan.changes
+        ],
+        "unchanged": plan.unchanged,
+        "kept": plan.kept,
+        "unmanaged": [getattr(s, "key", None) or getattr(s, "schedule_id", str(s))
+                      for s in plan.unmanaged],
+        **plan.extra,
+    }
+    if plan.skipped:
+        data["skipped"] = plan.skipped
+    return data
+
+
+def report(plans: list[Plan]) -> dict[str, Any]:
+    """The one JSON shape of diff, schedule and cleanup: a block per target, by its name."""
+    return {p.target: to_json(p) for p in plans}
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def markdown(plans: list[Plan]) -> str:
+    project = plans[0].project if plans else ""
+    out = [f"### cronctl plan: `{project}`", ""]
+    totals = {a: 0 for a in ACTIONS}
+    unchanged = 0
+    for plan in plans:
+        for a in ACTIONS:
+            totals[a] += plan.count(a)
+        unchanged += len(plan.unchanged)
+        art = plan.artifact
+        if art is not None:
+            if art.changed:
+                out += [f"**{art.path.name}** changes:", "", "```diff",
+                        art.unified_diff().rstrip("\n"), "```", ""]
+            else:
+                out += [f"**{art.path.name}** is up to date.", ""]
+            continue
+        if plan.changes:
+            out += [f"**{plan.title}**", "", "| | job | change |", "|---|---|---|"]
+            for c in plan.changes:
+                detail = "<br>".join(_md_escape(line) for line in describe(c))
+                out.append(f"| {SYMBOLS[c.action]} | `{c.job}` | {c.action}: {detail} |")
+            out.append("")
+        elif not plan.skipped:
+            out += [f"{plan.title} matches the file.", ""]
+        if plan.unmanaged:
+            out += [f"{len(plan.unmanaged)} unmanaged {plan.noun} left alone.", ""]
+    parts = [f"{totals['create']} to create", f"{totals['update']} to update",
+             f"{totals['delete']} to delete"]
+    parts += [f"{totals[a]} to {a}" for a in ("pause", "resume") if totals[a]]
+    parts.append(f"{unchanged} unchanged")
+    out.append("**Plan: " + ", ".join(parts) + ".**")
+    return "\n".join(out) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("*", "\\*")

@@ -1,0 +1,1 @@
+"""Where scheduled jobs run: one module (or package) per target."""

@@ -1,0 +1,46 @@
+"""A QStash client from the environment (QSTASH_URL, QSTASH_TOKEN), and a way to run one
+phase of work with it. Each phase runs its own event loop, so that a confirmation prompt between
+phases is asked outside of asyncio (where Ctrl-C could not interrupt a blocking read)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from ...output import echo
+
+T = TypeVar("T")
+
+
+def client(state, *, concurrency: int | None = None, rate: float | None = None):
+    """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
+    in flight."""
+    from .client import QStashClient, credentials
+    from .pacing import DEFAULT_MAX
+    from .sync import DEFAULT_RATE
+
+    url, token = credentials()
+    verbose = getattr(state, "verbose", 0)
+
+    def on_retry(path: str, why: str) -> None:
+        if verbose >= 2:
+            echo(f"retrying {path}: {why}", err=True)
+
+    return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
+                        rate=rate or DEFAULT_RATE, on_retry=on_retry)
+
+
+def run(state, body: Callable[..., Awaitable[T]], *, concurrency: int | None = None,
+        count: list[int] | None = None) -> T:
+    """Run `body(client)` on a fresh client and loop; `count` collects the requests made."""
+
+    async def go() -> T:
+        async with client(state, concurrency=concurrency) as qstash:
+            try:
+                return await body(qstash)
+            finally:
+                if count is not None:
+                    count.append(qstash.requests)
+
+    return asyncio.run(go())

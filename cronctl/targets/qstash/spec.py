@@ -1,0 +1,196 @@
+"""One QStash schedule in a normal form, built from a job (desired) or from QStash (live).
+
+Both sides go through the same normalisation, so an unchanged job never shows as a change:
+the `CRON_TZ=` prefix, header names (case, `Upstash-Forward-`), default retries and method, delay
+and timeout units, and JSON bodies (compared as data, not text).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ... import cron
+from ...config import Job
+
+DEFAULT_RETRIES = 3
+DEFAULT_METHOD = "POST"
+FORWARD = "upstash-forward-"
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    schedule_id: str
+    destination: str
+    cron: str
+    timezone: str = "UTC"
+    method: str = DEFAULT_METHOD
+    headers: tuple[tuple[str, str], ...] = ()  # (lower-case name, value), sorted
+    body: str = ""
+    retries: int = DEFAULT_RETRIES
+    retry_delay: str | None = None
+    delay: int = 0
+    timeout: int = 0
+    callback: str | None = None
+    failure_callback: str | None = None
+    labels: tuple[str, ...] = ()
+    parallelism: int | None = None
+    paused: bool = False
+    # Read-only facts from QStash (not compared).
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def cron_expr(self) -> str:
+        """The expression as QStash stores it: with a `CRON_TZ=` prefix unless UTC."""
+        return cron.join_tz(self.cron, self.timezone)
+
+    def request_headers(self) -> dict[str, str]:
+        """The `Upstash-*` headers of the upsert that creates or replaces this schedule."""
+        h: dict[str, str] = {
+            "Upstash-Cron": self.cron_expr,
+            "Upstash-Schedule-Id": self.schedule_id,
+            "Upstash-Method": self.method,
+            "Upstash-Retries": str(self.retries),
+        }
+        for name, value in self.headers:
+            if name == "content-type":
+                h["Content-Type"] = value
+            else:
+                h[f"Upstash-Forward-{name}"] = value
+        if self.retry_delay:
+            h["Upstash-Retry-Delay"] = self.retry_delay
+        if self.delay:
+            h["Upstash-Delay"] = f"{self.delay}s"
+        if self.timeout:
+            h["Upstash-Timeout"] = f"{self.timeout}s"
+        if self.callback:
+            h["Upstash-Callback"] = self.callback
+        if self.failure_callback:
+            h["Upstash-Failure-Callback"] = self.failure_callback
+        if self.labels:
+            h["Upstash-Label"] = ",".join(self.labels)
+        if self.parallelism:
+            h["Upstash-Flow-Control-Key"] = self.schedule_id
+            h["Upstash-Flow-Control-Value"] = f"parallelism={self.parallelism}"
+        return h
+
+
+# Fields compared between desired and live, in the order a plan shows them.
+COMPARED = (
+    "destination",
+    "cron",
+    "timezone",
+    "method",
+    "headers",
+    "body",
+    "retries",
+    "retry_delay",
+    "delay",
+    "timeout",
+    "callback",
+    "failure_callback",
+    "labels",
+    "parallelism",
+)
+
+
+def comparable(spec: ScheduleSpec, name: str) -> Any:
+    value = getattr(spec, name)
+    if name == "body":
+        return canonical_body(value)
+    return value
+
+
+def differences(live: ScheduleSpec, desired: ScheduleSpec) -> list[str]:
+    """The compared fields whose normal forms differ (pause state aside)."""
+    return [f for f in COMPARED if comparable(live, f) != comparable(desired, f)]
+
+
+def canonical_body(body: str) -> Any:
+    if not body:
+        return ""
+    try:
+        return ("json", json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")))
+    except ValueError:
+        return body
+
+
+def _headers(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    out: dict[str, str] = {}
+    for name, value in pairs.items():
+        key = name.lower()
+        if key.startswith(FORWARD):
+            key = key[len(FORWARD):]
+        out[key] = value
+    return tuple(sorted(out.items()))
+
+
+def from_job(job: Job) -> ScheduleSpec:
+    assert job.url and job.schedule_id, "business jobs have a URL and a schedule ID"
+    return ScheduleSpec(
+        schedule_id=job.schedule_id,
+        destination=job.url,
+        cron=" ".join(job.schedule.split()),
+        timezone=job.timezone or "UTC",
+        method=job.method.upper(),
+        headers=_headers(job.headers),
+        body=job.body or "",
+        retries=job.retries if job.retries is not None else DEFAULT_RETRIES,
+        retry_delay=job.retry_delay,
+        delay=job.delay or 0,
+        timeout=job.timeout or 0,
+        callback=job.callback,
+        failure_callback=job.failure_callback,
+        labels=tuple(sorted(set(job.labels))),
+        parallelism=job.concurrency,
+        paused=not job.enabled,
+    )
+
+
+def from_live(obj: dict[str, Any]) -> ScheduleSpec:
+    tz, expr = cron.split_tz(str(obj.get("cron", "")))
+    raw_headers = obj.get("header") or {}
+    headers = {
+        name: ",".join(v) if isinstance(v, list) else str(v) for name, v in raw_headers.items()
+    }
+    labels = obj.get("labels")
+    if labels is None and obj.get("label"):
+        labels = str(obj["label"]).split(",")
+    return ScheduleSpec(
+        schedule_id=str(obj.get("scheduleId", "")),
+        destination=str(obj.get("destination", "")),
+        cron=" ".join(expr.split()),
+        timezone=tz or "UTC",
+        method=str(obj.get("method") or DEFAULT_METHOD).upper(),
+        headers=_headers(headers),
+        body=obj.get("body") or "",
+        retries=int(obj["retries"]) if obj.get("retries") is not None else DEFAULT_RETRIES,
+        retry_delay=obj.get("retryDelayExpression") or None,
+        delay=_seconds(obj.get("delay")),
+        timeout=_seconds(obj.get("timeout")),
+        callback=obj.get("callback") or None,
+        failure_callback=obj.get("failureCallback") or None,
+        labels=tuple(sorted({str(x).strip() for x in labels or () if str(x).strip()})),
+        parallelism=int(obj["parallelism"]) if obj.get("parallelism") else None,
+        paused=bool(obj.get("isPaused", False)),
+        extra={
+            k: obj.get(k)
+            for k in ("createdAt", "lastScheduleTime", "nextScheduleTime", "lastScheduleStates")
+            if obj.get(k) is not None
+        },
+    )
+
+
+def _seconds(value: Any) -> int:
+    """QStash reports delay and timeout in seconds; accept '30s'-style strings too."""
+    if value in (None, "", 0):
+        return 0
+    if isinstance(value, int | float):
+        return int(value)
+    from ...config.model import parse_duration
+
+    try:
+        return parse_duration(str(value))
+    except ValueError:
+        return 0

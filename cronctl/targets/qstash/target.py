@@ -1,0 +1,188 @@
+"""The qstash target: business jobs as Upstash QStash schedules, through the REST API.
+
+Ownership: cronctl manages exactly the schedules whose IDs start with `cronctl.<project>.`.
+Costs: populate is one `GET /v2/schedules`; a create or update is one upsert, plus one request
+to set the pause state when it differs; a delete, pause or resume is one request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from typing import Any
+
+from ...plan import Action, FieldChange, Plan
+from ..base import ApplyResult, OnDone, Target, TriggerResult
+from . import connect
+from .spec import ScheduleSpec, differences, from_job
+
+
+class QStashTarget(Target):
+    name = "qstash"
+    title = "QStash"
+    noun = "schedules"
+    keeps_history = True
+
+    @property
+    def prefix(self) -> str:
+        return self.config.id_prefix
+
+    def active(self, *, explicit: bool = False) -> bool:
+        # Without jobs, QStash is still asked (its orphans are found) when a token says
+        # where; without either it is skipped with a note (skip_reason), except in a project
+        # that runs its jobs on Kubernetes, where the note would only confuse.
+        return (bool(self.jobs) or explicit or bool(os.environ.get("QSTASH_TOKEN"))
+                or not self.config.jobs_for("kubernetes"))
+
+    def skip_reason(self) -> str | None:
+        if not self.jobs and not os.environ.get("QSTASH_TOKEN"):
+            return "no business jobs and QSTASH_TOKEN is not set; QStash skipped"
+        return None
+
+    def desired(self) -> list[ScheduleSpec]:
+        return [from_job(job) for job in self.jobs]
+
+    def populate(self) -> list[ScheduleSpec]:
+        from .sync import fetch_live
+
+        count: list[int] = []
+        live = connect.run(self.state, fetch_live, count=count)
+        self.requests += sum(count)
+        return live
+
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
+              ) -> ApplyResult:
+        from .sync import apply
+
+        count: list[int] = []
+        result = connect.run(self.state, lambda client: apply(plan, client, on_done=on_done),
+                             concurrency=concurrency, count=count)
+        result.requests = sum(count)
+        self.requests += result.requests
+        return result
+
+    # -- PlanRules ---------------------------------------------------------------------------
+    def key(self, spec: ScheduleSpec) -> str:
+        return spec.schedule_id
+
+    def owns(self, key: str) -> bool:
+        return key.startswith(self.prefix)
+
+    def job_name(self, key: str) -> str:
+        return key[len(self.prefix):] if key.startswith(self.prefix) else key
+
+    def differences(self, live: ScheduleSpec, desired: ScheduleSpec
+                    ) -> tuple[FieldChange, ...]:
+        return tuple(FieldChange(f, getattr(live, f), getattr(desired, f),
+                                 secret=f == "headers")
+                     for f in differences(live, desired))
+
+    def adopt_key(self, spec: ScheduleSpec) -> Hashable | None:
+        return (spec.destination, spec.cron, spec.timezone)
+
+    def cost(self, action: Action, desired: Any, live: Any) -> int:
+        """The write, plus setting the pause state after it."""
+        if action in ("create", "update"):
+            was_paused = live.paused if live is not None else False
+            return 1 + int(desired.paused or was_paused)
+        return 1
+
+    def detail(self, spec: ScheduleSpec) -> tuple[str, ...]:
+        tz = "" if spec.timezone == "UTC" else f" ({spec.timezone})"
+        lines = [f"{spec.method} {spec.destination}", f"cron: {spec.cron}{tz}"]
+        if spec.paused:
+            lines.append("paused (enabled: false)")
+        return tuple(lines)
+
+    # -- operations on one job ---------------------------------------------------------------
+    def pause(self, job, *, paused: bool) -> None:
+        async def go(client) -> None:
+            if paused:
+                await client.pause(job.schedule_id)
+            else:
+                await client.resume(job.schedule_id)
+
+        connect.run(self.state, go)
+
+    def trigger(self, job) -> TriggerResult:
+        self.config.require_env(("qstash",))
+        spec = from_job(job)
+        headers = spec.request_headers()
+        for name in ("Upstash-Cron", "Upstash-Schedule-Id", "Upstash-Delay"):
+            headers.pop(name, None)
+
+        async def publish(client) -> str:
+            return await client.publish(spec.destination, headers, spec.body)
+
+        message_id = connect.run(self.state, publish)
+        return TriggerResult(
+            {"job": job.name, "tier": job.tier, "target": self.name, "message_id": message_id,
+             "destination": spec.destination},
+            f"published {job.name} to {spec.destination}: message {message_id}\n"
+            f"follow it with: cronctl stats --job {job.name}")
+
+    def live_rows(self, plan: Plan, live: list[ScheduleSpec]) -> list[dict]:
+        by_key = {c.key: c for c in plan.changes}
+        live_by_id = {s.schedule_id: s for s in live}
+        out = []
+        for job in self.jobs:
+            change = by_key.get(job.schedule_id)
+            status = {"create": "missing", "update": "drifted", "pause": "drifted",
+                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+            row = {**_row_base(job), **_live_fields(live_by_id.get(job.schedule_id)),
+                   "status": status, "where": "qstash"}
+            if change and change.action == "update":
+                row["drift"] = [fc.name for fc in change.fields]
+            out.append(row)
+        for change in plan.changes:
+            if change.action == "delete":
+                out.append(_live_row(change.live, change.job, "orphaned"))
+        for spec in plan.unmanaged:
+            out.append(_live_row(spec, spec.schedule_id, "unmanaged"))
+        return out
+
+    def probe(self) -> list:
+        from .probe import probe
+
+        return probe(self)
+
+    def stats_jobs(self, job=None) -> list:
+        return [job] if job is not None else self.jobs
+
+    def stats(self, jobs: list, from_ms: int) -> tuple[list, int]:
+        """(JobStats per job, QStash requests made)."""
+        from .deliveries import job_stats
+
+        return job_stats(self.state, jobs, from_ms)
+
+
+def _row_base(job) -> dict:
+    return {"name": job.name, "tier": job.tier, "target": job.target, "schedule": job.schedule,
+            "timezone": job.timezone, "schedule_id": job.schedule_id}
+
+
+def _ms(value) -> str | None:
+    if not value:
+        return None
+    return datetime.fromtimestamp(int(value) / 1000, UTC).isoformat()
+
+
+def _live_fields(spec: ScheduleSpec | None) -> dict:
+    if spec is None:
+        return {"next_run": None, "last_run": None, "last_states": [], "paused": None}
+    states = sorted(set((spec.extra.get("lastScheduleStates") or {}).values()))
+    return {
+        "next_run": _ms(spec.extra.get("nextScheduleTime")),
+        "last_run": _ms(spec.extra.get("lastScheduleTime")),
+        "last_states": states,
+        "paused": spec.paused,
+    }
+
+
+def _live_row(spec: ScheduleSpec | None, name: str, status: str) -> dict:
+    assert spec is not None
+    return {"name": name, "tier": "business", "target": "qstash", "schedule": spec.cron,
+            "timezone": spec.timezone, "schedule_id": spec.schedule_id, **_live_fields(spec),
+            "status": status, "where": "qstash", "destination": spec.destination}

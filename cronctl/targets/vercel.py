@@ -1,0 +1,263 @@
+"""The vercel target: vercel.json's `crons` array compiled from infrastructure jobs.
+
+Ownership: cronctl owns the `crons` array (and nothing else in the file). Costs: populate reads
+the file; applying any plan is one atomic write.
+
+Only the value of the top-level `crons` key is ever rewritten: every other byte of the file
+(key order, indentation, line endings, a UTF-8 BOM) is kept, by splicing the new array into the
+original text rather than re-serialising the document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import ConfigError, ProviderError
+from ..fsutil import write_atomic
+from ..plan import Artifact, FieldChange, Plan
+from .base import ApplyResult, Check, OnDone, Target, TriggerResult
+from .vercel_json import BOM, render_new, splice
+
+USER_AGENT = "vercel-cron/1.0"
+
+
+def cron_request_headers(schedule: str) -> dict[str, str]:
+    """The headers Vercel sends when it runs a cron job (`trigger` and `cronctl dev` use them)."""
+    headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": schedule}
+    secret = os.environ.get("CRON_SECRET")
+    if secret:
+        headers["authorization"] = f"Bearer {secret}"
+    return headers
+
+
+@dataclass(frozen=True)
+class VercelChange:
+    path: Path
+    old_text: str | None  # None: the file does not exist yet
+    new_text: str
+    old_crons: list | None
+    new_crons: list
+
+    @property
+    def changed(self) -> bool:
+        return self.old_crons != self.new_crons
+
+    def unified_diff(self) -> str:
+        if not self.changed:
+            return ""
+        return Artifact(self.path, self.old_text or None, self.new_text).unified_diff()
+
+
+def desired_crons(config: Config) -> list[dict[str, str]]:
+    return [
+        {"path": j.path, "schedule": j.schedule}
+        for j in config.infrastructure_jobs
+        if j.enabled
+    ]
+
+
+def plan(config: Config) -> VercelChange:
+    path = config.vercel_file
+    crons = desired_crons(config)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        # No file and nothing to put in it: leave it absent.
+        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", hint="save it as UTF-8; nothing was written"
+                          ) from None
+    try:
+        doc = json.loads(text.lstrip(BOM))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
+            hint="fix the file by hand (it was left untouched), then run again",
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: the top level must be a JSON object",
+                          hint="the file was left untouched")
+    old = doc.get("crons")
+    if old is not None and not isinstance(old, list):
+        raise ConfigError(f"{path}: 'crons' must be a list, found {type(old).__name__}",
+                          hint="fix or remove 'crons' by hand (the file was left untouched)")
+    if old == crons or (old is None and not crons):
+        return VercelChange(path, text, text, old if old is not None else [], crons)
+    return VercelChange(path, text, splice(text, crons), old, crons)
+
+
+def apply(change: VercelChange) -> bool:
+    if not change.changed:
+        return False
+    write_atomic(change.path, change.new_text.encode("utf-8"))
+    return True
+
+
+@dataclass(frozen=True)
+class CronSpec:
+    key: str  # the path (with "#2", "#3" for further crons on the same path)
+    path: str
+    schedule: str
+    job: str | None = None
+
+
+def _specs(crons: list, names: dict[str, str] | None = None) -> list[CronSpec]:
+    seen: dict[str, int] = {}
+    out = []
+    for entry in crons:
+        if not isinstance(entry, dict):
+            continue
+        path, schedule = str(entry.get("path", "")), str(entry.get("schedule", ""))
+        seen[path] = seen.get(path, 0) + 1
+        key = path if seen[path] == 1 else f"{path}#{seen[path]}"
+        out.append(CronSpec(key, path, schedule, (names or {}).get(key)))
+    return out
+
+
+class VercelTarget(Target):
+    name = "vercel"
+    title = "vercel.json"
+    noun = "crons"
+    is_file = True
+
+    def __init__(self, config, state=None) -> None:
+        super().__init__(config, state)
+        self.change: VercelChange | None = None
+        self._names: dict[str, str] = {}
+
+    def active(self, *, explicit: bool = False) -> bool:
+        # A file left over with crons is planned too (they become deletes).
+        return bool(self.jobs) or explicit or self.config.vercel_file.exists()
+
+    def env_needed(self) -> tuple[str, ...]:
+        return ("vercel",)
+
+    def desired(self) -> list[CronSpec]:
+        crons = desired_crons(self.config)
+        enabled = [j for j in self.jobs if j.enabled]
+        specs = _specs(crons)
+        self._names = {s.key: j.name for s, j in zip(specs, enabled, strict=True)}
+        return [CronSpec(s.key, s.path, s.schedule, self._names[s.key]) for s in specs]
+
+    def populate(self) -> list[CronSpec]:
+        self.change = plan(self.config)
+        return _specs(self.change.old_crons or [])
+
+    def plan(self, desired, live, *, prune=True, only_delete=False, adopt=False) -> Plan:
+        result = super().plan(desired, live, prune=prune, only_delete=only_delete, adopt=adopt)
+        change = self.change or plan(self.config)
+        if only_delete and change.old_text is not None:
+            # cleanup: only the deletes; every other cron stays as it is.
+            gone = {c.key for c in result.changes if c.action == "delete"}
+            kept = [{"path": s.path, "schedule": s.schedule} for s in live if s.key not in gone]
+            if gone:
+                change = VercelChange(change.path, change.old_text,
+                                      splice(change.old_text, kept), change.old_crons, kept)
+            else:
+                change = VercelChange(change.path, change.old_text, change.old_text,
+                                      change.old_crons, change.old_crons or [])
+        new_text = change.new_text if change.changed else change.old_text
+        result.artifact = Artifact(change.path, change.old_text, new_text)
+        result.extra = {"file": str(change.path), "changed": change.changed,
+                        "crons": change.new_crons, "diff": change.unified_diff()}
+        self.change = change
+        return result
+
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
+              ) -> ApplyResult:
+        result = ApplyResult()
+        if self.change is not None and apply(self.change):
+            result.wrote = str(self.change.path)
+        for change in plan.changes:
+            result.done.append(change)
+            if on_done:
+                on_done(change, None)
+        return result
+
+    def job_name(self, key: str) -> str:
+        return self._names.get(key, key)
+
+    def differences(self, live: CronSpec, desired: CronSpec) -> tuple[FieldChange, ...]:
+        if live.schedule != desired.schedule:
+            return (FieldChange("schedule", live.schedule, desired.schedule),)
+        return ()
+
+    def detail(self, spec: CronSpec) -> tuple[str, ...]:
+        return (f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
+
+    def pause(self, job, *, paused: bool) -> None:
+        from ..errors import UsageError
+
+        raise UsageError(
+            f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
+            hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
+
+    def trigger(self, job) -> TriggerResult:
+        """Vercel's own request: GET base_url + path with its cron headers."""
+        import time
+
+        import httpx
+
+        if not self.config.base_url or "${" in self.config.base_url:
+            raise ConfigError("base_url is not set, so the infrastructure job has no URL",
+                              hint="set base_url (e.g. ${APP_URL}) and export it")
+        url = self.config.base_url + job.path
+        started = time.perf_counter()
+        try:
+            response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
+        except httpx.HTTPError as exc:
+            raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
+                                hint="is the app running at base_url?") from None
+        ms = (time.perf_counter() - started) * 1000
+        return TriggerResult(
+            {"job": job.name, "tier": job.tier, "target": self.name, "url": url,
+             "status": response.status_code, "ms": round(ms, 1)},
+            f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
+            ok=response.status_code < 400)
+
+    def probe(self) -> list[Check]:
+        try:
+            change = plan(self.config)
+        except ConfigError as exc:
+            return [Check("vercel.json", "fail", exc.message, exc.hint)]
+        if change.changed:
+            return [Check("vercel.json", "fail", "out of date with schedules.yaml",
+                          "run 'cronctl generate' and commit vercel.json")]
+        return [Check("vercel.json", "ok", "up to date")]
+
+    def stats_jobs(self, job=None) -> list:
+        from ..errors import UsageError
+
+        raise UsageError(f"{job.name if job else 'this'!r} is an infrastructure job; Vercel "
+                         "keeps its runs",
+                         hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
+
+    def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
+        from .. import cron
+
+        crons = [{"path": s.path, "schedule": s.schedule} for s in live]
+        out = []
+        for job in self.jobs:
+            present = {"path": job.path, "schedule": job.schedule} in crons
+            if job.enabled:
+                status = "in sync" if present else "missing"
+            else:
+                status = "drifted" if present else "disabled"
+            dialect = cron.get_dialect("vercel", plan=self.config.vercel_plan)
+            nxt = dialect.next_runs(job.schedule, None, 1) if job.enabled else []
+            out.append({"name": job.name, "tier": job.tier, "target": self.name,
+                        "schedule": job.schedule, "timezone": job.timezone,
+                        "schedule_id": job.schedule_id,
+                        "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
+                        "last_states": [], "paused": None, "status": status,
+                        "where": "vercel.json"})
+        return out
