@@ -16,7 +16,6 @@ DLQ paged once.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
 import time
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...aio import gather_all
 from ...output import echo
 from ...stats import JobStats, compute
 from . import connect
@@ -93,7 +93,8 @@ async def _per_schedule(client, ids: list[str], from_ms: int) -> History:
 
     few = len(ids) <= FEW
     dlq_calls = [dlq({"scheduleId": sid}) for sid in ids] if few else [dlq({})]
-    found = await asyncio.gather(*(events(sid) for sid in ids), *dlq_calls)
+    found = await gather_all(*(events(sid) for sid in ids), *dlq_calls)
+    # A failure (a wrong token) cancels and awaits the others: one clean error.
     return History(events=dict(zip(ids, found[:len(ids)], strict=True)),
                    dlq=_dlq_counts([m for page in found[len(ids):] for m in page], set(ids)),
                    strategy="per-schedule")
@@ -109,7 +110,7 @@ async def _project_wide(client, ids: list[str], from_ms: int, slices: int) -> Hi
     edges = [from_ms + (now_ms - from_ms) * i // slices for i in range(slices)]
     ranges = [{"fromDate": start, **({"toDate": edges[i + 1] - 1} if i + 1 < slices else {})}
               for i, start in enumerate(edges)]
-    pages = await asyncio.gather(
+    pages = await gather_all(
         *(_pages_of(client.events, "events", {**r, "count": EVENTS_PAGE})
           for r in reversed(ranges)),
         _pages_of(client.dlq, "messages", {"count": DLQ_PAGE}))
