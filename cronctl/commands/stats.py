@@ -38,14 +38,16 @@ def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | No
     target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     from_ms = now_ms(state) - int(window.total_seconds() * 1000)
+    results: list[JobStats]
     with _Progress(len(jobs), quiet=json_out) as on_job:
-        results: list[JobStats] = target.stats(jobs, from_ms, on_job)
+        results, requests = target.stats(jobs, from_ms, on_job)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
     policy = _policies(config, target, results, fail_on, pause_failing)
     code = 1 if policy.get("fail_on", {}).get("jobs") else 0
     if json_out:
         print_json({"window_seconds": int(window.total_seconds()), "note": note,
+                    "requests": requests,
                     "summary": summary, "jobs": [r.to_json() for r in results], **policy})
         return code
     if note:

@@ -95,7 +95,7 @@ def delivery_health(target, fail_on: int | None) -> list[Check]:
     if not jobs:
         return []
     try:
-        stats = job_stats(target.state, jobs, now_ms(target.state) - HEALTH_WINDOW_MS)
+        stats, _ = job_stats(target.state, jobs, now_ms(target.state) - HEALTH_WINDOW_MS)
     except CronctlError as exc:
         return [Check("deliveries", "fail", exc.message, exc.hint)]
     checks = []
