@@ -168,3 +168,32 @@ def test_dlq_retry_delivers_again_as_a_new_run(ops):
     assert json.loads(ops.run("dlq", "bad", "--json").out)["messages"] == []
     runs = json.loads(ops.run("logs", "bad", "--json").out)["runs"]
     assert runs[0]["run_id"] == new_id and runs[0]["state"] == "delivered"
+
+
+def test_manual_runs_count_whichever_way_stats_reads_the_history(ops):
+    """Per-job reads (by label) and project-wide pages (matched by label or schedule ID) see
+    the same manual runs and their dead letters."""
+    import asyncio
+    import time
+
+    from cronctl.stats import compute
+    from cronctl.targets.qstash.client import QStashClient
+    from cronctl.targets.qstash.deliveries import fetch
+
+    ops.setup("".join(ops.every_15(f"j{i}") for i in range(3)))
+    ops.app.respond(500)
+    for name in ("j0", "j1"):
+        assert ops.run("trigger", name, "--yes").code == 0
+    ops.server.advance(905)  # the manual runs fail into the DLQ; one scheduled run each too
+    ids = [f"cronctl.acme.j{i}" for i in range(3)]
+    from_ms = int((time.time() - 86400) * 1000)
+
+    async def both():
+        async with QStashClient(ops.server.url, ops.server.token) as client:
+            return [await fetch(ids, from_ms, 86400, client=client, strategy=way)
+                    for way in ("per-schedule", "project-wide")]
+
+    per_job, project_wide = asyncio.run(both())
+    for history in (per_job, project_wide):
+        got = [compute(s, s, history.events[s], history.dlq.get(s, 0)) for s in ids]
+        assert [(s.runs, s.manual, s.dlq) for s in got] == [(2, 1, 2), (2, 1, 2), (1, 0, 1)]
