@@ -16,6 +16,7 @@ class State:
     config: str | None = None
     debug: bool = False
     verbose: int = 0
+    no_color: bool = False
 
     def config_path(self) -> Path:
         from .config import find_config
@@ -77,16 +78,15 @@ def run_guarded(body, *, debug: bool) -> int:
         return int(ExitStatus.FAILED)
 
 
-def confirm(question: str, *, yes: bool) -> bool:
-    """--yes answers; a terminal is asked; with no terminal and no --yes, refuse (exit 2)."""
+def confirm(question: str, *, yes: bool, dry_run: bool = False) -> bool:
+    """--yes answers; a terminal is asked; with no terminal and no --yes, refuse (exit 2).
+    `dry_run`: the command has --dry-run, so the hint may offer it."""
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError(
-            "no terminal to confirm on",
-            hint="pass --yes to apply without asking (as the CI step on deploy does), "
-            "or --dry-run to only show the plan",
-        )
+        hint = "pass --yes to go ahead without asking (as the CI step on deploy does)"
+        raise UsageError("no terminal to confirm on",
+                         hint=hint + (", or --dry-run to only show the plan" if dry_run else ""))
     # On stderr, so stdout stays clean for --json; Ctrl-C raises KeyboardInterrupt (exit 130).
     sys.stderr.write(f"{question} [y/N]: ")
     sys.stderr.flush()

@@ -10,14 +10,19 @@ from typing import Annotated, Any
 import typer
 
 from . import __version__
-from .app import State, run_guarded, start
+from .app import State, run_guarded
+from .clicore import GlobalCommand, GlobalGroup, apply_globals, complete_job
 
 app = typer.Typer(
     name="cronctl",
+    cls=GlobalGroup,
     help="Manage Vercel crons and Upstash QStash schedules from one schedules.yaml.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    # Plain (click) help: flags read as flags ("--debug", "-v, --verbose"), and rich help
+    # rendering cost more than the rest of start-up. tests/commands/test_cli_surface.py pins it.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -33,19 +38,20 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         str | None,
-        typer.Option("--config", "-c",
-                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, \\[tool.cronctl] "
-                     "in pyproject.toml, ./schedules.yaml)."),
-    ] = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+        typer.Option("--config", "-c", metavar="PATH",
+                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
+                     "in pyproject.toml, ./schedules.yaml).")] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
                                          help="More detail (repeat for more).")] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    start(no_color=no_color)
-    ctx.obj = State(config=config, debug=debug, verbose=verbose)
+    # The global options: GlobalGroup shares them with every command, so they work after the
+    # command too (`cronctl validate -c file.yaml`).
+    apply_globals(ctx, {"config": config, "verbose": verbose, "debug": debug,
+                        "no_color": no_color})
 
 
 def command(*args: Any, **kwargs: Any):
@@ -59,7 +65,7 @@ def command(*args: Any, **kwargs: Any):
             code = run_guarded(lambda: fn(*a, **kw), debug=state.debug)
             raise typer.Exit(int(code))
 
-        return app.command(*args, **kwargs)(wrapper)
+        return app.command(*args, cls=GlobalCommand, **kwargs)(wrapper)
 
     return decorate
 
@@ -69,6 +75,7 @@ def _state(ctx: typer.Context) -> State:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JobArg = Annotated[str, typer.Argument(help="Job name.", autocompletion=complete_job)]
 
 
 @command("validate")
@@ -94,7 +101,7 @@ def generate_cmd(
 @command("next")
 def next_cmd(
     ctx: typer.Context,
-    job: Annotated[str, typer.Argument(help="Job name.")],
+    job: JobArg,
     count: Annotated[int, typer.Option("-n", "--count", min=1, max=1000,
                                        help="How many runs.")] = 5,
     json_out: JsonOpt = False,
@@ -204,7 +211,8 @@ def schema_cmd(
 def stats_cmd(
     ctx: typer.Context,
     since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
-    job: Annotated[str | None, typer.Option("--job", help="Only this job.")] = None,
+    job: Annotated[str | None, typer.Option("--job", help="Only this job.",
+                                                    autocompletion=complete_job)] = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Deliveries per business job: runs, success rate, retries, latency, DLQ."""
@@ -224,7 +232,7 @@ def probe_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
 @command("trigger")
 def trigger_cmd(
     ctx: typer.Context,
-    job: Annotated[str, typer.Argument(help="Job name.")],
+    job: JobArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
@@ -235,7 +243,7 @@ def trigger_cmd(
 
 
 @command("pause")
-def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
+def pause_cmd(ctx: typer.Context, job: JobArg) -> int:
     """Pause a business job on QStash now."""
     from .commands import pause
 
@@ -243,8 +251,7 @@ def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job n
 
 
 @command("resume")
-def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
-               ) -> int:
+def resume_cmd(ctx: typer.Context, job: JobArg) -> int:
     """Resume a business job on QStash now."""
     from .commands import pause
 

@@ -113,10 +113,11 @@ def sync(state, opts: Options) -> int:
         if opts.json_out:
             print_json({**report, "applied": [], "failed": [], "requests": _requests(planned)})
         return ExitStatus.OK
-    if not confirm(_question(opts, plans), yes=opts.yes):
+    if not confirm(_question(opts, plans), yes=opts.yes, dry_run=True):
+        # Declined: nothing happened that was asked for (Terraform exits 1 here too).
         echo("Nothing was deleted." if opts.mode == "cleanup" else "Nothing was changed.",
              err=True)
-        return ExitStatus.OK
+        return ExitStatus.FAILED
     total = sum(len(p.plan.changes) for p in pending)
     on_done = _progress(state, total, opts.json_out)
     for p in pending:

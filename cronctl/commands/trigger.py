@@ -12,7 +12,7 @@ def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
     job = config.job(job_name)
     if not confirm(f"Run {job.name} now?", yes=yes):
         echo("Nothing was run.", err=True)
-        return 0
+        return 1
     result = engine.target_for(config, state, job).trigger(job)
     if json_out:
         print_json(result.facts)

@@ -15,7 +15,7 @@ from typing import Any
 from ...plan import Action, FieldChange, Plan
 from ..base import ApplyResult, OnDone, Target, TriggerResult
 from . import connect
-from .spec import ScheduleSpec, differences, from_job
+from .spec import ScheduleSpec, attributes, differences, from_job
 
 
 class QStashTarget(Target):
@@ -88,11 +88,9 @@ class QStashTarget(Target):
         return 1
 
     def detail(self, spec: ScheduleSpec) -> tuple[str, ...]:
-        tz = "" if spec.timezone == "UTC" else f" ({spec.timezone})"
-        lines = [f"{spec.method} {spec.destination}", f"cron: {spec.cron}{tz}"]
-        if spec.paused:
-            lines.append("paused (enabled: false)")
-        return tuple(lines)
+        """Every attribute the new schedule will have, as Terraform shows a create; header
+        values are never shown, only their names."""
+        return attributes(spec)
 
     # -- operations on one job ---------------------------------------------------------------
     def pause(self, job, *, paused: bool) -> None:
