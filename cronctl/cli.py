@@ -76,6 +76,9 @@ def _state(ctx: typer.Context) -> State:
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 JobArg = Annotated[str, typer.Argument(help="Job name.", autocompletion=complete_job)]
+JobsOpt = Annotated[list[str] | None, typer.Option(
+    "--job", metavar="NAME", autocompletion=complete_job,
+    help="Only this job (repeatable), like Terraform's -target.")]
 
 
 @command("validate")
@@ -146,11 +149,16 @@ def diff_cmd(
     json_out: JsonOpt = False,
     markdown: Annotated[bool, typer.Option("--markdown",
                                            help="Markdown, for a pull-request comment.")] = False,
+    job: JobsOpt = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", metavar="FILE",
+        help="Save the plan, for 'cronctl schedule --plan FILE' to apply exactly it.")] = None,
 ) -> int:
     """Show the vercel.json change and the QStash plan; change nothing."""
     from .commands import diff
 
-    return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown)
+    return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown,
+                    jobs=tuple(job or ()), out=out)
 
 
 @command("schedule")
@@ -161,18 +169,24 @@ def schedule_cmd(
     no_prune: Annotated[bool, typer.Option("--no-prune",
                                            help="Keep schedules of removed jobs.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, metavar="N",
                                              help="Writes in flight at once.")] = 8,
     adopt: Annotated[bool, typer.Option(
         "--adopt", help="Replace unmanaged schedules with the same destination and cron "
         "(after 'cronctl import').")] = False,
     json_out: JsonOpt = False,
+    job: JobsOpt = None,
+    plan: Annotated[str | None, typer.Option(
+        "--plan", metavar="FILE",
+        help="Apply exactly this saved plan ('cronctl diff --out FILE'); refused if the file "
+        "or the live state changed since.")] = None,
 ) -> int:
     """Write vercel.json and make QStash match schedules.yaml."""
     from .commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
-                        concurrency=concurrency, json_out=json_out, adopt=adopt)
+                        concurrency=concurrency, json_out=json_out, adopt=adopt,
+                        jobs=tuple(job or ()), plan_file=plan)
 
 
 @command("cleanup")

@@ -51,6 +51,17 @@ class Job:
     target: str = "vercel"  # where it runs: vercel | qstash | kubernetes
     # The kubernetes target's own fields (the validated KubernetesJob model), else None.
     kubernetes: Any = None
+    renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
+
+    @property
+    def history_ids(self) -> tuple[str, ...]:
+        """The schedule IDs its runs were recorded under: its own, then its previous name's."""
+        if not self.schedule_id:
+            return ()
+        if not self.renamed_from:
+            return (self.schedule_id,)
+        prefix = self.schedule_id[: len(self.schedule_id) - len(self.name)]
+        return (self.schedule_id, prefix + self.renamed_from)
 
     @property
     def is_business(self) -> bool:

@@ -249,6 +249,9 @@ class VercelTarget(Target):
     def job_name(self, key: str) -> str:
         return self._names.get(key, key)
 
+    def key_for(self, job_name: str) -> None:
+        return None  # crons are keyed by path: a renamed job is the same cron
+
     def differences(self, live: CronSpec, desired: CronSpec) -> tuple[FieldChange, ...]:
         if live.schedule != desired.schedule:
             return (FieldChange("schedule", live.schedule, desired.schedule),)

@@ -130,6 +130,7 @@ class KubernetesTarget(Target):
         if not plan.changes and (self.old_text is not None or not desired):
             return self.old_text  # only when something changed
         gone = {c.key for c in plan.changes if c.action == "delete"}
+        gone |= {c.live.key for c in plan.changes if c.action == "rename"}
         changed = {c.key for c in plan.changes}
         foreign, owned_live = [], {}
         for chunk in self.chunks:

@@ -44,9 +44,16 @@ async def _dlq_counts(client) -> dict[str, int]:
 def job_stats(state, jobs: list, from_ms: int) -> list[JobStats]:
     async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
         dlq_task = asyncio.create_task(_dlq_counts(client))
-        events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms) for j in jobs))
+        # A renamed job's runs include those under its previous name (renamed_from).
+        ids = [j.history_ids or (j.schedule_id,) for j in jobs]
+        events = await asyncio.gather(*(_events(client, sid, from_ms)
+                                        for each in ids for sid in each))
         dlq = await dlq_task
-        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
-                for j, ev in zip(jobs, events, strict=True)]
+        out, at = [], 0
+        for j, each in zip(jobs, ids, strict=True):
+            ev = [e for chunk in events[at:at + len(each)] for e in chunk]
+            at += len(each)
+            out.append(compute(j.name, j.schedule_id, ev, sum(dlq.get(s, 0) for s in each)))
+        return out
 
     return connect.run(state, go)

@@ -65,6 +65,9 @@ class QStashTarget(Target):
     def key(self, spec: ScheduleSpec) -> str:
         return spec.schedule_id
 
+    def key_for(self, job_name: str) -> str:
+        return self.prefix + job_name
+
     def owns(self, key: str) -> bool:
         return key.startswith(self.prefix)
 
@@ -82,6 +85,8 @@ class QStashTarget(Target):
 
     def cost(self, action: Action, desired: Any, live: Any) -> int:
         """The write, plus setting the pause state after it."""
+        if action == "rename":  # the new schedule (paused if need be), then the old deleted
+            return 2 + int(desired.paused)
         if action in ("create", "update"):
             was_paused = live.paused if live is not None else False
             return 1 + int(desired.paused or was_paused)
@@ -125,8 +130,9 @@ class QStashTarget(Target):
         out = []
         for job in self.jobs:
             change = by_key.get(job.schedule_id)
-            status = {"create": "missing", "update": "drifted", "pause": "drifted",
-                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+            status = "in sync" if not change else {
+                "create": "missing", "update": "drifted", "pause": "drifted",
+                "resume": "drifted", "rename": "renamed"}.get(change.action, "in sync")
             row = {**_row_base(job), **_live_fields(live_by_id.get(job.schedule_id)),
                    "status": status, "where": "qstash"}
             if change and change.action == "update":
