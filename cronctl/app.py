@@ -4,8 +4,10 @@ Typer to this."""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import CronctlError, ExitStatus, UsageError
@@ -17,6 +19,8 @@ class State:
     debug: bool = False
     verbose: int = 0
     no_color: bool = False
+    env: dict[str, str] | None = None  # the environment for ${VARS} (default: os.environ)
+    qstash: tuple[str, str] | None = None  # (url, token) to use instead of the environment
 
     def config_path(self) -> Path:
         from .config import find_config
@@ -24,15 +28,33 @@ class State:
         return find_config(self.config)
 
     def load(self, *, require: tuple[str, ...] = ()):
-        """Load the config; `require` names the tiers whose ${VARS} must be set."""
+        """Load the config; `require` names the tiers whose ${VARS} must be set. Variables
+        this shell lacks come from a discovered `cronctl dev` (dev/discovery.py)."""
         from .config import load_config
         from .output import add_secrets
 
-        config = load_config(self.config_path())
+        path = self.config_path()
+        config = load_config(path, self.env)
+        if config.unset and self.env is None:
+            from .dev.discovery import shared_env
+
+            served = shared_env(self)
+            if served:
+                self.env = {**served, **os.environ}
+                config = load_config(path, self.env)
         add_secrets(config.secrets)
         if require:
             config.require_env(require)
         return config
+
+    def now(self) -> datetime:
+        """Now, for windows and next runs: a discovered dev server's frozen clock, or the wall
+        clock. Asked once per command, so one command sees one time."""
+        if getattr(self, "_now", None) is None:
+            from .dev.discovery import server_now
+
+            self._now = server_now(self) or datetime.now(UTC)
+        return self._now
 
 
 def start(*, no_color: bool) -> None:

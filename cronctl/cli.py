@@ -301,8 +301,11 @@ def dev_cmd(
     memory: Annotated[bool, typer.Option("--memory", help="Keep state in memory only.")
                       ] = False,
     app_url: Annotated[str | None, typer.Option(
-        "--app-url", help="Where infrastructure jobs fire (default: the file's base_url).")
-    ] = None,
+        "--app-url", help="Where every job is delivered, Vercel and QStash jobs alike "
+        "(default: the file's base_url).")] = None,
+    no_apply: Annotated[bool, typer.Option(
+        "--no-apply", help="Do not apply schedules.yaml to this server (at start and on "
+        "every change).")] = False,
     no_fire: Annotated[bool, typer.Option("--no-fire", help="Keep schedules; deliver nothing.")
                        ] = False,
     latency_ms: Annotated[int, typer.Option("--latency-ms",
@@ -335,5 +338,5 @@ def dev_cmd(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,
         fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
-        max_schedules=max_schedules, clock=clock,
+        max_schedules=max_schedules, clock=clock, apply=not no_apply,
     ))

@@ -62,6 +62,7 @@ class Options:
     jobs: tuple[str, ...] = ()  # --job: only these jobs (Terraform's -target)
     out: str | None = None  # diff --out: save the plan
     plan_file: str | None = None  # schedule --plan: apply a saved plan
+    only_targets: tuple[str, ...] = ()  # plan only these targets (cronctl dev: qstash)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Planned:
 def plan_all(config, state, opts: Options) -> list[Planned]:
     out = []
     for target in targets(config, state):
+        if opts.only_targets and target.name not in opts.only_targets:
+            continue
         reason = target.skip_reason()
         if reason:
             echo(f"note: {reason}", err=True)

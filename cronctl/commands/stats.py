@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from .. import engine
@@ -35,7 +34,8 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
     target = engine.target_for(config, state, one) if one else \
         engine.target_class("qstash")(config, state)
     jobs = target.stats_jobs(one)
-    from_ms = int((time.time() - window.total_seconds()) * 1000)
+    # A frozen `cronctl dev` clock, when that is what the command talks to.
+    from_ms = int((state.now().timestamp() - window.total_seconds()) * 1000)
     results: list[JobStats] = target.stats(jobs, from_ms)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)

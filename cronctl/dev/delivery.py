@@ -13,6 +13,7 @@ import contextlib
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ class Deliverer:
         self.counters: Counter[str] = Counter()
         self._http: httpx.AsyncClient | None = None
         self._flow: dict[str, asyncio.Semaphore] = {}
+        self.route: Callable[[str], str] | None = None  # --app-url: where a destination goes
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -107,19 +109,20 @@ class Deliverer:
                     ) -> tuple[int | None, str | None, str | None]:
         """(status, response body, error) of one HTTP request to the destination."""
         spec = message.spec
+        url = self.route(spec.destination) if self.route else spec.destination
         body = spec.body.encode()
         headers = [(name, value) for name, values in spec.header.items() for value in values]
         headers += [
             ("User-Agent", USER_AGENT),
             ("Upstash-Message-Id", message.message_id),
             ("Upstash-Retried", str(retried)),
-            ("Upstash-Signature", sign(self.signing_key, spec.destination, body)),
+            ("Upstash-Signature", sign(self.signing_key, url, body)),
         ]
         if message.schedule_id:
             headers.append(("Upstash-Schedule-Id", message.schedule_id))
         timeout = float(spec.timeout) if spec.timeout else DEFAULT_TIMEOUT_S
         try:
-            response = await self.http.request(spec.method, spec.destination, headers=headers,
+            response = await self.http.request(spec.method, url, headers=headers,
                                                content=body or None, timeout=timeout)
         except httpx.TimeoutException:
             return None, None, f"timed out after {timeout:g}s"

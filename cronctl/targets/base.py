@@ -66,6 +66,12 @@ class Target:
         self.state = state
         self.requests = 0  # requests made so far (populate included)
 
+    def now(self):
+        """Now for next runs: the command's clock (a frozen `cronctl dev` clock, or the wall)."""
+        from datetime import UTC, datetime
+
+        return self.state.now() if hasattr(self.state, "now") else datetime.now(UTC)
+
     # -- what the engine calls -------------------------------------------------------------
     @property
     def jobs(self) -> list:

@@ -318,7 +318,7 @@ class VercelTarget(Target):
                 status = "in sync" if present else "missing"
             else:
                 status = "drifted" if present else "disabled"
-            nxt = cron.next_runs(job.schedule, "UTC", 1) if job.enabled else []
+            nxt = cron.next_runs(job.schedule, "UTC", 1, self.now()) if job.enabled else []
             out.append({"name": job.name, "tier": job.tier, "target": self.name,
                         "schedule": job.schedule, "timezone": job.timezone,
                         "schedule_id": job.schedule_id,

@@ -14,10 +14,11 @@ T = TypeVar("T")
 
 
 def client(state, *, concurrency: int = 8, rate: float | None = None):
+    from ...dev.discovery import credentials as dev_credentials
     from .client import QStashClient, credentials
     from .sync import DEFAULT_RATE
 
-    url, token = credentials()
+    url, token = (getattr(state, "qstash", None) or dev_credentials(state) or credentials())
     verbose = getattr(state, "verbose", 0)
 
     def on_retry(path: str, why: str) -> None:

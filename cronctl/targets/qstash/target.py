@@ -31,11 +31,15 @@ class QStashTarget(Target):
         # Without jobs, QStash is still asked (its orphans are found) when a token says
         # where; without either it is skipped with a note (skip_reason), except in a project
         # that runs its jobs on Kubernetes, where the note would only confuse.
-        return (bool(self.jobs) or explicit or bool(os.environ.get("QSTASH_TOKEN"))
+        return (bool(self.jobs) or explicit or self._told_where()
                 or not self.config.jobs_for("kubernetes"))
 
+    def _told_where(self) -> bool:
+        """A token, or a QStash the command was given (cronctl dev applying to itself)."""
+        return bool(os.environ.get("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
+
     def skip_reason(self) -> str | None:
-        if not self.jobs and not os.environ.get("QSTASH_TOKEN"):
+        if not self.jobs and not self._told_where():
             return "no business jobs and QSTASH_TOKEN is not set; QStash skipped"
         return None
 
