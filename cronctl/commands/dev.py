@@ -86,7 +86,7 @@ def run(opts: DevOptions) -> int:
         url = url_of(sock)
         _banner(url, env_for(url), db, opts, dev.notes)
         server = make_server(dev)
-        announced = _announce(url, opts)
+        announced = _announce(url, opts) if opts.config_path is not None else None
         if auto is not None:
             auto.start(url, server=server, vercel=dev.vercel, log_line=dev.log.line)
         try:
