@@ -54,6 +54,10 @@ class Deliverer:
             await self._http.aclose()
             self._http = None
 
+    def _url(self, spec: MessageSpec) -> str:
+        """Where a delivery goes (`cronctl dev --app-url` may send it to the local app)."""
+        return self.route(spec.destination) if self.route else spec.destination
+
     def created(self, message: Message) -> None:
         self._event(message, "CREATED", message.created_ms)
 
@@ -68,7 +72,7 @@ class Deliverer:
             elapsed = int((time.monotonic() - started) * 1000)
         end = start + elapsed
         self.counters["attempts"] += 1
-        self.log.delivery(method=spec.method, url=spec.destination, message_id=message.message_id,
+        self.log.delivery(method=spec.method, url=self._url(spec), message_id=message.message_id,
                           schedule_id=message.schedule_id, retried=retried, status=status,
                           error=error, ms=elapsed)
         outcome = {"responseStatus": status, "responseBody": text, "error": error}
@@ -109,7 +113,7 @@ class Deliverer:
                     ) -> tuple[int | None, str | None, str | None]:
         """(status, response body, error) of one HTTP request to the destination."""
         spec = message.spec
-        url = self.route(spec.destination) if self.route else spec.destination
+        url = self._url(spec)
         body = spec.body.encode()
         headers = [(name, value) for name, values in spec.header.items() for value in values]
         headers += [

@@ -135,3 +135,18 @@ def test_renamed_from_shows_a_rename_and_keeps_the_history(project):
     stats = json.loads(project.run("stats", "--job", "reminders", "--json", "--since", "7d").out)
     assert old_runs >= 1 and stats["summary"]["runs"] == old_runs
     assert "No changes" in project.run("diff").out
+
+
+def test_renamed_from_on_a_file_target_replaces_the_document(project):
+    head = "kubernetes:\n  image: busybox:1.36\n"
+    job = '  {name}:\n    target: kubernetes\n    schedule: "*/30 * * * *"\n{extra}'
+    project.write(job.format(name="worker", extra=""), header=head)
+    assert project.run("schedule", "--yes").code == 0
+    project.write(job.format(name="crawler", extra="    renamed_from: worker\n"), header=head)
+    data = json.loads(project.run("diff", "--json").out)["kubernetes"]
+    assert [(c["action"], c["job"], c.get("renamed_from")) for c in data["changes"]] == [
+        ("rename", "crawler", "worker")]
+    assert project.run("schedule", "--yes").code == 0
+    text = (project.folder / "k8s" / "cronjobs.yaml").read_text()
+    assert "name: crawler" in text and "name: worker" not in text
+    assert "No changes" in project.run("diff").out or "up to date" in project.run("diff").out
