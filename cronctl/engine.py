@@ -36,14 +36,19 @@ def target_class(name: str) -> type[Target]:
     return getattr(importlib.import_module(module), cls)
 
 
-def targets(config, state) -> list[Target]:
-    """Every target the project uses, in a stable order."""
+def targets(config, state, *, always: tuple[str, ...] = ()) -> list[Target]:
+    """Every target the project uses (and those in `always`), in a stable order."""
     found = [target_class(name)(config, state) for name in TARGETS]
-    return [t for t in found if t.active()]
+    return [t for t in found if t.active(explicit=t.name in always)]
 
 
 def target_for(config, state, job) -> Target:
     return target_class(job.target)(config, state)
+
+
+def history(config, state) -> Target:
+    """The target whose delivery history `cronctl stats` reads (QStash keeps one)."""
+    return next(t for t in (target_class(n)(config, state) for n in TARGETS) if t.keeps_history)
 
 
 @dataclass

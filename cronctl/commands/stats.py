@@ -31,8 +31,7 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
                 f"showing the last {RETENTION.days}d instead of {since}")
         window = RETENTION
     one = config.job(job) if job else None
-    target = engine.target_for(config, state, one) if one else \
-        engine.target_class("qstash")(config, state)
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     # A frozen `cronctl dev` clock, when that is what the command talks to.
     from_ms = int((state.now().timestamp() - window.total_seconds()) * 1000)

@@ -22,6 +22,7 @@ class QStashTarget(Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
+    keeps_history = True
 
     @property
     def prefix(self) -> str:
@@ -158,7 +159,7 @@ class QStashTarget(Target):
         return [job] if job is not None else self.jobs
 
     def stats(self, jobs: list, from_ms: int) -> list:
-        from .history import job_stats
+        from .deliveries import job_stats
 
         return job_stats(self.state, jobs, from_ms)
 
