@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ class State:
     no_color: bool = False
     env: dict[str, str] | None = None  # the environment for ${VARS} (default: os.environ)
     qstash: tuple[str, str] | None = None  # (url, token) to use instead of the environment
+    cache: dict = field(default_factory=dict, repr=False)  # found once per command (dev server)
 
     def config_path(self) -> Path:
         from .config import find_config
@@ -61,11 +62,11 @@ class State:
     def now(self) -> datetime:
         """Now, for windows and next runs: a discovered dev server's frozen clock, or the wall
         clock. Asked once per command, so one command sees one time."""
-        if getattr(self, "_now", None) is None:
+        if "now" not in self.cache:
             from .dev.discovery import server_now
 
-            self._now = server_now(self) or datetime.now(UTC)
-        return self._now
+            self.cache["now"] = server_now(self) or datetime.now(UTC)
+        return self.cache["now"]
 
 
 def start(*, no_color: bool) -> None:

@@ -115,7 +115,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "changes": [
             {"action": c.action, "job": c.job, "key": c.key, "schedule_id": c.key,
              "fields": fields(c), **({"adopted_by": c.adopted_by} if c.adopted_by else {}),
-             **({"renamed_from": c.renamed_from} if c.renamed_from else {})}
+             **({"renamed_from": c.renamed_from} if c.renamed_from else {}),
+             **({"attributes": list(c.detail)} if c.detail else {})}
             for c in plan.changes
         ],
         "unchanged": plan.unchanged,

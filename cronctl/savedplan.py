@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import CronctlError, ExitStatus, UsageError
 from .fsutil import write_atomic
+from .output import redact
 
 FORMAT = "cronctl-plan"
 VERSION = 1
@@ -79,7 +80,9 @@ def write(path: Path, *, config, options: dict, planned: list, report: dict) -> 
         "targets": targets,
         "plan": report,
     }
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    # The same scrubbing as everything printed: a secret never reaches the file.
+    text = redact(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    write_atomic(path, (text + "\n").encode())
 
 
 def read(path: Path) -> dict:

@@ -95,14 +95,16 @@ def _folder(state) -> Path:
 
 def running(state) -> DevInfo | None:
     """The dev server running for this project, if its state file is there and it lives."""
-    cached = getattr(state, "_dev_info", False)
-    if cached is not False:
-        return cached
-    info = read_state(state_path(_folder(state)))
-    if info is not None and not _alive(info.pid):
-        info = None
-    state._dev_info = info
-    return info
+    cache = _cache(state)
+    if "dev" not in cache:
+        info = read_state(state_path(_folder(state)))
+        cache["dev"] = info if info is not None and _alive(info.pid) else None
+    return cache["dev"]
+
+
+def _cache(state) -> dict:
+    cache = getattr(state, "cache", None)
+    return cache if isinstance(cache, dict) else {}
 
 
 def serving(state) -> DevInfo | None:
@@ -128,8 +130,9 @@ def credentials(state) -> tuple[str, str] | None:
     info = running(state)
     if info is None:
         return None
-    if not getattr(state, "_dev_announced", False):
-        state._dev_announced = True
+    cache = _cache(state)
+    if not cache.get("announced"):
+        cache["announced"] = True
         where = state_path(_folder(state))
         sys.stderr.write(f"using cronctl dev at {info.url} (pid {info.pid}, from {where}); "
                          "set QSTASH_TOKEN to use another QStash\n")

@@ -81,6 +81,10 @@ def test_a_plan_file_that_is_not_one(project):
     assert bad.code == 2 and "not a cronctl plan" in bad.err
     missing = project.run("schedule", "--plan", "nope.json")
     assert missing.code == 2 and "cronctl diff --out" in missing.err
+    assert project.run("diff", "--out", "plan.json").code == 0
+    mixed = project.run("schedule", "--plan", "plan.json", "--job", "a")
+    assert mixed.code == 2 and "the options it was made with" in mixed.err
+    assert project.schedules() == {}
 
 
 def test_job_limits_diff_and_schedule(project):
