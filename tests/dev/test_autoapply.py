@@ -123,6 +123,13 @@ def test_dev_applies_the_file_at_start_and_again_after_an_edit(tmp_path, app):
         assert dev.schedules()["cronctl.acme.a"]["cron"] == "30 7 * * *"
         poll(lambda: "Plan: 1 to create, 1 to update, 1 to delete" in dev.log(), "the plan")
         assert SECRET not in dev.log()
+        # A broken edit is reported and changes nothing; the fix is applied.
+        path.write_text(config(business("a", "30 7 * * *") + "  c: [oops]\n"))
+        poll(lambda: "not applied (exit 2)" in dev.log(), "the broken file reported")
+        assert set(dev.schedules()) == {"cronctl.acme.a", "cronctl.acme.c"}
+        path.write_text(config(business("a", "30 7 * * *")))
+        poll(lambda: set(dev.schedules()) == {"cronctl.acme.a"}, "the fix applied")
+        assert dev.proc.poll() is None  # still serving
         # The file is applied, not written: no vercel.json appears.
         assert not (tmp_path / "vercel.json").exists()
 
