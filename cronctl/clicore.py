@@ -45,7 +45,8 @@ class GlobalGroup(TyperGroup):
         shared = [p for p in self.params if p.name in GLOBAL_NAMES]
         for command in self.commands.values():
             if isinstance(command, GlobalCommand):
-                command.params.extend(shared)
+                have = {p.name for p in command.params}
+                command.params.extend(p for p in shared if p.name not in have)
 
 
 class GlobalCommand(TyperCommand):
