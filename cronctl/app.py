@@ -39,15 +39,16 @@ class State:
                 raise
             return None
 
-    def load(self, *, require: tuple[str, ...] = ()):
-        """Load the config; `require` names the tiers whose ${VARS} must be set. Variables
-        this shell lacks come from a discovered `cronctl dev` (dev/discovery.py)."""
+    def load(self, *, require: tuple[str, ...] = (), remote: bool = False):
+        """Load the config; `require` names the tiers whose ${VARS} must be set. `remote`: the
+        command talks to a provider, so variables this shell lacks come from a discovered
+        `cronctl dev` (dev/discovery.py)."""
         from .config import load_config
         from .output import add_secrets
 
         path = self.config_path()
         config = load_config(path, self.env)
-        if config.unset and self.env is None:
+        if remote and config.unset and self.env is None:
             from .dev.discovery import shared_env
 
             served = shared_env(self)

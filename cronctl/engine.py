@@ -144,7 +144,8 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
 def sync(state, opts: Options) -> int:
     saved = _saved(opts)
     # cleanup needs only names and IDs: no secrets required.
-    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS))
+    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS),
+                        remote=True)
     if saved is not None:
         savedplan.check_config(saved, config, Path(opts.plan_file or ""))
     planned = plan_all(config, state, opts)

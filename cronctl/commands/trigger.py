@@ -8,7 +8,7 @@ from ..output import echo, print_json
 
 
 def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     job = config.job(job_name)
     target = engine.target_for(config, state, job)
     target.can_trigger(job)

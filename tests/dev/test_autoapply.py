@@ -185,6 +185,9 @@ def test_commands_find_the_dev_server_and_a_set_token_wins(tmp_path, app):
         assert rows == {"a": "in sync", "b": "in sync"}
         assert SECRET not in found.stdout + found.stderr
         assert cli(tmp_path, "stats", "--json", env=clean_env()).returncode == 0
+        # A command that reads only the file does not ask the server.
+        local = cli(tmp_path, "next", "a", env=clean_env())
+        assert local.returncode == 0 and "using cronctl dev" not in local.stderr
         # A set QSTASH_TOKEN always wins: here it names another (empty) QStash.
         with DevServer(memory=True) as other:
             chosen = cli(tmp_path, "list", "--json",
