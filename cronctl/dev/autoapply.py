@@ -24,7 +24,8 @@ from typing import Any
 from . import TOKEN
 
 POLL_S = 0.25  # how often the file is looked at
-SETTLE_S = 0.1  # an editor's save can take more than one write: wait until it holds still
+SETTLE_S = 0.1
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}  # an editor's save can take more than one write: wait until it holds still
 
 
 def fill_env(config_path: Path, app_url: str | None,
@@ -85,9 +86,11 @@ class AutoApply:
         async def env(request) -> Any:
             # The values the file's ${VARS} resolve to here, for commands in another terminal
             # (dev/discovery.py). Behind the server's token, like the schedule listing, which
-            # shows the same values in its forwarded headers.
+            # shows the same values in its forwarded headers, and to loopback clients only.
             if not authorised(request.scope, TOKEN):
                 return error(401, "unauthorized: missing or wrong bearer token")
+            if (request.client.host if request.client else "") not in LOOPBACK:
+                return error(403, "forbidden: only asked from this machine")
             return JSONResponse({"env": {k: self.env[k] for k in sorted(self.names)
                                          if self.env.get(k)}})
 
