@@ -24,8 +24,8 @@ from typing import Any
 from . import TOKEN
 
 POLL_S = 0.25  # how often the file is looked at
-SETTLE_S = 0.1
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}  # an editor's save can take more than one write: wait until it holds still
+SETTLE_S = 0.1  # an editor's save can take more than one write: wait until it holds still
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def fill_env(config_path: Path, app_url: str | None,
