@@ -154,3 +154,13 @@ def test_renamed_from_on_a_file_target_replaces_the_document(project):
     text = (project.folder / "k8s" / "cronjobs.yaml").read_text()
     assert "name: crawler" in text and "name: worker" not in text
     assert "No changes" in project.run("diff").out or "up to date" in project.run("diff").out
+
+
+def test_renamed_from_a_job_still_in_the_file_is_an_error(cli, write_config):
+    write_config("version: 1\nproject: acme\nbase_url: https://a.example\njobs:\n"
+                 '  a:\n    tier: business\n    path: /a\n    schedule: "0 9 * * *"\n'
+                 '  b:\n    tier: business\n    path: /b\n    schedule: "0 9 * * *"\n'
+                 "    renamed_from: a\n")
+    result = cli("validate")
+    assert result.code == 2
+    assert "schedules.yaml:13:" in result.err and "'a' is still a job in this file" in result.err
