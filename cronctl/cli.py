@@ -76,7 +76,8 @@ def _state(ctx: typer.Context) -> State:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-JobArg = Annotated[str, typer.Argument(help="Job name.", autocompletion=complete_job)]
+JobArg = Annotated[str, typer.Argument(help="Job name.", metavar="JOB",
+                                       autocompletion=complete_job)]
 JobsOpt = Annotated[list[str] | None, typer.Option(
     "--job", metavar="NAME", autocompletion=complete_job,
     help="Only this job (repeatable), like Terraform's -target.")]

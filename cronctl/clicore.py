@@ -50,6 +50,15 @@ class GlobalGroup(TyperGroup):
 
 
 class GlobalCommand(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Value placeholders read as words (`--since SINCE`), not as types (`<str>`).
+        for param in self.params:
+            if (getattr(param, "param_type_name", "") == "option" and param.metavar is None
+                    and not getattr(param, "is_flag", False)
+                    and not getattr(param, "count", False)):
+                param.metavar = (param.name or "value").upper()
+
     def invoke(self, ctx: Any) -> Any:
         apply_globals(ctx, {name: ctx.params.pop(name, None) for name in GLOBAL_NAMES})
         return super().invoke(ctx)

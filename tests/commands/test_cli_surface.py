@@ -174,8 +174,15 @@ def test_help_shows_flags_as_flags(cli):
     assert re.match(r"\s+-c, --config PATH\s", lines["-c"])
     for command in ("schedule", "diff", "stats", "validate"):
         text = cli(command, "--help").out
-        assert "<bool>" not in text and "<int>" not in text, text
         assert re.search(r"^\s+--json\s+Machine-readable", text, re.M), text
+    commands, _ = _commands()
+    for command in commands:
+        options = [line for line in cli(command, "--help").out.splitlines()
+                   if line.startswith("  -")]
+        assert options and not any(re.search(r"<[a-z ]+>", line) for line in options), (
+            command, options)
+    assert re.search(r"^\s+--since SINCE\s", cli("stats", "--help").out, re.M)
+    assert re.search(r"^\s+-n, --count COUNT\s", cli("next", "--help").out, re.M)
 
 
 # -- declining exits 1 ------------------------------------------------------------------------
