@@ -59,6 +59,11 @@ class GlobalCommand(TyperCommand):
                     and not getattr(param, "count", False)):
                 param.metavar = (param.name or "value").upper()
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The whole first line of the help in `cronctl --help` (wrapped, never cut off)."""
+        text = (self.short_help or self.help or "").strip()
+        return text.split("\n\n", 1)[0].replace("\n", " ")
+
     def invoke(self, ctx: Any) -> Any:
         apply_globals(ctx, {name: ctx.params.pop(name, None) for name in GLOBAL_NAMES})
         return super().invoke(ctx)

@@ -182,6 +182,7 @@ def test_help_shows_flags_as_flags(cli):
         assert options and not any(re.search(r"<[a-z ]+>", line) for line in options), (
             command, options)
     assert re.search(r"^\s+--since SINCE\s", cli("stats", "--help").out, re.M)
+    assert "..." not in root.out.split("Commands:", 1)[1]  # descriptions wrap, never cut
     assert re.search(r"^\s+-n, --count COUNT\s", cli("next", "--help").out, re.M)
 
 
