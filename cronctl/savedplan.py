@@ -19,6 +19,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import CronctlError, ExitStatus, UsageError
 from .fsutil import write_atomic
 from .output import redact
@@ -74,6 +75,7 @@ def write(path: Path, *, config, options: dict, planned: list, report: dict) -> 
     data = {
         "format": FORMAT,
         "version": VERSION,
+        "cronctl": __version__,
         "project": config.project,
         "config": {"file": config.path.name, "checksum": file_digest(config.path)},
         "options": options,
@@ -107,6 +109,9 @@ _AGAIN = "review a new plan: 'cronctl diff --out PLAN.json', then apply that one
 
 
 def check_config(saved: dict, config, plan_path: Path) -> None:
+    if saved.get("cronctl") != __version__:
+        raise StalePlan(f"{plan_path} was made by cronctl {saved.get('cronctl')}, this is "
+                        f"{__version__}; nothing was applied", hint=_AGAIN)
     if saved.get("project") != config.project:
         raise StalePlan(f"{plan_path} is a plan for project {saved.get('project')!r}, "
                         f"not {config.project!r}", hint=_AGAIN)

@@ -82,6 +82,10 @@ def test_a_plan_file_that_is_not_one(project):
     missing = project.run("schedule", "--plan", "nope.json")
     assert missing.code == 2 and "cronctl diff --out" in missing.err
     assert project.run("diff", "--out", "plan.json").code == 0
+    data = json.loads((project.folder / "plan.json").read_text())
+    (project.folder / "old.json").write_text(json.dumps({**data, "cronctl": "0.0.1"}))
+    old = project.run("schedule", "--plan", "old.json")
+    assert old.code == 1 and "was made by cronctl 0.0.1" in old.err
     mixed = project.run("schedule", "--plan", "plan.json", "--job", "a")
     assert mixed.code == 2 and "the options it was made with" in mixed.err
     assert project.schedules() == {}
