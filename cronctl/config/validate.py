@@ -72,15 +72,9 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
-    if job.timezone and job.timezone != "UTC":
-        rep.add(
-            (*base, "timezone"),
-            "Vercel runs cron jobs in UTC only",
-            hint="remove 'timezone' and convert the schedule to UTC, or make it a business "
-            "job (QStash supports CRON_TZ)",
-        )
-    for problem in cron.check_vercel(job.schedule, plan):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
+    dialect = cron.dialect_for(job.tier, vercel_plan=plan)
+    _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
@@ -91,9 +85,10 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
             "write the zone in 'timezone', not as a CRON_TZ= prefix",
             hint="e.g. timezone: Europe/Lisbon",
         )
-    # Without the prefix, so it is not also reported as "got 6 fields".
-    for problem in cron.check_qstash(expr):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    # Without the prefix, so it is not also reported as "got 6 fields"; an unknown zone is
+    # reported once, on 'timezone'.
+    tz = job.timezone if job.timezone and cron.is_valid_zone(job.timezone) else None
+    _cron(rep, base, cron.dialect_for(job.tier), expr, tz)
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
@@ -105,6 +100,13 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
         if not re.match(r"^[A-Za-z0-9_.-]+$", label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")
+
+
+def _cron(rep: _Reporter, base: tuple, dialect: cron.Dialect, expr: str, tz: str | None) -> None:
+    """The job's provider's own cron rules: its refusals are errors, its surprises warnings."""
+    for problem in dialect.validate(expr, tz):
+        rep.add((*base, problem.field), problem.message, hint=problem.hint,
+                severity=problem.severity)
 
 
 def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:

@@ -86,5 +86,5 @@ class VercelCrons:
 
 
 def _next(schedule: str, after_ms: int) -> int | None:
-    at = cron.next_after(schedule, from_ms(after_ms), None)
+    at = cron.get_dialect("vercel").next_after(schedule, from_ms(after_ms))  # UTC, Vercel's rules
     return to_ms(at) if at else None

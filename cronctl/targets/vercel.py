@@ -254,7 +254,8 @@ class VercelTarget(Target):
                 status = "in sync" if present else "missing"
             else:
                 status = "drifted" if present else "disabled"
-            nxt = cron.next_runs(job.schedule, "UTC", 1, self.now()) if job.enabled else []
+            dialect = cron.get_dialect("vercel", plan=self.config.vercel_plan)
+            nxt = dialect.next_runs(job.schedule, None, 1, self.now()) if job.enabled else []
             out.append({"name": job.name, "tier": job.tier, "target": self.name,
                         "schedule": job.schedule, "timezone": job.timezone,
                         "schedule_id": job.schedule_id,
