@@ -129,7 +129,7 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
                           skipped="none of the --job jobs change here")
             return p
         others = sorted(c.job for c in plan.changes if not ours(c))
-        if others or not plan.changes:
+        if others:
             raise UsageError(
                 f"{plan.artifact.path.name} is written whole, and would also change "
                 f"{', '.join(others)}", hint="add those with --job too, or leave out --job")
