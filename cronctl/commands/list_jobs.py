@@ -8,7 +8,7 @@ from ..output import print_json, print_renderable
 
 
 def local_row(job: Job, vercel_plan: str = "pro") -> dict:
-    dialect = cron.get_dialect(job.target, plan=vercel_plan)
+    dialect = cron.dialect_for(job.tier, vercel_plan=vercel_plan, target=job.target)
     nxt = dialect.next_runs(job.schedule, job.timezone, 1)
     return {
         "name": job.name,

@@ -12,7 +12,7 @@ from ..output import echo, print_json
 def run(state, job_name: str, *, count: int, json_out: bool) -> int:
     config = state.load()
     job = config.job(job_name)
-    dialect = cron.get_dialect(job.target, plan=config.vercel_plan)
+    dialect = cron.dialect_for(job.tier, vercel_plan=config.vercel_plan, target=job.target)
     runs = dialect.next_runs(job.schedule, job.timezone, count)
     description = dialect.describe(job.schedule, job.timezone)
     window = dialect.window_minutes

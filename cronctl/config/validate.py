@@ -73,7 +73,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
     # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
-    dialect = cron.get_dialect("vercel", plan=plan)  # the vercel target, whatever its tier
+    dialect = cron.get_dialect("vercel", plan=plan)  # the vercel target's job
     _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
 
 
@@ -88,7 +88,7 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
     # Without the prefix, so it is not also reported as "got 6 fields"; an unknown zone is
     # reported once, on 'timezone'.
     tz = job.timezone if job.timezone and cron.is_valid_zone(job.timezone) else None
-    _cron(rep, base, cron.get_dialect("qstash"), expr, tz)  # the qstash target
+    _cron(rep, base, cron.get_dialect("qstash"), expr, tz)  # the qstash target's job
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
