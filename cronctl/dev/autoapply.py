@@ -80,8 +80,8 @@ class AutoApply:
         from starlette.responses import JSONResponse
         from starlette.routing import Route
 
-        from .app import error
         from .gate import authorised
+        from .httputil import error
 
         async def env(request) -> Any:
             # The values the file's ${VARS} resolve to here, for commands in another terminal
