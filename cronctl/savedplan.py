@@ -23,6 +23,7 @@ from . import __version__
 from .errors import CronctlError, ExitStatus, UsageError
 from .fsutil import write_atomic
 from .output import redact
+from .secrets import Secret
 
 FORMAT = "cronctl-plan"
 VERSION = 1
@@ -35,6 +36,8 @@ class StalePlan(CronctlError):
 
 
 def _canonical(spec: Any) -> Any:
+    if isinstance(spec, Secret):  # its value counts (a changed CRON_SECRET is a change);
+        return "secret:" + hashlib.sha256(spec.reveal().encode()).hexdigest()  # never shown
     if is_dataclass(spec) and not isinstance(spec, type):
         return {f.name: _canonical(getattr(spec, f.name)) for f in fields(spec) if f.compare}
     if isinstance(spec, dict):

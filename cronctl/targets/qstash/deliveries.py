@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from ...aio import gather_all
 from ...stats import JobStats, compute
 from . import connect
 
@@ -43,12 +42,11 @@ async def _dlq_counts(client) -> dict[str, int]:
 
 def job_stats(state, jobs: list, from_ms: int) -> list[JobStats]:
     async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
-        dlq_task = asyncio.create_task(_dlq_counts(client))
         # A renamed job's runs include those under its previous name (renamed_from).
         ids = [j.history_ids or (j.schedule_id,) for j in jobs]
-        events = await asyncio.gather(*(_events(client, sid, from_ms)
-                                        for each in ids for sid in each))
-        dlq = await dlq_task
+        # A failure (a wrong token) cancels and awaits the others: one clean error.
+        dlq, *events = await gather_all(
+            _dlq_counts(client), *(_events(client, sid, from_ms) for each in ids for sid in each))
         out, at = [], 0
         for j, each in zip(jobs, ids, strict=True):
             ev = [e for chunk in events[at:at + len(each)] for e in chunk]
