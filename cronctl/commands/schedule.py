@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import engine
 
 
-def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int,
+def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int | None,
         json_out: bool, adopt: bool = False, jobs: tuple[str, ...] = (),
         plan_file: str | None = None) -> int:
     return engine.sync(state, engine.Options(

@@ -154,13 +154,16 @@ class KubernetesTarget(Target):
         return manifest_file.compose(self.config.project, settings_of(self.config).file,
                                      foreign, owned)
 
-    def apply(self, plan: Plan, *, concurrency: int = 8, on_done: OnDone | None = None
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
               ) -> ApplyResult:
         result = ApplyResult()
         art = plan.artifact
         if art is not None and art.changed and art.new_text is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, art.new_text.encode("utf-8"))
+            # Only over the bytes the plan was made from: a change made since is never lost.
+            old = None if art.old_text is None else art.old_text.encode("utf-8")
+            write_atomic(self.path, art.new_text.encode("utf-8"), expected=old)
             result.wrote = str(self.path)
         for change in plan.changes:
             result.done.append(change)
