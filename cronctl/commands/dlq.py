@@ -18,6 +18,10 @@ from .logs import short_when
 
 def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | None,
         everything: bool, yes: bool, json_out: bool) -> int:
+    # `--retry --all`: the option takes "--all" as its value; it means the flag.
+    everything = everything or "--all" in (retry or ()) or "--all" in (delete or ())
+    retry = [i for i in retry if i != "--all"] if retry else None
+    delete = [i for i in delete if i != "--all"] if delete else None
     action = _action(retry, delete, everything)
     config = state.load()
     one = config.job(job) if job else None
@@ -44,7 +48,7 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
            f"{job or config.project}?"
     if not confirm(what, yes=yes):
         echo("Nothing was changed.", err=True)
-        return 0
+        return 1
     if verb == "retry":
         new_ids = target.retry_dead(chosen)
         if json_out:

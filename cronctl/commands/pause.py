@@ -8,7 +8,7 @@ from .policy import refuse_locked
 
 
 def run(state, job_name: str, *, pause: bool, force: bool = False) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     job = config.job(job_name)
     refuse_locked(config, job, "pause" if pause else "resume", force=force)
     target = engine.target_for(config, state, job)

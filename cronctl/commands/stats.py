@@ -27,7 +27,7 @@ def parse_since(text: str) -> timedelta:
 
 def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | None = None,
         pause_failing: int | None = None) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     window = parse_since(since)
     note = None
     if window > RETENTION:

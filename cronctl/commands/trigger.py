@@ -11,14 +11,14 @@ from .policy import refuse_locked
 
 def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
         wait: bool = False, timeout: float = 300) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     job = config.job(job_name)
     refuse_locked(config, job, "trigger", force=force)
     target = engine.target_for(config, state, job)
     target.can_trigger(job)
     if not confirm(f"This will {target.trigger_summary(job)}. Run {job.name}?", yes=yes):
         echo("Nothing was run.", err=True)
-        return 0
+        return 1
     result = target.trigger(job)
     outcome = target.wait(job, result, timeout=timeout) if wait else None
     ok = result.ok if outcome is None else outcome.state == "delivered"

@@ -40,6 +40,7 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
             description=spec.description,
             enabled=spec.enabled,
             locked=spec.locked,
+            renamed_from=spec.renamed_from,
             line=mark.line if mark else None,
         )
         if isinstance(spec, KubernetesJob):

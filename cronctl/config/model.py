@@ -103,6 +103,8 @@ class _JobCommon(_Strict):
     enabled: StrictBool = True
     # Only the file changes a locked job: pause, resume and trigger refuse it without --force.
     locked: StrictBool = False
+    # The job's previous name: the plan shows a rename, and its history follows it.
+    renamed_from: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
 
 
 class InfrastructureJob(_JobCommon):

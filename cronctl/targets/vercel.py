@@ -188,6 +188,9 @@ class VercelTarget(Target):
     def job_name(self, key: str) -> str:
         return self._names.get(key, key)
 
+    def key_for(self, job_name: str) -> None:
+        return None  # crons are keyed by path: a renamed job is the same cron
+
     def differences(self, live: CronSpec, desired: CronSpec) -> tuple[FieldChange, ...]:
         if live.schedule != desired.schedule:
             return (FieldChange("schedule", live.schedule, desired.schedule),)
@@ -267,7 +270,7 @@ class VercelTarget(Target):
             else:
                 status = "drifted" if present else "disabled"
             dialect = cron.get_dialect("vercel", plan=self.config.vercel_plan)
-            nxt = dialect.next_runs(job.schedule, None, 1) if job.enabled else []
+            nxt = dialect.next_runs(job.schedule, None, 1, self.now()) if job.enabled else []
             out.append({"name": job.name, "tier": job.tier, "target": self.name,
                         "schedule": job.schedule, "timezone": job.timezone,
                         "schedule_id": job.schedule_id,

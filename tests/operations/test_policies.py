@@ -35,7 +35,7 @@ def test_trigger_wait_reports_a_failure_and_the_prompt_says_what_it_calls(ops, t
     asked: list[str] = []  # what a person at a terminal is asked (they answer no)
     monkeypatch.setattr(trigger, "confirm", lambda question, yes: bool(asked.append(question)))
     declined = ops.run("trigger", "tick")
-    assert declined.code == 0 and "Nothing was run." in declined.err
+    assert declined.code == 1 and "Nothing was run." in declined.err  # declining exits 1
     assert asked and f"publish POST {ops.app.url}/api/cron/tick through QStash" in asked[0]
 
 
