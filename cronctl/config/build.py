@@ -47,7 +47,7 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
                             concurrency=spec.concurrency))
             continue
         if not isinstance(spec, BusinessJob):
-            jobs.append(Job(**common))
+            jobs.append(Job(**common, timezone=spec.timezone or "UTC", jitter=spec.jitter))
             continue
         headers = _merge_headers(d.headers, spec.headers)
         body = render_body(spec.body)
@@ -80,6 +80,9 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
         vercel_plan=model.vercel.plan,
         vercel_file=(path.parent / model.vercel.file),
         jobs=jobs,
+        vercel_output=model.vercel.output,
+        vercel_project=model.vercel.project,
+        vercel_team=model.vercel.team,
         diagnostics=DiagnosticsEndpoint(diag.path, tuple(diag.components)) if diag else None,
         kubernetes=model.kubernetes,
         safety=model.safety or SafetySettings(),

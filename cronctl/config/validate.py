@@ -55,7 +55,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             _zone(rep, (*base, "timezone"), job.timezone)
             validate_kubernetes.job(rep, base, name, job, model)
         elif isinstance(job, InfrastructureJob):
-            _infrastructure(rep, base, job, model.vercel.plan)
+            _infrastructure(rep, base, job, model.vercel)
         elif isinstance(job, BusinessJob):
             if not business_seen and not model.base_url:
                 rep.add(
@@ -67,15 +67,26 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             _business(rep, base, job)
 
 
-def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
-    if job.timezone and job.timezone != "UTC":
+def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, vercel) -> None:
+    schedules = vercel.output == "schedules"
+    if schedules:
+        # Vercel Schedules take an IANA zone per schedule (its build refuses others with
+        # INVALID_SCHEDULE_TIMEZONE); job names already match its schedule-name pattern.
+        if job.timezone and not cron.is_valid_zone(job.timezone):
+            rep.add((*base, "timezone"),
+                    f"unknown timezone {job.timezone!r} (Vercel: INVALID_SCHEDULE_TIMEZONE)",
+                    hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
+    elif job.timezone and job.timezone != "UTC":
         rep.add(
             (*base, "timezone"),
             "Vercel runs cron jobs in UTC only",
-            hint="remove 'timezone' and convert the schedule to UTC, or make it a business "
-            "job (QStash supports CRON_TZ)",
+            hint="set 'vercel: {output: schedules}' (Vercel Schedules take a timezone), convert "
+            "the schedule to UTC, or make it a business job (QStash supports CRON_TZ)",
         )
-    for problem in cron.check_vercel(job.schedule, plan):
+    if job.jitter is not None and not schedules:
+        rep.add((*base, "jitter"), "jitter needs Vercel Schedules",
+                hint="set 'vercel: {output: schedules}' or remove 'jitter'")
+    for problem in cron.check_vercel(job.schedule, vercel.plan):
         rep.add((*base, "schedule"), problem.message, hint=problem.hint)
 
 
