@@ -33,6 +33,7 @@ def register_env_secrets(environ: dict[str, str] | None = None) -> None:
             "CRON_SECRET",
             "QSTASH_CURRENT_SIGNING_KEY",
             "QSTASH_NEXT_SIGNING_KEY",
+            "VERCEL_TOKEN",
         )
     )
 

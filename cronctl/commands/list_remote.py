@@ -7,7 +7,8 @@ from ..config import Config
 from ..output import print_json, print_renderable
 
 STATUS_STYLE = {"in sync": "green", "drifted": "yellow", "missing": "red", "orphaned": "red",
-                "unmanaged": "dim", "disabled": "dim"}
+                "unmanaged": "dim", "disabled": "dim", "schedule differs": "yellow",
+                "not deployed": "red", "crons disabled": "red", "not in the file": "yellow"}
 
 
 def rows(config: Config, state) -> list[dict]:
@@ -21,7 +22,8 @@ def rows(config: Config, state) -> list[dict]:
         out.extend(target.live_rows(plan, live))
     order = {job.name: i for i, job in enumerate(config.jobs)}
     return sorted(out, key=lambda r: (r["name"] not in order or r["status"] in
-                                      ("orphaned", "unmanaged"), order.get(r["name"], 0)))
+                                      ("orphaned", "unmanaged", "not in the file"),
+                                      order.get(r["name"], 0)))
 
 
 def run(state, config: Config, *, json_out: bool) -> int:

@@ -265,10 +265,17 @@ class VercelTarget(Target):
             hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
 
     def trigger(self, job) -> TriggerResult:
-        """Vercel's own request: GET base_url + path with its cron headers."""
+        """With VERCEL_TOKEN, Vercel's run endpoint (see vercel_deployed.trigger); else
+        Vercel's own request from here: GET base_url + path with its cron headers."""
         import time
 
         import httpx
+
+        from . import vercel_api, vercel_deployed
+
+        api, _ = vercel_api.connect(self.config)
+        if api is not None and self.config.vercel_output == "crons":
+            return vercel_deployed.trigger(self, job, api)
 
         if not self.config.base_url or "${" in self.config.base_url:
             raise ConfigError("base_url is not set, so the infrastructure job has no URL",
@@ -292,10 +299,14 @@ class VercelTarget(Target):
             change = plan(self.config)
         except ConfigError as exc:
             return [Check("vercel.json", "fail", exc.message, exc.hint)]
+        from . import vercel_deployed
+
         if change.changed:
-            return [Check("vercel.json", "fail", "out of date with schedules.yaml",
-                          "run 'cronctl generate' and commit vercel.json")]
-        return [Check("vercel.json", "ok", "up to date")]
+            checks = [Check("vercel.json", "fail", "out of date with schedules.yaml",
+                            "run 'cronctl generate' and commit vercel.json")]
+        else:
+            checks = [Check("vercel.json", "ok", "up to date")]
+        return checks + vercel_deployed.probe(self, change.old_crons or [])
 
     def stats_jobs(self, job=None) -> list:
         from ..errors import UsageError
@@ -305,24 +316,14 @@ class VercelTarget(Target):
                          hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
 
     def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
-        from .. import cron
+        from ..output import echo
+        from . import vercel_deployed
 
+        deployed, why = vercel_deployed.deployed_state(self)
+        if why and self.jobs:
+            echo(f"note: {why}", err=True)
         crons = [{"path": s.path, "schedule": s.schedule} for s in live]
-        out = []
-        for job in self.jobs:
-            present = {"path": job.path, "schedule": job.schedule} in crons
-            if job.enabled:
-                status = "in sync" if present else "missing"
-            else:
-                status = "drifted" if present else "disabled"
-            nxt = cron.next_runs(job.schedule, "UTC", 1) if job.enabled else []
-            out.append({"name": job.name, "tier": job.tier, "target": self.name,
-                        "schedule": job.schedule, "timezone": job.timezone,
-                        "schedule_id": job.schedule_id,
-                        "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
-                        "last_states": [], "paused": None, "status": status,
-                        "where": "vercel.json"})
-        return out
+        return vercel_deployed.rows(self, crons, deployed)
 
 
 class _Scanner:

@@ -1,0 +1,179 @@
+"""The vercel target's deployed side: the file, vercel.json and the production deployment's
+crons side by side (`list`), their health (`probe`) and running a cron there (`trigger`).
+
+Statuses of an infrastructure job, the first that applies:
+
+    disabled          enabled: false, and neither vercel.json nor the deployment has it
+    drifted           enabled: false, but vercel.json (or the deployment) still has it
+    missing           not in vercel.json yet: run 'cronctl generate'
+    crons disabled    Cron Jobs are disabled for the project (dashboard toggle)
+    in sync           deployed with the file's schedule
+    schedule differs  deployed on its path with another schedule
+    not deployed      in vercel.json, not in the production deployment
+and one row per deployed cron no job of the file accounts for: `not in the file` (a cron a
+builder such as Nitro merged into the deployment, or an older deploy kept by a rollback).
+Without VERCEL_TOKEN (or with vercel.output: schedules) the deployed side is not read and the
+statuses stop at `in sync` / `missing`, as `vercel crons ls` does for vercel.json alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..errors import CronctlError, ProviderError
+from .base import Check, TriggerResult
+from .vercel_api import Definition, Deployed, VercelApi, connect
+
+
+def _iso_ms(value) -> str | None:
+    if not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(value / 1000, UTC).isoformat()
+
+
+def _take(pool: list[Definition], path: str, schedule: str) -> tuple[Definition | None, bool]:
+    """The deployed cron of this path (same schedule first); removed from `pool`."""
+    for exact in (True, False):
+        for d in pool:
+            if d.path == path and (d.schedule == schedule or not exact):
+                pool.remove(d)
+                return d, exact
+    return None, False
+
+
+def statuses(jobs: list, file_crons: list[dict], deployed: Deployed | None
+             ) -> tuple[list[tuple], list[Definition]]:
+    """[(job, status, in vercel.json, deployed Definition or None)], deployed-only crons."""
+    pool = list(deployed.definitions) if deployed else []
+    out = []
+    for job in jobs:
+        in_json = {"path": job.path, "schedule": job.schedule} in file_crons
+        found, exact = _take(pool, job.path, job.schedule) if deployed else (None, False)
+        if not job.enabled:
+            status = "drifted" if in_json or found else "disabled"
+        elif not in_json:
+            status = "missing"
+        elif deployed is None:
+            status = "in sync"
+        elif deployed.disabled:
+            status = "crons disabled"
+        elif found is None:
+            status = "not deployed"
+        else:
+            status = "in sync" if exact else "schedule differs"
+        out.append((job, status, in_json, found))
+    return out, pool
+
+
+def deployed_state(target) -> tuple[Deployed | None, str | None]:
+    """(the deployment's crons, None), or (None, why they were not read). Raises on a refusal."""
+    if target.config.vercel_output == "schedules":
+        return None, ("vercel.output is schedules: the deployed Vercel Schedules are not read "
+                      "yet (see 'vercel schedules ls'); vercel.json only")
+    api, why = connect(target.config)
+    if api is None:
+        return None, why
+    try:
+        return api.project(), None
+    finally:
+        target.requests += api.requests
+
+
+def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict]:
+    from .. import cron
+
+    listed, extra = statuses(target.jobs, file_crons, deployed)
+    out = []
+    for job, status, in_json, found in listed:
+        nxt = cron.next_runs(job.schedule, job.timezone or "UTC", 1) if job.enabled else []
+        row = {"name": job.name, "tier": job.tier, "target": target.name,
+               "schedule": job.schedule, "timezone": job.timezone,
+               "schedule_id": job.schedule_id,
+               "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
+               "last_states": [], "paused": None, "status": status, "where": "vercel.json",
+               "in_file": True, "in_vercel_json": in_json,
+               "deployed": None if deployed is None else found is not None,
+               "deployed_schedule": found.schedule if found else None}
+        if status == "schedule differs" and found is not None:
+            row["drift"] = [f"deployed: {found.schedule}"]
+        out.append(row)
+    for d in extra:
+        out.append({"name": d.path, "tier": "infrastructure", "target": target.name,
+                    "schedule": d.schedule, "timezone": "UTC", "schedule_id": None,
+                    "next_run": None, "last_run": None, "last_states": [], "paused": None,
+                    "status": "not in the file", "where": "deployment", "in_file": False,
+                    "in_vercel_json": {"path": d.path, "schedule": d.schedule} in file_crons,
+                    "deployed": True, "deployed_schedule": d.schedule, "source": d.source,
+                    **({"drift": [f"source: {d.source}"]} if d.source else {})})
+    return out
+
+
+def probe(target, file_crons: list[dict]) -> list[Check]:
+    """Fail when crons are disabled or a file job is not deployed; warn on deployed-only."""
+    try:
+        deployed, why = deployed_state(target)
+    except CronctlError as exc:
+        return [Check("Vercel project", "fail", exc.message, exc.hint)]
+    if deployed is None:
+        from ..output import echo
+
+        echo(f"note: {why}", err=True)
+        return []
+    checks = []
+    if deployed.disabled:
+        checks.append(Check("Vercel project", "fail",
+                            f"{deployed.name}: cron jobs are disabled for the project "
+                            f"(since {_iso_ms(deployed.disabled_at)})",
+                            "enable them in the project's Settings -> Cron Jobs"))
+    else:
+        checks.append(Check("Vercel project", "ok",
+                            f"{deployed.name}: {len(deployed.definitions)} crons in production"
+                            + (f" (deployment {deployed.deployment_id})"
+                               if deployed.deployment_id else "")))
+    listed, extra = statuses(target.jobs, file_crons, deployed)
+    problems: dict[str, list[str]] = {}
+    for job, status, _, _ in listed:
+        if status in ("missing", "not deployed", "schedule differs"):
+            problems.setdefault("not deployed" if status == "missing" else status,
+                                []).append(job.name)
+    if problems:
+        detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items())
+        checks.append(Check("Vercel crons", "fail", detail,
+                            "run 'cronctl generate', commit vercel.json and deploy to "
+                            "production (a Preview deploy does not run crons)"))
+    elif not deployed.disabled:
+        n = sum(1 for _, s, _, _ in listed if s == "in sync")
+        checks.append(Check("Vercel crons", "ok", f"{n} jobs deployed as the file says"))
+    if extra:
+        paths = ", ".join(f"{d.path} ({d.schedule})" for d in extra)
+        checks.append(Check("Vercel crons", "warn", f"deployed but not in the file: {paths}",
+                            "a builder (e.g. Nitro) or an older deployment added them; add "
+                            "them to schedules.yaml or remove them at their source"))
+    return checks
+
+
+def trigger(target, job, api: VercelApi) -> TriggerResult:
+    """POST /v1/projects/{id}/crons/run, as `vercel crons run` does: Vercel calls the
+    production deployment with its own cron headers."""
+    try:
+        deployed = api.project()
+        if deployed.disabled:
+            raise ProviderError(f"cron jobs are disabled for the Vercel project "
+                                f"{deployed.name!r}; Vercel would not run {job.name!r}",
+                                hint="enable them in the project's Settings -> Cron Jobs")
+        found, _ = _take(list(deployed.definitions), job.path, job.schedule)
+        if found is None:
+            raise ProviderError(
+                f"{job.name!r} ({job.path}) is not deployed to production on Vercel",
+                hint="run 'cronctl generate', deploy to production, then trigger again; or "
+                "unset VERCEL_TOKEN to call the app's URL directly")
+        answer = api.run(deployed.project_id or api.ref.project, found.path, found.schedule)
+    finally:
+        target.requests += api.requests
+    at = _iso_ms(answer.get("invocationAt"))
+    return TriggerResult(
+        {"job": job.name, "tier": job.tier, "target": target.name, "via": "vercel",
+         "project": deployed.name, "path": found.path, "schedule": found.schedule,
+         "invocation_at": at},
+        f"Vercel ran {job.name} ({found.path}) on the production deployment of "
+        f"{deployed.name}" + (f": invocation at {at}" if at else ""))
