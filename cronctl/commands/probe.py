@@ -55,7 +55,8 @@ def run(state, *, json_out: bool) -> int:
         from ..appcheck import diagnostics
 
         for target in engine.targets(config, state):
-            checks.extend(target.probe())
+            if not target.skip_reason():  # e.g. QStash in a Vercel-only project, no token
+                checks.extend(target.probe())
         checks.extend(diagnostics(config))
     failed = sum(1 for c in checks if c.status == "fail")
     warned = sum(1 for c in checks if c.status == "warn")
