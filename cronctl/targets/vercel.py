@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ConfigError, ProviderError
+from ..errors import ConfigError
 from ..fsutil import write_atomic
 from ..plan import Artifact, FieldChange, Plan
 from .base import ApplyResult, Check, OnDone, Target, TriggerResult
@@ -67,14 +67,12 @@ def desired_crons(config: Config) -> list[dict[str, str]]:
     ]
 
 
-def plan(config: Config) -> VercelChange:
-    path = config.vercel_file
-    crons = desired_crons(config)
+def read_doc(path: Path) -> tuple[str | None, dict | None]:
+    """(the text, the parsed top-level object) of vercel.json, or (None, None) when absent."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        # No file and nothing to put in it: leave it absent.
-        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+        return None, None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
@@ -96,6 +94,21 @@ def plan(config: Config) -> VercelChange:
     if old is not None and not isinstance(old, list):
         raise ConfigError(f"{path}: 'crons' must be a list, found {type(old).__name__}",
                           hint="fix or remove 'crons' by hand (the file was left untouched)")
+    return text, doc
+
+
+def plan(config: Config) -> VercelChange:
+    if config.vercel_output == "schedules":
+        from .vercel_schedules import plan as plan_schedules
+
+        return plan_schedules(config)
+    path = config.vercel_file
+    crons = desired_crons(config)
+    text, doc = read_doc(path)
+    if text is None or doc is None:
+        # No file and nothing to put in it: leave it absent.
+        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+    old = doc.get("crons")
     if old == crons or (old is None and not crons):
         return VercelChange(path, text, text, old if old is not None else [], crons)
     return VercelChange(path, text, splice(text, crons), old, crons)
@@ -108,8 +121,8 @@ def apply(change: VercelChange) -> bool:
     return True
 
 
-def render_new(crons: list) -> str:
-    body = json.dumps({"crons": crons}, indent=2, ensure_ascii=False)
+def render_new(crons: list, key: str = "crons") -> str:
+    body = json.dumps({key: crons}, indent=2, ensure_ascii=False)
     return body + "\n"
 
 
@@ -123,9 +136,9 @@ def _style(text: str) -> tuple[str, str]:
     return newline, "  "
 
 
-def _render_array(crons: list, indent: str, base: str, newline: str) -> str:
+def _render_array(crons: list | dict, indent: str, base: str, newline: str) -> str:
     if not crons:
-        return "[]"
+        return json.dumps(crons)
     text = json.dumps(crons, indent=1, ensure_ascii=False)
     out = []
     for line in text.split("\n"):
@@ -134,19 +147,19 @@ def _render_array(crons: list, indent: str, base: str, newline: str) -> str:
     return newline.join(out)
 
 
-def splice(text: str, crons: list) -> str:
-    """Replace (or add) the top-level `crons` value in the JSON text, keeping all else."""
+def splice(text: str, crons: list | dict, key: str = "crons") -> str:
+    """Replace (or add) the top-level `key` value in the JSON text, keeping all else."""
     newline, indent = _style(text)
     start = len(BOM) if text.startswith(BOM) else 0
     scanner = _Scanner(text, start)
-    span = scanner.top_level_value("crons")
+    span = scanner.top_level_value(key)
     if "\n" not in text.strip():  # a minified file stays minified
         compact = json.dumps(crons, separators=(",", ":"), ensure_ascii=False)
         if span is not None:
             return text[: span[1]] + compact + text[span[2] :]
         close = scanner.object_end
         sep = "" if text[:close].rstrip().endswith("{") else ","
-        return text[:close] + f'{sep}"crons":{compact}' + text[close:]
+        return text[:close] + f'{sep}{json.dumps(key)}:{compact}' + text[close:]
     if span is not None:
         key_start, value_start, value_end = span
         line_start = text.rfind("\n", 0, key_start) + 1
@@ -162,7 +175,8 @@ def splice(text: str, crons: list) -> str:
     trailing = text[len(before):close]
     if "\n" not in trailing:
         trailing = newline
-    return before + member_sep + newline + base + '"crons": ' + array + trailing + text[close:]
+    return (before + member_sep + newline + base + json.dumps(key) + ": " + array + trailing
+            + text[close:])
 
 
 @dataclass(frozen=True)
@@ -196,6 +210,12 @@ class VercelTarget(Target):
         super().__init__(config, state)
         self.change: VercelChange | None = None
         self._names: dict[str, str] = {}
+        self.schedules = config.vercel_output == "schedules"
+        if self.schedules:
+            from . import vercel_schedules
+
+            self.noun = "schedules"
+            self._s = vercel_schedules
 
     def active(self, *, explicit: bool = False) -> bool:
         # A file left over with crons is planned too (they become deletes).
@@ -204,15 +224,19 @@ class VercelTarget(Target):
     def env_needed(self) -> tuple[str, ...]:
         return ("vercel",)
 
-    def desired(self) -> list[CronSpec]:
+    def desired(self) -> list:
+        if self.schedules:
+            return self._s.desired_specs(self.config)
         crons = desired_crons(self.config)
         enabled = [j for j in self.jobs if j.enabled]
         specs = _specs(crons)
         self._names = {s.key: j.name for s, j in zip(specs, enabled, strict=True)}
         return [CronSpec(s.key, s.path, s.schedule, self._names[s.key]) for s in specs]
 
-    def populate(self) -> list[CronSpec]:
+    def populate(self) -> list:
         self.change = plan(self.config)
+        if self.schedules:
+            return self._s.live_specs(self.config, self.change)
         return _specs(self.change.old_crons or [])
 
     def plan(self, desired, live, *, prune=True, only_delete=False, adopt=False) -> Plan:
@@ -222,7 +246,9 @@ class VercelTarget(Target):
             # cleanup: only the deletes; every other cron stays as it is.
             gone = {c.key for c in result.changes if c.action == "delete"}
             kept = [{"path": s.path, "schedule": s.schedule} for s in live if s.key not in gone]
-            if gone:
+            if self.schedules:
+                change = self._s.without(change, gone)
+            elif gone:
                 change = VercelChange(change.path, change.old_text,
                                       splice(change.old_text, kept), change.old_crons, kept)
             else:
@@ -232,6 +258,8 @@ class VercelTarget(Target):
         result.artifact = Artifact(change.path, change.old_text, new_text)
         result.extra = {"file": str(change.path), "changed": change.changed,
                         "crons": change.new_crons, "diff": change.unified_diff()}
+        if self.schedules:
+            result.extra["schedules"] = change.new_schedules
         self.change = change
         return result
 
@@ -247,14 +275,22 @@ class VercelTarget(Target):
         return result
 
     def job_name(self, key: str) -> str:
+        if self.schedules and key.startswith(self._s.MIGRATED):
+            path = key[len(self._s.MIGRATED):]
+            names = [j.name for j in self.jobs if j.path == path]
+            return f"{names[0] if names else path} (crons entry)"
         return self._names.get(key, key)
 
-    def differences(self, live: CronSpec, desired: CronSpec) -> tuple[FieldChange, ...]:
+    def differences(self, live, desired) -> tuple[FieldChange, ...]:
+        if self.schedules:
+            return self._s.differences(live, desired)
         if live.schedule != desired.schedule:
             return (FieldChange("schedule", live.schedule, desired.schedule),)
         return ()
 
-    def detail(self, spec: CronSpec) -> tuple[str, ...]:
+    def detail(self, spec) -> tuple[str, ...]:
+        if self.schedules:
+            return self._s.detail(spec)
         return (f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
 
     def pause(self, job, *, paused: bool) -> None:
@@ -265,34 +301,14 @@ class VercelTarget(Target):
             hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
 
     def trigger(self, job) -> TriggerResult:
-        """With VERCEL_TOKEN, Vercel's run endpoint (see vercel_deployed.trigger); else
-        Vercel's own request from here: GET base_url + path with its cron headers."""
-        import time
-
-        import httpx
-
+        """With VERCEL_TOKEN, Vercel's run endpoint; else Vercel's own request from here:
+        GET base_url + path with its cron headers (vercel_deployed.py)."""
         from . import vercel_api, vercel_deployed
 
         api, _ = vercel_api.connect(self.config)
         if api is not None and self.config.vercel_output == "crons":
             return vercel_deployed.trigger(self, job, api)
-
-        if not self.config.base_url or "${" in self.config.base_url:
-            raise ConfigError("base_url is not set, so the infrastructure job has no URL",
-                              hint="set base_url (e.g. ${APP_URL}) and export it")
-        url = self.config.base_url + job.path
-        started = time.perf_counter()
-        try:
-            response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
-        except httpx.HTTPError as exc:
-            raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
-                                hint="is the app running at base_url?") from None
-        ms = (time.perf_counter() - started) * 1000
-        return TriggerResult(
-            {"job": job.name, "tier": job.tier, "target": self.name, "url": url,
-             "status": response.status_code, "ms": round(ms, 1)},
-            f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
-            ok=response.status_code < 400)
+        return vercel_deployed.trigger_direct(self, job)
 
     def probe(self) -> list[Check]:
         try:
@@ -322,7 +338,8 @@ class VercelTarget(Target):
         deployed, why = vercel_deployed.deployed_state(self)
         if why and self.jobs:
             echo(f"note: {why}", err=True)
-        crons = [{"path": s.path, "schedule": s.schedule} for s in live]
+        crons = [{"path": s.path, "schedule": s.schedule} for s in live
+                 if not s.key.startswith("crons ")]
         return vercel_deployed.rows(self, crons, deployed)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..errors import CronctlError, ProviderError
+from ..errors import ConfigError, CronctlError, ProviderError
 from .base import Check, TriggerResult
 from .vercel_api import Definition, Deployed, VercelApi, connect
 
@@ -177,3 +177,30 @@ def trigger(target, job, api: VercelApi) -> TriggerResult:
          "invocation_at": at},
         f"Vercel ran {job.name} ({found.path}) on the production deployment of "
         f"{deployed.name}" + (f": invocation at {at}" if at else ""))
+
+
+def trigger_direct(target, job) -> TriggerResult:
+    """Without a token: the request Vercel would send, from here (GET base_url + path)."""
+    import time
+
+    import httpx
+
+    from .vercel import cron_request_headers
+
+    base = target.config.base_url
+    if not base or "${" in base:
+        raise ConfigError("base_url is not set, so the infrastructure job has no URL",
+                          hint="set base_url (e.g. ${APP_URL}) and export it")
+    url = base + job.path
+    started = time.perf_counter()
+    try:
+        response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
+                            hint="is the app running at base_url?") from None
+    ms = (time.perf_counter() - started) * 1000
+    return TriggerResult(
+        {"job": job.name, "tier": job.tier, "target": target.name, "url": url,
+         "status": response.status_code, "ms": round(ms, 1)},
+        f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
+        ok=response.status_code < 400)

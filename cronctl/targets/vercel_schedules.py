@@ -1,0 +1,254 @@
+"""`vercel.output: schedules`: infrastructure jobs as Vercel Schedules in vercel.json.
+
+The shape, kept here and nowhere else, is the one Vercel's docs show
+(vercel.com/docs/schedules/configuration): an object keyed by schedule name,
+
+    "schedules": {"<job>": {"schedule": "...", "path": "/api/...", "requestMethod": "GET",
+                            "timezone": "<IANA zone>", "jitter": <1-15, when set>}}
+
+`requestMethod: GET` so a route keeps receiving what Cron Jobs sent it (GET, user-agent
+vercel-cron/1.0, x-vercel-cron-schedule, Authorization: Bearer CRON_SECRET; docs: "Migrating
+from Cron Jobs to Schedules"). vercel CLI 64.0.2's config schema still describes `schedules`
+as an array of {name, ...}; cronctl follows the docs (see the README).
+
+Ownership: the `schedules` entries with a `path` target (cronctl writes only those; entries
+that target a `function` or a queue `topic` are left as they are), and the `crons` entries on
+the path of one of the file's Vercel jobs: those are the jobs being migrated, removed in the
+same write that adds their schedule, so no job is ever in both. Every other byte of vercel.json
+is kept (the span-preserving writer of vercel.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..plan import FieldChange
+from .vercel import BOM, VercelChange, _render_array, _Scanner, _style, read_doc, render_new, splice
+
+KEY = "schedules"
+MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated
+
+
+def shape(job) -> dict:
+    entry = {"schedule": job.schedule, "path": job.path, "requestMethod": "GET",
+             "timezone": job.timezone or "UTC"}
+    if job.jitter:
+        entry["jitter"] = job.jitter
+    return entry
+
+
+def desired(config) -> dict[str, dict]:
+    return {j.name: shape(j) for j in config.infrastructure_jobs if j.enabled}
+
+
+def owned(entry) -> bool:
+    return isinstance(entry, dict) and "path" in entry and not (
+        {"function", "topic", "entrypoint"} & set(entry))
+
+
+@dataclass(frozen=True)
+class SchedulesChange(VercelChange):
+    old_schedules: dict = field(default_factory=dict)
+    new_schedules: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_crons != self.new_crons or self.old_schedules != self.new_schedules
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    key: str  # the schedule name, or "crons <path>" for a Cron Job being migrated
+    path: str
+    schedule: str
+    timezone: str = "UTC"
+    jitter: int | None = None
+    method: str = "GET"
+
+
+def _old(config) -> tuple[Path, str | None, list, dict]:
+    path = config.vercel_file
+    text, doc = read_doc(path)
+    doc = doc or {}
+    old = doc.get(KEY) or {}
+    if isinstance(old, list):
+        raise ConfigError(
+            f"{path}: 'schedules' is an array (vercel CLI 64's schema); cronctl writes the "
+            "object keyed by name that Vercel's docs show",
+            hint="convert it to {\"<name>\": {...}} by hand (the file was left untouched)")
+    if not isinstance(old, dict):
+        raise ConfigError(f"{path}: 'schedules' must be an object",
+                          hint="fix it by hand (the file was left untouched)")
+    return path, text, list(doc.get("crons") or []), old
+
+
+def _merge(old: dict, want: dict, path: Path) -> dict:
+    """The old order kept: owned entries replaced or dropped, new ones appended."""
+    for name in want:
+        if name in old and not owned(old[name]):
+            raise ConfigError(f"{path}: schedule {name!r} targets a function or topic; "
+                              f"cronctl would overwrite it with job {name!r}",
+                              hint="rename the job (or that schedule)")
+    out = {k: want.get(k, v) for k, v in old.items() if k in want or not owned(v)}
+    out.update({k: v for k, v in want.items() if k not in out})
+    return out
+
+
+def build(path: Path, text: str | None, old_crons: list, old: dict, new_crons: list,
+          new: dict) -> SchedulesChange:
+    if text is None:
+        new_text = render_new(new, KEY) if new else ""
+        return SchedulesChange(path, None, new_text, None if new else [], new_crons, old, new)
+    out = text
+    if new != old and not old:
+        out = splice(out, new, KEY)
+    elif new != old:  # entry by entry: every entry cronctl does not change keeps its bytes
+        for name in [k for k in old if k not in new]:
+            out = set_entry(out, name, None)
+        for name, value in new.items():
+            if old.get(name) != value:
+                out = set_entry(out, name, value)
+    if new_crons != old_crons:
+        out = drop_crons(out, [i for i, c in enumerate(old_crons) if c not in new_crons]) \
+            if new_crons else remove_member(out, "crons")
+    return SchedulesChange(path, text, out, old_crons, new_crons, old, new)
+
+
+def plan(config) -> SchedulesChange:
+    path, text, old_crons, old = _old(config)
+    jobs_paths = {j.path for j in config.infrastructure_jobs}
+    new_crons = [c for c in old_crons if not (isinstance(c, dict) and c.get("path") in jobs_paths)]
+    return build(path, text, old_crons, old, new_crons, _merge(old, desired(config), path))
+
+
+def without(change: SchedulesChange, gone: set[str]) -> SchedulesChange:
+    """`cleanup`: only these deletes (schedule names, or migrated crons keys) applied."""
+    schedules = {k: v for k, v in change.old_schedules.items() if k not in gone}
+    crons = [c for c in (change.old_crons or [])
+             if not (isinstance(c, dict) and MIGRATED + str(c.get("path")) in gone)]
+    return build(change.path, change.old_text, change.old_crons or [], change.old_schedules,
+                 crons, schedules)
+
+
+def desired_specs(config) -> list[ScheduleSpec]:
+    return [_spec(name, e) for name, e in desired(config).items()]
+
+
+def live_specs(config, change: SchedulesChange) -> list[ScheduleSpec]:
+    specs = [_spec(name, e) for name, e in change.old_schedules.items() if owned(e)]
+    jobs_paths = {j.path for j in config.infrastructure_jobs}
+    for c in change.old_crons or []:
+        if isinstance(c, dict) and c.get("path") in jobs_paths:
+            specs.append(ScheduleSpec(MIGRATED + str(c["path"]), str(c["path"]),
+                                      str(c.get("schedule", ""))))
+    return specs
+
+
+def _spec(name: str, e: dict) -> ScheduleSpec:
+    return ScheduleSpec(name, str(e.get("path", "")), str(e.get("schedule", "")),
+                        str(e.get("timezone") or "UTC"), e.get("jitter"),
+                        str(e.get("requestMethod") or "GET"))
+
+
+def differences(live: ScheduleSpec, want: ScheduleSpec) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(f, getattr(live, f), getattr(want, f))
+                 for f in ("schedule", "path", "timezone", "jitter", "method")
+                 if getattr(live, f) != getattr(want, f))
+
+
+def detail(spec: ScheduleSpec) -> tuple[str, ...]:
+    if spec.key.startswith(MIGRATED):
+        return (f"GET {spec.path}", f"cron: {spec.schedule} (UTC)", "vercel.json crons entry")
+    lines = [f"{spec.method} {spec.path}", f"cron: {spec.schedule} ({spec.timezone})"]
+    if spec.jitter:
+        lines.append(f"jitter: {spec.jitter} min")
+    return tuple(lines)
+
+
+def remove_member(text: str, key: str) -> str:
+    """The JSON text without its top-level `key` member; every other byte kept."""
+    scanner = _Scanner(text, len(BOM) if text.startswith(BOM) else 0)
+    span = scanner.top_level_value(key)
+    return text if span is None else _cut(text, span[0], span[2])
+
+
+def _cut(text: str, key_start: int, value_end: int) -> str:
+    """Remove the member spanning key_start..value_end, with one of its commas."""
+    j = value_end
+    while j < len(text) and text[j] in " \t\r\n":
+        j += 1
+    if j < len(text) and text[j] == ",":  # not the last member: up to the next key
+        j += 1
+        while j < len(text) and text[j] in " \t\r\n":
+            j += 1
+        return text[:key_start] + text[j:]
+    i = key_start
+    while i > 0 and text[i - 1] in " \t\r\n":
+        i -= 1
+    if text[i - 1] == ",":  # the last member: from the comma before it
+        return text[: i - 1] + text[value_end:]
+    return text[:i] + text[value_end:]  # the only member
+
+
+def drop_crons(text: str, indexes: list[int]) -> str:
+    """Remove these items of the top-level `crons` array; the others keep their bytes."""
+    span = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value("crons")
+    if span is None:
+        return text
+    scanner = _Scanner(text, span[1] + 1)
+    items = []
+    while True:
+        scanner._ws()
+        ch = text[scanner.pos]
+        if ch == "]":
+            break
+        if ch == ",":
+            scanner.pos += 1
+            continue
+        start = scanner.pos
+        scanner._value()
+        items.append((start, scanner.pos))
+    for i in sorted(indexes, reverse=True):
+        text = _cut(text, *items[i])
+    return text
+
+
+def set_entry(text: str, name: str, value: dict | None) -> str:
+    """Replace, add (value) or remove (None) one member of the top-level `schedules` object."""
+    newline, unit = _style(text)
+    outer = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value(KEY)
+    assert outer is not None
+    okey, ovalue, _ = outer
+    inner = _Scanner(text, ovalue)
+    span = inner.top_level_value(name)
+    if value is None:
+        return text if span is None else _cut(text, span[0], span[2])
+    minified = "\n" not in text.strip()
+    line = text[text.rfind("\n", 0, okey) + 1:okey]
+    outer_base = line if not line.strip() else ""
+    if span is not None:
+        key_start, value_start, value_end = span
+        line = text[text.rfind("\n", 0, key_start) + 1:key_start]
+        base = line if not line.strip() else outer_base + unit
+        body = (_compact(value) if minified
+                else _render_array(value, unit, base, newline))
+        return text[:value_start] + body + text[value_end:]
+    close = inner.object_end
+    before = text[:close].rstrip()
+    sep = "" if before.endswith("{") else ","
+    if minified:
+        return text[:close] + f"{sep}{_compact(name)}:{_compact(value)}" + text[close:]
+    base = outer_base + unit
+    trailing = text[len(before):close]
+    if "\n" not in trailing:
+        trailing = newline + outer_base
+    return (before + sep + newline + base + _compact(name) + ": "
+            + _render_array(value, unit, base, newline) + trailing + text[close:])
+
+
+def _compact(value) -> str:
+    import json
+
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
