@@ -22,10 +22,19 @@ def check_cron_secret(value: str | None) -> Check:
     if not value:
         return Check(name, "fail", "not set",
                      "set CRON_SECRET in the environment (and in Vercel's project settings)")
-    bad = [c for c in value if not (0x20 < ord(c) < 0x7F)]
-    if bad or value != value.strip():
-        return Check(name, "fail", "holds characters that are invalid in an HTTP header "
-                     "(whitespace, control or non-ASCII)",
+    # As `vercel build` checks it (validateCronSecret, @vercel/build-utils): visible ASCII,
+    # spaces and tabs inside, no whitespace at either end.
+    if value != value.strip(" \t\r\n\f\v"):
+        return Check(name, "fail", "contains leading or trailing whitespace, which is not "
+                     "allowed in HTTP header values",
+                     "set it again without the newline (printf '%s' ... | vercel env add); "
+                     "Vercel's build refuses it")
+    bad = [(i, c) for i, c in enumerate(value) if not (0x20 <= ord(c) < 0x7F or c == "\t")]
+    if bad:
+        where = ", ".join(f"{'non-ASCII' if ord(c) > 0x7F else 'control'} character "
+                          f"(0x{ord(c):02x}) at position {i}" for i, c in bad[:3])
+        return Check(name, "fail", f"contains characters that are not valid in HTTP headers: "
+                     f"{where}",
                      "use printable ASCII only, e.g. `openssl rand -hex 32`; Vercel's build "
                      "refuses such a value")
     if len(value) < MIN_SECRET:

@@ -193,3 +193,17 @@ def test_cleanup_removes_only_schedules_no_job_owns(cli, write_config, project_d
     assert code == 0, err
     doc = json.loads(target.read_text())
     assert set(doc["schedules"]) == {"cleanup"}
+
+
+def test_cron_secret_rules_are_vercel_builds():
+    """vercel build's validateCronSecret: visible ASCII, spaces and tabs inside, no whitespace
+    at either end (@vercel/build-utils)."""
+    from cronctl.commands.probe import check_cron_secret
+
+    assert check_cron_secret("two words\tand-a-tab-123").status == "ok"
+    for bad in (" leading-space-secret", "trailing-newline-secret\n", "nul\0inside-secret-x",
+                "caf\u00e9-is-not-ascii-secret"):
+        check = check_cron_secret(bad)
+        assert check.status == "fail", bad
+    assert "position 3" in check_cron_secret("caf\u00e9-is-not-ascii-secret").detail
+    assert "leading or trailing whitespace" in check_cron_secret(" x" * 10).detail
