@@ -289,9 +289,11 @@ class VercelTarget(Target):
         return ()
 
     def detail(self, spec) -> tuple[str, ...]:
-        if self.schedules:
-            return self._s.detail(spec)
-        return (f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
+        lines = self._s.detail(spec) if self.schedules else (
+            f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
+        if self.config.vercel_plan == "hobby":
+            lines += ("Hobby plan: once a day, at any minute within the hour",)
+        return lines
 
     def pause(self, job, *, paused: bool) -> None:
         from ..errors import UsageError

@@ -207,3 +207,10 @@ def test_cron_secret_rules_are_vercel_builds():
         assert check.status == "fail", bad
     assert "position 3" in check_cron_secret("caf\u00e9-is-not-ascii-secret").detail
     assert "leading or trailing whitespace" in check_cron_secret(" x" * 10).detail
+
+
+def test_hobby_preview_says_when_it_fires(cli, write_config):
+    write_config(yaml("crons").replace("  output: crons\n", "  output: crons\n  plan: hobby\n"))
+    code, out, err = cli("diff")
+    assert code == 0, err
+    assert out.count("Hobby plan: once a day, at any minute within the hour") == 2
