@@ -136,7 +136,7 @@ class VercelApi:
         try:
             response = httpx.request(method, url, params=self._query(), json=body,
                                      headers={"Authorization": f"Bearer {self.token}"},
-                                     timeout=TIMEOUT_S, trust_env=False)
+                                     timeout=TIMEOUT_S)
         except httpx.HTTPError as exc:
             raise ProviderError(f"{method} {url}: {type(exc).__name__}: {exc}",
                                 hint="is VERCEL_API_URL right? (unset: api.vercel.com)"

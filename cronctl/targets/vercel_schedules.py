@@ -66,6 +66,7 @@ class ScheduleSpec:
     timezone: str = "UTC"
     jitter: int | None = None
     method: str = "GET"
+    moved_to: str | None = None  # a crons entry: what the plan says of its removal
 
 
 def _old(config) -> tuple[Path, str | None, list, dict]:
@@ -138,11 +139,14 @@ def desired_specs(config) -> list[ScheduleSpec]:
 
 def live_specs(config, change: SchedulesChange) -> list[ScheduleSpec]:
     specs = [_spec(name, e) for name, e in change.old_schedules.items() if owned(e)]
-    jobs_paths = {j.path for j in config.infrastructure_jobs}
+    by_path = {j.path: j for j in config.infrastructure_jobs}
     for c in change.old_crons or []:
-        if isinstance(c, dict) and c.get("path") in jobs_paths:
+        job = by_path.get(c.get("path")) if isinstance(c, dict) else None
+        if job is not None:
+            moved = (f"moves to schedules.{job.name}" if job.enabled and job.name in
+                     change.new_schedules else f"{job.name} is enabled: false in the file")
             specs.append(ScheduleSpec(MIGRATED + str(c["path"]), str(c["path"]),
-                                      str(c.get("schedule", ""))))
+                                      str(c.get("schedule", "")), moved_to=moved))
     return specs
 
 

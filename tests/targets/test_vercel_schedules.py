@@ -103,6 +103,7 @@ def test_generate_migrates_crons_to_schedules_in_one_diff(cli, write_config, pro
     assert '+    {"path": "/api/keep-mine", "schedule": "0 0 * * *"}' in diff.splitlines()
     assert '+  "schedules": {' in diff
     assert "+ beat" in out and "- beat (crons entry)" in out
+    assert "moves to schedules.beat" in out
     assert target.read_text() == CRONS_FILE  # diff changed nothing
     code, out, err = cli("generate")
     assert code == 0, err
