@@ -39,7 +39,11 @@ def _render(config: Config, table: list[dict]):
     from rich.table import Table
 
     t = Table(title=f"{config.project}: the file and where its jobs run", title_justify="left")
-    for col in ("job", "target", "schedule", "next run", "last run", "paused", "status"):
+    # The Vercel side read from the deployment (VERCEL_TOKEN): where each job is.
+    deployed = any(r.get("deployed") is not None for r in table)
+    cols = ("job", "target", "schedule", "next run", "last run", "paused",
+            *(("file", "vercel.json", "deployed") if deployed else ()), "status")
+    for col in cols:
         t.add_column(col)
     for r in table:
         tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
@@ -49,7 +53,13 @@ def _render(config: Config, table: list[dict]):
         paused = "" if r["paused"] is None else ("yes" if r["paused"] else "no")
         style = STATUS_STYLE.get(r["status"], "")
         status = r["status"] + (f" ({', '.join(r['drift'])})" if r.get("drift") else "")
+        where = tuple(_yes(r.get(k)) for k in ("in_file", "in_vercel_json", "deployed")
+                      ) if deployed else ()
         t.add_row(r["name"], r["target"], r["schedule"] + tz,
-                  (r["next_run"] or "")[:16].replace("T", " "), last or "-", paused,
+                  (r["next_run"] or "")[:16].replace("T", " "), last or "-", paused, *where,
                   f"[{style}]{status}[/]" if style else status)
     return t
+
+
+def _yes(value) -> str:
+    return "" if value is None else ("yes" if value else "no")

@@ -97,6 +97,11 @@ def test_every_list_status(cli, write_config, srv, app):
     assert rows["/_nitro/tasks"]["source"] == "api" and rows["/_nitro/tasks"]["in_file"] is False
     table = cli("list", env=env(srv)).out
     assert "schedule differs (deployed: 0 2 * * *)" in table
+    header = next(line for line in table.splitlines() if "vercel.json" in line)
+    words = [w for w in header.replace("┃", " ").replace("│", " ").split()]
+    assert words[-4:] == ["file", "vercel.json", "deployed", "status"]
+    warm = next(line for line in table.splitlines() if " warm " in line)
+    assert " yes " in warm and " no " in warm
     assert "not in the file (source: api)" in table
     deploy(srv, disabled=True)
     got = statuses(cli, srv)
