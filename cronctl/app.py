@@ -22,6 +22,17 @@ class State:
 
         return find_config(self.config)
 
+    def optional_config_path(self) -> Path | None:
+        """The config file if one is found; None when none is (unless --config named one)."""
+        from .errors import ConfigError
+
+        try:
+            return self.config_path()
+        except ConfigError:
+            if self.config:
+                raise
+            return None
+
     def load(self, *, require: tuple[str, ...] = ()):
         """Load the config; `require` names the tiers whose ${VARS} must be set."""
         from .config import load_config

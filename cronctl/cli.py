@@ -14,7 +14,8 @@ from .app import State, run_guarded, start
 
 app = typer.Typer(
     name="cronctl",
-    help="Manage Vercel crons and Upstash QStash schedules from one schedules.yaml.",
+    help="Manage Vercel crons, Upstash QStash schedules and Kubernetes CronJobs from one "
+    "schedules.yaml.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -85,7 +86,7 @@ def generate_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 3 if out of date."
                                         )] = False,
 ) -> int:
-    """Write the crons array of vercel.json from the infrastructure jobs."""
+    """Write vercel.json's crons and the Kubernetes manifest from schedules.yaml."""
     from .commands import generate
 
     return generate.run(_state(ctx), check=check)
@@ -112,7 +113,7 @@ def list_cmd(
                                         )] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """List every job: the file and QStash side by side (--local: the file only)."""
+    """List every job: the file beside each target's live state (--local: the file only)."""
     from .commands import list_jobs
 
     return list_jobs.run(_state(ctx), local=local, json_out=json_out)
@@ -140,7 +141,7 @@ def diff_cmd(
     markdown: Annotated[bool, typer.Option("--markdown",
                                            help="Markdown, for a pull-request comment.")] = False,
 ) -> int:
-    """Show the vercel.json change and the QStash plan; change nothing."""
+    """Show every target's plan (vercel.json, QStash, Kubernetes manifest); change nothing."""
     from .commands import diff
 
     return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown)
@@ -161,7 +162,7 @@ def schedule_cmd(
         "(after 'cronctl import').")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Write vercel.json and make QStash match schedules.yaml."""
+    """Make every target match schedules.yaml (files written, QStash synced)."""
     from .commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
@@ -228,7 +229,7 @@ def trigger_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Run a job now, the way its provider would (QStash publish, or Vercel's GET)."""
+    """Run a job now, the way its target would (QStash publish, or Vercel's GET)."""
     from .commands import trigger
 
     return trigger.run(_state(ctx), job, yes=yes, json_out=json_out)
@@ -236,7 +237,7 @@ def trigger_cmd(
 
 @command("pause")
 def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
-    """Pause a business job on QStash now."""
+    """Pause a job on its target now (QStash)."""
     from .commands import pause
 
     return pause.run(_state(ctx), job, pause=True)
@@ -245,7 +246,7 @@ def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job n
 @command("resume")
 def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
                ) -> int:
-    """Resume a business job on QStash now."""
+    """Resume a job on its target now (QStash)."""
     from .commands import pause
 
     return pause.run(_state(ctx), job, pause=False)
@@ -300,16 +301,8 @@ def dev_cmd(
 ) -> int:
     """Run a local QStash-compatible server that also fires the Vercel jobs."""
     from .commands import dev
-    from .config import find_config
-    from .errors import ConfigError
 
-    state = _state(ctx)
-    try:
-        config_path = find_config(state.config)
-    except ConfigError:
-        if state.config:
-            raise
-        config_path = None
+    config_path = _state(ctx).optional_config_path()
     return dev.run(dev.DevOptions(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,

@@ -35,10 +35,10 @@ def target_class(name: str) -> type[Target]:
     return getattr(importlib.import_module(module), cls)
 
 
-def targets(config, state) -> list[Target]:
-    """Every target the project uses, in a stable order."""
+def targets(config, state, *, always: tuple[str, ...] = ()) -> list[Target]:
+    """Every target the project uses (and those in `always`), in a stable order."""
     found = [target_class(name)(config, state) for name in TARGETS]
-    return [t for t in found if t.active()]
+    return [t for t in found if t.active(explicit=t.name in always)]
 
 
 def target_for(config, state, job) -> Target:

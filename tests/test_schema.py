@@ -304,3 +304,18 @@ def test_schema_is_self_contained():
     assert refs and all(ref.startswith("#/$defs/") for ref in refs)
     defs = json.loads(text)["$defs"]
     assert {ref.removeprefix("#/$defs/") for ref in refs} <= set(defs)
+
+
+def test_kubernetes_example_and_tier_mapping_validate(validator):
+    data = yaml.safe_load((REPO_ROOT / "examples" / "kubernetes" / "schedules.yaml")
+                          .read_text(encoding="utf-8"))
+    assert problems(validator, data) == []
+    # A kubernetes job says so with `target`; with a `tiers:` mapping, a tier may be enough.
+    job = {"tier": "infrastructure", "schedule": "0 6 * * *", "image": "busybox"}
+    base = {"version": 1, "project": "acme", "jobs": {"beat": job}}
+    assert problems(validator, base)
+    assert problems(validator, {**base, "tiers": {"infrastructure": "kubernetes"}}) == []
+    assert problems(validator, {**base, "jobs": {"beat": {**job, "target": "kubernetes"}}}) == []
+    assert problems(validator, {**base, "jobs": {"beat": {"target": "kubernetes",
+                                                           "schedule": "0 6 * * *",
+                                                           "headers": {"a": "b"}}}})

@@ -11,7 +11,10 @@ from ..output import echo
 def run(state, *, check: bool) -> int:
     config = state.load(require=("vercel", "kubernetes"))
     stale = False
-    for target in engine.targets(config, state):
+    # vercel.json is the default file; a Kubernetes project without Vercel jobs has only its
+    # manifest.
+    kube = bool(config.jobs_for("kubernetes") or config.kubernetes)
+    for target in engine.targets(config, state, always=() if kube else ("vercel",)):
         if not target.is_file:
             continue
         plan = target.plan(target.desired(), target.populate())

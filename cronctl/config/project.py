@@ -121,8 +121,9 @@ class Config:
             if p and p[0] == "defaults" and "qstash" not in wanted:
                 continue
             if p and p[0] == "base_url" and "qstash" not in wanted and not (
-                    "kubernetes" in wanted and self.jobs_for("kubernetes")):
-                continue
+                    "kubernetes" in wanted
+                    and any(j.path for j in self.jobs_for("kubernetes"))):
+                continue  # only QStash and Kubernetes HTTP jobs call base_url
             if p and p[0] == "kubernetes" and not ("kubernetes" in wanted
                                                    and self.jobs_for("kubernetes")):
                 continue

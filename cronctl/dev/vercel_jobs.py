@@ -36,7 +36,7 @@ def load_jobs(config_path: Path) -> tuple[list[VercelJob], str | None]:
 
     config = load_config(config_path)
     jobs = [VercelJob(j.name, j.path, j.schedule) for j in config.jobs
-            if j.tier == "infrastructure" and j.enabled]
+            if j.target == "vercel" and j.enabled]
     return jobs, config.base_url
 
 

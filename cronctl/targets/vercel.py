@@ -10,7 +10,6 @@ original text rather than re-serialising the document.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from dataclasses import dataclass
@@ -21,8 +20,8 @@ from ..errors import ConfigError
 from ..fsutil import write_atomic
 from ..plan import Artifact, FieldChange, Plan
 from .base import ApplyResult, Check, OnDone, Target, TriggerResult
+from .vercel_json import BOM, render_new, splice
 
-BOM = "\ufeff"
 USER_AGENT = "vercel-cron/1.0"
 
 
@@ -50,13 +49,7 @@ class VercelChange:
     def unified_diff(self) -> str:
         if not self.changed:
             return ""
-        old = (self.old_text or "").lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        new = self.new_text.lstrip(BOM).replace("\r\n", "\n").splitlines(keepends=True)
-        name = self.path.name
-        return "".join(
-            difflib.unified_diff(old, new, f"a/{name}" if self.old_text else "/dev/null",
-                                 f"b/{name}")
-        )
+        return Artifact(self.path, self.old_text or None, self.new_text).unified_diff()
 
 
 def desired_crons(config: Config) -> list[dict[str, str]]:
@@ -119,64 +112,6 @@ def apply(change: VercelChange) -> bool:
         return False
     write_atomic(change.path, change.new_text.encode("utf-8"))
     return True
-
-
-def render_new(crons: list, key: str = "crons") -> str:
-    body = json.dumps({key: crons}, indent=2, ensure_ascii=False)
-    return body + "\n"
-
-
-def _style(text: str) -> tuple[str, str]:
-    """The file's newline and indentation unit."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    for line in text.splitlines():
-        stripped = line.lstrip(" \t")
-        if stripped and stripped != line and stripped[0] in "\"}]":
-            return newline, line[: len(line) - len(stripped)]
-    return newline, "  "
-
-
-def _render_array(crons: list | dict, indent: str, base: str, newline: str) -> str:
-    if not crons:
-        return json.dumps(crons)
-    text = json.dumps(crons, indent=1, ensure_ascii=False)
-    out = []
-    for line in text.split("\n"):
-        depth = len(line) - len(line.lstrip(" "))
-        out.append(base + indent * depth + line.lstrip(" ") if out else line)
-    return newline.join(out)
-
-
-def splice(text: str, crons: list | dict, key: str = "crons") -> str:
-    """Replace (or add) the top-level `key` value in the JSON text, keeping all else."""
-    newline, indent = _style(text)
-    start = len(BOM) if text.startswith(BOM) else 0
-    scanner = _Scanner(text, start)
-    span = scanner.top_level_value(key)
-    if "\n" not in text.strip():  # a minified file stays minified
-        compact = json.dumps(crons, separators=(",", ":"), ensure_ascii=False)
-        if span is not None:
-            return text[: span[1]] + compact + text[span[2] :]
-        close = scanner.object_end
-        sep = "" if text[:close].rstrip().endswith("{") else ","
-        return text[:close] + f'{sep}{json.dumps(key)}:{compact}' + text[close:]
-    if span is not None:
-        key_start, value_start, value_end = span
-        line_start = text.rfind("\n", 0, key_start) + 1
-        base = text[line_start:key_start]
-        base = base if base.strip() == "" else indent
-        return text[:value_start] + _render_array(crons, indent, base, newline) + text[value_end:]
-    # No `crons` yet: add it as the last member of the top-level object.
-    close = scanner.object_end
-    before = text[:close].rstrip()
-    member_sep = "" if before.endswith("{") else ","
-    base = indent
-    array = _render_array(crons, indent, base, newline)
-    trailing = text[len(before):close]
-    if "\n" not in trailing:
-        trailing = newline
-    return (before + member_sep + newline + base + json.dumps(key) + ": " + array + trailing
-            + text[close:])
 
 
 @dataclass(frozen=True)
@@ -344,70 +279,3 @@ class VercelTarget(Target):
                  if not s.key.startswith("crons ")]
         return vercel_deployed.rows(self, crons, deployed)
 
-
-class _Scanner:
-    """Just enough of a JSON scanner to find spans in text already known to be valid JSON."""
-
-    def __init__(self, text: str, pos: int) -> None:
-        self.text = text
-        self.pos = pos
-        self.object_start = 0
-        self.object_end = 0
-
-    def _ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
-            self.pos += 1
-
-    def _string(self) -> str:
-        start = self.pos
-        self.pos += 1
-        while self.text[self.pos] != '"':
-            self.pos += 2 if self.text[self.pos] == "\\" else 1
-        self.pos += 1
-        return json.loads(self.text[start : self.pos])
-
-    def _value(self) -> None:
-        ch = self.text[self.pos]
-        if ch == '"':
-            self._string()
-            return
-        if ch in "{[":
-            depth = 0
-            while True:
-                ch = self.text[self.pos]
-                if ch == '"':
-                    self._string()
-                    continue
-                if ch in "{[":
-                    depth += 1
-                elif ch in "}]":
-                    depth -= 1
-                self.pos += 1
-                if depth == 0:
-                    return
-        while self.pos < len(self.text) and self.text[self.pos] not in ",}] \t\r\n":
-            self.pos += 1
-
-    def top_level_value(self, wanted: str) -> tuple[int, int, int] | None:
-        """(key start, value start, value end) of the last `wanted` member, if any."""
-        self._ws()
-        self.object_start = self.pos
-        self.pos += 1  # '{'
-        found = None
-        while True:
-            self._ws()
-            if self.text[self.pos] == "}":
-                self.object_end = self.pos
-                return found
-            if self.text[self.pos] == ",":
-                self.pos += 1
-                continue
-            key_start = self.pos
-            key = self._string()
-            self._ws()
-            self.pos += 1  # ':'
-            self._ws()
-            value_start = self.pos
-            self._value()
-            if key == wanted:
-                found = (key_start, value_start, self.pos)

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..plan import FieldChange
-from .vercel import BOM, VercelChange, _render_array, _Scanner, _style, read_doc, render_new, splice
+from .vercel import VercelChange, read_doc
+from .vercel_json import BOM, _render_array, _Scanner, _style, render_new, splice
 
 KEY = "schedules"
 MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated

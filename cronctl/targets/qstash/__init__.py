@@ -1,1 +1,1 @@
-"""QStash: the REST client and the normal form of a schedule."""
+"""QStash: the REST client, the normal form of a schedule, and the qstash target."""

@@ -150,7 +150,7 @@ class QStashTarget(Target):
         return [job] if job is not None else self.jobs
 
     def stats(self, jobs: list, from_ms: int) -> list:
-        from .history import job_stats
+        from .deliveries import job_stats
 
         return job_stats(self.state, jobs, from_ms)
 

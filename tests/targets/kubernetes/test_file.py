@@ -127,3 +127,27 @@ def test_operations_say_what_to_run_instead(kube, kjob_yaml):
         result = kube.run(*args)
         assert result.code == 2, (args, result)
         assert "kubectl" in result.err and "Traceback" not in result.err
+
+
+def test_a_broken_manifest_is_reported_and_left_untouched(kube, kjob_yaml, snapshot):
+    kube.manifest.parent.mkdir()
+    kube.manifest.write_text("apiVersion: v1\nkind: ConfigMap\n---\nkey: [unclosed\n")
+    kube.write(kjob_yaml("a"))
+    before = snapshot(kube.folder)
+    for args in (("generate",), ("diff",), ("schedule", "--yes")):
+        result = kube.run(*args)
+        assert result.code == 2, (args, result)
+        assert "cronjobs.yaml:" in result.err and "invalid YAML" in result.err
+        assert "Traceback" not in result.err
+    assert snapshot(kube.folder) == before
+
+
+def test_no_prune_keeps_the_cronjob_of_a_removed_job(kube, kjob_yaml):
+    kube.write(kjob_yaml("a") + kjob_yaml("b"))
+    assert kube.run("schedule", "--yes").code == 0
+    kube.write(kjob_yaml("a", "0 1 * * *"))
+    result = kube.run("schedule", "--yes", "--no-prune")
+    assert result.code == 0, result.err
+    assert "b: orphaned, kept (--no-prune)" in result.out
+    assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
+    assert kube.cronjob("a")["spec"]["schedule"] == "0 1 * * *"
