@@ -15,7 +15,7 @@ Ownership: the `schedules` entries with a `path` target (cronctl writes only tho
 that target a `function` or a queue `topic` are left as they are), and the `crons` entries on
 the path of one of the file's Vercel jobs: those are the jobs being migrated, removed in the
 same write that adds their schedule, so no job is ever in both. Every other byte of vercel.json
-is kept (the span-preserving writer of vercel.py).
+is kept (the span-preserving writer of vercel_json.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..plan import FieldChange
 from .vercel import VercelChange, read_doc
-from .vercel_json import BOM, _render_array, _Scanner, _style, render_new, splice
+from .vercel_json import drop_items, remove_member, render_new, set_member, splice
 
 KEY = "schedules"
 MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated
@@ -108,13 +108,13 @@ def build(path: Path, text: str | None, old_crons: list, old: dict, new_crons: l
         out = splice(out, new, KEY)
     elif new != old:  # entry by entry: every entry cronctl does not change keeps its bytes
         for name in [k for k in old if k not in new]:
-            out = set_entry(out, name, None)
+            out = set_member(out, KEY, name, None)
         for name, value in new.items():
             if old.get(name) != value:
-                out = set_entry(out, name, value)
+                out = set_member(out, KEY, name, value)
     if new_crons != old_crons:
-        out = drop_crons(out, [i for i, c in enumerate(old_crons) if c not in new_crons]) \
-            if new_crons else remove_member(out, "crons")
+        gone = [i for i, c in enumerate(old_crons) if c not in new_crons]
+        out = drop_items(out, "crons", gone) if new_crons else remove_member(out, "crons")
     return SchedulesChange(path, text, out, old_crons, new_crons, old, new)
 
 
@@ -170,90 +170,3 @@ def detail(spec: ScheduleSpec) -> tuple[str, ...]:
     if spec.jitter:
         lines.append(f"jitter: {spec.jitter} min")
     return tuple(lines)
-
-
-def remove_member(text: str, key: str) -> str:
-    """The JSON text without its top-level `key` member; every other byte kept."""
-    scanner = _Scanner(text, len(BOM) if text.startswith(BOM) else 0)
-    span = scanner.top_level_value(key)
-    return text if span is None else _cut(text, span[0], span[2])
-
-
-def _cut(text: str, key_start: int, value_end: int) -> str:
-    """Remove the member spanning key_start..value_end, with one of its commas."""
-    j = value_end
-    while j < len(text) and text[j] in " \t\r\n":
-        j += 1
-    if j < len(text) and text[j] == ",":  # not the last member: up to the next key
-        j += 1
-        while j < len(text) and text[j] in " \t\r\n":
-            j += 1
-        return text[:key_start] + text[j:]
-    i = key_start
-    while i > 0 and text[i - 1] in " \t\r\n":
-        i -= 1
-    if text[i - 1] == ",":  # the last member: from the comma before it
-        return text[: i - 1] + text[value_end:]
-    return text[:i] + text[value_end:]  # the only member
-
-
-def drop_crons(text: str, indexes: list[int]) -> str:
-    """Remove these items of the top-level `crons` array; the others keep their bytes."""
-    span = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value("crons")
-    if span is None:
-        return text
-    scanner = _Scanner(text, span[1] + 1)
-    items = []
-    while True:
-        scanner._ws()
-        ch = text[scanner.pos]
-        if ch == "]":
-            break
-        if ch == ",":
-            scanner.pos += 1
-            continue
-        start = scanner.pos
-        scanner._value()
-        items.append((start, scanner.pos))
-    for i in sorted(indexes, reverse=True):
-        text = _cut(text, *items[i])
-    return text
-
-
-def set_entry(text: str, name: str, value: dict | None) -> str:
-    """Replace, add (value) or remove (None) one member of the top-level `schedules` object."""
-    newline, unit = _style(text)
-    outer = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value(KEY)
-    assert outer is not None
-    okey, ovalue, _ = outer
-    inner = _Scanner(text, ovalue)
-    span = inner.top_level_value(name)
-    if value is None:
-        return text if span is None else _cut(text, span[0], span[2])
-    minified = "\n" not in text.strip()
-    line = text[text.rfind("\n", 0, okey) + 1:okey]
-    outer_base = line if not line.strip() else ""
-    if span is not None:
-        key_start, value_start, value_end = span
-        line = text[text.rfind("\n", 0, key_start) + 1:key_start]
-        base = line if not line.strip() else outer_base + unit
-        body = (_compact(value) if minified
-                else _render_array(value, unit, base, newline))
-        return text[:value_start] + body + text[value_end:]
-    close = inner.object_end
-    before = text[:close].rstrip()
-    sep = "" if before.endswith("{") else ","
-    if minified:
-        return text[:close] + f"{sep}{_compact(name)}:{_compact(value)}" + text[close:]
-    base = outer_base + unit
-    trailing = text[len(before):close]
-    if "\n" not in trailing:
-        trailing = newline + outer_base
-    return (before + sep + newline + base + _compact(name) + ": "
-            + _render_array(value, unit, base, newline) + trailing + text[close:])
-
-
-def _compact(value) -> str:
-    import json
-
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
