@@ -8,6 +8,7 @@ vercel.json next to schedules.yaml (or, without that file, the ones cronctl woul
 A run fires like Vercel Cron does (GET app URL + path, Vercel's headers) when the server knows
 the app URL, and is recorded either way (`GET /_cronctl/vercel`).
 
+`GET /_cronctl/vercel` shows the project, the runs and the API requests served by route.
 Tests set the deployed state with `POST /_cronctl/vercel` (dev token), any of:
     {"disabled": true}                      crons disabled for the project
     {"definitions": [{path, schedule, host?, source?}, ...]}   what production runs
@@ -21,6 +22,7 @@ its ID, `prj_cronctldev`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +52,7 @@ class VercelProject:
         self.started_ms = now_ms
         self.fire = fire  # VercelCrons (when the app URL is known), or None
         self.runs: list[dict[str, Any]] = []
+        self.requests: Counter[str] = Counter()  # API requests served, by route
         self.reset()
 
     def reset(self) -> None:
@@ -119,8 +122,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def _guard(handler):
+def _guard(handler, route: str):
     async def guarded(request: Request) -> Response:
+        _project(request).requests[route] += 1
         if not authorised(request.scope, TOKEN):
             return _error(403, "forbidden", "Not authorized: the token is missing or invalid")
         project = _project(request)
@@ -175,11 +179,14 @@ async def control(request: Request) -> Response:
         except ValueError:
             return _error(400, "bad_request", "Invalid JSON body")
         project.set_state(body, request.app.state.scheduler.clock.now_ms())
-    return JSONResponse({**project.to_api(), "runs": project.runs})
+    return JSONResponse({**project.to_api(), "runs": project.runs,
+                         "requests": dict(project.requests)})
 
 
 ROUTES = [
-    Route("/v9/projects/{project}", _guard(get_project), methods=["GET"]),
-    Route("/v1/projects/{project}/crons/run", _guard(run_cron), methods=["POST"]),
+    Route("/v9/projects/{project}", _guard(get_project, "GET /v9/projects/{project}"),
+          methods=["GET"]),
+    Route("/v1/projects/{project}/crons/run",
+          _guard(run_cron, "POST /v1/projects/{project}/crons/run"), methods=["POST"]),
     Route("/_cronctl/vercel", control, methods=["GET", "POST"]),
 ]

@@ -205,3 +205,33 @@ def test_vercel_token_is_never_printed(cli, srv):
     for args in (("list", "--json", "-v"), ("probe", "-v"), ("list",)):
         code, out, err = cli(*args, env=env(srv))
         assert TOKEN not in out + err
+
+
+GET_PROJECT = "GET /v9/projects/{project}"
+RUN = "POST /v1/projects/{project}/crons/run"
+
+
+def test_requests_per_command_and_diff_exit_code_ignores_the_deployment(cli, srv):
+    deploy(srv, deployed=False)  # nothing in production: list and probe say so...
+    assert cli("diff", "--exit-code", env=env(srv)).code == 0  # ...the file changes nothing
+    assert deploy(srv)["requests"] == {}  # diff never asks Vercel
+    cli("list", env=env(srv))
+    assert deploy(srv)["requests"] == {GET_PROJECT: 1}
+    cli("probe", env=env(srv))
+    assert deploy(srv)["requests"] == {GET_PROJECT: 2}
+    deploy(srv, reset=True)
+    assert cli("trigger", "beat", "--yes", env=env(srv)).code == 0
+    assert deploy(srv)["requests"] == {GET_PROJECT: 3, RUN: 1}
+
+
+def test_a_hostile_api_is_one_clear_error(cli, srv):
+    with ReceiverApp(status=500) as bad:
+        for args in (("list",), ("trigger", "beat", "--yes")):
+            code, out, err = cli(*args, env=env(srv, VERCEL_API_URL=bad.url))
+            assert code == 1, (args, err)
+            assert "HTTP 500" in err and "Traceback" not in err
+        bad.respond(200)  # "status 200" as text/plain
+        code, out, err = cli("list", env=env(srv, VERCEL_API_URL=bad.url))
+        assert code == 1 and "HTTP 200 but not JSON" in err
+        assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in bad.requests)
+        assert TOKEN not in out + err
