@@ -53,6 +53,7 @@ class VercelProject:
         self.fire = fire  # VercelCrons (when the app URL is known), or None
         self.runs: list[dict[str, Any]] = []
         self.requests: Counter[str] = Counter()  # API requests served, by route
+        self.team_ids: list[str | None] = []  # the teamId= of each, as sent
         self.reset()
 
     def reset(self) -> None:
@@ -125,6 +126,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 def _guard(handler, route: str):
     async def guarded(request: Request) -> Response:
         _project(request).requests[route] += 1
+        _project(request).team_ids.append(request.query_params.get("teamId"))
         if not authorised(request.scope, TOKEN):
             return _error(403, "forbidden", "Not authorized: the token is missing or invalid")
         project = _project(request)
@@ -161,7 +163,7 @@ async def run_cron(request: Request, project: VercelProject) -> Response:
 
         from .vercel_jobs import VercelJob
 
-        job = VercelJob(f"run {found['path']}", found["path"], found["schedule"])
+        job = VercelJob(f"{found['path']} (run now)", found["path"], found["schedule"])
         async with httpx.AsyncClient(trust_env=False) as http:
             await project.fire.run(http, job, now)
         run["status"] = project.fire.runs[-1]["status"]
@@ -180,7 +182,7 @@ async def control(request: Request) -> Response:
             return _error(400, "bad_request", "Invalid JSON body")
         project.set_state(body, request.app.state.scheduler.clock.now_ms())
     return JSONResponse({**project.to_api(), "runs": project.runs,
-                         "requests": dict(project.requests)})
+                         "requests": dict(project.requests), "teamIds": project.team_ids})
 
 
 ROUTES = [

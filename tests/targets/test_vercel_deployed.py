@@ -199,6 +199,12 @@ def test_project_from_vercel_link(cli, srv, project_dir):
                                                    "orgId": "team_abc"}))
     got = statuses(cli, srv, VERCEL_PROJECT_ID=None)
     assert got["beat"] == "in sync"
+    # A personal account's orgId is no team: no teamId= then.
+    (link / "project.json").write_text(json.dumps({"projectId": PROJECT_ID, "orgId": "u1"}))
+    statuses(cli, srv, VERCEL_PROJECT_ID=None)
+    # VERCEL_ORG_ID goes with VERCEL_PROJECT_ID.
+    statuses(cli, srv, VERCEL_ORG_ID="team_env")
+    assert deploy(srv)["teamIds"] == ["team_abc", None, "team_env"]
 
 
 def test_vercel_token_is_never_printed(cli, srv):
