@@ -92,7 +92,7 @@ def test_every_list_status(cli, write_config, srv, app):
         "beat": "in sync", "sweep": "schedule differs", "warm": "not deployed",
         "old": "drifted", "fresh": "missing", "/_nitro/tasks": "not in the file"}
     assert rows["sweep"]["deployed_schedule"] == "0 2 * * *"
-    assert rows["warm"] | {} and rows["warm"]["in_vercel_json"] is True
+    assert rows["warm"]["in_vercel_json"] is True and rows["warm"]["in_file"] is True
     assert rows["warm"]["deployed"] is False
     assert rows["/_nitro/tasks"]["source"] == "api" and rows["/_nitro/tasks"]["in_file"] is False
     table = cli("list", env=env(srv)).out
