@@ -215,3 +215,19 @@ def test_hobby_preview_says_when_it_fires(cli, write_config):
     code, out, err = cli("diff")
     assert code == 0, err
     assert out.count("Hobby plan: once a day, at any minute within the hour") == 2
+
+
+def test_dev_fires_a_schedule_in_its_timezone(tmp_path, monkeypatch):
+    """09:00 in New York is 14:00 UTC in January: cronctl dev fires it then, not at 09:00 UTC."""
+    from cronctl.dev.testing import DevServer, ReceiverApp
+
+    config = tmp_path / "schedules.yaml"
+    config.write_text(yaml(beat_extra="    timezone: America/New_York\n").replace(
+        '"0 6 * * *"', '"0 9 * * *"'))
+    with ReceiverApp() as app, DevServer(clock="frozen:2026-01-05T08:30:00Z",
+                                         config_path=config, app_url=app.url) as srv:
+        srv.advance(5 * 3600)  # to 13:30 UTC
+        assert [r.path for r in app.requests] == []
+        srv.advance(3600)  # to 14:30 UTC
+        assert [r.path for r in app.requests] == ["/api/beat"]
+        assert srv.vercel_runs()[0]["scheduledTime"] == 1767621600000  # 14:00 UTC
