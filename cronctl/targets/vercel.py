@@ -91,16 +91,19 @@ def read_doc(path: Path) -> tuple[str | None, dict | None]:
 
 
 def plan(config: Config) -> VercelChange:
-    if config.vercel_output == "schedules":
-        from .vercel_schedules import plan as plan_schedules
+    from . import vercel_schedules
 
-        return plan_schedules(config)
+    if config.vercel_output == "schedules":
+        return vercel_schedules.plan(config)
     path = config.vercel_file
     crons = desired_crons(config)
     text, doc = read_doc(path)
     if text is None or doc is None:
         # No file and nothing to put in it: leave it absent.
         return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+    back = vercel_schedules.back_to_crons(config, path, text, doc, crons)
+    if back is not None:  # output went back to crons: the jobs' schedules go in the same write
+        return back
     old = doc.get("crons")
     if old == crons or (old is None and not crons):
         return VercelChange(path, text, text, old if old is not None else [], crons)

@@ -125,6 +125,31 @@ def plan(config) -> SchedulesChange:
     return build(path, text, old_crons, old, new_crons, _merge(old, desired(config), path))
 
 
+def back_to_crons(config, path: Path, text: str, doc: dict, crons: list
+                  ) -> SchedulesChange | None:
+    """vercel.output set back to crons: the schedules cronctl wrote for the file's jobs are
+    removed in the write that puts their crons back (never both); None when there are none."""
+    old = doc.get(KEY)
+    if not isinstance(old, dict):
+        return None
+    names = {j.name for j in config.infrastructure_jobs}
+    gone = [k for k, v in old.items() if k in names and owned(v)]
+    if not gone:
+        return None
+    new = {k: v for k, v in old.items() if k not in gone}
+    out = text
+    if new:
+        for name in gone:
+            out = set_member(out, KEY, name, None)
+    else:
+        out = remove_member(out, KEY)
+    old_crons = doc.get("crons")
+    if old_crons != crons:
+        out = splice(out, crons) if crons or old_crons is not None else out
+    return SchedulesChange(path, text, out, old_crons if old_crons is not None else [], crons,
+                           old, new)
+
+
 def without(change: SchedulesChange, gone: set[str]) -> SchedulesChange:
     """`cleanup`: only these deletes (schedule names, or migrated crons keys) applied."""
     schedules = {k: v for k, v in change.old_schedules.items() if k not in gone}

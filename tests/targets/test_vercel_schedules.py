@@ -231,3 +231,22 @@ def test_dev_fires_a_schedule_in_its_timezone(tmp_path, monkeypatch):
         srv.advance(3600)  # to 14:30 UTC
         assert [r.path for r in app.requests] == ["/api/beat"]
         assert srv.vercel_runs()[0]["scheduledTime"] == 1767621600000  # 14:00 UTC
+
+
+def test_back_to_crons_removes_the_jobs_schedules_in_the_same_write(cli, write_config,
+                                                                    project_dir):
+    target = project_dir / "vercel.json"
+    target.write_text('{\n  "schedules": {\n    "cleanup": {"schedule": "0 * * * *", '
+                      '"function": "api/c"}\n  }\n}\n')
+    write_config(yaml())
+    assert cli("generate").code == 0
+    assert set(json.loads(target.read_text())["schedules"]) == {"cleanup", "beat", "sweep"}
+    write_config(yaml("crons"))
+    code, out, err = cli("diff", "--exit-code")
+    assert code == 3, err
+    assert cli("generate").code == 0
+    doc = json.loads(target.read_text())
+    assert doc["schedules"] == {"cleanup": {"schedule": "0 * * * *", "function": "api/c"}}
+    assert [c["path"] for c in doc["crons"]] == ["/api/beat", "/api/sweep"]
+    assert '    "cleanup": {"schedule": "0 * * * *", "function": "api/c"}' in target.read_text()
+    assert cli("generate", "--check").code == 0
