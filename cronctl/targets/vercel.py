@@ -212,6 +212,12 @@ class VercelTarget(Target):
                 on_done(change, None)
         return result
 
+    def count_line(self, plan: Plan) -> str:
+        line = super().count_line(plan)
+        moved = sum(1 for c in plan.changes if c.action == "delete"
+                    and getattr(c.live, "moved_to", None))
+        return line + (f", {moved} moved from crons" if moved else "")
+
     def job_name(self, key: str) -> str:
         if self.schedules and key.startswith(self._s.MIGRATED):
             path = key[len(self._s.MIGRATED):]

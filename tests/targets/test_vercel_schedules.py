@@ -107,6 +107,7 @@ def test_generate_migrates_crons_to_schedules_in_one_diff(cli, write_config, pro
     assert target.read_text() == CRONS_FILE  # diff changed nothing
     code, out, err = cli("generate")
     assert code == 0, err
+    assert f"wrote {target} (2 schedules, 2 moved from crons)" in out
     text = target.read_text()
     doc = json.loads(text)
     # Never both for one job: its cron entry is gone in the write that adds its schedule.
