@@ -149,6 +149,11 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
         checks.append(Check("Vercel crons", "warn", f"deployed but not in the file: {paths}",
                             "a builder (e.g. Nitro) or an older deployment added them; add "
                             "them to schedules.yaml or remove them at their source"))
+    still = [job.name for job, _, _, found in listed if not job.enabled and found is not None]
+    if still:
+        checks.append(Check("Vercel crons", "warn",
+                            f"enabled: false but still deployed: {', '.join(still)}",
+                            "run 'cronctl generate' and deploy to production"))
     return checks
 
 

@@ -139,10 +139,11 @@ def test_probe_outcomes(cli, srv):
     assert code == 0 and set(found) == {"ok"}
     deploy(srv, definitions=[{"path": p, "schedule": s} for p, s in (
         ("/api/beat", "0 6 * * *"), ("/api/sweep", "30 2 * * *"), ("/api/warm", "*/10 * * * *"),
-        ("/_nitro/tasks", "0 * * * *"))])
+        ("/_nitro/tasks", "0 * * * *"), ("/api/old", "0 1 * * *"))])
     code, found = probe(cli, srv)
-    assert code == 0, found  # a deployed-only cron warns
-    assert found["warn"] == ["deployed but not in the file: /_nitro/tasks (0 * * * *)"]
+    assert code == 0, found  # a deployed-only cron, and a disabled job still deployed, warn
+    assert found["warn"] == ["deployed but not in the file: /_nitro/tasks (0 * * * *)",
+                             "enabled: false but still deployed: old"]
     deploy(srv, reset=True, definitions=[{"path": "/api/beat", "schedule": "0 6 * * *"}])
     code, found = probe(cli, srv)
     assert code == 1
