@@ -181,7 +181,10 @@ def trigger(target, job, api: VercelApi) -> TriggerResult:
          "project": deployed.name, "path": found.path, "schedule": found.schedule,
          "invocation_at": at},
         f"Vercel ran {job.name} ({found.path}) on the production deployment of "
-        f"{deployed.name}" + (f": invocation at {at}" if at else ""))
+        f"{deployed.name}" + (f": invocation at {at}" if at else "")
+        + (f"\nnote: production runs it on {found.schedule!r}, the file says "
+           f"{job.schedule!r}; deploy to apply the file" if found.schedule != job.schedule
+           else ""))
 
 
 def trigger_direct(target, job) -> TriggerResult:

@@ -180,13 +180,17 @@ def test_trigger_runs_through_vercels_run_endpoint(cli, srv, app):
 
 
 def test_trigger_refuses_what_vercel_would_not_run(cli, srv, app):
-    deploy(srv, definitions=[{"path": "/api/beat", "schedule": "0 6 * * *"}])
+    deploy(srv, definitions=[{"path": "/api/beat", "schedule": "0 5 * * *"}])
+    code, out, err = cli("trigger", "beat", "--yes", env=env(srv))  # what production runs
+    assert code == 0 and "production runs it on '0 5 * * *', the file says '0 6 * * *'" in out
+    assert [r.headers["x-vercel-cron-schedule"] for r in app.requests] == ["0 5 * * *"]
+    app.requests.clear()
     code, out, err = cli("trigger", "warm", "--yes", env=env(srv))
     assert code == 1 and "'warm' (/api/warm) is not deployed to production" in err
     deploy(srv, reset=True, disabled=True)
     code, out, err = cli("trigger", "beat", "--yes", env=env(srv))
     assert code == 1 and "cron jobs are disabled" in err
-    assert app.requests == [] and deploy(srv)["runs"] == []
+    assert app.requests == [] and len(deploy(srv)["runs"]) == 1
     # Without a token: the app's URL directly, as before.
     code, out, err = cli("trigger", "beat", "--yes", env={"CRON_SECRET": SECRET})
     assert code == 0, err
