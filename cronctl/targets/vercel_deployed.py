@@ -45,23 +45,34 @@ def statuses(jobs: list, file_crons: list[dict], deployed: Deployed | None
              ) -> tuple[list[tuple], list[Definition]]:
     """[(job, status, in vercel.json, deployed Definition or None)], deployed-only crons."""
     pool = list(deployed.definitions) if deployed else []
+    # Every exact (path, schedule) match first, then the same path: two jobs on one path
+    # never take each other's deployed cron.
+    found: dict[str, Definition] = {}
+    for exact in (True, False):
+        for job in jobs:
+            if job.name not in found:
+                d = next((d for d in pool if d.path == job.path
+                          and (not exact or d.schedule == job.schedule)), None)
+                if d is not None:
+                    pool.remove(d)
+                    found[job.name] = d
     out = []
     for job in jobs:
         in_json = {"path": job.path, "schedule": job.schedule} in file_crons
-        found, exact = _take(pool, job.path, job.schedule) if deployed else (None, False)
+        d = found.get(job.name)
         if not job.enabled:
-            status = "drifted" if in_json or found else "disabled"
+            status = "drifted" if in_json or d else "disabled"
         elif not in_json:
             status = "missing"
         elif deployed is None:
             status = "in sync"
         elif deployed.disabled:
             status = "crons disabled"
-        elif found is None:
+        elif d is None:
             status = "not deployed"
         else:
-            status = "in sync" if exact else "schedule differs"
-        out.append((job, status, in_json, found))
+            status = "in sync" if d.schedule == job.schedule else "schedule differs"
+        out.append((job, status, in_json, d))
     return out, pool
 
 

@@ -246,3 +246,14 @@ def test_a_hostile_api_is_one_clear_error(cli, srv):
         assert code == 1 and "HTTP 200 but not JSON" in err
         assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in bad.requests)
         assert TOKEN not in out + err
+
+
+def test_two_jobs_on_one_path_keep_their_own_deployed_cron(cli, write_config, srv, app):
+    two = ('  early:\n    tier: infrastructure\n    path: /api/shared\n    schedule: "0 1 * * *"\n'
+           '  late:\n    tier: infrastructure\n    path: /api/shared\n    schedule: "0 2 * * *"\n')
+    write_config(config(app.url) + two)
+    assert cli("generate").code == 0
+    deploy(srv, definitions=[{"path": "/api/shared", "schedule": "0 2 * * *"},
+                             {"path": "/api/shared", "schedule": "0 3 * * *"}])
+    got = statuses(cli, srv)
+    assert (got["early"], got["late"]) == ("schedule differs", "in sync")
