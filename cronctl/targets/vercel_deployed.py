@@ -31,16 +31,6 @@ def _iso_ms(value) -> str | None:
     return datetime.fromtimestamp(value / 1000, UTC).isoformat()
 
 
-def _take(pool: list[Definition], path: str, schedule: str) -> tuple[Definition | None, bool]:
-    """The deployed cron of this path (same schedule first); removed from `pool`."""
-    for exact in (True, False):
-        for d in pool:
-            if d.path == path and (d.schedule == schedule or not exact):
-                pool.remove(d)
-                return d, exact
-    return None, False
-
-
 def statuses(jobs: list, file_crons: list[dict], deployed: Deployed | None
              ) -> tuple[list[tuple], list[Definition]]:
     """[(job, status, in vercel.json, deployed Definition or None)], deployed-only crons."""
@@ -177,7 +167,8 @@ def trigger(target, job, api: VercelApi) -> TriggerResult:
             raise ProviderError(f"cron jobs are disabled for the Vercel project "
                                 f"{deployed.name!r}; Vercel would not run {job.name!r}",
                                 hint="enable them in the project's Settings -> Cron Jobs")
-        found, _ = _take(list(deployed.definitions), job.path, job.schedule)
+        listed, _ = statuses(target.jobs, [], deployed)
+        found = next((d for j, _, _, d in listed if j.name == job.name), None)
         if found is None:
             raise ProviderError(
                 f"{job.name!r} ({job.path}) is not deployed to production on Vercel",
