@@ -8,8 +8,8 @@ packages/cli/src/commands/crons/{ls,run}.ts):
     POST /v1/projects/{id}/crons/run[?teamId=]  {path, schedule} -> {invocationAt}
 
 Which project: `vercel.project` / `vercel.team` in schedules.yaml, else VERCEL_PROJECT_ID /
-VERCEL_ORG_ID, else the `.vercel/project.json` that `vercel link` writes (next to
-schedules.yaml). The token is VERCEL_TOKEN (a secret: registered at start-up, never printed).
+VERCEL_ORG_ID, else the `.vercel/project.json` that `vercel link` writes (beside vercel.json,
+or schedules.yaml). The token is VERCEL_TOKEN (a secret: registered at start-up, never printed).
 VERCEL_API_URL overrides https://api.vercel.com (tests point it at `cronctl dev`).
 """
 
@@ -80,8 +80,11 @@ def resolve(config) -> ProjectRef | None:
     if env_project:
         return ProjectRef(env_project, config.vercel_team or os.environ.get("VERCEL_ORG_ID")
                           or None, "VERCEL_PROJECT_ID")
-    link = Path(config.path).parent / ".vercel" / "project.json"
-    if link.is_file():
+    # `vercel link` writes it at the project root: beside vercel.json (or schedules.yaml).
+    found = [p / ".vercel" / "project.json"
+             for p in (Path(config.vercel_file).parent, Path(config.path).parent)]
+    link = next((p for p in found if p.is_file()), None)
+    if link is not None:
         try:
             data = json.loads(link.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
