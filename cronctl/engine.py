@@ -45,6 +45,11 @@ def target_for(config, state, job) -> Target:
     return target_class(job.target)(config, state)
 
 
+def history(config, state) -> Target:
+    """The target whose delivery history `cronctl stats` reads (QStash keeps one)."""
+    return next(t for t in (target_class(n)(config, state) for n in TARGETS) if t.keeps_history)
+
+
 @dataclass
 class Options:
     mode: Mode

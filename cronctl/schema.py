@@ -5,14 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
-from .config.model import (
-    _DURATION,
-    BusinessJob,
-    FileModel,
-    InfrastructureJob,
-    KubernetesJob,
-    Method,
-)
+from .config.model import _DURATION, JOB_MODELS, TIER_TARGETS, FileModel, Method
 from .config.validate import JOB_NAME
 
 SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.schema.json"
@@ -21,11 +14,11 @@ SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.sc
 def build() -> dict[str, Any]:
     top = FileModel.model_json_schema(ref_template="#/$defs/{model}")
     defs = top.pop("$defs", {})
-    for model in (InfrastructureJob, BusinessJob, KubernetesJob):
+    for model in JOB_MODELS.values():
         schema = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[model.__name__] = schema
-    for name in ("Defaults", "BusinessJob", "KubernetesJob"):
+    for name in ("Defaults", *(m.__name__ for m in JOB_MODELS.values())):
         _loosen(defs[name]["properties"])
     top["properties"]["version"] = {"const": 1, "description": "Format version."}
     top["properties"]["jobs"] = {
@@ -35,14 +28,14 @@ def build() -> dict[str, Any]:
     }
     # Where a job runs: its `target`, else its `tier` (infrastructure → vercel, business →
     # qstash). A file with a `tiers:` mapping may send a tier anywhere, so there a job with a
-    # tier may also be a Kubernetes job.
-    routed = [_routed("InfrastructureJob", "vercel", "infrastructure"),
-              _routed("BusinessJob", "qstash", "business"),
-              _routed("KubernetesJob", "kubernetes", None)]
-    by_tier = {"allOf": [{"$ref": "#/$defs/KubernetesJob"}, {"required": ["tier"]}]}
+    # tier may also be a job of any other target.
+    tier_of = {target: tier for tier, target in TIER_TARGETS.items()}
+    routed = [_routed(m.__name__, t, tier_of.get(t)) for t, m in JOB_MODELS.items()]
+    by_tier = [{"allOf": [{"$ref": f"#/$defs/{m.__name__}"}, {"required": ["tier"]}]}
+               for t, m in JOB_MODELS.items() if t not in tier_of]
     top["allOf"] = [{
         "if": {"required": ["tiers"]},
-        "then": {"properties": {"jobs": {"additionalProperties": {"anyOf": [*routed, by_tier]}}}},
+        "then": {"properties": {"jobs": {"additionalProperties": {"anyOf": [*routed, *by_tier]}}}},
         "else": {"properties": {"jobs": {"additionalProperties": {"anyOf": routed}}}},
     }]
     return {
@@ -74,7 +67,7 @@ _METHOD_ANY_CASE = "^(" + "|".join(_any_case(m) for m in _METHODS) + ")$"
 def _loosen(props: dict[str, Any]) -> None:
     """Match what the models' before-validators accept: `method: post` (upper-cased on load),
     and as duration strings only what `parse_duration` reads (`30s`, `5m`, not `5 minutes`)."""
-    for branch in props["method"]["anyOf"]:
+    for branch in props.get("method", {}).get("anyOf", ()):
         if branch.get("enum") == _METHODS:
             branch.pop("enum")
             branch["anyOf"] = [{"enum": _METHODS}, {"pattern": _METHOD_ANY_CASE}]

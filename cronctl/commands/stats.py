@@ -32,8 +32,7 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
                 f"showing the last {RETENTION.days}d instead of {since}")
         window = RETENTION
     one = config.job(job) if job else None
-    target = engine.target_for(config, state, one) if one else \
-        engine.target_class("qstash")(config, state)
+    target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
     results: list[JobStats] = target.stats(jobs, from_ms)

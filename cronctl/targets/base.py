@@ -60,6 +60,7 @@ class Target:
     title: ClassVar[str]  # as shown to a person
     noun: ClassVar[str] = "schedules"  # what it manages, plural
     is_file: ClassVar[bool] = False  # True: populate reads and apply writes a file
+    keeps_history: ClassVar[bool] = False  # True: `cronctl stats` reads its deliveries
 
     def __init__(self, config, state=None) -> None:
         self.config = config
@@ -134,6 +135,11 @@ class Target:
             f"{job.name!r} runs on {self.title}, which has no pause of its own",
             hint=f"set enabled: {'false' if paused else 'true'} in schedules.yaml and run "
             "'cronctl schedule'")
+
+    def can_trigger(self, job) -> None:
+        """Raise (before anyone is asked to confirm) when this target cannot run the job now."""
+        if type(self).trigger is Target.trigger:
+            self.trigger(job)
 
     def trigger(self, job) -> TriggerResult:
         raise UsageError(f"{job.name!r} runs on {self.title}; cronctl cannot run it now")

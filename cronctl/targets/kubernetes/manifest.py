@@ -120,14 +120,21 @@ def cronjob(config: Config, job: Job) -> dict[str, Any]:
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """Leaves by dotted path (`spec.jobTemplate.spec.template.spec.containers[0].image`)."""
+    """Leaves by dotted path; list items with a name by that name, so a plan says
+    `...containers[worker].env[DB_HOST].value`, not an index that shifts."""
     out: dict[str, Any] = {}
     if isinstance(value, dict):
         for key, item in value.items():
             out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(value, list):
+        names = [v.get("name") if isinstance(v, dict) else None for v in value]
+        by_name = all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
         for i, item in enumerate(value):
-            out.update(flatten(item, f"{prefix}[{i}]"))
+            if by_name:  # the name is in the path already
+                rest = {k: v for k, v in item.items() if k != "name"}
+                out.update(flatten(rest or item, f"{prefix}[{names[i]}]"))
+            else:
+                out.update(flatten(item, f"{prefix}[{i}]"))
         if not value:
             out[prefix] = []
     else:

@@ -108,5 +108,5 @@ def compose(project: str, file: str, foreign: list[Chunk], owned: list[str]) -> 
         if not out.endswith("\n"):
             out += "\n"
     for text in owned:
-        out += "---\n" + text
+        out += "---\n" + text + ("" if text.endswith("\n") else "\n")
     return out

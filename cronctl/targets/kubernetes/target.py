@@ -65,16 +65,17 @@ class KubernetesTarget(Target):
         for job in self.jobs:
             doc = cronjob(self.config, job)
             text = manifest_file.dump(doc)
-            self._refuse_secrets(job.name, text)
+            self._refuse_secrets(job, text)
             # Through YAML and back, so both sides are compared in the same normal form.
             out.append(CronJobSpec(job.name, yaml.safe_load(text), text))
         return out
 
-    def _refuse_secrets(self, job: str, text: str) -> None:
+    def _refuse_secrets(self, job, text: str) -> None:
         for secret in self.config.secrets:
             if secret and secret in text:
+                where = f"{self.config.path}:{job.line}" if job.line else str(self.config.path)
                 raise ConfigError(
-                    f"{self.config.path}: job {job!r} would write a secret value into "
+                    f"{where}: job {job.name!r} would write a secret value into "
                     f"{self.path.name} (target kubernetes)",
                     hint="give it by reference: env: {NAME: {secret: SECRET_NAME, key: KEY}}")
 
@@ -112,8 +113,8 @@ class KubernetesTarget(Target):
     def detail(self, spec: CronJobSpec) -> tuple[str, ...]:
         s = spec.doc["spec"]
         container = s["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
-        what = container.get("args", [""])[-1] if "curl" in container["image"] \
-            else container["image"]
+        http = container["image"] == settings_of(self.config).http_image
+        what = container["args"][-1] if http else container["image"]
         lines = [f"CronJob {spec.key}: {what}", f"cron: {s['schedule']} ({s['timeZone']})"]
         if spec.paused:
             lines.append("suspended (enabled: false)")
@@ -178,6 +179,9 @@ class KubernetesTarget(Target):
             hint=f"set enabled: {'false' if paused else 'true'} in schedules.yaml, run "
             "'cronctl generate' and commit (or, for now: kubectl patch cronjob "
             f"{job.name}{self._ns()} -p '{{\"spec\":{{\"suspend\":{str(paused).lower()}}}}}')")
+
+    def can_trigger(self, job) -> None:
+        self.trigger(job)
 
     def trigger(self, job) -> TriggerResult:
         raise UsageError(

@@ -22,6 +22,7 @@ class QStashTarget(Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
+    keeps_history = True
 
     @property
     def prefix(self) -> str:

@@ -81,14 +81,16 @@ def test_engine_plans_kubernetes_with_field_diffs_and_pause(kube, kjob_yaml):
     assert "Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged." in result.out
     assert kube.run("schedule", "--yes").code == 0
     assert kube.run("diff", "--exit-code").code == 0
-    kube.write(kjob_yaml("a", "0 9 * * *", "retries: 2") + kjob_yaml("b", extra="enabled: false"))
+    kube.write(kjob_yaml("a", "0 9 * * *", "retries: 2\nenv:\n  MODE: fast")
+               + kjob_yaml("b", extra="enabled: false"))
     data = json.loads(kube.run("diff", "--json").out)
     assert data["command"] == "diff" and set(data) >= {"kubernetes"}
     k = data["kubernetes"]
     actions = {c["job"]: c["action"] for c in k["changes"]}
     assert actions == {"a": "update", "b": "pause"}
     fields = {f["field"] for f in k["changes"][0]["fields"]}
-    assert fields == {"spec.schedule", "spec.jobTemplate.spec.backoffLimit"}
+    assert fields == {"spec.schedule", "spec.jobTemplate.spec.backoffLimit",
+                      "spec.jobTemplate.spec.template.spec.containers[a].env[MODE].value"}
     assert k["changed"] is True and "+  suspend: true" in k["diff"]
     result = kube.run("schedule", "--yes", "--json")
     assert result.code == 0, result.err
@@ -123,7 +125,7 @@ def test_safety_thresholds_apply_per_target_and_to_cleanup(kube, kjob_yaml):
 
 def test_operations_say_what_to_run_instead(kube, kjob_yaml):
     kube.write(kjob_yaml("a"))
-    for args in (("pause", "a"), ("trigger", "a", "--yes"), ("stats", "--job", "a")):
+    for args in (("pause", "a"), ("trigger", "a"), ("stats", "--job", "a")):
         result = kube.run(*args)
         assert result.code == 2, (args, result)
         assert "kubectl" in result.err and "Traceback" not in result.err
@@ -151,3 +153,13 @@ def test_no_prune_keeps_the_cronjob_of_a_removed_job(kube, kjob_yaml):
     assert "b: orphaned, kept (--no-prune)" in result.out
     assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
     assert kube.cronjob("a")["spec"]["schedule"] == "0 1 * * *"
+
+
+def test_a_kept_document_without_a_final_newline_stays_separate(kube, kjob_yaml):
+    kube.write(kjob_yaml("a"))
+    assert kube.run("generate").code == 0
+    kube.manifest.write_text(kube.manifest.read_text().rstrip("\n"))  # an editor dropped it
+    kube.write(kjob_yaml("a") + kjob_yaml("b"))
+    assert kube.run("generate").code == 0
+    assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
+    assert kube.run("generate", "--check").code == 0

@@ -123,7 +123,8 @@ def test_a_secret_value_given_as_a_literal_env_value_is_refused(kube, kjob_yaml)
     kube.write(kjob_yaml("leak", extra="env:\n  API_TOKEN: ${API_TOKEN}"))
     code, _, err = kube.run("generate", env={"API_TOKEN": "tok-abcdef-123456"})
     assert code == 2
-    assert "would write a secret value" in err and "secret: SECRET_NAME" in err
+    assert "schedules.yaml:12: job 'leak' would write a secret value" in err
+    assert "secret: SECRET_NAME" in err
     assert "tok-abcdef-123456" not in err
     assert not kube.manifest.exists()
 
