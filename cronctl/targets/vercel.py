@@ -246,14 +246,25 @@ class VercelTarget(Target):
             f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
             hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
 
+    def can_trigger(self, job) -> None:
+        """Before the confirmation: what Vercel would run (one request), or the app's URL."""
+        from . import vercel_api, vercel_deployed
+
+        api, _ = vercel_api.connect(self.config)
+        if api is not None and self.config.vercel_output == "crons":
+            self._ready = (api, vercel_deployed.runnable(self, job, api))
+        else:
+            vercel_deployed.direct_url(self, job)
+
     def trigger(self, job) -> TriggerResult:
         """With VERCEL_TOKEN, Vercel's run endpoint; else Vercel's own request from here:
         GET base_url + path with its cron headers (vercel_deployed.py)."""
         from . import vercel_api, vercel_deployed
 
-        api, _ = vercel_api.connect(self.config)
+        ready = getattr(self, "_ready", None)
+        api = ready[0] if ready else vercel_api.connect(self.config)[0]
         if api is not None and self.config.vercel_output == "crons":
-            return vercel_deployed.trigger(self, job, api)
+            return vercel_deployed.trigger(self, job, api, ready[1] if ready else None)
         return vercel_deployed.trigger_direct(self, job)
 
     def probe(self) -> list[Check]:

@@ -158,25 +158,36 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
     return checks
 
 
-def trigger(target, job, api: VercelApi) -> TriggerResult:
-    """POST /v1/projects/{id}/crons/run, as `vercel crons run` does: Vercel calls the
-    production deployment with its own cron headers."""
+def runnable(target, job, api: VercelApi) -> tuple[Deployed, Definition]:
+    """What Vercel would run for this job (asked once, before any confirmation), or raise."""
     try:
         deployed = api.project()
-        if deployed.disabled:
-            raise ProviderError(f"cron jobs are disabled for the Vercel project "
-                                f"{deployed.name!r}; Vercel would not run {job.name!r}",
-                                hint="enable them in the project's Settings -> Cron Jobs")
-        listed, _ = statuses(target.jobs, [], deployed)
-        found = next((d for j, _, _, d in listed if j.name == job.name), None)
-        if found is None:
-            raise ProviderError(
-                f"{job.name!r} ({job.path}) is not deployed to production on Vercel",
-                hint="run 'cronctl generate', deploy to production, then trigger again; or "
-                "unset VERCEL_TOKEN to call the app's URL directly")
-        answer = api.run(deployed.project_id or api.ref.project, found.path, found.schedule)
     finally:
         target.requests += api.requests
+    if deployed.disabled:
+        raise ProviderError(f"cron jobs are disabled for the Vercel project "
+                            f"{deployed.name!r}; Vercel would not run {job.name!r}",
+                            hint="enable them in the project's Settings -> Cron Jobs")
+    listed, _ = statuses(target.jobs, [], deployed)
+    found = next((d for j, _, _, d in listed if j.name == job.name), None)
+    if found is None:
+        raise ProviderError(
+            f"{job.name!r} ({job.path}) is not deployed to production on Vercel",
+            hint="run 'cronctl generate', deploy to production, then trigger again; or "
+            "unset VERCEL_TOKEN to call the app's URL directly")
+    return deployed, found
+
+
+def trigger(target, job, api: VercelApi, ready: tuple[Deployed, Definition] | None = None
+            ) -> TriggerResult:
+    """POST /v1/projects/{id}/crons/run, as `vercel crons run` does: Vercel calls the
+    production deployment with its own cron headers."""
+    deployed, found = ready or runnable(target, job, api)
+    before = api.requests
+    try:
+        answer = api.run(deployed.project_id or api.ref.project, found.path, found.schedule)
+    finally:
+        target.requests += api.requests - before
     at = _iso_ms(answer.get("invocationAt"))
     return TriggerResult(
         {"job": job.name, "tier": job.tier, "target": target.name, "via": "vercel",
@@ -189,6 +200,14 @@ def trigger(target, job, api: VercelApi) -> TriggerResult:
            else ""))
 
 
+def direct_url(target, job) -> str:
+    base = target.config.base_url
+    if not base or "${" in base:
+        raise ConfigError("base_url is not set, so the infrastructure job has no URL",
+                          hint="set base_url (e.g. ${APP_URL}) and export it")
+    return base + job.path
+
+
 def trigger_direct(target, job) -> TriggerResult:
     """Without a token: the request Vercel would send, from here (GET base_url + path)."""
     import time
@@ -197,11 +216,7 @@ def trigger_direct(target, job) -> TriggerResult:
 
     from .vercel import cron_request_headers
 
-    base = target.config.base_url
-    if not base or "${" in base:
-        raise ConfigError("base_url is not set, so the infrastructure job has no URL",
-                          hint="set base_url (e.g. ${APP_URL}) and export it")
-    url = base + job.path
+    url = direct_url(target, job)
     started = time.perf_counter()
     try:
         response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)

@@ -187,6 +187,8 @@ def test_trigger_refuses_what_vercel_would_not_run(cli, srv, app):
     app.requests.clear()
     code, out, err = cli("trigger", "warm", "--yes", env=env(srv))
     assert code == 1 and "'warm' (/api/warm) is not deployed to production" in err
+    code, out, err = cli("trigger", "warm", env=env(srv))  # said before asking to confirm
+    assert code == 1 and "is not deployed to production" in err and "--yes" not in err
     deploy(srv, reset=True, disabled=True)
     code, out, err = cli("trigger", "beat", "--yes", env=env(srv))
     assert code == 1 and "cron jobs are disabled" in err
