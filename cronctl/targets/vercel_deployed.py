@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from ..errors import ConfigError, CronctlError, ProviderError
 from .base import Check, TriggerResult
-from .vercel_api import Definition, Deployed, VercelApi, connect
+from .vercel_api import Definition, Deployed, VercelApi, connect, token
 
 
 def _iso_ms(value) -> str | None:
@@ -118,6 +118,10 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
     if deployed is None:
         from ..output import echo
 
+        if token() and target.config.vercel_output == "crons":  # a token, but no project
+            return [Check("Vercel project", "warn", why or "not found",
+                          "set vercel.project in schedules.yaml (or VERCEL_PROJECT_ID), or "
+                          "run 'vercel link'")]
         echo(f"note: {why}", err=True)
         return []
     checks = []

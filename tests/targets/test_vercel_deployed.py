@@ -259,3 +259,12 @@ def test_two_jobs_on_one_path_keep_their_own_deployed_cron(cli, write_config, sr
                              {"path": "/api/shared", "schedule": "0 3 * * *"}])
     got = statuses(cli, srv)
     assert (got["early"], got["late"]) == ("schedule differs", "in sync")
+
+
+def test_a_token_without_a_project_warns_in_probe(cli, srv):
+    code, found = probe(cli, srv, VERCEL_PROJECT_ID=None)
+    assert code == 0
+    assert found == {"warn": ["no Vercel project: set vercel.project in schedules.yaml, "
+                              "VERCEL_PROJECT_ID, or run 'vercel link'"]}
+    code, out, err = cli("list", env=env(srv, VERCEL_PROJECT_ID=None))
+    assert code == 0 and "note: no Vercel project" in err
