@@ -68,26 +68,15 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
 
 
 def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, vercel) -> None:
+    # Stripped, as vercel.json gets it. Cron Jobs: a zone other than UTC is Vercel's error on
+    # 'timezone'; Vercel Schedules take an IANA zone (else INVALID_SCHEDULE_TIMEZONE). Job
+    # names already match Vercel's schedule-name pattern.
     schedules = vercel.output == "schedules"
-    if schedules:
-        # Vercel Schedules take an IANA zone per schedule (its build refuses others with
-        # INVALID_SCHEDULE_TIMEZONE); job names already match its schedule-name pattern.
-        if job.timezone and not cron.is_valid_zone(job.timezone):
-            rep.add((*base, "timezone"),
-                    f"unknown timezone {job.timezone!r} (Vercel: INVALID_SCHEDULE_TIMEZONE)",
-                    hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
-    elif job.timezone and job.timezone != "UTC":
-        rep.add(
-            (*base, "timezone"),
-            "Vercel runs cron jobs in UTC only",
-            hint="set 'vercel: {output: schedules}' (Vercel Schedules take a timezone), convert "
-            "the schedule to UTC, or make it a business job (QStash supports CRON_TZ)",
-        )
+    dialect = cron.get_dialect("vercel", plan=vercel.plan, output=vercel.output)
+    _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
     if job.jitter is not None and not schedules:
         rep.add((*base, "jitter"), "jitter needs Vercel Schedules",
                 hint="set 'vercel: {output: schedules}' or remove 'jitter'")
-    for problem in cron.check_vercel(job.schedule, vercel.plan):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
@@ -98,9 +87,10 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
             "write the zone in 'timezone', not as a CRON_TZ= prefix",
             hint="e.g. timezone: Europe/Lisbon",
         )
-    # Without the prefix, so it is not also reported as "got 6 fields".
-    for problem in cron.check_qstash(expr):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    # Without the prefix, so it is not also reported as "got 6 fields"; an unknown zone is
+    # reported once, on 'timezone'.
+    tz = job.timezone if job.timezone and cron.is_valid_zone(job.timezone) else None
+    _cron(rep, base, cron.get_dialect("qstash"), expr, tz)  # the qstash target's job
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
@@ -112,6 +102,13 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
         if not re.match(r"^[A-Za-z0-9_.-]+$", label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")
+
+
+def _cron(rep: _Reporter, base: tuple, dialect: cron.Dialect, expr: str, tz: str | None) -> None:
+    """The job's provider's own cron rules: its refusals are errors, its surprises warnings."""
+    for problem in dialect.validate(expr, tz):
+        rep.add((*base, problem.field), problem.message, hint=problem.hint,
+                severity=problem.severity)
 
 
 def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:

@@ -25,11 +25,10 @@ CONTAINER_KEYS = ("image", "command", "args", "env", "resources")
 HTTP_KEYS = ("method", "body")
 
 
-def schedule_problems(expr: str) -> list[cron.CronProblem]:
-    """The one place a Kubernetes schedule is checked (robfig/cron v3 ParseStandard, as the
-    CronJob controller parses it). The QStash dialect is robfig's too, so it stands in until
-    the `kubernetes` cron dialect lands; then this is one line."""
-    return cron.check_qstash(expr)
+def schedule_problems(expr: str, timezone: str | None = None) -> list[cron.CronProblem]:
+    """The one place a Kubernetes schedule is checked: the `kubernetes` cron dialect (robfig/cron
+    v3 ParseStandard, as the CronJob controller parses it). Errors and warnings."""
+    return cron.get_dialect("kubernetes").validate(expr, timezone)
 
 
 def settings(rep: _Reporter, s: KubernetesSettings) -> None:
@@ -64,8 +63,11 @@ def job(rep: _Reporter, base: tuple, name: str, j: KubernetesJob, model: FileMod
         rep.add((*base, "schedule"), "Kubernetes refuses a TZ= or CRON_TZ= prefix in the "
                 "schedule (target kubernetes)", hint="write the zone in 'timezone' "
                 "(it becomes spec.timeZone)")
-    for problem in schedule_problems(expr):
-        rep.add((*base, "schedule"), problem.message, hint=problem.hint)
+    tz = j.timezone if j.timezone and cron.is_valid_zone(j.timezone) else None
+    if not prefix_tz:  # the prefix is reported above, once
+        for problem in schedule_problems(expr, tz):
+            rep.add((*base, problem.field), problem.message, hint=problem.hint,
+                    severity=problem.severity)
     container = [k for k in CONTAINER_KEYS if getattr(j, k)]
     settings_ = model.kubernetes or KubernetesSettings()
     if j.path is not None:

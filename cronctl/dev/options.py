@@ -148,7 +148,7 @@ def schedule_request(headers: RequestHeaders) -> tuple[str, str | None]:
     tz, bare = cron.split_tz(expr)
     if tz is not None and not cron.is_valid_zone(tz):
         raise BadRequest(f"invalid cron: unknown timezone {tz!r}")
-    problems = cron.check_qstash(bare)
+    problems = cron.check_qstash(expr)  # as sent, prefix included: what QStash itself parses
     if problems:
         raise BadRequest(f"invalid cron {expr!r}: {problems[0].message}")
     schedule_id = headers.get("Upstash-Schedule-Id")

@@ -44,8 +44,9 @@ class LimitReached(Exception):
 
 
 def next_fire_ms(expr: str, after_ms: int) -> int | None:
-    tz, bare = cron.split_tz(expr)
-    at = cron.next_after(bare, from_ms(after_ms), tz)
+    """When QStash fires the cron as sent (CRON_TZ= prefix included): robfig/cron's times,
+    with its DST skips and repeats."""
+    at = cron.get_dialect("qstash").next_after(expr, from_ms(after_ms))
     return to_ms(at) if at else None
 
 

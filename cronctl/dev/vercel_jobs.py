@@ -87,5 +87,7 @@ class VercelCrons:
 
 
 def _next(schedule: str, after_ms: int, timezone: str = "UTC") -> int | None:
-    at = cron.next_after(schedule, from_ms(after_ms), timezone)
+    # Vercel's rules; UTC, or the schedule's zone with Vercel Schedules (vercel.output).
+    dialect = cron.get_dialect("vercel", output="crons" if timezone == "UTC" else "schedules")
+    at = dialect.next_after(schedule, from_ms(after_ms), timezone)
     return to_ms(at) if at else None

@@ -84,9 +84,12 @@ def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict
     from .. import cron
 
     listed, extra = statuses(target.jobs, file_crons, deployed)
+    config = target.config
+    dialect = cron.get_dialect("vercel", plan=config.vercel_plan, output=config.vercel_output)
     out = []
     for job, status, in_json, found in listed:
-        nxt = cron.next_runs(job.schedule, job.timezone or "UTC", 1) if job.enabled else []
+        zone = job.timezone if config.vercel_output == "schedules" else None
+        nxt = dialect.next_runs(job.schedule, zone, 1) if job.enabled else []
         row = {"name": job.name, "tier": job.tier, "target": target.name,
                "schedule": job.schedule, "timezone": job.timezone,
                "schedule_id": job.schedule_id,

@@ -39,8 +39,8 @@ ERROR_PATH = (
 )
 ERROR_SCHEDULE = (
     "::error file=schedules.yaml,line=12,col=15,title=cronctl%3A reminders::schedule: expected 5 "
-    "fields (minute hour day-of-month month day-of-week), got 4 (hint: e.g. '*/15 * * * *' runs "
-    "every 15 minutes)"
+    "fields (minute hour day-of-month month day-of-week), got 4 (hint: QStash parses crons with "
+    "robfig/cron v3: five fields, no seconds or year; e.g. '*/15 * * * *' runs every 15 minutes)"
 )
 
 # Characters that must be escaped: ',' and ':' in a property (the title, from the job name;

@@ -107,3 +107,39 @@ def test_unset_variables_do_not_stop_a_local_listing(cli, write_config):
     code, out, err = cli("list", "--local", "--json")
     assert code == 0, err
     assert len(json.loads(out)["jobs"]) == 3
+
+
+def test_descriptions_and_next_runs_come_from_each_providers_dialect(cli, write_config):
+    """Issue 11: QStash descriptors (robfig accepts @every) and the Vercel Hobby hour window."""
+    write_config("""\
+version: 1
+project: acme
+base_url: https://app.example.com
+vercel:
+  plan: hobby
+jobs:
+  nightly:
+    tier: infrastructure
+    path: /api/cron/nightly
+    schedule: "0 6 * * *"
+  poll:
+    tier: business
+    path: /api/cron/poll
+    schedule: "@every 90m"
+  odd-or-monday:
+    tier: business
+    path: /api/cron/odd
+    schedule: "0 0 */2 * 1"
+""")
+    start = datetime.now(UTC)
+    code, out, err = cli("list", "--local", "--json")
+    assert code == 0, err
+    rows = {r["name"]: r for r in json.loads(out)["jobs"]}
+    assert rows["nightly"]["description"] == \
+        "At 06:00 every day (Hobby plan: some time within that hour)"
+    assert rows["poll"]["description"] == "Every 1 hour 30 minutes"
+    poll_next = datetime.fromisoformat(rows["poll"]["next_run"])
+    assert timedelta(0) < poll_next - start <= timedelta(minutes=90, seconds=1)
+    assert rows["odd-or-monday"]["description"].endswith("of the month, and on Monday")
+    nxt = datetime.fromisoformat(rows["odd-or-monday"]["next_run"])
+    assert nxt.day % 2 == 1 or nxt.weekday() == 0  # either day field (robfig's OR rule)

@@ -118,3 +118,62 @@ def test_count_out_of_range_is_a_usage_error(cli, write_config):
     code, _, err = cli("next", "keep-alive", "-n", "0")
     assert code == 2
     assert "Traceback" not in err
+
+
+NEW_YORK = """\
+version: 1
+project: acme
+base_url: https://app.example.com
+vercel:
+  plan: hobby
+jobs:
+  gap:
+    tier: business
+    path: /api/cron/gap
+    schedule: "30 2 * * *"
+    timezone: America/New_York
+  overlap:
+    tier: business
+    path: /api/cron/overlap
+    schedule: "30 1 * * *"
+    timezone: America/New_York
+  nightly:
+    tier: infrastructure
+    path: /api/cron/nightly
+    schedule: "15 3 * * *"
+"""
+
+
+def _dates(data: dict) -> list:
+    return [datetime.fromisoformat(r["local"]).date() for r in data["runs"]]
+
+
+def test_runs_as_qstash_fires_them_across_dst(cli, write_config):
+    """Issue 11: 400 daily runs span one spring-forward and one fall-back day in New York,
+    whatever today is. QStash (robfig/cron) skips 02:30 on the first, runs 01:30 twice on the
+    second (cronsim moved the first to 03:00 and ran the second once)."""
+    write_config(NEW_YORK)
+    gap = next_json(cli, "gap", "-n", "400")
+    assert {datetime.fromisoformat(r["local"]).strftime("%H:%M") for r in gap["runs"]} == {"02:30"}
+    dates = _dates(gap)
+    skipped = [a for a, b in zip(dates, dates[1:], strict=False) if (b - a).days == 2]
+    assert len(skipped) == 1 and skipped[0].month == 3  # the second Sunday of March, skipped
+    overlap = next_json(cli, "overlap", "-n", "400")
+    dates = _dates(overlap)
+    twice = [d for d in set(dates) if dates.count(d) == 2]
+    assert len(twice) == 1 and twice[0].month == 11
+    first, second = (datetime.fromisoformat(r["utc"]) for r in overlap["runs"]
+                     if datetime.fromisoformat(r["local"]).date() == twice[0])
+    assert second - first == timedelta(hours=1)
+
+
+def test_hobby_plan_preview_says_within_the_hour(cli, write_config):
+    write_config(NEW_YORK)
+    data = next_json(cli, "nightly", "-n", "2")
+    assert data["window_minutes"] == 60 and data["provider"] == "Vercel"
+    assert data["description"] == "At 03:15 every day (Hobby plan: some time within that hour)"
+    code, out, err = cli("next", "nightly", "-n", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert all(" 03:00-03:59 UTC" in line for line in lines[1:3])
+    assert "within that hour" in lines[3]

@@ -139,3 +139,63 @@ def test_console_script_end_to_end(run_cronctl, tmp_path):
     result = run_cronctl("validate", cwd=tmp_path, env={"APP_URL": "https://a.example.com"})
     assert result.code == 0, result.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["schedules.yaml"]
+
+
+SURPRISES = """\
+version: 1
+project: acme
+base_url: https://app.example.com
+vercel:
+  plan: hobby
+jobs:
+  nightly:
+    tier: infrastructure
+    path: /api/cron/nightly
+    schedule: "0 3 * * *"
+  every-minute:
+    tier: infrastructure
+    path: /api/cron/often
+    schedule: "*/60 * * * *"
+  odd-days-or-mondays:
+    tier: business
+    path: /api/cron/a
+    schedule: "0 0 */2 * 1"
+  in-the-gap:
+    tier: business
+    path: /api/cron/b
+    schedule: "30 2 * * *"
+    timezone: America/New_York
+  sunday-seven:
+    tier: business
+    path: /api/cron/c
+    schedule: "0 0 * * 7"
+  daily-macro:
+    tier: business
+    path: /api/cron/d
+    schedule: "@daily"
+"""
+
+
+def test_each_job_is_checked_by_its_providers_dialect(cli, write_config):
+    """Issue 11: Vercel's strict rules, QStash's robfig rules, and warnings for surprises."""
+    write_config(SURPRISES)
+    code, out, err = cli("validate", "--json")
+    assert code == 2, err
+    found = {(d["job"], d["severity"]): d for d in json.loads(out)["problems"]}
+    assert set(found) == {("every-minute", "error"), ("sunday-seven", "error"),
+                          ("odd-days-or-mondays", "warning"), ("in-the-gap", "warning")}
+    assert "step 60 is outside 1-59" in found["every-minute", "error"]["message"]
+    assert "end of range (7) above maximum (6)" in found["sunday-seven", "error"]["message"]
+    assert "Sunday as 0" in found["sunday-seven", "error"]["hint"]
+    assert "EITHER" in found["odd-days-or-mondays", "warning"]["message"]
+    gap = found["in-the-gap", "warning"]
+    assert "02:30 does not exist in America/New_York" in gap["message"]
+    assert gap["field"] == "schedule" and gap["line"] == 22
+
+
+def test_warnings_alone_do_not_fail_validation(cli, write_config):
+    write_config(SURPRISES.replace('"*/60 * * * *"', '"0 4 * * *"').replace(
+        '"0 0 * * 7"', '"0 0 * * 0"'))
+    code, out, _ = cli("validate")
+    assert code == 0
+    assert out.count("warning:") == 2

@@ -87,3 +87,13 @@ def test_a_valid_kubernetes_file(cli, write_config):
     code, out, err = cli("validate")
     assert code == 0, err
     assert "valid (0 infrastructure, 0 business, 1 kubernetes jobs)" in out
+
+
+def test_the_kubernetes_dialect_warns_like_robfig(cli, write_config):
+    # Both day fields restricted: robfig (and so the CronJob controller) runs on EITHER.
+    write_config(kube("0 0 */2 * 1"))
+    code, out, err = cli("validate", "--json")
+    assert code == 0, out
+    warnings = [p for p in json.loads(out)["problems"] if p["severity"] == "warning"]
+    assert warnings and all(p["job"] == "worker" for p in warnings)
+    assert any(p["field"] == "schedule" for p in warnings)

@@ -67,7 +67,7 @@ def test_invalid_schedule_ids_are_400(api, sid):
 @pytest.mark.parametrize(("dest", "headers", "fragment"), [
     (DEST, {"Upstash-Cron": "61 * * * *"}, "invalid cron"),
     (DEST, {"Upstash-Cron": "0 0 31 2 *"}, "never fires"),
-    (DEST, {"Upstash-Cron": "@daily"}, "invalid cron"),
+    (DEST, {"Upstash-Cron": "0 9 * * 7"}, "invalid cron"),  # robfig: day-of-week is 0-6
     (DEST, {"Upstash-Cron": "CRON_TZ=Mars/Olympus 0 9 * * *"}, "unknown timezone"),
     (DEST, {}, "Upstash-Cron"),
     ("not-a-url", {"Upstash-Cron": "0 9 * * *"}, "destination"),

@@ -251,3 +251,15 @@ def test_back_to_crons_removes_the_jobs_schedules_in_the_same_write(cli, write_c
     assert [c["path"] for c in doc["crons"]] == ["/api/beat", "/api/sweep"]
     assert '    "cleanup": {"schedule": "0 * * * *", "function": "api/c"}' in target.read_text()
     assert cli("generate", "--check").code == 0
+
+
+def test_next_and_list_local_use_the_schedules_zone(cli, write_config):
+    write_config(yaml(beat_extra="    timezone: America/New_York\n"))
+    code, out, err = cli("next", "beat", "-n", "1", "--json")
+    assert code == 0, err
+    run = json.loads(out)["runs"][0]
+    assert run["local"].endswith("T06:00:00-05:00") or run["local"].endswith("T06:00:00-04:00")
+    assert run["utc"][11:16] in ("10:00", "11:00")
+    code, out, err = cli("list", "--local", "--json")
+    assert code == 0, err
+    assert "America/New_York" in out

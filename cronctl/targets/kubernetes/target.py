@@ -212,7 +212,8 @@ class KubernetesTarget(Target):
             change = by_key.get(job.name)
             status = {"create": "missing", "update": "drifted", "pause": "drifted",
                       "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
-            nxt = cron.next_runs(job.schedule, job.timezone, 1) if job.enabled else []
+            dialect = cron.get_dialect("kubernetes")
+            nxt = dialect.next_runs(job.schedule, job.timezone, 1) if job.enabled else []
             row = {"name": job.name, "tier": job.tier, "target": self.name,
                    "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
                    "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,

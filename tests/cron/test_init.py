@@ -1,4 +1,7 @@
-"""cronctl.cron: each provider's rules, and run times across DST (fixed start times)."""
+"""cronctl.cron's package-level helpers (the shortcuts older callers use), across DST.
+
+Updated for issue 11 where the old assertions were wrong about the providers: QStash refuses `L`
+(robfig/cron has none) and accepts @hourly; out-of-range messages are the dialects' own."""
 
 from __future__ import annotations
 
@@ -43,8 +46,8 @@ def test_vercel_accepts(expr):
         ("0 6 1 * 1", "Vercel does not support restricting both day-of-month and day-of-week"),
         ("0 6 * *", "must be 9 to 256 characters long"),
         ("0 6 * * * " + "0" * 250, "must be 9 to 256 characters long"),
-        ("60 6 * * *", "invalid cron expression: Bad minute"),
-        ("0 24 * * *", "invalid cron expression: Bad hour"),
+        ("60 6 * * *", "minute '60': Vercel accepts 0-59 only"),
+        ("0 24 * * *", "hour '24': Vercel accepts 0-23 only"),
         ("0 0 31 2 *", "'0 0 31 2 *' never fires (no such date)"),
         ("0 0 30 2 *", "'0 0 30 2 *' never fires (no such date)"),
     ],
@@ -65,7 +68,8 @@ def test_hobby_plan():
     assert cron.check_vercel("*/15 * * * *", "enterprise") == []
 
 
-@pytest.mark.parametrize("expr", ["0 9 * * MON-FRI", "0 9 L * *", "*/5 * * * *", "0 0 29 2 *"])
+@pytest.mark.parametrize(
+    "expr", ["0 9 * * MON-FRI", "*/5 * * * *", "0 0 29 2 *", "@hourly", "@every 90m"])
 def test_qstash_accepts(expr):
     assert cron.check_qstash(expr) == []
 
@@ -77,8 +81,9 @@ def test_qstash_accepts(expr):
         ("0 0 9 * * *", "expected 5 fields (minute hour day-of-month month day-of-week), got 6"),
         ("0 0 31 2 *", "'0 0 31 2 *' never fires (no such date)"),
         ("0 0 31 4,6,9,11 *", "'0 0 31 4,6,9,11 *' never fires (no such date)"),
-        ("@hourly", "macro '@hourly' is not supported"),
-        ("0 25 * * *", "invalid cron expression: Bad hour"),
+        ("0 25 * * *", "QStash refuses '0 25 * * *': end of range (25) above maximum (23): 25"),
+        ("0 9 L * *", "QStash refuses '0 9 L * *': failed to parse int from L: strconv.Atoi: "
+                      "parsing 'L': invalid syntax"),
     ],
 )
 def test_qstash_rejects(expr, message):

@@ -1,0 +1,99 @@
+"""Each provider's own cron: what it accepts, when it really fires, and what it says in words.
+
+    from cronctl import cron
+    d = cron.get_dialect("qstash")              # or "kubernetes", "vercel" (plan="hobby")
+    d.validate("0 0 */2 * 1", "Europe/Berlin")  # [CronProblem(..., severity="warning")]
+    d.next_runs("30 2 * * *", "America/New_York", 5)
+    d.describe("0 9 * * 1-5")                   # "At 09:00 on Monday to Friday"
+
+Modules: `robfig` (robfig/cron v3's parser and Next, which QStash and Kubernetes use), `vercel`
+(Vercel's documented rules), `robfig_dialect` (the QStash and Kubernetes dialects), `base` (what
+every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `gotime` (the
+Go standard library behaviours robfig relies on), `zones`.
+`dialect_for` is the one place that picks a job's dialect. Nothing else in cronctl parses cron.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from .base import CronProblem, Dialect, Refused
+from .robfig_dialect import KubernetesDialect, QStashDialect
+from .vercel import VercelDialect
+from .zones import is_valid_zone, zone
+
+__all__ = [
+    "CronProblem", "Dialect", "Refused", "dialect_for", "get_dialect", "is_valid_zone",
+    "join_tz", "split_tz", "zone",
+]
+
+_DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect}
+# Which provider runs a job of each tier, until jobs name a target themselves.
+PROVIDER_BY_TIER = {"infrastructure": "vercel", "business": "qstash"}
+
+
+def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Dialect:
+    """The dialect of a provider: "qstash", "kubernetes" or "vercel" (`plan` is Vercel's;
+    `output` "schedules" is Vercel Schedules, which take a zone)."""
+    try:
+        cls = _DIALECTS[name]
+    except KeyError:
+        raise ValueError(f"unknown cron dialect {name!r} (one of {', '.join(_DIALECTS)})") from None
+    if cls is VercelDialect:
+        return VercelDialect(plan, schedules=output == "schedules")
+    return cls()
+
+
+def dialect_for(tier: str, *, vercel_plan: str = "pro", target: str | None = None,
+                vercel_output: str = "crons") -> Dialect:
+    """The one place a job's provider picks its cron dialect: `target` when a job names one,
+    else by tier (infrastructure -> Vercel, business -> QStash)."""
+    return get_dialect(target or PROVIDER_BY_TIER[tier], plan=vercel_plan, output=vercel_output)
+
+
+_TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$")
+
+
+def split_tz(expr: str) -> tuple[str | None, str]:
+    """`"CRON_TZ=Europe/Lisbon 0 9 * * *"` -> `("Europe/Lisbon", "0 9 * * *")`."""
+    m = _TZ_PREFIX.match(expr)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return None, expr.strip()
+
+
+def join_tz(expr: str, tz: str | None) -> str:
+    """The QStash form: a `CRON_TZ=` prefix unless the zone is UTC."""
+    if tz and tz != "UTC":
+        return f"CRON_TZ={tz} {expr}"
+    return expr
+
+
+# -- the QStash shortcuts older callers use (cronctl dev, the QStash spec) ----------------------
+
+
+def check_qstash(expr: str, tz: str | None = None) -> list[CronProblem]:
+    """Errors only: what QStash refuses, or a schedule that never fires."""
+    return [p for p in get_dialect("qstash").validate(expr, tz) if p.severity == "error"]
+
+
+def check_vercel(expr: str, plan: str = "pro") -> list[CronProblem]:
+    return [p for p in get_dialect("vercel", plan=plan).validate(expr) if p.severity == "error"]
+
+
+def next_after(expr: str, after: datetime, tz: str | None = None) -> datetime | None:
+    return get_dialect("qstash").next_after(expr, after, tz)
+
+
+def next_runs(expr: str, tz: str | None = None, n: int = 5, after: datetime | None = None):
+    return get_dialect("qstash").next_runs(expr, tz, n, after=after)
+
+
+def fires(expr: str, tz: str | None = None) -> bool:
+    """True when QStash would run it at least once (robfig searches five years ahead)."""
+    return bool(next_runs(expr, tz, 1))
+
+
+def explain(expr: str) -> str:
+    return get_dialect("qstash").describe(expr)

@@ -1,0 +1,112 @@
+"""What every dialect answers, with the same code: is it valid here, when does it run, in words.
+
+A dialect compiles an expression to robfig-style bits (cronctl.cron.robfig.Spec/Every) plus a
+zone, and the run times come from one evaluator (`robfig.next_unix`); the dialects differ in what
+they accept, in the zone rules, and in the warnings they give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from . import robfig
+from .describe import describe_spec
+from .dst import dst_warnings
+
+Compiled = tuple[robfig.Spec | robfig.Every, ZoneInfo]
+
+
+@dataclass(frozen=True)
+class CronProblem:
+    message: str
+    hint: str
+    severity: str = "error"  # "error" or "warning"
+    field: str = "schedule"  # the job field it is about: schedule or timezone
+
+
+class Refused(ValueError):
+    """The provider refuses the expression (or its zone)."""
+
+    def __init__(self, problem: CronProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class Dialect:
+    """One provider's cron. Subclasses implement `compile`."""
+
+    name = ""
+    provider = ""
+    window_minutes = 0  # how late within the run's hour the provider may fire (Vercel Hobby: 60)
+
+    def compile(self, expr: str, timezone: str | None = None) -> Compiled:
+        """The schedule and the zone it runs in; raises Refused with the provider's reason."""
+        raise NotImplementedError
+
+    # -- the three questions --------------------------------------------------------------------
+
+    def refusal(self, expr: str, timezone: str | None = None) -> CronProblem | None:
+        """What the provider itself would say: None when it accepts the expression."""
+        try:
+            self.compile(expr, timezone)
+        except Refused as exc:
+            return exc.problem
+        return None
+
+    def validate(self, expr: str, timezone: str | None = None) -> list[CronProblem]:
+        """Errors (the provider refuses it, or it never runs); warnings (it runs surprisingly)."""
+        try:
+            sched, tz = self.compile(expr, timezone)
+        except Refused as exc:
+            return [exc.problem]
+        problems = self.extra_rules(sched)
+        if any(p.severity == "error" for p in problems):
+            return problems
+        if robfig.next_unix(sched, datetime.now(UTC).timestamp(), tz) is None:
+            return [*problems, CronProblem(
+                f"{expr!r} never fires (no such date)",
+                "check the day-of-month against the month, e.g. February has no 30th or 31st")]
+        if isinstance(sched, robfig.Spec):
+            problems += self.surprises(expr, sched)
+            problems += dst_warnings(sched, tz, self.provider)
+        return problems
+
+    def extra_rules(self, sched) -> list[CronProblem]:
+        return []
+
+    def surprises(self, expr: str, sched: robfig.Spec) -> list[CronProblem]:
+        """Warnings for what the provider accepts but reads differently than it looks."""
+        return []
+
+    def next_after(self, expr: str, after: datetime,
+                   timezone: str | None = None) -> datetime | None:
+        runs = self.next_runs(expr, timezone, 1, after=after)
+        return runs[0] if runs else None
+
+    def next_runs(self, expr: str, timezone: str | None = None, n: int = 5,
+                  after: datetime | None = None) -> list[datetime]:
+        """The next `n` runs strictly after `after` (default now), aware, in the schedule's zone;
+        fewer when it stops firing, none when the provider refuses the expression."""
+        try:
+            sched, tz = self.compile(expr, timezone)
+        except Refused:
+            return []
+        t: float = (after or datetime.now(UTC)).timestamp()
+        runs: list[datetime] = []
+        for _ in range(n):
+            nxt = robfig.next_unix(sched, t, tz)
+            if nxt is None:
+                break
+            runs.append(datetime.fromtimestamp(nxt, tz))
+            t = nxt
+        return runs
+
+    def describe(self, expr: str, timezone: str | None = None) -> str:
+        """Plain English; the expression itself when the provider refuses it."""
+        try:
+            sched, _ = self.compile(expr, timezone)
+        except Refused:
+            return expr
+        return describe_spec(sched)
