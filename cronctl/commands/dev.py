@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ExitStatus
+from ..errors import CronctlError, ExitStatus
 
 
 @dataclass
@@ -76,6 +76,8 @@ def run(opts: DevOptions) -> int:
             dev = build_app(settings)
         except ValueError as exc:
             return _fail(str(exc), ExitStatus.USAGE)
+        except CronctlError as exc:  # e.g. another cronctl dev holds the database
+            return _fail(exc.render(), exc.exit_status)
         url = url_of(sock)
         _banner(url, env_for(url), db, opts, dev.notes)
         server = make_server(dev)
@@ -97,6 +99,10 @@ def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
              f"  state: {state}; clock: {clock}" + ("; not firing (--no-fire)"
                                                    if not opts.fire else "")]
     lines += [f"  {note}" for note in notes]
+    if not _loopback(opts.host):
+        lines += [f"  warning: listening on {opts.host}, beyond this machine. Its token is public "
+                  "(the same in every cronctl dev): anyone who can reach this port can read and "
+                  "change its schedules. Use --host 127.0.0.1 unless you mean it."]
     lines += ["", "# the environment an app needs:"]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
     lines += ["", "Ctrl-C stops the server.", ""]
@@ -104,6 +110,17 @@ def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
     # secret-scrubbing `output.echo` would mask.
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
 
 
 def _fail(message: str, status: ExitStatus) -> int:

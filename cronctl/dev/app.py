@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,13 +19,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from ..errors import CronctlError
-from . import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY, TOKEN
+from . import TOKEN, dlq, keys, message_routes
 from .clock import parse_clock
 from .delivery import Deliverer
 from .faults import FaultPlan
 from .gate import ApiGate, RequestStats, authorised
+from .httputil import destination_query, error, headers_of, raw_tail, scheduler_of, store_of
 from .livelog import LiveLog
-from .options import BadRequest, RequestHeaders, destination, message_spec, query_int
+from .options import BadRequest, destination, message_spec
 from .options import schedule_request as parse_schedule_headers
 from .scheduler import LimitReached, NotFound, Scheduler
 from .store import Store
@@ -59,34 +58,14 @@ class DevApp:
     notes: list[str] = field(default_factory=list)  # for the start-up banner
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def _scheduler(request: Request) -> Scheduler:
-    return request.app.state.scheduler
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def _raw_tail(request: Request, prefix: str) -> str:
-    """The path after `prefix`, as sent (a destination URL keeps its own escapes)."""
-    raw = request.scope.get("raw_path")
-    path = raw.decode("latin-1") if raw else request.url.path
-    return path[len(prefix):] if path.startswith(prefix) else unquote(path)
-
-
-def _headers(request: Request) -> RequestHeaders:
-    return RequestHeaders(request.headers.items())
+_scheduler, _store, _raw_tail, _headers = scheduler_of, store_of, raw_tail, headers_of
 
 
 # -- schedules ----------------------------------------------------------------------------------
 
 async def upsert_schedule(request: Request) -> Response:
     try:
-        dest = destination(_raw_tail(request, "/v2/schedules/"), request.url.query)
+        dest = destination(_raw_tail(request, "/v2/schedules/"), destination_query(request))
         headers = _headers(request)
         expr, schedule_id = parse_schedule_headers(headers)
         spec = message_spec(dest, headers, await request.body())
@@ -128,78 +107,6 @@ def _set_paused(request: Request, paused: bool) -> Response:
     except NotFound as exc:
         return error(404, str(exc))
     return Response(status_code=200)
-
-
-# -- messages, events, DLQ, keys ------------------------------------------------------------------
-
-async def publish(request: Request) -> Response:
-    try:
-        dest = destination(_raw_tail(request, "/v2/publish/"), request.url.query)
-        spec = message_spec(dest, _headers(request), await request.body())
-    except BadRequest as exc:
-        return error(400, str(exc))
-    return JSONResponse({"messageId": _scheduler(request).publish(spec)})
-
-
-async def events(request: Request) -> Response:
-    q = request.query_params
-    try:
-        filters: dict[str, Any] = {k: q.get(k) for k in
-                                   ("scheduleId", "messageId", "state", "url", "label")}
-        filters["fromDate"] = query_int(q, "fromDate")
-        filters["toDate"] = query_int(q, "toDate")
-        count = _count(q)
-    except BadRequest as exc:
-        return error(400, str(exc))
-    found, cursor = _store(request).events(filters, q.get("cursor"), count)
-    return JSONResponse(_page("events", found, cursor))
-
-
-async def list_dlq(request: Request) -> Response:
-    q = request.query_params
-    try:
-        count = _count(q)
-    except BadRequest as exc:
-        return error(400, str(exc))
-    found, cursor = _store(request).dlq(q.get("cursor"), count, q.get("scheduleId"))
-    return JSONResponse(_page("messages", found, cursor))
-
-
-async def get_dlq(request: Request) -> Response:
-    entry = _store(request).get_dlq(request.path_params["dlq_id"])
-    if entry is None:
-        return error(404, f"DLQ message {request.path_params['dlq_id']} not found")
-    return JSONResponse(entry)
-
-
-async def delete_dlq(request: Request) -> Response:
-    if not _store(request).delete_dlq([request.path_params["dlq_id"]]):
-        return error(404, f"DLQ message {request.path_params['dlq_id']} not found")
-    return Response(status_code=200)
-
-
-async def delete_dlq_many(request: Request) -> Response:
-    try:
-        ids = (await request.json()).get("dlqIds") or []
-    except (ValueError, AttributeError):
-        return error(400, 'expected a JSON body {"dlqIds": [...]}')
-    return JSONResponse({"deleted": _store(request).delete_dlq(map(str, ids))})
-
-
-async def keys(request: Request) -> Response:
-    return JSONResponse({"current": CURRENT_SIGNING_KEY, "next": NEXT_SIGNING_KEY})
-
-
-def _count(q: Any) -> int:
-    count = query_int(q, "count")
-    return 100 if count is None else max(1, min(MAX_PAGE, count))
-
-
-def _page(key: str, items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
-    page: dict[str, Any] = {key: items}
-    if cursor:
-        page["cursor"] = cursor
-    return page
 
 
 # -- control endpoints (/_cronctl) -----------------------------------------------------------
@@ -249,14 +156,17 @@ ROUTES = [
     Route("/v2/schedules/{id}", get_schedule, methods=["GET"]),
     Route("/v2/schedules/{id}", delete_schedule, methods=["DELETE"]),
     Route("/v2/schedules/{destination:path}", upsert_schedule, methods=["POST"]),
-    Route("/v2/publish/{destination:path}", publish, methods=["POST"]),
-    Route("/v2/events", events, methods=["GET"]),
-    Route("/v2/logs", events, methods=["GET"]),
-    Route("/v2/dlq", list_dlq, methods=["GET"]),
-    Route("/v2/dlq", delete_dlq_many, methods=["DELETE"]),
-    Route("/v2/dlq/{dlq_id}", get_dlq, methods=["GET"]),
-    Route("/v2/dlq/{dlq_id}", delete_dlq, methods=["DELETE"]),
-    Route("/v2/keys", keys, methods=["GET"]),
+    *message_routes.ROUTES,
+    Route("/v2/events", dlq.events, methods=["GET"]),
+    Route("/v2/logs", dlq.events, methods=["GET"]),
+    Route("/v2/dlq", dlq.list_dlq, methods=["GET"]),
+    Route("/v2/dlq", dlq.delete_dlq_many, methods=["DELETE"]),
+    Route("/v2/dlq/retry", dlq.retry_dlq_many, methods=["POST"]),
+    Route("/v2/dlq/retry/{dlq_id}", dlq.retry_dlq, methods=["POST"]),
+    Route("/v2/dlq/{dlq_id}", dlq.get_dlq, methods=["GET"]),
+    Route("/v2/dlq/{dlq_id}", dlq.delete_dlq, methods=["DELETE"]),
+    Route("/v2/keys", keys.get_keys, methods=["GET"]),
+    Route("/v2/keys/rotate", keys.rotate_keys, methods=["POST"]),
     Route("/_cronctl/advance", _control(advance), methods=["POST"]),
     Route("/_cronctl/clock", _control(clock), methods=["GET"]),
     Route("/_cronctl/stats", _control(stats), methods=["GET"]),
@@ -264,8 +174,8 @@ ROUTES = [
     Route("/_cronctl/runs", _control(vercel_runs), methods=["GET"]),
     # The same reads as the API, for harnesses: never counted, delayed or faulted.
     Route("/_cronctl/schedules", _control(list_schedules), methods=["GET"]),
-    Route("/_cronctl/events", _control(events), methods=["GET"]),
-    Route("/_cronctl/dlq", _control(list_dlq), methods=["GET"]),
+    Route("/_cronctl/events", _control(dlq.events), methods=["GET"]),
+    Route("/_cronctl/dlq", _control(dlq.list_dlq), methods=["GET"]),
     *VERCEL_ROUTES,  # the Vercel REST endpoints cronctl reads (vercel_api.py)
 ]
 
@@ -288,10 +198,11 @@ def build_app(settings: DevSettings) -> DevApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        deliverer = Deliverer(store, clock_, log, CURRENT_SIGNING_KEY)
+        deliverer = Deliverer(store, clock_, log, keys.signing_keys(store)["current"])
         scheduler = Scheduler(store, clock_, deliverer, log, fire=settings.fire,
                               max_schedules=settings.max_schedules, vercel=vercel)
         app.state.store, app.state.scheduler, app.state.stats = store, scheduler, request_stats
+        app.state.dedup = {}
         scheduler.start()
         try:
             yield

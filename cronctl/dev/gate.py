@@ -12,6 +12,7 @@ import re
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,10 +58,12 @@ class RequestStats:
 
 
 def authorised(scope: Scope, token: str) -> bool:
+    """`Authorization: Bearer <token>`, or `?qstash_token=<token>` as QStash also accepts."""
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
             return value.decode("latin-1").strip() == f"Bearer {token}"
-    return False
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("qstash_token", [None])[-1] == token
 
 
 async def send_json(send: Send, status: int, data: Any, headers: dict[str, str] | None = None

@@ -5,18 +5,24 @@ Every problem is a `BadRequest`, answered as 400 `{"error": ...}`.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .. import cron
-from ..config.model import parse_duration
 from ..retrydelay import compile_delay
 from .model import MessageSpec
 
 FORWARD = "upstash-forward-"
+CALLBACK_FORWARD = "upstash-callback-"
+FAILURE_CALLBACK_FORWARD = "upstash-failure-callback-"
+# Upstash-Callback-<Name>: the documented form is Upstash-Callback-Forward-<Name>, the Python SDK
+# sends Upstash-Callback-<Name>; both forward <Name>, except the callback's own settings.
+_CALLBACK_SETTINGS = ("retries", "timeout", "delay", "method", "retry-delay", "workflow-")
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 SCHEDULE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
+NAME = SCHEDULE_ID  # queue, URL group and endpoint names
 _NOT_FORWARDED = {"host", "content-length", "connection", "transfer-encoding"}
 
 
@@ -34,12 +40,17 @@ class RequestHeaders:
         name = name.lower()
         return next((v for k, v in self.pairs if k == name), None)
 
-    def forwarded(self) -> dict[str, list[str]]:
+    def forwarded(self, prefix: str = FORWARD) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for key, value in self.pairs:
-            if key.startswith(FORWARD) and key[len(FORWARD):] not in _NOT_FORWARDED:
-                out.setdefault(canonical(key[len(FORWARD):]), []).append(value)
-            elif key == "content-type":
+            name = key[len(prefix):]
+            if prefix != FORWARD and key.startswith(prefix):
+                name = name.removeprefix("forward-")
+                if name.startswith(_CALLBACK_SETTINGS) or not name:
+                    continue
+            if key.startswith(prefix) and name not in _NOT_FORWARDED:
+                out.setdefault(canonical(name), []).append(value)
+            elif key == "content-type" and prefix == FORWARD:
                 out.setdefault("Content-Type", []).append(value)
         return out
 
@@ -47,6 +58,10 @@ class RequestHeaders:
 def canonical(name: str) -> str:
     """`x-tenant-id` -> `X-Tenant-Id`, as QStash (Go) shows header names."""
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+def is_url(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://", "http:/", "https:/"))
 
 
 def destination(raw: str, query: str = "") -> str:
@@ -80,12 +95,30 @@ def _int(headers: RequestHeaders, name: str, default: int, minimum: int = 0) -> 
     return number
 
 
+_GO_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d))+$")
+_GO_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
+_GO_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def seconds(value: str) -> int:
+    """`30`, `30s`, `5m`, `1h30m3s`, `2d` (Go-style, as the SDKs send) -> whole seconds."""
+    value = value.replace(" ", "")
+    if value.isdigit():
+        return int(value)
+    if not _GO_DURATION.match(value):
+        raise ValueError(f"{value!r} is not a duration")
+    total = sum(int(n) * _GO_UNITS[u] for n, u in _GO_PART.findall(value))
+    if total != int(total):
+        raise ValueError("durations are whole seconds (QStash has second precision)")
+    return int(total)
+
+
 def _duration(headers: RequestHeaders, name: str) -> int:
     value = headers.get(name)
     if value is None or not value.strip():
         return 0
     try:
-        return parse_duration(value.strip())
+        return seconds(value)
     except ValueError:
         raise BadRequest(f"invalid {name} header: expected a duration like 30s, 5m or 1h") \
             from None
@@ -103,7 +136,7 @@ def _flow_control(headers: RequestHeaders) -> dict[str, int | str | None]:
         if name not in ("parallelism", "rate", "period"):
             raise BadRequest(f"invalid Upstash-Flow-Control-Value: unknown setting {name!r}")
         try:
-            number = parse_duration(raw.strip()) if name == "period" else int(raw.strip())
+            number = seconds(raw) if name == "period" else int(raw.strip())
         except ValueError:
             raise BadRequest(f"invalid Upstash-Flow-Control-Value: {part!r}") from None
         if number < 1:
@@ -124,11 +157,20 @@ def message_spec(dest: str, headers: RequestHeaders, body: bytes) -> MessageSpec
             raise BadRequest(f"invalid Upstash-Retry-Delay header: {exc}") from None
     labels = tuple(dict.fromkeys(
         x.strip() for x in (headers.get("Upstash-Label") or "").split(",") if x.strip()))
+    try:
+        text, binary = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, binary = base64.b64encode(body).decode(), True
     return MessageSpec(
         destination=dest,
         method=method,
         header=headers.forwarded(),
-        body=body.decode("utf-8", errors="replace"),
+        body=text,
+        body_base64=binary,
+        queue=queue_name(headers.get("Upstash-Queue-Name")),
+        redact=_redact(headers.get("Upstash-Redact-Fields")),
+        callback_header=headers.forwarded(CALLBACK_FORWARD),
+        failure_callback_header=headers.forwarded(FAILURE_CALLBACK_FORWARD),
         retries=_int(headers, "Upstash-Retries", 3),
         retry_delay=retry_delay,
         delay=_duration(headers, "Upstash-Delay"),
@@ -138,6 +180,30 @@ def message_spec(dest: str, headers: RequestHeaders, body: bytes) -> MessageSpec
         labels=labels,
         **_flow_control(headers),  # type: ignore[arg-type]
     )
+
+
+def queue_name(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if not NAME.match(value.strip()):
+        raise BadRequest(f"invalid queue name {value.strip()!r}: "
+                         "use letters, digits, '-', '_' and '.' only")
+    return value.strip()
+
+
+def _redact(value: str | None) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in (value or "").split(",") if p.strip())
+    for part in parts:
+        if part not in ("body", "header") and not re.fullmatch(r"header\[[^\]]+\]", part):
+            raise BadRequest(f"invalid Upstash-Redact-Fields: {part!r} "
+                             "(expected body, header or header[Name])")
+    return parts
+
+
+def not_before_ms(headers: RequestHeaders) -> int | None:
+    """Upstash-Not-Before (Unix seconds) in milliseconds, or None."""
+    value = _int(headers, "Upstash-Not-Before", -1)
+    return None if value < 0 else value * 1000
 
 
 def schedule_request(headers: RequestHeaders) -> tuple[str, str | None]:
@@ -162,11 +228,17 @@ def schedule_request(headers: RequestHeaders) -> tuple[str, str | None]:
     return expr, schedule_id
 
 
+MAX_INT = 2**53  # what a JSON number holds exactly; SQLite's limit is 2**63
+
+
 def query_int(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name)
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise BadRequest(f"invalid {name}: expected a whole number") from None
+    if abs(number) > MAX_INT:
+        raise BadRequest(f"invalid {name}: out of range")
+    return number

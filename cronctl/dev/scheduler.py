@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import cron
+from .admission import GO, PARKED, Admission
 from .clock import Clock, from_ms, to_ms
 from .delivery import Deliverer
+from .flowcontrol import FlowControl
 from .livelog import LiveLog
 from .model import Message, MessageSpec, Schedule, new_id
+from .queues import Queues
 from .store import Store
 from .vercel_jobs import VercelCrons
 
@@ -68,6 +71,10 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._advancing = asyncio.Lock()
         self._loop_task: asyncio.Task | None = None
+        self.pending: dict[str, Message] = {}  # accepted, not yet delivered, failed or cancelled
+        self.queues = Queues(store)
+        self.flow = FlowControl()
+        self.admission = Admission(self.queues, self.flow, self._requeue)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -95,6 +102,8 @@ class Scheduler:
         if old is not None:
             new.created_ms, new.paused = old.created_ms, old.paused
             new.last_ms, new.states = old.last_ms, old.states
+        if spec.queue and self.queues.get(spec.queue) is None:
+            self.queues.upsert(spec.queue, now)  # a queue comes into being when first named
         self.store.put_schedule(new)
         self._wake.set()
         return new.schedule_id
@@ -110,12 +119,32 @@ class Scheduler:
             self.store.put_schedule(s)
             self._wake.set()
 
-    def publish(self, spec: MessageSpec) -> str:
+    def publish(self, spec: MessageSpec, *, not_before_ms: int | None = None,
+                topic: str | None = None, endpoint: str | None = None) -> Message:
         now = self.clock.now_ms()
-        message = Message(new_id("msg"), spec, created_ms=now)
+        due = not_before_ms if not_before_ms is not None else now + spec.delay * 1000
+        message = Message(new_id("msg"), spec, created_ms=now, not_before_ms=due,
+                          topic=topic, endpoint=endpoint)
+        self._accept(message, due)
+        return message
+
+    def cancel(self, message_id: str) -> bool:
+        """Stop a message that is not yet delivered (an attempt under way finishes)."""
+        message = self.pending.pop(message_id, None)
+        if message is None:
+            return False
+        self.deliverer.cancelled(message)
+        return True
+
+    def _accept(self, message: Message, due: int, start: bool = True) -> None:
+        if message.spec.queue and self.queues.get(message.spec.queue) is None:
+            self.queues.upsert(message.spec.queue, self.clock.now_ms())
+        self.flow.seen(message.spec)
+        self.pending[message.message_id] = message
         self.deliverer.created(message)
-        self._push(message, 0, now + spec.delay * 1000)
-        return message.message_id
+        self._push(message, 0, due)
+        if start and not self.clock.frozen:  # start now: what the publisher asks next is exact
+            self._start_due(self.clock.now_ms())
 
     # -- time -------------------------------------------------------------------------------------
 
@@ -180,32 +209,50 @@ class Scheduler:
                 self._spawn(self.vercel.run(self.deliverer.http, job, scheduled))
         while self._heap and self._heap[0].due_ms <= now:
             p = heapq.heappop(self._heap)
-            self._spawn(self._attempt(p))
+            if p.message.message_id not in self.pending:
+                continue  # cancelled
+            verdict = self.admission.admit(p, now)  # at once: counts are exact when asked
+            if verdict == GO:
+                self._spawn(self._attempt(p))
+            elif verdict != PARKED:
+                self._push(p.message, p.retried, verdict)
 
     def _fire(self, s: Schedule, now: int) -> None:
         assert s.next_ms is not None
+        due = s.next_ms + s.spec.delay * 1000
         message = Message(new_id("msg"), s.spec, created_ms=s.next_ms,
-                          schedule_id=s.schedule_id)
+                          schedule_id=s.schedule_id, not_before_ms=due)
         s.last_ms = s.next_ms
         s.next_ms = next_fire_ms(s.cron, now)  # a run missed while stopped fires once
         s.states = {message.message_id: "IN_PROGRESS"}
         self.store.put_schedule(s)
-        self.deliverer.created(message)
         self.counters["fired"] += 1
-        self._push(message, 0, s.last_ms + s.spec.delay * 1000)
+        self._accept(message, due, start=False)  # _start_due goes on to the heap itself
 
     def _push(self, message: Message, retried: int, due_ms: int) -> None:
         heapq.heappush(self._heap, _Pending(due_ms, next(self._seq), message, retried))
         self._wake.set()
 
+    def _requeue(self, p: _Pending) -> None:
+        """A parked delivery may try again now."""
+        p.due_ms, p.seq = self.clock.now_ms(), next(self._seq)
+        heapq.heappush(self._heap, p)
+        self._wake.set()
+
     async def _attempt(self, p: _Pending) -> None:
+        """One admitted attempt; its slots are released when it ends."""
+        message = p.message
         try:
-            due = await self.deliverer.attempt(p.message, p.retried)
+            due = await self.deliverer.attempt(message, p.retried)
         except Exception as exc:  # a bug must not stop the scheduler; say so and move on
-            self.log.line(f"internal error delivering {p.message.message_id}: {exc!r}", "red")
-            return
-        if due is not None:
-            self._push(p.message, p.retried + 1, due)
+            self.log.line(f"internal error delivering {message.message_id}: {exc!r}", "red")
+            due = None
+        finally:
+            self.admission.release(p)
+        if due is not None and message.message_id in self.pending:
+            self._push(message, p.retried + 1, due)
+        else:
+            self.pending.pop(message.message_id, None)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)

@@ -7,12 +7,20 @@ its one event-loop thread; the statements are short, so they run inline.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..errors import CronctlError
 from .model import MessageSpec, Schedule, spec_json
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one process per database is up to the user
+    fcntl = None  # type: ignore[assignment]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schedules (
@@ -28,26 +36,49 @@ CREATE INDEX IF NOT EXISTS events_schedule ON events (schedule_id, time, seq);
 CREATE TABLE IF NOT EXISTS dlq (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dlq_id TEXT UNIQUE NOT NULL, schedule_id TEXT,
     created_ms INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dlq_specs (dlq_id TEXT PRIMARY KEY, spec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, name));
 """
 
 _SCHEDULE_COLUMNS = "id, cron, spec, created_ms, paused, next_ms, last_ms, states"
 IN_PROGRESS = ("ACTIVE", "RETRY", "ERROR")
 
 
+class DatabaseInUse(CronctlError):
+    """Another `cronctl dev` holds the database: two would both fire every schedule."""
+
+
 class Store:
     def __init__(self, path: Path | None) -> None:
-        """`path=None` keeps everything in memory."""
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(":memory:" if path is None else str(path),
-                                  check_same_thread=False, isolation_level=None)
-        if path is not None:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+        """`path=None` keeps everything in memory. A file is locked for this process (raises
+        DatabaseInUse), private to its user (0600) and, in `.cronctl/`, ignored by git."""
+        self._lock: int | None = None
+        try:
+            if path is not None:
+                self._lock = _prepare(path)
+            self.db = sqlite3.connect(":memory:" if path is None else str(path),
+                                      check_same_thread=False, isolation_level=None)
+            if path is not None:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+        except (OSError, sqlite3.Error) as exc:
+            self._unlock()
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise CronctlError(f"cannot open the database {path}: {reason}",
+                               hint="pass --db with a writable file, or --memory") from None
         self.db.executescript(_SCHEMA)
+        for part in ("host", "path"):
+            self.db.create_function(f"url_{part}", 1, _url_part(part), deterministic=True)
 
     def close(self) -> None:
         self.db.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     # -- schedules ----------------------------------------------------------------------------
 
@@ -101,77 +132,112 @@ class Store:
              json.dumps(event)),
         )
 
-    def events(self, filters: dict[str, Any], cursor: str | None, count: int
+    def events(self, filters: Filters, cursor: str | None, count: int
                ) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first; the cursor is `<time>-<seq>` of the last event returned."""
-        where, args = [], []
-        for column, key in (("schedule_id", "scheduleId"), ("message_id", "messageId")):
-            if filters.get(key):
-                where.append(f"{column} = ?")
-                args.append(filters[key])
-        if filters.get("url"):
-            where.append("json_extract(data, '$.url') = ?")
-            args.append(filters["url"])
-        if filters.get("label"):
-            where.append("(',' || json_extract(data, '$.label') || ',') LIKE ?")
-            args.append(f"%,{filters['label']},%")
-        state = filters.get("state")
-        if state == "IN_PROGRESS":
-            where.append(f"state IN ({','.join('?' * len(IN_PROGRESS))})")
-            args.extend(IN_PROGRESS)
-        elif state:
-            where.append("state = ?")
-            args.append(state)
-        if filters.get("fromDate") is not None:
-            where.append("time >= ?")
-            args.append(filters["fromDate"])
-        if filters.get("toDate") is not None:
-            where.append("time <= ?")
-            args.append(filters["toDate"])
-        after = _cursor(cursor)
+        return self._page("events", "time", filters, cursor, count)
+
+    def _page(self, table: str, time_column: str, filters: Filters, cursor: str | None,
+              count: int) -> tuple[list[dict[str, Any]], str | None]:
+        where, args = _where(filters, time_column)
+        after = parse_cursor(cursor)
         if after is not None:
-            where.append("(time < ? OR (time = ? AND seq < ?))")
+            where.append(f"({time_column} < ? OR ({time_column} = ? AND seq < ?))")
             args.extend([after[0], after[0], after[1]])
-        sql = "SELECT seq, time, data FROM events"
+        sql = f"SELECT seq, {time_column}, data FROM {table}"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self.db.execute(sql + " ORDER BY time DESC, seq DESC LIMIT ?",
+        rows = self.db.execute(sql + f" ORDER BY {time_column} DESC, seq DESC LIMIT ?",
                                (*args, count + 1)).fetchall()
-        events = [json.loads(r[2]) for r in rows[:count]]
+        found = [json.loads(r[2]) for r in rows[:count]]
         next_cursor = f"{rows[count - 1][1]}-{rows[count - 1][0]}" if len(rows) > count else None
-        return events, next_cursor
+        return found, next_cursor
 
     # -- DLQ --------------------------------------------------------------------------------------
 
-    def add_dlq(self, entry: dict[str, Any]) -> None:
+    def add_dlq(self, entry: dict[str, Any], spec: MessageSpec) -> None:
         self.db.execute("INSERT INTO dlq (dlq_id, schedule_id, created_ms, data) VALUES (?,?,?,?)",
                         (entry["dlqId"], entry.get("scheduleId"), entry["createdAt"],
                          json.dumps(entry)))
+        self.db.execute("INSERT OR REPLACE INTO dlq_specs (dlq_id, spec) VALUES (?,?)",
+                        (entry["dlqId"], json.dumps(spec_json(spec))))
 
-    def dlq(self, cursor: str | None, count: int, schedule_id: str | None = None
+    def dlq_spec(self, dlq_id: str) -> MessageSpec | None:
+        """The settings of a dead message, to publish it again."""
+        row = self.db.execute("SELECT spec FROM dlq_specs WHERE dlq_id = ?",
+                              (dlq_id,)).fetchone()
+        return MessageSpec.from_json(json.loads(row[0])) if row else None
+
+    def dlq(self, filters: Filters, cursor: str | None, count: int
             ) -> tuple[list[dict[str, Any]], str | None]:
-        where, args = [], []
-        if schedule_id:
-            where.append("schedule_id = ?")
-            args.append(schedule_id)
-        after = _cursor(cursor)
-        if after is not None:
-            where.append("seq < ?")
-            args.append(after[1])
-        sql = "SELECT seq, created_ms, data FROM dlq"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        rows = self.db.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, count + 1)).fetchall()
-        next_cursor = f"{rows[count - 1][1]}-{rows[count - 1][0]}" if len(rows) > count else None
-        return [json.loads(r[2]) for r in rows[:count]], next_cursor
+        return self._page("dlq", "created_ms", filters, cursor, count)
 
     def get_dlq(self, dlq_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT data FROM dlq WHERE dlq_id = ?", (dlq_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def delete_dlq(self, dlq_ids: Iterable[str]) -> int:
-        return sum(self.db.execute("DELETE FROM dlq WHERE dlq_id = ?", (i,)).rowcount
-                   for i in dlq_ids)
+        deleted = 0
+        for dlq_id in dlq_ids:
+            deleted += self.db.execute("DELETE FROM dlq WHERE dlq_id = ?", (dlq_id,)).rowcount
+            self.db.execute("DELETE FROM dlq_specs WHERE dlq_id = ?", (dlq_id,))
+        return deleted
+
+
+    # -- named objects: queues, URL groups ---------------------------------------------------
+
+    def put_object(self, kind: str, name: str, data: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO objects (kind, name, data) VALUES (?,?,?)",
+                        (kind, name, json.dumps(data)))
+
+    def get_object(self, kind: str, name: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data FROM objects WHERE kind = ? AND name = ?",
+                              (kind, name)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM objects WHERE kind = ? ORDER BY name",
+                               (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def delete_object(self, kind: str, name: str) -> bool:
+        return self.db.execute("DELETE FROM objects WHERE kind = ? AND name = ?",
+                               (kind, name)).rowcount > 0
+
+
+PRIVATE = 0o600
+CRONCTL_FOLDER = ".cronctl"
+
+
+def _prepare(path: Path) -> int:
+    """Create the folder and the files private, take the lock; the lock's descriptor."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder.name == CRONCTL_FOLDER:  # cronctl's own folder: keep it all out of git
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# cronctl dev's local state: never commit it\n*\n")
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        owner = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        os.close(fd)
+        raise DatabaseInUse(
+            f"another cronctl dev{f' (pid {owner})' if owner else ''} is already using {path}",
+            hint="stop it, or give this one its own state with --db <file> or --memory") \
+            from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    for name in (path.name, path.name + "-wal", path.name + "-shm", lock_path.name):
+        file = folder / name
+        if not file.exists() and name == path.name:
+            os.close(os.open(file, os.O_RDWR | os.O_CREAT, PRIVATE))
+        if file.exists():
+            os.chmod(file, PRIVATE)
+    return fd
 
 
 def _schedule(row: tuple) -> Schedule:
@@ -180,12 +246,81 @@ def _schedule(row: tuple) -> Schedule:
                     next_ms, last_ms, json.loads(states))
 
 
-def _cursor(cursor: str | None) -> tuple[int, int] | None:
+class BadCursor(ValueError):
+    pass
+
+
+_CURSOR_LIMIT = 2**62
+
+
+def parse_cursor(cursor: str | None) -> tuple[int, int] | None:
+    """`<time>-<seq>` as this store answers, or a bare time in ms (what a JS SDK example
+    passes); BadCursor for anything else."""
     if not cursor:
         return None
-    time_part, _, seq_part = cursor.partition("-")
+    time_part, dash, seq_part = cursor.partition("-")
     try:
-        return int(time_part), int(seq_part)
+        at = int(time_part)
+        seq = int(seq_part) if dash else _CURSOR_LIMIT
     except ValueError:
-        return None
+        raise BadCursor(f"invalid cursor {cursor!r}") from None
+    if not (0 <= at <= _CURSOR_LIMIT and 0 <= seq <= _CURSOR_LIMIT):
+        raise BadCursor(f"invalid cursor {cursor!r}: out of range")
+    if not dash:
+        at += 1  # everything at or before that time
+    return at, seq
+
+
+# Filters: query parameter -> its values (a repeated parameter is OR-ed).
+Filters = dict[str, list[Any]]
+_FIELDS = {"scheduleId": "$.scheduleId", "messageId": "$.messageId", "messageIds": "$.messageId",
+           "url": "$.url", "topicName": "$.topicName", "queueName": "$.queueName",
+           "flowControlKey": "$.flowControlKey", "callerIp": "$.callerIp",
+           "responseStatus": "$.responseStatus", "endpointName": "$.endpointName"}
+
+
+def _where(filters: Filters, time_column: str) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+
+    def any_of(expr: str, values: list[Any]) -> None:
+        where.append(f"{expr} IN ({','.join('?' * len(values))})")
+        args.extend(values)
+
+    for name, values in filters.items():
+        values = [v for v in values if v is not None and v != ""]
+        if not values:
+            continue
+        if name in _FIELDS:
+            any_of(f"json_extract(data, '{_FIELDS[name]}')", values)
+        elif name == "state":
+            states = [x for v in values for x in (IN_PROGRESS if v == "IN_PROGRESS" else (v,))]
+            any_of("json_extract(data, '$.state')", states)
+        elif name == "label":
+            marks = ",".join("?" * len(values))
+            where.append("(EXISTS (SELECT 1 FROM json_each(data, '$.labels') "
+                         f"WHERE value IN ({marks})) OR json_extract(data, '$.label') "
+                         f"IN ({marks}))")
+            args.extend([*values, *values])
+        elif name in ("host", "path"):
+            any_of(f"url_{name}(json_extract(data, '$.url'))", values)
+        elif name == "fromDate":
+            where.append(f"{time_column} >= ?")
+            args.append(values[0])
+        elif name == "toDate":
+            where.append(f"{time_column} <= ?")
+            args.append(values[0])
+    return where, args
+
+
+def _url_part(part: str):
+    def get(url: str | None) -> str | None:
+        if not url:
+            return None
+        try:
+            parts = urlsplit(url)
+            return parts.hostname if part == "host" else (parts.path or "/")
+        except ValueError:
+            return None
+    return get
 
