@@ -54,12 +54,15 @@ def start(*, no_color: bool) -> None:
 
 
 def run_guarded(body, *, debug: bool) -> int:
-    """Run a command body; a CronctlError becomes one clear message and its exit status."""
+    """Run a command body; a CronctlError becomes one clear message and its exit status.
+    With --debug the traceback is shown too, through the same scrubber as every other line."""
     from .output import echo
 
     try:
         return int(body() or 0)
     except CronctlError as exc:
+        if debug:
+            _traceback()
         echo(f"error: {exc.render()}", err=True)
         from .ci import annotate, annotate_error
 
@@ -67,25 +70,40 @@ def run_guarded(body, *, debug: bool) -> int:
             annotate(exc.diagnostics)
         else:
             annotate_error(exc.render())
-        if debug:
-            raise
         return int(exc.exit_status)
     except KeyboardInterrupt:
         echo("interrupted", err=True)
         return int(ExitStatus.INTERRUPTED)
     except SystemExit:
         raise
+    except OSError as exc:
+        # The disk, the file system, a folder that is not there: the user can fix these.
+        if debug:
+            _traceback()
+        from .fsutil import describe_os_error
+
+        echo(f"error: {describe_os_error(exc)}", err=True)
+        return int(ExitStatus.FAILED)
     except Exception as exc:
         if type(exc).__module__.startswith("click") or type(exc).__name__ == "Exit":
             raise
         if debug:
-            raise
+            _traceback()
+            return int(ExitStatus.FAILED)
         echo(
             f"error: internal error: {type(exc).__name__}: {exc}\n"
             "  hint: run again with --debug for the traceback, and report it",
             err=True,
         )
         return int(ExitStatus.FAILED)
+
+
+def _traceback() -> None:
+    import traceback
+
+    from .output import echo
+
+    echo(traceback.format_exc().rstrip("\n"), err=True)
 
 
 def confirm(question: str, *, yes: bool) -> bool:

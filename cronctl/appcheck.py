@@ -7,6 +7,7 @@ import asyncio
 import os
 import time
 
+from . import httpguard as guard
 from .config import Config
 from .targets.base import Check
 
@@ -26,6 +27,7 @@ async def _diagnostics(config: Config) -> list[Check]:
     secret = os.environ.get("CRON_SECRET")
     headers = {"Authorization": f"Bearer {secret}"} if secret else {}
     components = config.diagnostics.components or ("",)
+    limits = guard.Limits.from_env()
     async with httpx.AsyncClient(timeout=15) as http:
 
         async def one(component: str) -> Check:
@@ -33,8 +35,12 @@ async def _diagnostics(config: Config) -> list[Check]:
             params = {"component": component} if component else {}
             started = time.perf_counter()
             try:
-                response = await http.get(url, params=params, headers=headers)
-            except httpx.HTTPError as exc:
+                # Bounded like every QStash call: a size cap, and an overall deadline.
+                async with asyncio.timeout(limits.deadline):
+                    response = await guard.fetch(http, "GET", url, params=params,
+                                                 headers=headers,
+                                                 max_bytes=limits.max_response)
+            except (httpx.HTTPError, guard.TooLarge, TimeoutError) as exc:
                 return Check(name, "fail", f"{url}: {type(exc).__name__}",
                              "is the app up, and base_url right?")
             ms = (time.perf_counter() - started) * 1000

@@ -8,10 +8,12 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
+from .config.project import owner_of
 from .config.validate import JOB_NAME
+from .secrets import reveal
 from .targets.qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
+from .urls import base_url_problem, display, path_problem
 
-_SECRET_HEADER = re.compile(r"auth|token|secret|key|password|cookie|signature", re.I)
 _MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")
 
 
@@ -26,7 +28,9 @@ def _path(url: str) -> str:
 
 
 def base_url_of(specs: list[ScheduleSpec]) -> str | None:
-    origins = Counter(_origin(s.destination) for s in specs if s.destination.startswith("http"))
+    origins = Counter(_origin(s.destination) for s in specs
+                      if urlsplit(s.destination).scheme in ("http", "https")
+                      and base_url_problem(_origin(s.destination)) is None)
     return origins.most_common(1)[0][0] if origins else None
 
 
@@ -40,7 +44,7 @@ def job_name(spec_id: str, path: str) -> str:
     managed = _MANAGED.match(spec_id)
     if managed:
         return managed.group(1)
-    if JOB_NAME.match(spec_id) and not spec_id.startswith("scd_"):
+    if JOB_NAME.fullmatch(spec_id) and not spec_id.startswith("scd_"):
         return spec_id
     return _name_from_path(path)
 
@@ -57,29 +61,45 @@ def _env_name(header: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", header.upper()).strip("_")
 
 
-def placeholder(header: str, value: str) -> str:
-    """A secret-looking header value becomes a ${VAR} placeholder; others stay."""
-    if header.lower() == "authorization" and value.lower().startswith("bearer "):
+_MEDIA_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+(; ?charset=[a-z0-9-]+)?\Z", re.I)
+
+
+def placeholder(header: str, value: Any) -> str:
+    """Every forwarded header value becomes a ${VAR} placeholder, unless it is provably
+    harmless (a plain media type in Content-Type): an importer cannot tell a tenant ID from
+    a credential, and the file it writes is meant to be committed."""
+    text = reveal(value)
+    if header.lower() == "content-type" and _MEDIA_TYPE.match(text):
+        return text
+    if header.lower() == "authorization" and text.lower().startswith("bearer "):
         return "Bearer ${CRON_SECRET}"
-    if _SECRET_HEADER.search(header):
-        return "${" + _env_name(header) + "}"
-    return value
+    return "${" + _env_name(header) + "}"
 
 
 def _title(header: str) -> str:
     return "-".join(p.capitalize() for p in header.split("-"))
 
 
-def from_qstash(specs: list[ScheduleSpec], base_url: str, taken: set[str]
-                ) -> tuple[dict[str, Any], list[str]]:
+def from_qstash(specs: list[ScheduleSpec], base_url: str, taken: set[str],
+                project: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Jobs for the schedules under `base_url`; a schedule another cronctl project manages
+    is skipped (and said so), so `schedule --adopt` can never take it over."""
     jobs: dict[str, Any] = {}
     skipped: list[str] = []
     for s in sorted(specs, key=lambda s: s.schedule_id):
+        owner = owner_of(s.schedule_id)
+        if owner is not None and owner != project:
+            skipped.append(f"{s.schedule_id}: managed by cronctl project {owner!r}")
+            continue
         if _origin(s.destination) != base_url:
-            skipped.append(f"{s.schedule_id}: destination {s.destination} is not under "
-                           f"{base_url}")
+            skipped.append(f"{s.schedule_id}: destination {display(_origin(s.destination))} "
+                           f"is not under {base_url}")
             continue
         path = _path(s.destination)
+        problem = path_problem(path)
+        if problem:
+            skipped.append(f"{s.schedule_id}: its path {problem}")
+            continue
         job: dict[str, Any] = {"tier": "business", "path": path, "schedule": s.cron}
         if s.timezone != "UTC":
             job["timezone"] = s.timezone

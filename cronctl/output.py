@@ -8,42 +8,47 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
 
-MASK = "***"
-_secrets: set[str] = set()
+from .secrets import MASK, Scrubber, url_credentials
+
+_scrubber = Scrubber()
 _no_color = False
+ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
+               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
+
+__all__ = ["MASK", "add_secrets", "echo", "print_json", "redact", "register_env_secrets"]
 
 
-def add_secrets(values: Iterable[str | None]) -> None:
-    """Register values that must never be printed (tokens, CRON_SECRET, header values)."""
-    for value in values:
-        if value and len(value) >= 4:
-            _secrets.add(value)
+def add_secrets(values: Iterable[object]) -> None:
+    """Register values that must never be printed (header values, interpolated secrets)."""
+    _scrubber.add(values)
 
 
 def register_env_secrets(environ: dict[str, str] | None = None) -> None:
+    """Tokens and keys from the environment, and the credentials of QSTASH_URL and
+    VERCEL_API_URL: always masked, however short."""
     env = os.environ if environ is None else environ
-    add_secrets(
-        env.get(name)
-        for name in (
-            "QSTASH_TOKEN",
-            "CRON_SECRET",
-            "QSTASH_CURRENT_SIGNING_KEY",
-            "QSTASH_NEXT_SIGNING_KEY",
-            "VERCEL_TOKEN",
-        )
-    )
+    _scrubber.add((env.get(name) for name in ENV_SECRETS), force=True)
+    _scrubber.add(url_credentials(env.get("QSTASH_URL")), force=True)
+    _scrubber.add(url_credentials(env.get("VERCEL_API_URL")), force=True)
 
 
 def redact(text: str) -> str:
-    # Longest first, so a secret that contains another is masked whole.
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return text
+    return _scrubber.text(text)
+
+
+# What may reach a terminal: text, newlines, tabs and colour (SGR) sequences, which are all rich
+# draws. Any other control character or escape (a title change, a cursor move, a clear screen)
+# is text from a file or a server, and is shown as '?'.
+_UNSAFE = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f\x9b]")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("?", _scrubber.text(text))
 
 
 def set_no_color(value: bool) -> None:
@@ -70,12 +75,15 @@ def console(stderr: bool = False):
 
 def echo(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
-    stream.write(redact(text) + "\n")
+    stream.write(_safe(text) + "\n")
     stream.flush()
 
 
 def print_json(data: Any) -> None:
-    echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Secrets are masked in values, never in keys: the JSON CI reads stays exact."""
+    text = json.dumps(_scrubber.data(data), indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def print_renderable(renderable: Any, *, err: bool = False) -> None:
@@ -84,6 +92,6 @@ def print_renderable(renderable: Any, *, err: bool = False) -> None:
     with con.capture() as cap:
         con.print(renderable)
     stream = sys.stderr if err else sys.stdout
-    stream.write(redact(cap.get()))
+    stream.write(_safe(cap.get()))
     stream.flush()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .plan import ACTIONS, SYMBOLS, Change, FieldChange, Plan
+from .urls import display
 
 STYLES = {"create": "green", "update": "yellow", "delete": "red", "pause": "cyan",
           "resume": "cyan"}
@@ -37,7 +38,14 @@ def field_lines(fc: FieldChange) -> str:
     if fc.secret:
         parts = [f"{name} {kind}" for kind, names in _names_delta(fc).items() for name in names]
         return f"{fc.name}: {', '.join(parts)} {HIDDEN}"
-    return f"{fc.name}: {_fmt(fc.old)} → {_fmt(fc.new)}"
+    return f"{fc.name}: {_fmt(_shown(fc.old))} → {_fmt(_shown(fc.new))}"
+
+
+def _shown(value: Any) -> Any:
+    """A URL as it may be shown: its query or credentials could hold a token."""
+    if isinstance(value, str) and "://" in value:
+        return display(value)
+    return value
 
 
 def describe(change: Change) -> list[str]:
@@ -97,8 +105,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
             if fc.secret:
                 rows.append({"field": fc.name, **_names_delta(fc)})
             else:
-                rows.append({"field": fc.name, "old": _jsonable(fc.old),
-                             "new": _jsonable(fc.new)})
+                rows.append({"field": fc.name, "old": _jsonable(_shown(fc.old)),
+                             "new": _jsonable(_shown(fc.new))})
         return rows
 
     data: dict[str, Any] = {

@@ -66,7 +66,7 @@ def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)
     # The secret registry is process-global; start every test with an empty one.
-    monkeypatch.setattr(output, "_secrets", set())
+    monkeypatch.setattr(output, "_scrubber", output.Scrubber())
     monkeypatch.setattr(output, "_no_color", False)
     return tmp_path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .. import importer
@@ -22,15 +23,16 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     skipped: list[str] = []
     if from_vercel:
         jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
+    project = project or project_name(Path.cwd())
     if from_qstash:
         from .. import engine
 
         live = engine.target_class("qstash")(None, state).populate()
         base_url = importer.base_url_of(live)
         if base_url:
-            business, skipped = importer.from_qstash(live, base_url, taken)
+            business, skipped = importer.from_qstash(live, base_url, taken, project)
             jobs.update(business)
-    text = importer.render(project or project_name(Path.cwd()), base_url, jobs)
+    text = importer.render(project, base_url, jobs)
     for line in skipped:
         echo(f"skipped {line}", err=True)
     if output:
@@ -39,8 +41,12 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
             raise UsageError(f"{target} already exists", hint="pass --force, or -o another file")
         write_atomic(target, text.encode())
         echo(f"wrote {len(jobs)} job(s) to {target}", err=True)
-        echo("next: review it (secret header values became ${...} placeholders), then run "
-             f"'cronctl -c {target} schedule --adopt' to make them managed", err=True)
+        variables = sorted(set(re.findall(r"\$\{([A-Z0-9_]+)\}", text)))
+        if variables:
+            echo("forwarded header values became placeholders (never copied): export "
+                 + ", ".join(variables) + " before the next step", err=True)
+        echo(f"next: review it, then run 'cronctl -c {target} schedule --adopt' to make "
+             "them managed", err=True)
     else:
         echo(text.rstrip("\n"))
     return 0
@@ -53,7 +59,12 @@ def _crons(path: Path) -> list:
         raise UsageError(f"{path}: no such file") from None
     except ValueError as exc:
         raise ConfigError(f"{path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
     crons = doc.get("crons", []) if isinstance(doc, dict) else []
-    if not isinstance(crons, list):
-        raise ConfigError(f"{path}: 'crons' must be a list")
+    if not isinstance(crons, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("path", ""), str)
+            and isinstance(c.get("schedule", ""), str) for c in crons):
+        raise ConfigError(f"{path}: 'crons' must be a list of {{path, schedule}} objects",
+                          hint="fix the file by hand, then run again")
     return crons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ExitStatus
-from ..fsutil import write_atomic
+from ..fsutil import read_regular, write_atomic
 from ..output import echo
 from ..schema import render
 
@@ -16,7 +16,8 @@ def run(state, *, output: str | None, check: bool) -> int:
         echo(text.rstrip("\n"))
         return ExitStatus.OK
     path = Path(output)
-    current = path.read_text(encoding="utf-8") if path.exists() else None
+    raw = read_regular(path)
+    current = raw.decode("utf-8", errors="replace") if raw is not None else None
     if check:
         if current != text:
             echo(f"{path} is out of date; run 'cronctl schema -o {path}'", err=True)

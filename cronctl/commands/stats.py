@@ -18,7 +18,7 @@ RETENTION = timedelta(days=7)
 def parse_since(text: str) -> timedelta:
     try:
         return timedelta(seconds=parse_duration(text))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise UsageError(f"--since {text!r} is not a duration",
                          hint="e.g. --since 24h, --since 90m, --since 7d") from None
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..secrets import Secret, reveal
 from .interpolate import has_placeholder
 from .model import BusinessJob, FileModel, KubernetesJob, SafetySettings
 from .project import Config, DiagnosticsEndpoint, Job, render_body, schedule_id
@@ -49,7 +50,11 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
         if not isinstance(spec, BusinessJob):
             jobs.append(Job(**common, timezone=spec.timezone or "UTC", jitter=spec.jitter))
             continue
-        headers = _merge_headers(d.headers, spec.headers)
+        # Forwarded header values are secrets: they render as *** wherever they go.
+        headers: dict[str, Any] = {
+            k: v if k.lower() == "content-type" else Secret(v)
+            for k, v in _merge_headers(d.headers, spec.headers).items()
+        }
         body = render_body(spec.body)
         if isinstance(spec.body, dict | list) and not _has_header(headers, "content-type"):
             headers["Content-Type"] = "application/json"
@@ -121,6 +126,7 @@ def secrets_of(config: Config, used: dict[str, str]) -> set[str]:
     found: set[str] = set()
     for job in config.business_jobs:
         for name, value in job.headers.items():
+            value = reveal(value)
             # A value still holding an unset ${VAR} is not a secret; masking it would turn
             # "${TOKEN} is not set" into "*** is not set".
             if name.lower() != "content-type" and value and not has_placeholder(value):

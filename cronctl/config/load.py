@@ -34,6 +34,7 @@ class _Reporter:
         self.file = file
         self.source = source
         self.items: list[Diagnostic] = []
+        self.unset_paths: set[tuple] = set()  # values still holding an unset ${VAR}
 
     def add(
         self,
@@ -86,7 +87,8 @@ def inspect_config(
             file,
             exc.mark.line if exc.mark else None,
             exc.mark.col if exc.mark else None,
-            hint="check indentation, and quote values that contain ': ' or start with '*'",
+            hint=exc.hint or "check indentation, and quote values that contain ': ' or start "
+            "with '*'",
         )
         return None, [d]
     rep.source = source
@@ -113,6 +115,7 @@ def inspect_config(
         return None, rep.items
 
     resolved, unset, used = interpolate(data, env)
+    rep.unset_paths = {tuple(u.path) for u in unset}
     for u in unset:
         rep.add(
             u.path,
@@ -131,6 +134,8 @@ def inspect_config(
         _pydantic(rep, exc, (), FileModel)
         top_ok = False
         model = _fallback_model(top, exc)
+        if any(err["loc"][:1] == ("base_url",) for err in exc.errors()):
+            rep.unset_paths.add(("base_url",))  # reported once; its stand-in is not checked
     if not isinstance(raw_jobs, dict):
         rep.add(("jobs",), "'jobs' must be a mapping of job name to job",
                 hint="see 'cronctl init' for the shape")
@@ -253,7 +258,7 @@ def _pydantic(rep: _Reporter, exc: ValidationError, base: Path_, model: type) ->
             field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
             got = err.get("input")
             msg = err["msg"].replace("Input should be", "should be").removeprefix("Value error, ")
-            if not isinstance(got, dict | list):
+            if not isinstance(got, dict | list) and "headers" not in loc:  # values: secrets
                 msg += f" (got {got!r})"
             rep.add(path, msg, hint=FIELD_HINTS.get(field))
 

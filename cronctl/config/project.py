@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..secrets import Secret
 from .interpolate import Unset
 from .model import TIER_TARGETS
 
@@ -21,6 +23,18 @@ def schedule_id_prefix(project: str) -> str:
 
 def schedule_id(project: str, job: str) -> str:
     return schedule_id_prefix(project) + job
+
+
+_OWNED = re.compile(rf"^{SCHEDULE_ID_PREFIX}\.([a-z0-9][a-z0-9-]{{0,62}})\.(.+)\Z", re.S)
+
+
+def owner_of(schedule_id: str) -> str | None:
+    """The cronctl project that manages this schedule, or None for one nobody manages.
+
+    A schedule of *any* cronctl project is never adopted, imported as a copy or deleted by
+    another project: only truly unmanaged schedules are."""
+    m = _OWNED.match(schedule_id)
+    return m.group(1) if m else None
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class Job:
     # Business jobs only; the defaults of the file are already applied.
     url: str | None = None
     method: str = "POST"
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | Secret] = field(default_factory=dict)  # forwarded ones: Secret
     retries: int | None = None
     timeout: int | None = None
     delay: int | None = None

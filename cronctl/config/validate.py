@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .. import cron
+from ..urls import base_url_problem, display, path_problem
 from . import validate_kubernetes
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, InfrastructureJob, KubernetesJob
+from .model import BusinessJob, Defaults, FileModel, InfrastructureJob, KubernetesJob
 
 if TYPE_CHECKING:
     from .load import _Reporter
 
+# Always with .fullmatch: `$` alone also matches before a trailing newline ("job\n").
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+LABEL = re.compile(r"^[A-Za-z0-9_.-]+$")
+# Zones that depend on the host, or are not real places: refused even when the host has them.
+HOST_ZONES = {"localtime", "posixrules", "Factory"}
 VERCEL_MAX_CRONS = 100
 VERCEL_MAX_PATH = 512
 
 
 def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict) -> None:
     for name in raw_jobs:
-        if not JOB_NAME.match(str(name)):
+        if not JOB_NAME.fullmatch(str(name)):
             rep.add(
                 ("jobs", str(name)),
                 f"job name {name!r} cannot become a QStash schedule ID",
@@ -33,8 +37,12 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
     _zone(rep, ("defaults", "timezone"), model.defaults.timezone)
     _retry_delay(rep, ("defaults", "retry_delay"), model.defaults.retry_delay)
     _headers(rep, ("defaults", "headers"), model.defaults.headers)
-    if model.base_url and not has_placeholder(model.base_url):
-        _http_url(rep, ("base_url",), model.base_url, "base_url")
+    _callbacks_and_labels(rep, ("defaults",), model.defaults)
+    if model.base_url and not _unresolved(rep, ("base_url",), model.base_url):
+        problem = base_url_problem(model.base_url)
+        if problem:
+            rep.add(("base_url",), f"base_url {display(model.base_url)!r} {problem}",
+                    hint="e.g. https://app.example.com")
     infra = [n for n, j in jobs.items() if isinstance(j, InfrastructureJob)]
     enabled_infra = [n for n in infra if jobs[n].enabled]
     if len(enabled_infra) > VERCEL_MAX_CRONS:
@@ -94,12 +102,22 @@ def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:
     _zone(rep, (*base, "timezone"), job.timezone)
     _headers(rep, (*base, "headers"), job.headers)
     _retry_delay(rep, (*base, "retry_delay"), job.retry_delay)
+    _callbacks_and_labels(rep, base, job)
+
+
+def _callbacks_and_labels(rep: _Reporter, base: tuple, obj: BusinessJob | Defaults) -> None:
+    """Sent as headers: refused here when they could not be sent as written."""
     for field in ("callback", "failure_callback"):
-        value = getattr(job, field)
-        if value and not value.startswith("/") and not has_placeholder(value):
-            _http_url(rep, (*base, field), value, field)
-    for i, label in enumerate(job.labels or ()):
-        if not re.match(r"^[A-Za-z0-9_.-]+$", label):
+        value = getattr(obj, field)
+        if not value or _unresolved(rep, (*base, field), value):
+            continue
+        problem = (path_problem(value) if value.startswith("/")
+                   else base_url_problem(value, query=True))
+        if problem:
+            rep.add((*base, field), f"{field} {display(value)!r} {problem}",
+                    hint="a path such as /api/cron/done, or https://hooks.example.com/x")
+    for i, label in enumerate(obj.labels or ()):
+        if not LABEL.fullmatch(label):
             rep.add((*base, "labels", i), f"label {label!r} has characters QStash refuses",
                     hint="use letters, digits, '-', '_' and '.'")
 
@@ -112,25 +130,37 @@ def _cron(rep: _Reporter, base: tuple, dialect: cron.Dialect, expr: str, tz: str
 
 
 def _path(rep: _Reporter, path: tuple, value: str, *, infra: bool) -> None:
-    if has_placeholder(value):
+    if _unresolved(rep, path, value):
         return
-    if not value.startswith("/"):
-        rep.add(path, f"path {value!r} must start with '/'", hint="e.g. /api/cron/cleanup")
+    problem = path_problem(value)
+    if problem:
+        rep.add(path, f"path {value!r} {problem}", hint="e.g. /api/cron/cleanup")
     elif infra and len(value) > VERCEL_MAX_PATH:
         rep.add(path, f"path is {len(value)} characters; Vercel allows {VERCEL_MAX_PATH}")
-    elif any(c.isspace() for c in value):
-        rep.add(path, "path contains whitespace", hint="percent-encode it (%20)")
+
+
+def _unresolved(rep: _Reporter, path: tuple, value: str) -> bool:
+    """Still holds an unset ${VAR}: checked once the variable is set. (A `$${` escape is a
+    literal `${` and is checked like any other text.)"""
+    return has_placeholder(value) and tuple(path) in getattr(rep, "unset_paths", ())
 
 
 def _zone(rep: _Reporter, path: tuple, value: str | None) -> None:
-    if value and not cron.is_valid_zone(value):
+    if value and (value in HOST_ZONES or value.startswith(("right/", "posix/"))):
+        rep.add(path, f"timezone {value!r} depends on the host's configuration",
+                hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
+    elif value and not cron.is_valid_zone(value):
         rep.add(path, f"unknown timezone {value!r}",
                 hint="use an IANA name such as UTC, Europe/Lisbon or America/New_York")
 
 
 def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
     """The same safe parser `cronctl dev` evaluates the expression with."""
-    if not value or has_placeholder(value):
+    if not value or _unresolved(rep, path, value):
+        return
+    if not _sendable(value):
+        rep.add(path, "retry_delay contains a line break, tab or non-ASCII character",
+                hint="write the expression on one line, e.g. 'pow(2, retried) * 1000'")
         return
     from ..retrydelay import compile_delay
 
@@ -144,15 +174,27 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
 
 def _headers(rep: _Reporter, path: tuple, headers: dict) -> None:
     for name, value in headers.items():
-        if not HEADER_NAME.match(name):
-            rep.add((*path, name), f"{name!r} is not a valid HTTP header name", key=True)
-        elif value is not None and any(c in value for c in "\r\n\0"):
-            rep.add((*path, name), "header value contains a line break or NUL",
-                    hint="remove the newline (check the environment variable it comes from)")
+        if not HEADER_NAME.fullmatch(name):
+            rep.add((*path, name), f"{name!r} is not a valid HTTP header name",
+                    hint="letters, digits and '-', e.g. X-Api-Key", key=True)
+        elif value is not None and not _unresolved(rep, (*path, name), value):
+            # Never the value itself: it may be a secret.
+            if any(c in value for c in "\r\n\0"):
+                why = "contains a line break or NUL"
+            elif not _sendable(value):
+                why = "contains a tab, control or non-ASCII character"
+            elif value != value.strip():
+                why = "has a space at either end (HTTP drops it, so it would never match)"
+            else:
+                continue
+            rep.add((*path, name), f"header value {why}",
+                    hint="use printable ASCII (percent-encode or base64 other text); check the "
+                    "environment variable it comes from")
 
 
-def _http_url(rep: _Reporter, path: tuple, value: str, what: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        rep.add(path, f"{what} {value!r} is not an http(s) URL",
-                hint="e.g. https://app.example.com")
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+
+
+def _sendable(value: str) -> bool:
+    """Printable ASCII and spaces only: what an HTTP header carries unchanged."""
+    return bool(_PRINTABLE.fullmatch(value))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import ConfigError
-from ..fsutil import write_atomic
+from ..fsutil import read_regular, write_atomic
 from ..plan import Artifact, FieldChange, Plan
 from .base import ApplyResult, Check, OnDone, Target, TriggerResult
 from .vercel_json import BOM, render_new, splice
@@ -62,12 +62,9 @@ def desired_crons(config: Config) -> list[dict[str, str]]:
 
 def read_doc(path: Path) -> tuple[str | None, dict | None]:
     """(the text, the parsed top-level object) of vercel.json, or (None, None) when absent."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_regular(path)  # a pipe or a folder is an error, never read
+    if raw is None:
         return None, None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -80,6 +77,9 @@ def read_doc(path: Path) -> tuple[str | None, dict | None]:
             f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
             hint="fix the file by hand (it was left untouched), then run again",
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read",
+                          hint="the file was left untouched") from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: the top level must be a JSON object",
                           hint="the file was left untouched")
@@ -113,7 +113,9 @@ def plan(config: Config) -> VercelChange:
 def apply(change: VercelChange) -> bool:
     if not change.changed:
         return False
-    write_atomic(change.path, change.new_text.encode("utf-8"))
+    # Only over the bytes the plan was made from: a change made since is never overwritten.
+    old = None if change.old_text is None else change.old_text.encode("utf-8")
+    write_atomic(change.path, change.new_text.encode("utf-8"), expected=old)
     return True
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ProviderError
+from ..secrets import Secret, reveal
 
 DEFAULT_API = "https://api.vercel.com"
 TIMEOUT_S = 30.0
@@ -63,12 +64,24 @@ class Deployed:
         return self.project_name or self.project_id
 
 
-def token() -> str | None:
-    return os.environ.get("VERCEL_TOKEN") or None
+def token() -> Secret | None:
+    """VERCEL_TOKEN as a Secret (never printed); a value HTTP cannot carry is one message."""
+    value = os.environ.get("VERCEL_TOKEN", "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise ProviderError(  # never the token itself
+            "VERCEL_TOKEN holds a character a token cannot have (a space, line break, tab or "
+            "non-ASCII)", hint="copy the token again (Vercel: Account Settings -> Tokens)",
+            exit_status=2)
+    return Secret(value)
 
 
 def api_url() -> str:
-    return (os.environ.get("VERCEL_API_URL") or DEFAULT_API).rstrip("/")
+    from ..urls import service_url
+
+    value = os.environ.get("VERCEL_API_URL", "").strip()
+    return service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
 
 
 def resolve(config) -> ProjectRef | None:
@@ -122,9 +135,10 @@ def parse_project(data: Any) -> Deployed:
 class VercelApi:
     """A small synchronous client; `requests` counts what it sent."""
 
-    def __init__(self, ref: ProjectRef, api_token: str, base_url: str | None = None) -> None:
+    def __init__(self, ref: ProjectRef, api_token: Secret | str,
+                 base_url: str | None = None) -> None:
         self.ref = ref
-        self.token = api_token
+        self.token = api_token if isinstance(api_token, Secret) else Secret(api_token)
         self.base_url = (base_url or api_url()).rstrip("/")
         self.requests = 0
 
@@ -132,25 +146,38 @@ class VercelApi:
         return {"teamId": self.ref.team} if self.ref.team else {}
 
     def _call(self, method: str, path: str, body: dict | None = None) -> Any:
+        """One request; the answer read up to CRONCTL_MAX_RESPONSE, in bounded time."""
         import httpx
 
+        from ..httpguard import Limits
+
+        limits = Limits.from_env()
         url = self.base_url + path
         self.requests += 1
+        headers = {"Authorization": f"Bearer {reveal(self.token)}", "User-Agent": "cronctl"}
         try:
-            response = httpx.request(method, url, params=self._query(), json=body,
-                                     headers={"Authorization": f"Bearer {self.token}"},
-                                     timeout=TIMEOUT_S)
+            with httpx.stream(method, url, params=self._query(), json=body, headers=headers,
+                              timeout=min(TIMEOUT_S, limits.deadline)) as response:
+                content = b""
+                for chunk in response.iter_bytes():
+                    content += chunk
+                    if len(content) > limits.max_response:
+                        raise ProviderError(
+                            f"{method} {url}: the answer is larger than "
+                            f"{limits.max_response} bytes; stopped reading",
+                            hint="is VERCEL_API_URL right? (CRONCTL_MAX_RESPONSE raises it)")
         except httpx.HTTPError as exc:
             raise ProviderError(f"{method} {url}: {type(exc).__name__}: {exc}",
                                 hint="is VERCEL_API_URL right? (unset: api.vercel.com)"
                                 ) from None
-        if response.status_code >= 400:
-            raise self._error(method, path, response)
+        answer = httpx.Response(response.status_code, content=content)
+        if answer.status_code >= 400:
+            raise self._error(method, path, answer)
         try:
-            return response.json()
+            return answer.json()
         except ValueError:
-            raise ProviderError(f"{method} {url}: HTTP {response.status_code} but not JSON",
-                                status=response.status_code) from None
+            raise ProviderError(f"{method} {url}: HTTP {answer.status_code} but not JSON",
+                                status=answer.status_code) from None
 
     def _error(self, method: str, path: str, response) -> ProviderError:
         status = response.status_code

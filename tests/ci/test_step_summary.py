@@ -86,7 +86,7 @@ jobs:
     schedule: "0 6 * * *"
   reminders:
     tier: business
-    path: /api/cron/reminders?key=${CRON_SECRET}
+    path: /api/cron/reminders/${CRON_SECRET}
     schedule: "0 9 * * *"
 """
 SECRET = "cron-secret-value-7f3a9c"
@@ -108,7 +108,7 @@ def test_diff_writes_the_plan_to_the_step_summary(cli, write_config, project_dir
     assert "| | job | change |" in text
     assert "`reminders` | create:" in text
     assert "**vercel.json** changes:" in text  # no vercel.json yet
-    assert "https://app.example.com/api/cron/reminders?key=***" in text
+    assert "https://app.example.com/api/cron/reminders/***" in text
     assert SECRET not in text
     assert SECRET not in out + err
     assert "::" not in out  # no annotations for a clean run

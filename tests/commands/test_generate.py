@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cronctl.errors import CronctlError
 from cronctl.fsutil import write_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +124,7 @@ def test_new_file_gets_umask_permissions(cli, write_config, project_dir):
 def test_write_atomic_failure_leaves_no_temporary_file(tmp_path: Path):
     target = tmp_path / "vercel.json"
     target.mkdir()  # rename over a directory fails
-    with pytest.raises(OSError):
+    with pytest.raises(CronctlError, match="vercel.json"):  # one clear error, exit 1
         write_atomic(target, b"{}")
     assert target.is_dir()
     assert temp_files(tmp_path) == []

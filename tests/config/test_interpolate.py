@@ -122,7 +122,7 @@ def test_interpolated_value_is_validated(cli, write_config):
     assert code == 2
     (problem,) = [p for p in json.loads(out)["problems"] if p["severity"] == "error"]
     assert (problem["job"], problem["field"], problem["line"]) == ("keep-alive", "path", 10)
-    assert problem["message"] == "path contains whitespace"
+    assert problem["message"] == "path '/api/cron/a b' contains whitespace or a control character"
 
 
 def test_base_url_from_environment_must_be_http(cli, write_config):

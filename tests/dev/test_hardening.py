@@ -52,7 +52,8 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("host", [f"127.0.0.1:{_closed_port()}", "127.0.0.1:99999"])
+@pytest.mark.parametrize("host", [f"127.0.0.1:{_closed_port()}", "127.0.0.1:99999"],
+                         ids=["closed-port", "port-out-of-range"])
 def test_a_publish_to_an_unreachable_port_is_retried_then_dead_lettered(srv, api, host):
     response = api.request("POST", f"/v2/publish/http://{host}/hook",
                            headers={"Upstash-Retries": "2", "Upstash-Retry-Delay": "1000"})

@@ -268,3 +268,13 @@ def test_a_token_without_a_project_warns_in_probe(cli, srv):
                               "VERCEL_PROJECT_ID, or run 'vercel link'"]}
     code, out, err = cli("list", env=env(srv, VERCEL_PROJECT_ID=None))
     assert code == 0 and "note: no Vercel project" in err
+
+
+def test_bounded_answers_and_unsendable_settings(cli, srv):
+    code, out, err = cli("list", env=env(srv, CRONCTL_MAX_RESPONSE="10"))
+    assert code == 1 and "larger than 10 bytes" in err
+    code, out, err = cli("list", env=env(srv, VERCEL_TOKEN="two words"))
+    assert code == 2 and "VERCEL_TOKEN holds a character" in err and "two words" not in err
+    url = srv.url.replace("http://", "http://user:pw-secret@")
+    code, out, err = cli("list", env=env(srv, VERCEL_API_URL=url))
+    assert code == 2 and "must not hold credentials" in err and "pw-secret" not in out + err

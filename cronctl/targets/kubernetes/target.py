@@ -159,7 +159,9 @@ class KubernetesTarget(Target):
         art = plan.artifact
         if art is not None and art.changed and art.new_text is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, art.new_text.encode("utf-8"))
+            # Only over the bytes the plan was made from: a change made since is never lost.
+            old = None if art.old_text is None else art.old_text.encode("utf-8")
+            write_atomic(self.path, art.new_text.encode("utf-8"), expected=old)
             result.wrote = str(self.path)
         for change in plan.changes:
             result.done.append(change)

@@ -23,7 +23,10 @@ from urllib.parse import quote
 
 import httpx
 
+from ... import httpguard as guard
 from ...errors import ProviderError
+from ...secrets import Secret, reveal
+from ...urls import encode_destination, is_https, service_url
 
 DEFAULT_URL = "https://qstash.upstash.io"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -68,7 +71,8 @@ class RateLimiter:
                 await asyncio.sleep((1 - self._tokens) / self.rate)
 
 
-def credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]:
+def credentials(env: Mapping[str, str] | None = None) -> tuple[str, Secret]:
+    """QStash's URL (parsed: http(s), no credentials) and the token, as a Secret."""
     env = os.environ if env is None else env
     token = env.get("QSTASH_TOKEN", "").strip()
     if not token:
@@ -78,22 +82,32 @@ def credentials(env: Mapping[str, str] | None = None) -> tuple[str, str]:
             "or run 'cronctl dev' and use the QSTASH_URL and QSTASH_TOKEN it prints",
             exit_status=2,
         )
-    return env.get("QSTASH_URL", "").strip().rstrip("/") or DEFAULT_URL, token
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise ProviderError(  # never the token itself
+            "QSTASH_TOKEN holds a character a token cannot have (a space, line break, tab or "
+            "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
+    url = env.get("QSTASH_URL", "").strip()
+    return (service_url(url) if url else DEFAULT_URL), Secret(token)
 
 
 class QStashClient:
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: str | Secret,
         *,
         concurrency: int = 8,
         rate: float | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         on_retry: Callable[[str, str], None] | None = None,
+        limits: guard.Limits | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.limits = limits or guard.Limits.from_env()
+        # One deadline for everything this client does (a command phase): a server that
+        # drips bytes, or a storm of retries, cannot keep a command running for ever.
+        self._deadline = time.monotonic() + self.limits.deadline
         self.retry = retry or RetryPolicy.from_env()
         self.limiter = RateLimiter(rate)
         self.requests = 0  # HTTP requests sent, retries included
@@ -104,11 +118,12 @@ class QStashClient:
         # at 32 lanes).
         # One TLS context for all lanes (loading the CA bundle costs ~17 ms each time); a plain
         # http URL (cronctl dev) needs none, and redirects are never followed.
-        verify = _tls_context() if self.base_url.startswith("https:") else False
+        # The scheme is parsed, never prefix-tested: HTTPS:// checks certificates too.
+        verify = _tls_context() if is_https(self.base_url) else False
         self._all = [
             httpx.AsyncClient(
                 base_url=self.base_url,
-                headers={"Authorization": f"Bearer {token}", "User-Agent": "cronctl"},
+                headers={"Authorization": f"Bearer {reveal(token)}", "User-Agent": "cronctl"},
                 timeout=timeout,
                 verify=verify,
                 limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
@@ -128,25 +143,31 @@ class QStashClient:
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
         http = await self._lanes.get()
         try:
-            return await http.request(method, path, **kw)
+            if "headers" in kw:
+                kw["headers"] = guard.outgoing(kw["headers"], f"{method} {path}")
+            return await guard.fetch(http, method, path, max_bytes=self.limits.max_response,
+                                     **kw)
         finally:
             self._lanes.put_nowait(http)
 
     # -- schedules -------------------------------------------------------------------------
 
     async def list_schedules(self) -> list[dict[str, Any]]:
-        data = await self._json("GET", "/v2/schedules")
-        return data if isinstance(data, list) else []
+        data = await self._json("GET", "/v2/schedules", expect=list)
+        if not all(isinstance(item, dict) for item in data):
+            raise self._shape("GET", "/v2/schedules", "a list of schedule objects")
+        return data
 
     async def get_schedule(self, schedule_id: str) -> dict[str, Any]:
-        return await self._json("GET", f"/v2/schedules/{quote(schedule_id, safe='')}")
+        return await self._json("GET", f"/v2/schedules/{quote(schedule_id, safe='')}",
+                                expect=dict)
 
     async def upsert_schedule(
         self, destination: str, headers: Mapping[str, str], body: str | None
     ) -> str:
         data = await self._json(
-            "POST", f"/v2/schedules/{destination}", headers=headers,
-            content=(body or "").encode()
+            "POST", f"/v2/schedules/{encode_destination(destination)}", headers=headers,
+            content=(body or "").encode(), expect=dict,
         )
         return str(data.get("scheduleId", ""))
 
@@ -168,53 +189,106 @@ class QStashClient:
     async def publish(self, destination: str, headers: Mapping[str, str], body: str | None
                       ) -> str:
         # Publishing is not idempotent: only retried when the request surely was not handled.
-        data = await self._json("POST", f"/v2/publish/{destination}", headers=headers,
-                                content=(body or "").encode(), idempotent=False)
+        data = await self._json("POST", f"/v2/publish/{encode_destination(destination)}",
+                                headers=headers, content=(body or "").encode(),
+                                idempotent=False, expect=dict)
         return str(data.get("messageId", ""))
 
     async def events(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        return await self._json("GET", "/v2/events", params=dict(params))
+        return self._page(await self._json("GET", "/v2/events", params=dict(params),
+                                           expect=dict), "events", "/v2/events")
 
     async def dlq(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return await self._json("GET", "/v2/dlq", params=dict(params or {}))
+        return self._page(await self._json("GET", "/v2/dlq", params=dict(params or {}),
+                                           expect=dict), "messages", "/v2/dlq")
 
     async def keys(self) -> dict[str, Any]:
-        return await self._json("GET", "/v2/keys")
+        return await self._json("GET", "/v2/keys", expect=dict)
 
     # -- transport -----------------------------------------------------------------------------
 
-    async def _json(self, method: str, path: str, **kw: Any) -> Any:
+    async def _json(self, method: str, path: str, *, expect: type | None = None, **kw: Any
+                    ) -> Any:
+        """The answer's JSON; with `expect`, it must be that type (an empty body is not)."""
         response = await self._request(method, path, **kw)
-        if not response.content:
+        if not response.content and expect is None:
             return {}
         try:
-            return response.json()
+            data = response.json()
         except ValueError:
-            raise ProviderError(
-                f"QStash answered {method} {path} with something that is not JSON",
-                status=response.status_code,
-                hint=f"is QSTASH_URL ({self.base_url}) a QStash endpoint?",
-            ) from None
+            raise self._shape(method, path, "JSON", response.status_code) from None
+        if expect is not None and not isinstance(data, expect):
+            raise self._shape(method, path, "a JSON " + ("list" if expect is list else "object"),
+                              response.status_code)
+        return data
+
+    def _page(self, data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+        """A page of a listing: `key` holds a list of objects, the cursor is a string."""
+        items, cursor = data.get(key), data.get("cursor")
+        if (items is not None and not (isinstance(items, list)
+                                       and all(isinstance(i, dict) for i in items))) or (
+                cursor is not None and not isinstance(cursor, str | int)):
+            raise self._shape("GET", path, f"a page of {key} (a list of objects)")
+        return data
+
+    def _shape(self, method: str, path: str, wanted: str, status: int | None = None
+               ) -> ProviderError:
+        return ProviderError(
+            f"QStash answered {method} {path} with something that is not {wanted}",
+            status=status, hint=f"is QSTASH_URL ({self.base_url}) a QStash endpoint?")
 
     async def _request(self, method: str, path: str, *, idempotent: bool = True, **kw: Any
                        ) -> httpx.Response:
+        remaining = self._deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(remaining):
+                return await self._attempts(method, path, idempotent=idempotent, **kw)
+        except TimeoutError:
+            raise ProviderError(
+                f"QStash at {self.base_url} did not finish within {self.limits.deadline:g} s "
+                f"(the overall deadline; {method} {path} was cut off)",
+                hint="check QSTASH_URL and the network; CRONCTL_DEADLINE=SECONDS allows longer",
+            ) from None
+
+    async def _attempts(self, method: str, path: str, *, idempotent: bool, **kw: Any
+                        ) -> httpx.Response:
         last: str = ""
         for attempt in range(self.retry.attempts):
             await self.limiter.wait()
             self.requests += 1
             try:
                 response = await self._send(method, path, **kw)
+            except guard.TooLarge as exc:
+                raise ProviderError(
+                    f"QStash answered {method} {path} with more than "
+                    f"{self.limits.max_response:,} bytes ({exc.args[0]:,}); cut off",
+                    hint="is QSTASH_URL a QStash endpoint? (CRONCTL_MAX_RESPONSE=BYTES "
+                    "raises the cap)") from None
+            except (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL,
+                    UnicodeError) as exc:
+                raise ProviderError(f"cannot send {method} {path}: {type(exc).__name__}",
+                                    hint="run 'cronctl validate'") from None
             except httpx.TimeoutException as exc:
                 if not idempotent and not isinstance(exc, httpx.ConnectTimeout):
                     raise self._unreachable(exc) from None
                 last = f"timed out ({type(exc).__name__})"
             except httpx.TransportError as exc:
+                reason = guard.tls_failure(exc)
+                if reason:  # never retried: it will not get better, and is not to be ignored
+                    raise ProviderError(
+                        f"QStash at {self.base_url}: the TLS certificate could not be "
+                        f"verified ({reason}); nothing was sent",
+                        hint="check QSTASH_URL; for 'cronctl dev' use its http:// URL") from None
                 if not idempotent and not isinstance(exc, httpx.ConnectError):
                     raise self._unreachable(exc) from None
                 last = f"connection failed: {exc or type(exc).__name__}"
             else:
-                if response.status_code < 400:
+                if 200 <= response.status_code < 300:
                     return response
+                if response.status_code < 400:
+                    raise self._redirected(method, path, response)
                 if response.status_code not in RETRY_STATUSES or (
                     not idempotent and response.status_code != 429
                 ):
@@ -252,6 +326,14 @@ class QStashClient:
                 return min(10.0, float(retry_after))
         return self.retry.delay(attempt)
 
+    def _redirected(self, method: str, path: str, response: httpx.Response) -> ProviderError:
+        # Never followed: the token would go wherever the server says.
+        target = httpx.URL(response.headers.get("Location", "")).host or "elsewhere"
+        return ProviderError(
+            f"QStash answered {method} {path} with HTTP {response.status_code} (a redirect to "
+            f"{target}); redirects are not followed", status=response.status_code,
+            hint="set QSTASH_URL to the address QStash answers at")
+
     def _unreachable(self, exc: Exception) -> ProviderError:
         return ProviderError(
             f"QStash at {self.base_url}: {type(exc).__name__}: {exc}",
@@ -281,10 +363,12 @@ def _tls_context():
 
 
 def _error_text(response: httpx.Response) -> str:
+    """The server's own words, at most 200 characters, with control characters (terminal
+    escapes, line breaks) replaced: what a server says never drives the user's terminal."""
     try:
         data = response.json()
     except ValueError:
-        return response.text[:200].strip() or response.reason_phrase
-    if isinstance(data, dict) and "error" in data:
-        return str(data["error"])
-    return str(data)[:200]
+        text = response.text[:200].strip() or response.reason_phrase
+    else:
+        text = str(data["error"] if isinstance(data, dict) and "error" in data else data)
+    return "".join(c if c.isprintable() else "?" for c in text[:200])

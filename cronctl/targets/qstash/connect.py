@@ -14,10 +14,14 @@ T = TypeVar("T")
 
 
 def client(state, *, concurrency: int = 8, rate: float | None = None):
+    from ...urls import is_https, is_local
     from .client import QStashClient, credentials
     from .sync import DEFAULT_RATE
 
     url, token = credentials()
+    if not is_https(url) and not is_local(url):
+        echo(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
+             "unencrypted (use https://)", err=True)
     verbose = getattr(state, "verbose", 0)
 
     def on_retry(path: str, why: str) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from ...aio import gather_all
 from ...stats import JobStats, compute
 from . import connect
 
@@ -43,9 +42,9 @@ async def _dlq_counts(client) -> dict[str, int]:
 
 def job_stats(state, jobs: list, from_ms: int) -> list[JobStats]:
     async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
-        dlq_task = asyncio.create_task(_dlq_counts(client))
-        events = await asyncio.gather(*(_events(client, j.schedule_id, from_ms) for j in jobs))
-        dlq = await dlq_task
+        # A failure (a wrong token) cancels and awaits the others: one clean error.
+        dlq, *events = await gather_all(
+            _dlq_counts(client), *(_events(client, j.schedule_id, from_ms) for j in jobs))
         return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
                 for j, ev in zip(jobs, events, strict=True)]
 

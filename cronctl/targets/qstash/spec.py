@@ -13,6 +13,7 @@ from typing import Any
 
 from ... import cron
 from ...config import Job
+from ...secrets import Secret
 
 DEFAULT_RETRIES = 3
 DEFAULT_METHOD = "POST"
@@ -116,13 +117,14 @@ def canonical_body(body: str) -> Any:
         return body
 
 
-def _headers(pairs: dict[str, str]) -> tuple[tuple[str, str], ...]:
+def _headers(pairs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     out: dict[str, str] = {}
     for name, value in pairs.items():
         key = name.lower()
         if key.startswith(FORWARD):
             key = key[len(FORWARD):]
-        out[key] = value
+        # Forwarded values are secrets, from the file and from QStash alike.
+        out[key] = value if key == "content-type" else Secret(value)
     return tuple(sorted(out.items()))
 
 

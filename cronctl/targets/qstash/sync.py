@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 
 from ...config import Config
-from ...errors import ProviderError
+from ...errors import CronctlError, ProviderError
 from ...plan import Change, Plan
 from ..base import ApplyResult, Failure
 from .client import QStashClient
@@ -23,7 +23,15 @@ def desired_specs(config: Config) -> list[ScheduleSpec]:
 
 
 async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
-    return [from_live(obj) for obj in await client.list_schedules()]
+    specs = []
+    for obj in await client.list_schedules():
+        try:
+            specs.append(from_live(obj))
+        except (TypeError, ValueError, AttributeError):
+            raise ProviderError(
+                f"QStash listed a schedule cronctl cannot read ({str(obj.get('scheduleId'))!r})",
+                hint="is QSTASH_URL a QStash endpoint?") from None
+    return specs
 
 
 async def _apply_one(client: QStashClient, change: Change) -> None:
@@ -58,7 +66,7 @@ async def apply(
     async def run(change: Change) -> None:
         try:
             await _apply_one(client, change)
-        except ProviderError as exc:
+        except CronctlError as exc:  # one job that cannot be sent does not stop the others
             result.failed.append(Failure(change, exc.message))
             if on_done:
                 on_done(change, exc.message)

@@ -12,7 +12,9 @@ from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
+from ...config.project import owner_of
 from ...plan import Action, FieldChange, Plan
+from ...urls import display
 from ..base import ApplyResult, OnDone, Target, TriggerResult
 from . import connect
 from .spec import ScheduleSpec, differences, from_job
@@ -79,6 +81,11 @@ class QStashTarget(Target):
                      for f in differences(live, desired))
 
     def adopt_key(self, spec: ScheduleSpec) -> Hashable | None:
+        """Same destination and cron. A schedule of another cronctl project is never adopted
+        (and so never deleted), whatever it matches."""
+        owner = owner_of(spec.schedule_id)
+        if owner is not None and owner != self.config.project:
+            return None
         return (spec.destination, spec.cron, spec.timezone)
 
     def cost(self, action: Action, desired: Any, live: Any) -> int:
@@ -183,4 +190,5 @@ def _live_row(spec: ScheduleSpec | None, name: str, status: str) -> dict:
     assert spec is not None
     return {"name": name, "tier": "business", "target": "qstash", "schedule": spec.cron,
             "timezone": spec.timezone, "schedule_id": spec.schedule_id, **_live_fields(spec),
-            "status": status, "where": "qstash", "destination": spec.destination}
+            "status": status, "where": "qstash",
+            "destination": display(spec.destination)}  # no credentials or query

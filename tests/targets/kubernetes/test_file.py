@@ -163,3 +163,25 @@ def test_a_kept_document_without_a_final_newline_stays_separate(kube, kjob_yaml)
     assert kube.run("generate").code == 0
     assert [d["metadata"]["name"] for d in kube.documents()] == ["a", "b"]
     assert kube.run("generate", "--check").code == 0
+
+
+def test_a_manifest_changed_after_the_plan_is_not_overwritten(kube, kjob_yaml):
+    from cronctl.config import load_config
+    from cronctl.errors import CronctlError
+    from cronctl.targets.kubernetes.target import KubernetesTarget
+
+    path = kube.write(kjob_yaml("a"))
+    assert kube.run("generate").code == 0
+    kube.write(kjob_yaml("a", "0 1 * * *"))
+    target = KubernetesTarget(load_config(path))
+    plan = target.plan(target.desired(), target.populate())
+    assert plan.has_changes
+    edited = kube.manifest.read_text() + "# edited by hand meanwhile\n"
+    kube.manifest.write_text(edited)
+    try:
+        target.apply(plan)
+    except CronctlError:
+        pass
+    else:
+        raise AssertionError("applied over a file changed since the plan")
+    assert kube.manifest.read_text() == edited

@@ -1,0 +1,134 @@
+"""Secrets: a type that renders as `***` everywhere, and the scrubber kept as a backstop.
+
+A `Secret` holds a forwarded header value, a token or a URL credential. `str()`, `repr()`,
+f-strings, `json.dumps(default=str)` and tracebacks all show `***`; only the HTTP layer calls
+`reveal()` (see `qstash/client.py`). Two secrets are equal when their values are, so plans still
+compare them.
+
+The scrubber masks registered values in text that is printed. It must never corrupt what is not
+secret, so it registers only *distinctive* values (tokens, passwords, long or mixed values): a
+forwarded header value such as `cron` or `acme` would otherwise rewrite paths, JSON keys and the
+project name. Short plain words are kept out of output by the type, not by the scrubber. JSON is
+scrubbed as data: keys are never touched, values are. Each value is also registered in the forms
+it takes when printed: stripped of surrounding whitespace, `repr()`-escaped and JSON-escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "***"
+
+
+class Secret:
+    """A value that must never be printed."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = reveal(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return MASK
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            return self._value == other._value
+        if isinstance(other, str):
+            return self._value == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __lt__(self, other: object) -> bool:  # sorted header pairs
+        return self._value < reveal(other)  # type: ignore[operator]
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def reveal(value: Any) -> Any:
+    """The value behind a Secret; anything else unchanged. Only the HTTP layer needs this."""
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+def distinctive(value: str) -> bool:
+    """Long or mixed enough that masking it anywhere cannot hit an ordinary word or path."""
+    if len(value) >= 16:
+        return True
+    if len(value) < 6:
+        return False
+    kinds = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    return kinds >= 2 and not re.fullmatch(r"[a-z]+(-[a-z]+)*", value)
+
+
+class Scrubber:
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, values: Iterable[Any], *, force: bool = False) -> None:
+        """Register values; `force` registers short ones too (a token is a token)."""
+        for value in values:
+            value = reveal(value)
+            if not value or not isinstance(value, str):
+                continue
+            for form in _forms(value):
+                if len(form) >= 4 and (force or distinctive(form)):
+                    self.values.add(form)
+                    self._pattern = None
+
+    def text(self, text: str) -> str:
+        if not self.values or not text:
+            return text
+        if self._pattern is None:
+            # Longest first, so a secret that contains another is masked whole.
+            ordered = sorted(self.values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        return self._pattern.sub(MASK, text)
+
+    def data(self, data: Any) -> Any:
+        """JSON-able data with secrets masked in values; keys are never changed."""
+        if isinstance(data, Secret):
+            return MASK
+        if isinstance(data, str):
+            return self.text(data)
+        if isinstance(data, dict):
+            return {k: self.data(v) for k, v in data.items()}
+        if isinstance(data, list | tuple):
+            return [self.data(v) for v in data]
+        return data
+
+
+def _forms(value: str) -> set[str]:
+    forms = {value, value.strip()}
+    for v in list(forms):
+        forms.add(repr(v)[1:-1])
+        forms.add(json.dumps(v, ensure_ascii=False)[1:-1])
+        forms.add(json.dumps(v)[1:-1])
+    return {f for f in forms if f}
+
+
+def url_credentials(url: str | None) -> list[str]:
+    """The credentials of a URL (`user:pass`, and `pass`), so they can be registered."""
+    if not url:
+        return []
+    from urllib.parse import urlsplit
+
+    try:
+        userinfo = urlsplit(url.strip()).netloc.rpartition("@")[0]
+    except ValueError:
+        return []
+    return [userinfo, userinfo.partition(":")[2]] if userinfo else []
