@@ -78,10 +78,16 @@ def token() -> Secret | None:
 
 
 def api_url() -> str:
-    from ..urls import service_url
+    from ..urls import is_https, is_local, service_url
 
     value = os.environ.get("VERCEL_API_URL", "").strip()
-    return service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
+    url = service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
+    if not is_https(url) and not is_local(url):
+        from ..output import echo
+
+        echo(f"warning: VERCEL_API_URL is plain http to {url}: VERCEL_TOKEN would travel "
+             "unencrypted (use https://)", err=True)
+    return url
 
 
 def resolve(config) -> ProjectRef | None:

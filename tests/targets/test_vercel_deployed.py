@@ -278,3 +278,14 @@ def test_bounded_answers_and_unsendable_settings(cli, srv):
     url = srv.url.replace("http://", "http://user:pw-secret@")
     code, out, err = cli("list", env=env(srv, VERCEL_API_URL=url))
     assert code == 2 and "must not hold credentials" in err and "pw-secret" not in out + err
+
+
+def test_plain_http_to_a_remote_api_warns(monkeypatch, capsys):
+    from cronctl.targets.vercel_api import api_url
+
+    monkeypatch.setenv("VERCEL_API_URL", "http://api.example.com/")
+    assert api_url() == "http://api.example.com"
+    assert "VERCEL_TOKEN would travel unencrypted" in capsys.readouterr().err
+    monkeypatch.setenv("VERCEL_API_URL", "http://127.0.0.1:8080")
+    assert api_url() == "http://127.0.0.1:8080"
+    assert capsys.readouterr().err == ""
