@@ -1,7 +1,8 @@
 """The Typer app: options and wiring only. Each command imports its module when it runs,
-so `cronctl --help` loads nothing it does not need."""
+so `cronctl --help` loads nothing it does not need.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Typer reads every command's signature on each
+run, and string annotations would cost an `eval` each (a third of `validate`'s own time)."""
 
 import functools
 from pathlib import Path
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich help rendering cost more than the rest of start-up
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -35,7 +37,7 @@ def _root(
     config: Annotated[
         str | None,
         typer.Option("--config", "-c",
-                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, \\[tool.cronctl] "
+                     help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
                      "in pyproject.toml, ./schedules.yaml)."),
     ] = None,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
@@ -155,8 +157,10 @@ def schedule_cmd(
     no_prune: Annotated[bool, typer.Option("--no-prune",
                                            help="Keep schedules of removed jobs.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64,
-                                             help="Writes in flight at once.")] = 8,
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", min=1, max=64,
+        help="At most this many writes in flight (default: adapts to the server, up to 64)."
+    )] = None,
     adopt: Annotated[bool, typer.Option(
         "--adopt", help="Replace unmanaged schedules with the same destination and cron "
         "(after 'cronctl import').")] = False,
@@ -295,6 +299,9 @@ def dev_cmd(
                                              help="One line per API request.")] = False,
     max_schedules: Annotated[int | None, typer.Option(
         "--max-schedules", help="Answer 412 past this many schedules.")] = None,
+    rate_limit: Annotated[str | None, typer.Option(
+        "--rate-limit", metavar="N[/s]",
+        help="QStash's burst limit: N management requests per second, else 429.")] = None,
     clock: Annotated[str, typer.Option(
         help="'wall', or 'frozen[:ISO time]' (advance it with POST /_cronctl/advance).")
     ] = "wall",
@@ -307,5 +314,5 @@ def dev_cmd(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,
         fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
-        max_schedules=max_schedules, clock=clock,
+        max_schedules=max_schedules, rate_limit=rate_limit, clock=clock,
     ))

@@ -57,7 +57,7 @@ class Options:
     yes: bool = False
     prune: bool = True
     force: bool = False
-    concurrency: int = 8
+    concurrency: int | None = None  # a cap on requests in flight; None: the target adapts
     adopt: bool = False
     everything: bool = False  # cleanup --all
     json_out: bool = False

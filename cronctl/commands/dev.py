@@ -28,6 +28,7 @@ class DevOptions:
     fault_seed: int | None = None
     access_log: bool = False
     max_schedules: int | None = None
+    rate_limit: str | None = None  # "100" or "100/s": management requests per second and token
     clock: str = "wall"  # "wall", "frozen" or "frozen:<ISO time>"
 
 
@@ -58,14 +59,19 @@ def run(opts: DevOptions) -> int:
 
     from ..dev import env_for
     from ..dev.app import DevSettings, build_app
+    from ..dev.ratelimit import parse_rate
     from ..dev.server import bind, make_server, url_of
 
+    try:
+        rate = parse_rate(opts.rate_limit) if opts.rate_limit else None
+    except ValueError as exc:
+        return _fail(str(exc), ExitStatus.USAGE)
     db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
     settings = DevSettings(
         db_path=db, clock=opts.clock, fire=opts.fire, latency_ms=opts.latency_ms,
         fault_rate=opts.fault_rate, fault_seed=opts.fault_seed,
-        max_schedules=opts.max_schedules, config_path=opts.config_path, app_url=opts.app_url,
-        log=True, access_log=opts.access_log)
+        max_schedules=opts.max_schedules, rate_limit=rate, config_path=opts.config_path,
+        app_url=opts.app_url, log=True, access_log=opts.access_log)
     try:
         sock = bind(opts.host, opts.port)
     except OSError as exc:
@@ -98,6 +104,9 @@ def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
     lines = [f"cronctl dev: a local QStash at {url}",
              f"  state: {state}; clock: {clock}" + ("; not firing (--no-fire)"
                                                    if not opts.fire else "")]
+    if opts.rate_limit:
+        lines.append(f"  rate limit: {opts.rate_limit.strip()} per token on the management API "
+                     "(429 past it)")
     lines += [f"  {note}" for note in notes]
     if not _loopback(opts.host):
         lines += [f"  warning: listening on {opts.host}, beyond this machine. Its token is public "

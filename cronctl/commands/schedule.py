@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import engine
 
 
-def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int,
+def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int | None,
         json_out: bool, adopt: bool = False) -> int:
     return engine.sync(state, engine.Options(
         "schedule", dry_run=dry_run, yes=yes, prune=prune, force=force,

@@ -35,11 +35,13 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
     target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
     from_ms = int((time.time() - window.total_seconds()) * 1000)
-    results: list[JobStats] = target.stats(jobs, from_ms)
+    results: list[JobStats]
+    results, requests = target.stats(jobs, from_ms)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
     summary = _summary(results)
     if json_out:
         print_json({"window_seconds": int(window.total_seconds()), "note": note,
+                    "requests": requests,
                     "summary": summary, "jobs": [r.to_json() for r in results]})
         return 0
     if note:

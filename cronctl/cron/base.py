@@ -16,6 +16,8 @@ from .describe import describe_spec
 from .dst import dst_warnings
 
 Compiled = tuple[robfig.Spec | robfig.Every, ZoneInfo]
+_MEMO_SIZE = 4096
+_VALIDATED: dict[tuple, tuple[CronProblem, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,20 @@ class Dialect:
         return None
 
     def validate(self, expr: str, timezone: str | None = None) -> list[CronProblem]:
-        """Errors (the provider refuses it, or it never runs); warnings (it runs surprisingly)."""
+        """Errors (the provider refuses it, or it never runs); warnings (it runs surprisingly).
+
+        A project repeats a few schedules over many jobs, and the DST search is the costly
+        part, so each (dialect, expression, zone) is answered once per process and day."""
+        key = (type(self), getattr(self, "plan", None), expr, timezone,
+               datetime.now(UTC).date())
+        found = _VALIDATED.get(key)
+        if found is None:
+            if len(_VALIDATED) >= _MEMO_SIZE:
+                _VALIDATED.clear()
+            found = _VALIDATED[key] = tuple(self._validate(expr, timezone))
+        return list(found)
+
+    def _validate(self, expr: str, timezone: str | None) -> list[CronProblem]:
         try:
             sched, tz = self.compile(expr, timezone)
         except Refused as exc:

@@ -46,6 +46,7 @@ class DevSettings:
     fault_rate: float = 0.0
     fault_seed: int | None = None
     max_schedules: int | None = None
+    rate_limit: float | None = None  # management requests per second and token (ratelimit.py)
     config_path: Path | None = None  # a schedules.yaml whose infrastructure jobs fire
     app_url: str | None = None  # where they fire (default: the file's base_url)
     log: bool = True
@@ -214,7 +215,12 @@ def build_app(settings: DevSettings) -> DevApp:
                     exception_handlers={404: _http_error, 405: _http_error})
     app.state.vercel_project = load_project(settings.config_path, settings.app_url,
                                             clock_.now_ms(), vercel)
-    gate = ApiGate(app, app.router, token=TOKEN, stats=request_stats,
+    inner: ASGIApp = app
+    if settings.rate_limit:
+        from .ratelimit import RateLimit
+
+        inner = RateLimit(app, settings.rate_limit)
+    gate = ApiGate(inner, app.router, token=TOKEN, stats=request_stats,
                    latency_ms=settings.latency_ms, faults=faults, log=log)
     return DevApp(gate, notes)
 

@@ -41,6 +41,7 @@ class RequestStats:
 
     def __init__(self) -> None:
         self.by_route: Counter[str] = Counter()
+        self.by_status: Counter[int] = Counter()  # e.g. how many were answered 429
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -49,11 +50,13 @@ class RequestStats:
 
     def reset(self) -> None:
         self.by_route.clear()
+        self.by_status.clear()
         self.max_in_flight = self.in_flight
 
     def to_json(self) -> dict[str, Any]:
         return {"total": sum(self.by_route.values()),
                 "byRoute": dict(sorted(self.by_route.items())),
+                "byStatus": {str(k): v for k, v in sorted(self.by_status.items())},
                 "maxInFlight": self.max_in_flight}
 
 
@@ -106,6 +109,7 @@ class ApiGate:
             await self._handle(scope, receive, tracked)
         finally:
             self.stats.in_flight -= 1
+            self.stats.by_status[status[0] or 0] += 1
             self.log.access(scope["method"], scope["path"], status[0] or 0,
                             (time.monotonic() - started) * 1000)
 

@@ -7,6 +7,7 @@
         ...                              # point cronctl / the qstash SDK at srv.url
         srv.request_count()              # QStash API requests served since the last reset
         srv.route_counts()               # {"POST /v2/schedules/{destination:path}": n, ...}
+        srv.status_counts()              # {200: n, 429: m, ...}
         srv.reset_counts()               # also resets srv.max_in_flight()
         srv.advance(3600)                # move the clock, fire and await everything due
         srv.schedules(); srv.events(scheduleId=...); srv.dlq(); srv.vercel_runs(); srv.now()
@@ -14,7 +15,8 @@
 
 `DevServer` options (all keyword): memory=True (or db_path=...), clock="frozen" (frozen at start
 time; "frozen:<ISO>" or "wall"), latency_ms=0, fault_rate=0.0, fault_seed=None,
-max_schedules=None, config_path=None, app_url=None, fire=True, log=False, access_log=False.
+max_schedules=None, rate_limit=None (requests/s), config_path=None, app_url=None, fire=True,
+log=False, access_log=False.
 The harness's own calls (control endpoints) are never counted, delayed or faulted.
 """
 
@@ -74,6 +76,7 @@ class DevServer:
     def __init__(self, *, memory: bool = True, db_path: Path | None = None,
                  clock: str = "frozen", latency_ms: int = 0, fault_rate: float = 0.0,
                  fault_seed: int | None = None, max_schedules: int | None = None,
+                 rate_limit: float | None = None,
                  config_path: Path | None = None, app_url: str | None = None,
                  fire: bool = True, log: bool = False, access_log: bool = False) -> None:
         if db_path is None and not memory:
@@ -81,7 +84,8 @@ class DevServer:
         self.settings = DevSettings(
             db_path=Path(db_path) if db_path else None, clock=clock, fire=fire,
             latency_ms=latency_ms, fault_rate=fault_rate, fault_seed=fault_seed,
-            max_schedules=max_schedules, config_path=Path(config_path) if config_path else None,
+            max_schedules=max_schedules, rate_limit=rate_limit,
+            config_path=Path(config_path) if config_path else None,
             app_url=app_url, log=log, access_log=access_log)
         self._server: _Threaded | None = None
         self._http: httpx.Client | None = None
@@ -122,6 +126,10 @@ class DevServer:
 
     def route_counts(self) -> dict[str, int]:
         return dict(self._get("/_cronctl/stats")["byRoute"])
+
+    def status_counts(self) -> dict[int, int]:
+        """API answers by HTTP status (429: refused by --rate-limit or a fault)."""
+        return {int(k): v for k, v in self._get("/_cronctl/stats")["byStatus"].items()}
 
     def max_in_flight(self) -> int:
         """The most API requests the server was handling at once (since the last reset)."""

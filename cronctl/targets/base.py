@@ -95,7 +95,8 @@ class Target:
         return diff(self, plan, desired, live, prune=prune, only_delete=only_delete,
                     adopt=adopt)
 
-    def apply(self, plan: Plan, *, concurrency: int = 8, on_done: OnDone | None = None
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
               ) -> ApplyResult:
         raise NotImplementedError
 

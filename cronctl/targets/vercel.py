@@ -203,7 +203,8 @@ class VercelTarget(Target):
         self.change = change
         return result
 
-    def apply(self, plan: Plan, *, concurrency: int = 8, on_done: OnDone | None = None
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
               ) -> ApplyResult:
         result = ApplyResult()
         if self.change is not None and apply(self.change):

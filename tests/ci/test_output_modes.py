@@ -42,14 +42,14 @@ def registered() -> dict[str, bool]:
 
 
 def listed_commands(help_text: str) -> list[str]:
-    """The first column of the Commands panel of rich's --help."""
+    """The first column of the Commands section of --help (plain, as Click formats it)."""
     lines = help_text.splitlines()
-    start = next(i for i, line in enumerate(lines) if "Commands" in line and "─" in line)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Commands:")
     names = []
     for line in lines[start + 1:]:
-        if line.startswith("╰"):
+        if line and not line.startswith(" "):
             break
-        m = re.match(r"^│ ([a-z][\w-]*)\s", line)
+        m = re.match(r"^  ([a-z][\w-]*)(\s|$)", line)
         if m:
             names.append(m.group(1))
     return names

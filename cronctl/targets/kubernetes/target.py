@@ -153,7 +153,8 @@ class KubernetesTarget(Target):
         return manifest_file.compose(self.config.project, settings_of(self.config).file,
                                      foreign, owned)
 
-    def apply(self, plan: Plan, *, concurrency: int = 8, on_done: OnDone | None = None
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
               ) -> ApplyResult:
         result = ApplyResult()
         art = plan.artifact

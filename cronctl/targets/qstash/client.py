@@ -6,8 +6,9 @@ enums raise on message states it does not know, its schedule model drops the `la
 synchronous log listing prints raw JSON to stdout. Here every call is retried on 429 (waiting for
 `Burst-RateLimit-Reset`), 5xx, connection errors and timeouts, with exponential backoff, full
 jitter and a bounded number of attempts; every write is an upsert or a delete by schedule ID, so a
-retry after a lost response is safe. The SDK is still used in our contract tests against
-`cronctl dev`, to prove that server speaks QStash.
+retry after a lost response is safe. How fast requests start and how many are in flight is
+decided by `pacing.py` (QStash's burst-limit headers, an adaptive window): two hooks in `_send`.
+The SDK is still used in our contract tests against `cronctl dev`, to prove it speaks QStash.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ... import httpguard as guard
 from ...errors import ProviderError
 from ...secrets import Secret, reveal
 from ...urls import encode_destination, is_https, service_url
+from . import pacing
 
 DEFAULT_URL = "https://qstash.upstash.io"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -96,7 +98,7 @@ class QStashClient:
         base_url: str,
         token: str | Secret,
         *,
-        concurrency: int = 8,
+        concurrency: int = pacing.DEFAULT_MAX,
         rate: float | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
@@ -112,27 +114,23 @@ class QStashClient:
         self.limiter = RateLimiter(rate)
         self.requests = 0  # HTTP requests sent, retries included
         self.on_retry = on_retry
-        # One single-connection httpx client per lane, handed out through a queue: this bounds
-        # the requests in flight, and spares httpcore's shared pool, whose bookkeeping grows
-        # with every queued request and open connection (it doubled the client's CPU time
-        # at 32 lanes).
+        # How many requests are in flight, and how fast they start, is pacing.py's business:
+        # `concurrency` only caps it. Each request in flight has its own single-connection
+        # httpx client (a lane), made when first needed: this spares httpcore's shared pool,
+        # whose bookkeeping grows with every queued request and open connection (it doubled
+        # the client's CPU time at 32 lanes).
+        self.pacing = pacing.shared(self.base_url, reveal(token), concurrency)
         # One TLS context for all lanes (loading the CA bundle costs ~17 ms each time); a plain
         # http URL (cronctl dev) needs none, and redirects are never followed.
         # The scheme is parsed, never prefix-tested: HTTPS:// checks certificates too.
         verify = _tls_context() if is_https(self.base_url) else False
-        self._all = [
-            httpx.AsyncClient(
-                base_url=self.base_url,
-                headers={"Authorization": f"Bearer {reveal(token)}", "User-Agent": "cronctl"},
-                timeout=timeout,
-                verify=verify,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            )
-            for _ in range(max(1, concurrency))
-        ]
-        self._lanes: asyncio.LifoQueue[httpx.AsyncClient] = asyncio.LifoQueue()
-        for http in self._all:
-            self._lanes.put_nowait(http)
+        self._lane_kw: dict[str, Any] = dict(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {reveal(token)}", "User-Agent": "cronctl"},
+            timeout=timeout, verify=verify,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+        self._all: list[httpx.AsyncClient] = []
+        self._idle: list[httpx.AsyncClient] = []
 
     async def __aenter__(self) -> QStashClient:
         return self
@@ -141,14 +139,24 @@ class QStashClient:
         await asyncio.gather(*(http.aclose() for http in self._all))
 
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        http = await self._lanes.get()
+        ticket = await self.pacing.start(path)
+        http = self._idle.pop() if self._idle else self._new_lane()
+        status = headers = None
         try:
             if "headers" in kw:
                 kw["headers"] = guard.outgoing(kw["headers"], f"{method} {path}")
-            return await guard.fetch(http, method, path, max_bytes=self.limits.max_response,
-                                     **kw)
+            response = await guard.fetch(http, method, path,
+                                         max_bytes=self.limits.max_response, **kw)
+            status, headers = response.status_code, response.headers
+            return response
         finally:
-            self._lanes.put_nowait(http)
+            self._idle.append(http)
+            self.pacing.finish(ticket, status, headers)
+
+    def _new_lane(self) -> httpx.AsyncClient:
+        http = httpx.AsyncClient(**self._lane_kw)
+        self._all.append(http)
+        return http
 
     # -- schedules -------------------------------------------------------------------------
 
@@ -311,6 +319,8 @@ class QStashClient:
         )
 
     def _wait(self, response: httpx.Response, attempt: int) -> float:
+        if response.status_code == 429 and self.pacing.paces():
+            return 0.0  # the rate model holds the retry back until the budget allows it
         if response.status_code == 429:
             reset = response.headers.get("Burst-RateLimit-Reset")
             if reset:

@@ -13,9 +13,12 @@ from ...output import echo
 T = TypeVar("T")
 
 
-def client(state, *, concurrency: int = 8, rate: float | None = None):
+def client(state, *, concurrency: int | None = None, rate: float | None = None):
+    """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
+    in flight."""
     from ...urls import is_https, is_local
     from .client import QStashClient, credentials
+    from .pacing import DEFAULT_MAX
     from .sync import DEFAULT_RATE
 
     url, token = credentials()
@@ -28,11 +31,11 @@ def client(state, *, concurrency: int = 8, rate: float | None = None):
         if verbose >= 2:
             echo(f"retrying {path}: {why}", err=True)
 
-    return QStashClient(url, token, concurrency=concurrency, rate=rate or DEFAULT_RATE,
-                        on_retry=on_retry)
+    return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
+                        rate=rate or DEFAULT_RATE, on_retry=on_retry)
 
 
-def run(state, body: Callable[..., Awaitable[T]], *, concurrency: int = 8,
+def run(state, body: Callable[..., Awaitable[T]], *, concurrency: int | None = None,
         count: list[int] | None = None) -> T:
     """Run `body(client)` on a fresh client and loop; `count` collects the requests made."""
 

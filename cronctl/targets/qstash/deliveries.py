@@ -1,51 +1,200 @@
-"""What QStash remembers of past deliveries: the events of each schedule and the DLQ, paged."""
+"""What QStash remembers of past deliveries (events and DLQ entries) of a set of schedules, read
+with the fewest requests, and the per-job statistics `cronctl stats` shows.
+
+Two ways to read the events of a window, with identical results:
+
+- per schedule: `GET /v2/events?scheduleId=...` for each (at least one request per job);
+- project-wide: one `GET /v2/schedules`, then `GET /v2/events` pages of 1,000 across the
+  account, keeping the events of our schedules (requests in proportion to the events).
+
+`fetch` picks the cheaper one: per schedule for one or two jobs (no listing needed), else it
+lists the schedules, estimates the account's events in the window from their crons, and compares
+the page counts (long windows and busy accounts favour per-schedule queries, many jobs the
+project-wide pages). DLQ counts: a `scheduleId` query each for one or two jobs, else the whole
+DLQ paged once.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from ...aio import gather_all
+from ...output import echo
 from ...stats import JobStats, compute
 from . import connect
 
+EVENTS_PAGE = 1000  # QStash's largest events page
+DLQ_PAGE = 100  # QStash's largest DLQ page
+EVENTS_PER_RUN = 3  # CREATED, ACTIVE, DELIVERED; retries add more
 MAX_PAGES = 200
+FEW = 2  # this many jobs or fewer: per-schedule queries, without a listing
+SLICES = 4  # time ranges of the window paged side by side
 
 
-async def _events(client, schedule_id: str, from_ms: int) -> list[dict]:
-    events: list[dict] = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        params = {"scheduleId": schedule_id, "fromDate": from_ms, "count": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        page = await client.events(params)
-        events.extend(page.get("events") or [])
-        cursor = page.get("cursor")
-        if not cursor or not page.get("events"):
-            break
-    return events
+@dataclass
+class History:
+    events: dict[str, list[dict[str, Any]]]  # by schedule ID (all asked for, maybe empty)
+    dlq: dict[str, int]
+    strategy: str  # "per-schedule" | "project-wide"
+    requests: int = 0
 
 
-async def _dlq_counts(client) -> dict[str, int]:
+def job_stats(state, jobs: list, from_ms: int) -> tuple[list[JobStats], int]:
+    """(statistics per job, QStash requests made); `-v` says how many and which way."""
+    window_s = max(0.0, time.time() - from_ms / 1000)
+    ids = [j.schedule_id for j in jobs]
+    history = connect.run(state, lambda client: fetch(ids, from_ms, window_s, client=client))
+    if getattr(state, "verbose", 0):
+        echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
+    return [compute(j.name, j.schedule_id, history.events.get(j.schedule_id, []),
+                    history.dlq.get(j.schedule_id, 0)) for j in jobs], history.requests
+
+
+async def fetch(schedule_ids: Sequence[str], from_ms: int, window_s: float, *, client,
+                strategy: str | None = None, slices: int = 1) -> History:
+    """`strategy` ("per-schedule" or "project-wide") and `slices` override the choice (for
+    tests)."""
+    ids = list(dict.fromkeys(schedule_ids))
+    before = client.requests
+    if strategy == "project-wide":
+        history = await _project_wide(client, ids, from_ms, slices)
+    elif strategy == "per-schedule" or len(ids) <= FEW:
+        history = await _per_schedule(client, ids, from_ms)
+    else:
+        live = await client.list_schedules()
+        now = time.time()
+        # Events of a schedule exist only since it was created (and within the window).
+        spans = {str(s.get("scheduleId")): (str(s.get("cron", "")), _span(s, now, window_s))
+                 for s in live}
+        per_schedule = sum(_pages(_estimate(*spans[i])) for i in ids if i in spans)
+        per_schedule += 1  # the DLQ, paged
+        account = _pages(sum(_estimate(*span) for span in spans.values()))
+        if per_schedule <= account + 1:
+            history = await _per_schedule(client, ids, from_ms)
+        else:
+            history = await _project_wide(client, ids, from_ms, min(SLICES, account))
+    history.requests = client.requests - before
+    return history
+
+
+async def _per_schedule(client, ids: list[str], from_ms: int) -> History:
+    """Events per schedule; the DLQ per schedule too for a few, else all of it, paged."""
+    def events(sid: str):
+        return _pages_of(client.events, "events",
+                         {"scheduleId": sid, "fromDate": from_ms, "count": EVENTS_PAGE})
+
+    def dlq(params: dict[str, Any]):
+        return _pages_of(client.dlq, "messages", {**params, "count": DLQ_PAGE})
+
+    few = len(ids) <= FEW
+    dlq_calls = [dlq({"scheduleId": sid}) for sid in ids] if few else [dlq({})]
+    found = await gather_all(*(events(sid) for sid in ids), *dlq_calls)
+    # A failure (a wrong token) cancels and awaits the others: one clean error.
+    return History(events=dict(zip(ids, found[:len(ids)], strict=True)),
+                   dlq=_dlq_counts([m for page in found[len(ids):] for m in page], set(ids)),
+                   strategy="per-schedule")
+
+
+async def _project_wide(client, ids: list[str], from_ms: int, slices: int) -> History:
+    """The account's events, filtered to `ids`. Paging follows a cursor, one page after
+    another; so the window is cut into `slices` consecutive time ranges paged side by side
+    (each costs at most one partly filled page more), newest first as one listing would be."""
+    wanted = set(ids)
+    now_ms = int(time.time() * 1000)
+    slices = max(1, slices) if now_ms > from_ms + slices else 1
+    edges = [from_ms + (now_ms - from_ms) * i // slices for i in range(slices)]
+    ranges = [{"fromDate": start, **({"toDate": edges[i + 1] - 1} if i + 1 < slices else {})}
+              for i, start in enumerate(edges)]
+    pages = await gather_all(
+        *(_pages_of(client.events, "events", {**r, "count": EVENTS_PAGE})
+          for r in reversed(ranges)),
+        _pages_of(client.dlq, "messages", {"count": DLQ_PAGE}))
+    dlq_entries = pages.pop()
+    by_schedule: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
+    for ev in (e for page in pages for e in page):
+        sid = ev.get("scheduleId")
+        if sid in wanted:
+            by_schedule[sid].append(ev)
+    return History(events=by_schedule, dlq=_dlq_counts(dlq_entries, wanted),
+                   strategy="project-wide")
+
+
+def _dlq_counts(entries: list[dict[str, Any]], wanted: set[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = await client.dlq({"cursor": cursor} if cursor else {})
-        for msg in page.get("messages") or []:
-            sid = msg.get("scheduleId")
-            if sid:
-                counts[sid] = counts.get(sid, 0) + 1
-        cursor = page.get("cursor")
-        if not cursor or not page.get("messages"):
-            break
+    for msg in entries:
+        sid = msg.get("scheduleId")
+        if sid in wanted:
+            counts[sid] = counts.get(sid, 0) + 1
     return counts
 
 
+async def _pages_of(call, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = await call({**params, **({"cursor": cursor} if cursor else {})})
+        items.extend(page.get(key) or [])
+        cursor = page.get("cursor")
+        if not cursor or not page.get(key):
+            break
+    return items
 
-def job_stats(state, jobs: list, from_ms: int) -> list[JobStats]:
-    async def go(client) -> list[JobStats]:  # the client's lanes bound the requests in flight
-        # A failure (a wrong token) cancels and awaits the others: one clean error.
-        dlq, *events = await gather_all(
-            _dlq_counts(client), *(_events(client, j.schedule_id, from_ms) for j in jobs))
-        return [compute(j.name, j.schedule_id, ev, dlq.get(j.schedule_id, 0))
-                for j, ev in zip(jobs, events, strict=True)]
 
-    return connect.run(state, go)
+def _span(schedule: dict[str, Any], now: float, window_s: float) -> float:
+    created = schedule.get("createdAt")
+    if not isinstance(created, (int, float)) or created <= 0:
+        return window_s
+    return max(0.0, min(window_s, now - created / 1000))
+
+
+def _pages(events: float) -> int:
+    return max(1, math.ceil(events / EVENTS_PAGE))
+
+
+# -- how many times a cron fires in a window (an estimate: it only picks the strategy) -------
+
+_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+_STEP = re.compile(r"^(\*|\d+(?:-\d+)?)(?:/(\d+))?$")
+
+
+def _count(field_: str, low: int, high: int) -> tuple[int, bool]:
+    """(values the field matches, whether it restricts at all); unknown syntax: all."""
+    if field_ in ("*", "?"):
+        return high - low + 1, False
+    values: set[int] = set()
+    for part in field_.split(","):
+        m = _STEP.match(part)
+        if not m:
+            return high - low + 1, False
+        span, step = m.group(1), int(m.group(2) or 1)
+        if span == "*":
+            start, end = low, high
+        elif "-" in span:
+            start, end = (int(x) for x in span.split("-"))
+        else:
+            start = int(span)
+            end = high if m.group(2) else start
+        values.update(range(start, min(end, high) + 1, max(1, step)))
+    return max(1, len(values)), True
+
+
+def _estimate(cron: str, window_s: float) -> float:
+    """Events a schedule with this cron produces in the window, roughly."""
+    parts = cron.split()
+    if parts and parts[0].upper().startswith(("CRON_TZ=", "TZ=")):
+        parts = parts[1:]
+    if len(parts) != 5:
+        return window_s / 60 * EVENTS_PER_RUN  # unknown: as if every minute
+    (minutes, _), (hours, _), (dom, dom_r), (months, _), (dow, dow_r) = (
+        _count(f, lo, hi) for f, (lo, hi) in zip(parts, _FIELDS, strict=True))
+    if dom_r and dow_r:
+        days = min(1.0, dom / 31 + dow / 7)
+    else:
+        days = dom / 31 if dom_r else dow / 7 if dow_r else 1.0
+    per_day = minutes * hours * days * months / 12
+    return per_day * window_s / 86400 * EVENTS_PER_RUN

@@ -53,7 +53,8 @@ class QStashTarget(Target):
         self.requests += sum(count)
         return live
 
-    def apply(self, plan: Plan, *, concurrency: int = 8, on_done: OnDone | None = None
+    def apply(self, plan: Plan, *, concurrency: int | None = None,
+              on_done: OnDone | None = None
               ) -> ApplyResult:
         from .sync import apply
 
@@ -157,7 +158,8 @@ class QStashTarget(Target):
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs
 
-    def stats(self, jobs: list, from_ms: int) -> list:
+    def stats(self, jobs: list, from_ms: int) -> tuple[list, int]:
+        """(JobStats per job, QStash requests made)."""
         from .deliveries import job_stats
 
         return job_stats(self.state, jobs, from_ms)
