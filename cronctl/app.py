@@ -4,8 +4,10 @@ Typer to this."""
 
 from __future__ import annotations
 
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import CronctlError, ExitStatus, UsageError
@@ -16,6 +18,10 @@ class State:
     config: str | None = None
     debug: bool = False
     verbose: int = 0
+    no_color: bool = False
+    env: dict[str, str] | None = None  # the environment for ${VARS} (default: os.environ)
+    qstash: tuple[str, str] | None = None  # (url, token) to use instead of the environment
+    cache: dict = field(default_factory=dict, repr=False)  # found once per command (dev server)
 
     def config_path(self) -> Path:
         from .config import find_config
@@ -33,16 +39,35 @@ class State:
                 raise
             return None
 
-    def load(self, *, require: tuple[str, ...] = ()):
-        """Load the config; `require` names the tiers whose ${VARS} must be set."""
+    def load(self, *, require: tuple[str, ...] = (), remote: bool = False):
+        """Load the config; `require` names the tiers whose ${VARS} must be set. `remote`: the
+        command talks to a provider, so variables this shell lacks come from a discovered
+        `cronctl dev` (dev/discovery.py)."""
         from .config import load_config
         from .output import add_secrets
 
-        config = load_config(self.config_path())
+        path = self.config_path()
+        config = load_config(path, self.env)
+        if remote and config.unset and self.env is None:
+            from .dev.discovery import shared_env
+
+            served = shared_env(self)
+            if served:
+                self.env = {**served, **os.environ}
+                config = load_config(path, self.env)
         add_secrets(config.secrets)
         if require:
             config.require_env(require)
         return config
+
+    def now(self) -> datetime:
+        """Now, for windows and next runs: a discovered dev server's frozen clock, or the wall
+        clock. Asked once per command, so one command sees one time."""
+        if "now" not in self.cache:
+            from .dev.discovery import server_now
+
+            self.cache["now"] = server_now(self) or datetime.now(UTC)
+        return self.cache["now"]
 
 
 def start(*, no_color: bool) -> None:
@@ -106,16 +131,15 @@ def _traceback() -> None:
     echo(traceback.format_exc().rstrip("\n"), err=True)
 
 
-def confirm(question: str, *, yes: bool) -> bool:
-    """--yes answers; a terminal is asked; with no terminal and no --yes, refuse (exit 2)."""
+def confirm(question: str, *, yes: bool, dry_run: bool = False) -> bool:
+    """--yes answers; a terminal is asked; with no terminal and no --yes, refuse (exit 2).
+    `dry_run`: the command has --dry-run, so the hint may offer it."""
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError(
-            "no terminal to confirm on",
-            hint="pass --yes to apply without asking (as the CI step on deploy does), "
-            "or --dry-run to only show the plan",
-        )
+        hint = "pass --yes to go ahead without asking (as the CI step on deploy does)"
+        raise UsageError("no terminal to confirm on",
+                         hint=hint + (", or --dry-run to only show the plan" if dry_run else ""))
     # On stderr, so stdout stays clean for --json; Ctrl-C raises KeyboardInterrupt (exit 130).
     sys.stderr.write(f"{question} [y/N]: ")
     sys.stderr.flush()

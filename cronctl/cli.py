@@ -11,16 +11,20 @@ from typing import Annotated, Any
 import typer
 
 from . import __version__
-from .app import State, run_guarded, start
+from .app import State, run_guarded
+from .clicore import GlobalCommand, GlobalGroup, apply_globals, complete_job
 
 app = typer.Typer(
     name="cronctl",
+    cls=GlobalGroup,
     help="Manage Vercel crons, Upstash QStash schedules and Kubernetes CronJobs from one "
     "schedules.yaml.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: rich help rendering cost more than the rest of start-up
+    # Plain (click) help: flags read as flags ("--debug", "-v, --verbose"), and rich help
+    # rendering cost more than the rest of start-up. tests/commands/test_cli_surface.py pins it.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -36,19 +40,20 @@ def _root(
     ctx: typer.Context,
     config: Annotated[
         str | None,
-        typer.Option("--config", "-c",
+        typer.Option("--config", "-c", metavar="PATH",
                      help="Path to schedules.yaml (default: $CRONCTL_CONFIG, [tool.cronctl] "
-                     "in pyproject.toml, ./schedules.yaml)."),
-    ] = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                     "in pyproject.toml, ./schedules.yaml).")] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, show_default=False,
                                          help="More detail (repeat for more).")] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    start(no_color=no_color)
-    ctx.obj = State(config=config, debug=debug, verbose=verbose)
+    # The global options: GlobalGroup shares them with every command, so they work after the
+    # command too (`cronctl validate -c file.yaml`).
+    apply_globals(ctx, {"config": config, "verbose": verbose, "debug": debug,
+                        "no_color": no_color})
 
 
 def command(*args: Any, **kwargs: Any):
@@ -62,7 +67,7 @@ def command(*args: Any, **kwargs: Any):
             code = run_guarded(lambda: fn(*a, **kw), debug=state.debug)
             raise typer.Exit(int(code))
 
-        return app.command(*args, **kwargs)(wrapper)
+        return app.command(*args, cls=GlobalCommand, **kwargs)(wrapper)
 
     return decorate
 
@@ -72,6 +77,11 @@ def _state(ctx: typer.Context) -> State:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JobArg = Annotated[str, typer.Argument(help="Job name.", metavar="JOB",
+                                       autocompletion=complete_job)]
+JobsOpt = Annotated[list[str] | None, typer.Option(
+    "--job", metavar="NAME", autocompletion=complete_job,
+    help="Only this job (repeatable), like Terraform's -target.")]
 
 
 @command("validate")
@@ -97,7 +107,7 @@ def generate_cmd(
 @command("next")
 def next_cmd(
     ctx: typer.Context,
-    job: Annotated[str, typer.Argument(help="Job name.")],
+    job: JobArg,
     count: Annotated[int, typer.Option("-n", "--count", min=1, max=1000,
                                        help="How many runs.")] = 5,
     json_out: JsonOpt = False,
@@ -142,11 +152,16 @@ def diff_cmd(
     json_out: JsonOpt = False,
     markdown: Annotated[bool, typer.Option("--markdown",
                                            help="Markdown, for a pull-request comment.")] = False,
+    job: JobsOpt = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", metavar="FILE",
+        help="Save the plan, for 'cronctl schedule --plan FILE' to apply exactly it.")] = None,
 ) -> int:
     """Show every target's plan (vercel.json, QStash, Kubernetes manifest); change nothing."""
     from .commands import diff
 
-    return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown)
+    return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown,
+                    jobs=tuple(job or ()), out=out)
 
 
 @command("schedule")
@@ -158,19 +173,25 @@ def schedule_cmd(
                                            help="Keep schedules of removed jobs.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Override the safety limit.")] = False,
     concurrency: Annotated[int | None, typer.Option(
-        "--concurrency", min=1, max=64,
+        "--concurrency", min=1, max=64, metavar="N",
         help="At most this many writes in flight (default: adapts to the server, up to 64)."
     )] = None,
     adopt: Annotated[bool, typer.Option(
         "--adopt", help="Replace unmanaged schedules with the same destination and cron "
         "(after 'cronctl import').")] = False,
     json_out: JsonOpt = False,
+    job: JobsOpt = None,
+    plan: Annotated[str | None, typer.Option(
+        "--plan", metavar="FILE",
+        help="Apply exactly this saved plan ('cronctl diff --out FILE'); refused if the file "
+        "or the live state changed since.")] = None,
 ) -> int:
     """Make every target match schedules.yaml (files written, QStash synced)."""
     from .commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
-                        concurrency=concurrency, json_out=json_out, adopt=adopt)
+                        concurrency=concurrency, json_out=json_out, adopt=adopt,
+                        jobs=tuple(job or ()), plan_file=plan)
 
 
 @command("cleanup")
@@ -209,7 +230,8 @@ def schema_cmd(
 def stats_cmd(
     ctx: typer.Context,
     since: Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")] = "24h",
-    job: Annotated[str | None, typer.Option("--job", help="Only this job.")] = None,
+    job: Annotated[str | None, typer.Option("--job", help="Only this job.",
+                                                    autocompletion=complete_job)] = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Deliveries per business job: runs, success rate, retries, latency, DLQ."""
@@ -229,7 +251,7 @@ def probe_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
 @command("trigger")
 def trigger_cmd(
     ctx: typer.Context,
-    job: Annotated[str, typer.Argument(help="Job name.")],
+    job: JobArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
@@ -240,7 +262,7 @@ def trigger_cmd(
 
 
 @command("pause")
-def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]) -> int:
+def pause_cmd(ctx: typer.Context, job: JobArg) -> int:
     """Pause a job on its target now (QStash)."""
     from .commands import pause
 
@@ -248,8 +270,7 @@ def pause_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job n
 
 
 @command("resume")
-def resume_cmd(ctx: typer.Context, job: Annotated[str, typer.Argument(help="Job name.")]
-               ) -> int:
+def resume_cmd(ctx: typer.Context, job: JobArg) -> int:
     """Resume a job on its target now (QStash)."""
     from .commands import pause
 
@@ -285,8 +306,11 @@ def dev_cmd(
     memory: Annotated[bool, typer.Option("--memory", help="Keep state in memory only.")
                       ] = False,
     app_url: Annotated[str | None, typer.Option(
-        "--app-url", help="Where infrastructure jobs fire (default: the file's base_url).")
-    ] = None,
+        "--app-url", help="Where every job is delivered, Vercel and QStash jobs alike "
+        "(default: the file's base_url).")] = None,
+    no_apply: Annotated[bool, typer.Option(
+        "--no-apply", help="Do not apply schedules.yaml to this server (at start and on "
+        "every change).")] = False,
     no_fire: Annotated[bool, typer.Option("--no-fire", help="Keep schedules; deliver nothing.")
                        ] = False,
     latency_ms: Annotated[int, typer.Option("--latency-ms",
@@ -314,5 +338,5 @@ def dev_cmd(
         config_path=config_path, host=host, port=port, db=Path(db) if db else None,
         memory=memory, app_url=app_url, fire=not no_fire, latency_ms=latency_ms,
         fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
-        max_schedules=max_schedules, rate_limit=rate_limit, clock=clock,
+        max_schedules=max_schedules, rate_limit=rate_limit, clock=clock, apply=not no_apply,
     ))

@@ -12,12 +12,13 @@ from __future__ import annotations
 import importlib
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
-from . import render
+from . import render, savedplan
 from .app import confirm
 from .ci import append_summary
-from .errors import ExitStatus, SafetyError
+from .errors import ExitStatus, SafetyError, UsageError
 from .output import console, echo, print_json, print_renderable
 from .plan import SYMBOLS, Change, Plan, Thresholds, check_safety
 from .targets.base import ApplyResult, Target
@@ -63,6 +64,10 @@ class Options:
     json_out: bool = False
     markdown: bool = False
     exit_code: bool = False
+    jobs: tuple[str, ...] = ()  # --job: only these jobs (Terraform's -target)
+    out: str | None = None  # diff --out: save the plan
+    plan_file: str | None = None  # schedule --plan: apply a saved plan
+    only_targets: tuple[str, ...] = ()  # plan only these targets (cronctl dev: qstash)
 
 
 @dataclass
@@ -70,11 +75,15 @@ class Planned:
     target: Target
     plan: Plan
     result: ApplyResult = field(default_factory=ApplyResult)
+    desired_digest: str = ""  # checksums for a saved plan (savedplan.py)
+    live_digest: str = ""
 
 
 def plan_all(config, state, opts: Options) -> list[Planned]:
     out = []
     for target in targets(config, state):
+        if opts.only_targets and target.name not in opts.only_targets:
+            continue
         reason = target.skip_reason()
         if reason:
             echo(f"note: {reason}", err=True)
@@ -87,19 +96,72 @@ def plan_all(config, state, opts: Options) -> list[Planned]:
         live = target.populate()
         plan = target.plan(desired, live, prune=opts.prune, only_delete=cleanup,
                            adopt=opts.adopt)
-        out.append(Planned(target, plan))
+        art = plan.artifact
+        out.append(Planned(target, plan,
+                           desired_digest=savedplan.digest(desired, art and art.new_text),
+                           live_digest=savedplan.digest(live, art and art.old_text)))
+    if opts.jobs:
+        out = [limit(p, opts.jobs) for p in _known(config, out, opts.jobs)]
     return out
 
 
+def _known(config, planned: list[Planned], names: tuple[str, ...]) -> list[Planned]:
+    """--job names a job of the file or an orphan in some plan; else a did-you-mean."""
+    seen = {c.job for p in planned for c in p.plan.changes} | {j.name for j in config.jobs}
+    for name in names:
+        if name not in seen:
+            config.job(name)  # raises, with a did-you-mean
+    return planned
+
+
+def limit(p: Planned, names: tuple[str, ...]) -> Planned:
+    """Only the changes of these jobs (a rename counts under both names). A file target is
+    written whole, so it is planned whole or not at all."""
+    wanted = set(names)
+    plan = p.plan
+
+    def ours(c: Change) -> bool:
+        return c.job in wanted or (c.renamed_from or "") in wanted
+
+    if plan.artifact is not None:
+        if not any(ours(c) for c in plan.changes):
+            p.plan = Plan(plan.project, target=plan.target, title=plan.title, noun=plan.noun,
+                          skipped="none of the --job jobs change here")
+            return p
+        others = sorted(c.job for c in plan.changes if not ours(c))
+        if others:
+            raise UsageError(
+                f"{plan.artifact.path.name} is written whole, and would also change "
+                f"{', '.join(others)}", hint="add those with --job too, or leave out --job")
+        return p
+    plan.changes = [c for c in plan.changes if ours(c)]
+    plan.unchanged = [n for n in plan.unchanged if n in wanted]
+    plan.kept = [n for n in plan.kept if n in wanted]
+    plan.unmanaged = []
+    return p
+
+
 def sync(state, opts: Options) -> int:
+    saved = _saved(opts)
     # cleanup needs only names and IDs: no secrets required.
-    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS))
+    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS),
+                        remote=True)
+    if saved is not None:
+        savedplan.check_config(saved, config, Path(opts.plan_file or ""))
     planned = plan_all(config, state, opts)
+    if saved is not None:
+        savedplan.check_targets(saved, planned, Path(opts.plan_file or ""))
     plans = [p.plan for p in planned]
     report = {"project": config.project, "command": opts.mode, **render.report(plans)}
     if opts.mode != "cleanup":
         append_summary(render.markdown(plans))
     if opts.mode == "diff":
+        if opts.out:
+            savedplan.write(Path(opts.out), config=config, planned=planned, report=report,
+                            options={"jobs": list(opts.jobs), "prune": opts.prune,
+                                     "adopt": opts.adopt})
+            echo(f"Saved the plan to {opts.out}; apply exactly it with "
+                 f"'cronctl schedule --plan {opts.out}'.", err=True)
         return _diff_output(plans, report, opts)
     if not opts.json_out:
         show(plans)
@@ -118,10 +180,11 @@ def sync(state, opts: Options) -> int:
         if opts.json_out:
             print_json({**report, "applied": [], "failed": [], "requests": _requests(planned)})
         return ExitStatus.OK
-    if not confirm(_question(opts, plans), yes=opts.yes):
+    if not confirm(_question(opts, plans), yes=opts.yes, dry_run=True):
+        # Declined: nothing happened that was asked for (Terraform exits 1 here too).
         echo("Nothing was deleted." if opts.mode == "cleanup" else "Nothing was changed.",
              err=True)
-        return ExitStatus.OK
+        return ExitStatus.FAILED
     total = sum(len(p.plan.changes) for p in pending)
     on_done = _progress(state, total, opts.json_out)
     for p in pending:
@@ -129,6 +192,23 @@ def sync(state, opts: Options) -> int:
         if p.result.wrote and not opts.json_out:
             echo(f"wrote {p.result.wrote}")
     return _report(planned, report, opts)
+
+
+def _saved(opts: Options) -> dict | None:
+    """schedule --plan: the saved plan's options replace the command's; it was reviewed, so
+    it is applied without asking."""
+    if not opts.plan_file:
+        return None
+    if opts.jobs or opts.adopt or not opts.prune:
+        raise UsageError("--plan applies a saved plan with the options it was made with",
+                         hint="give --job and the other options to 'cronctl diff --out' instead")
+    saved = savedplan.read(Path(opts.plan_file))
+    options = saved.get("options") or {}
+    opts.jobs = tuple(options.get("jobs") or ())
+    opts.prune = bool(options.get("prune", True))
+    opts.adopt = bool(options.get("adopt", False))
+    opts.yes = True
+    return saved
 
 
 def _diff_output(plans: list[Plan], report: dict, opts: Options) -> int:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-Action = Literal["create", "update", "delete", "pause", "resume"]
-ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "pause", "resume")
-SYMBOLS = {"create": "+", "update": "~", "delete": "-", "pause": "‖", "resume": "▶"}
+Action = Literal["create", "update", "delete", "pause", "resume", "rename"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "pause", "resume", "rename")
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "pause": "‖", "resume": "▶",
+           "rename": "→"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Change:
     adopted_by: str | None = None  # a delete of an unmanaged item that a job replaces
     cost: int = 1  # requests applying it costs (0 for a file target: one write for all)
     detail: tuple[str, ...] = ()  # what a create makes, in the target's words
+    renamed_from: str | None = None  # a rename: the old job name (`live` is the old item)
 
     @property
     def schedule_id(self) -> str:
@@ -99,7 +101,7 @@ class Plan:
             f"{self.count('update')} to update",
             f"{self.count('delete')} to delete",
         ]
-        for action in ("pause", "resume"):
+        for action in ("pause", "resume", "rename"):
             if self.count(action):
                 parts.append(f"{self.count(action)} to {action}")
         parts.append(f"{len(self.unchanged)} unchanged")
@@ -122,6 +124,7 @@ class PlanRules(Protocol):
     def adopt_key(self, spec: Any) -> Hashable | None: ...
     def cost(self, action: Action, desired: Any, live: Any) -> int: ...
     def detail(self, spec: Any) -> tuple[str, ...]: ...
+    def renamed_from(self, spec: Any) -> str | None: ...  # the old item's key, if renamed
 
 
 def diff(rules: PlanRules, plan: Plan, desired: list, live: list, *, prune: bool = True,
@@ -148,6 +151,16 @@ def diff(rules: PlanRules, plan: Plan, desired: list, live: list, *, prune: bool
             key = rules.key(d)
             name = rules.job_name(key)
             current = managed.get(key)
+            old_key = rules.renamed_from(d) if current is None else None
+            if old_key is not None and old_key in managed and old_key not in wanted:
+                # `renamed_from`: the old item becomes this one (its history stays with it).
+                old = managed.pop(old_key)
+                plan.changes.append(Change(
+                    "rename", name, key, desired=d, live=old,
+                    fields=tuple(f for f in rules.differences(old, d) if f.name != "key"),
+                    cost=rules.cost("rename", d, old), detail=rules.detail(d),
+                    renamed_from=rules.job_name(old_key)))
+                continue
             if current is None:
                 plan.changes.append(Change("create", name, key, desired=d,
                                            cost=rules.cost("create", d, None),

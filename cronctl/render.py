@@ -12,7 +12,7 @@ from .plan import ACTIONS, SYMBOLS, Change, FieldChange, Plan
 from .urls import display
 
 STYLES = {"create": "green", "update": "yellow", "delete": "red", "pause": "cyan",
-          "resume": "cyan"}
+          "resume": "cyan", "rename": "yellow"}
 HIDDEN = "(value hidden)"
 
 
@@ -52,6 +52,9 @@ def describe(change: Change) -> list[str]:
     """Detail lines under a change."""
     if change.action == "create":
         return list(change.detail)
+    if change.action == "rename":
+        return [f"renamed from {change.renamed_from} (renamed_from); its history stays",
+                *(field_lines(fc) for fc in change.fields)]
     if change.action == "update":
         lines = [field_lines(fc) for fc in change.fields]
         if getattr(change.desired, "paused", False):
@@ -121,7 +124,9 @@ def to_json(plan: Plan) -> dict[str, Any]:
         },
         "changes": [
             {"action": c.action, "job": c.job, "key": c.key, "schedule_id": c.key,
-             "fields": fields(c), **({"adopted_by": c.adopted_by} if c.adopted_by else {})}
+             "fields": fields(c), **({"adopted_by": c.adopted_by} if c.adopted_by else {}),
+             **({"renamed_from": c.renamed_from} if c.renamed_from else {}),
+             **({"attributes": list(c.detail)} if c.detail else {})}
             for c in plan.changes
         ],
         "unchanged": plan.unchanged,
@@ -173,7 +178,7 @@ def markdown(plans: list[Plan]) -> str:
             out += [f"{len(plan.unmanaged)} unmanaged {plan.noun} left alone.", ""]
     parts = [f"{totals['create']} to create", f"{totals['update']} to update",
              f"{totals['delete']} to delete"]
-    parts += [f"{totals[a]} to {a}" for a in ("pause", "resume") if totals[a]]
+    parts += [f"{totals[a]} to {a}" for a in ("pause", "resume", "rename") if totals[a]]
     parts.append(f"{unchanged} unchanged")
     out.append("**Plan: " + ", ".join(parts) + ".**")
     return "\n".join(out) + "\n"

@@ -21,6 +21,12 @@ from cronctl.__main__ import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# pytest-xdist sets COLUMNS=80 and LINES=24 in its workers; the tests see the environment a
+# plain `pytest` run has (a test that needs a width sets COLUMNS itself).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
+
 # Variables cronctl (or the example files) read; unset for every test unless a test sets them.
 CLEARED_ENV = (
     "CRONCTL_CONFIG",

@@ -6,7 +6,9 @@ Heavy imports (uvicorn, starlette, httpx) happen inside `run`, so CLI start-up s
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class DevOptions:
     max_schedules: int | None = None
     rate_limit: str | None = None  # "100" or "100/s": management requests per second and token
     clock: str = "wall"  # "wall", "frozen" or "frozen:<ISO time>"
+    apply: bool = True  # apply schedules.yaml at start and on change (--no-apply: off)
 
 
 def default_db_path(config_path: Path | None) -> Path:
@@ -59,6 +62,7 @@ def run(opts: DevOptions) -> int:
 
     from ..dev import env_for
     from ..dev.app import DevSettings, build_app
+    from ..dev.autoapply import AutoApply
     from ..dev.ratelimit import parse_rate
     from ..dev.server import bind, make_server, url_of
 
@@ -67,11 +71,14 @@ def run(opts: DevOptions) -> int:
     except ValueError as exc:
         return _fail(str(exc), ExitStatus.USAGE)
     db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
+    has_file = opts.config_path is not None and opts.config_path.is_file()
+    auto = AutoApply(opts.config_path, opts.app_url, apply=opts.apply) if has_file else None
     settings = DevSettings(
         db_path=db, clock=opts.clock, fire=opts.fire, latency_ms=opts.latency_ms,
         fault_rate=opts.fault_rate, fault_seed=opts.fault_seed,
         max_schedules=opts.max_schedules, rate_limit=rate, config_path=opts.config_path,
-        app_url=opts.app_url, log=True, access_log=opts.access_log)
+        app_url=opts.app_url, log=True, access_log=opts.access_log, follow=auto is not None,
+        route=auto.route if auto else None, extra_routes=auto.routes() if auto else [])
     try:
         sock = bind(opts.host, opts.port)
     except OSError as exc:
@@ -87,14 +94,47 @@ def run(opts: DevOptions) -> int:
         url = url_of(sock)
         _banner(url, env_for(url), db, opts, dev.notes)
         server = make_server(dev)
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down cleanly
-            server.run(sockets=[sock])
+        announced = _announce(url, opts) if opts.config_path is not None else None
+        if auto is not None:
+            auto.start(url, server=server, vercel=dev.vercel, log_line=dev.log.line)
+        try:
+            # uvicorn re-raises SIGTERM once it has shut down: stop like Ctrl-C, so the state
+            # file goes too.
+            signal.signal(signal.SIGTERM, _interrupt)
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn shut down cleanly
+                server.run(sockets=[sock])
+        finally:
+            if auto is not None:
+                auto.stop()
+            if announced is not None:
+                from ..dev.discovery import remove_state
+
+                remove_state(announced, os.getpid())
         if not server.started:
             return _fail("the server did not start", ExitStatus.FAILED)
         sys.stdout.write("cronctl dev stopped.\n")
         return ExitStatus.OK
     finally:
         sock.close()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _announce(url: str, opts: DevOptions) -> Path | None:
+    """The state file other commands discover this server by (dev/discovery.py)."""
+    from ..dev.discovery import DevInfo, folder_of, write_state
+
+    folder = folder_of(opts.config_path)
+    clock = "wall" if opts.clock in ("", "wall") else "frozen"
+    try:
+        write_state(folder, DevInfo(url, os.getpid(), clock, opts.app_url,
+                                    str(opts.config_path) if opts.config_path else None))
+    except OSError as exc:
+        sys.stderr.write(f"cronctl dev: note: commands will not find this server: {exc}\n")
+        return None
+    return folder
 
 
 def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
@@ -108,6 +148,9 @@ def _banner(url: str, env: dict[str, str], db: Path | None, opts: DevOptions,
         lines.append(f"  rate limit: {opts.rate_limit.strip()} per token on the management API "
                      "(429 past it)")
     lines += [f"  {note}" for note in notes]
+    if opts.config_path is not None:
+        lines += [f"  commands in {opts.config_path.parent} find this server (.cronctl/dev.json)"
+                  " while neither QSTASH_URL nor QSTASH_TOKEN is set"]
     if not _loopback(opts.host):
         lines += [f"  warning: listening on {opts.host}, beyond this machine. Its token is public "
                   "(the same in every cronctl dev): anyone who can reach this port can read and "

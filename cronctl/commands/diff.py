@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import engine
 
 
-def run(state, *, exit_code: bool, json_out: bool, markdown: bool) -> int:
+def run(state, *, exit_code: bool, json_out: bool, markdown: bool,
+        jobs: tuple[str, ...] = (), out: str | None = None) -> int:
     return engine.sync(state, engine.Options("diff", exit_code=exit_code, json_out=json_out,
-                                             markdown=markdown))
+                                             markdown=markdown, jobs=jobs, out=out))

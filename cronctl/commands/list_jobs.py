@@ -26,7 +26,7 @@ def local_row(job: Job, vercel_plan: str = "pro", vercel_output: str = "crons") 
 
 
 def run(state, *, local: bool, json_out: bool) -> int:
-    config = state.load()
+    config = state.load(remote=not local)
     if not local:
         from . import list_remote
 

@@ -7,7 +7,7 @@ from ..output import echo
 
 
 def run(state, job_name: str, *, pause: bool) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     job = config.job(job_name)
     target = engine.target_for(config, state, job)
     target.pause(job, paused=pause)

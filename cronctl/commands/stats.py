@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from .. import engine
@@ -24,7 +23,7 @@ def parse_since(text: str) -> timedelta:
 
 
 def run(state, *, since: str, job: str | None, json_out: bool) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     window = parse_since(since)
     note = None
     if window > RETENTION:
@@ -34,7 +33,8 @@ def run(state, *, since: str, job: str | None, json_out: bool) -> int:
     one = config.job(job) if job else None
     target = engine.target_for(config, state, one) if one else engine.history(config, state)
     jobs = target.stats_jobs(one)
-    from_ms = int((time.time() - window.total_seconds()) * 1000)
+    # A frozen `cronctl dev` clock, when that is what the command talks to.
+    from_ms = int((state.now().timestamp() - window.total_seconds()) * 1000)
     results: list[JobStats]
     results, requests = target.stats(jobs, from_ms)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))

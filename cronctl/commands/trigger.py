@@ -8,13 +8,13 @@ from ..output import echo, print_json
 
 
 def run(state, job_name: str, *, yes: bool, json_out: bool) -> int:
-    config = state.load()
+    config = state.load(remote=True)
     job = config.job(job_name)
     target = engine.target_for(config, state, job)
     target.can_trigger(job)
     if not confirm(f"Run {job.name} now?", yes=yes):
         echo("Nothing was run.", err=True)
-        return 0
+        return 1
     result = target.trigger(job)
     if json_out:
         print_json(result.facts)

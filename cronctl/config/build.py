@@ -39,6 +39,7 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
             priority=spec.priority,
             description=spec.description,
             enabled=spec.enabled,
+            renamed_from=spec.renamed_from,
             line=mark.line if mark else None,
         )
         if isinstance(spec, KubernetesJob):

@@ -107,6 +107,8 @@ class _JobCommon(_Strict):
     priority: Priority = "medium"
     description: str | None = None
     enabled: StrictBool = True
+    # The job's previous name: the plan shows a rename, and its history follows it.
+    renamed_from: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
 
 
 class InfrastructureJob(_JobCommon):

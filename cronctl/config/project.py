@@ -66,6 +66,17 @@ class Job:
     target: str = "vercel"  # where it runs: vercel | qstash | kubernetes
     # The kubernetes target's own fields (the validated KubernetesJob model), else None.
     kubernetes: Any = None
+    renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
+
+    @property
+    def history_ids(self) -> tuple[str, ...]:
+        """The schedule IDs its runs were recorded under: its own, then its previous name's."""
+        if not self.schedule_id:
+            return ()
+        if not self.renamed_from:
+            return (self.schedule_id,)
+        prefix = self.schedule_id[: len(self.schedule_id) - len(self.name)]
+        return (self.schedule_id, prefix + self.renamed_from)
 
     @property
     def is_business(self) -> bool:
@@ -100,10 +111,8 @@ class Config:
         for job in self.jobs:
             if job.name == name:
                 return job
-        names = ", ".join(j.name for j in self.jobs) or "none"
-        raise ConfigError(
-            f"no job named {name!r} in {self.path.name}", hint=f"jobs in the file: {names}"
-        )
+        raise ConfigError(f"no job named {name!r} in {self.path.name}",
+                          hint=_did_you_mean(name, [j.name for j in self.jobs]))
 
     def jobs_for(self, target: str) -> list[Job]:
         return [j for j in self.jobs if j.target == target]
@@ -151,6 +160,19 @@ class Config:
                 f"{self.path}: " + "; ".join(lines),
                 hint=f"export {names[0]}=... (or write ${{{names[0]}:-default}} in the file)",
             )
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    """A few close names, never the whole list (a project can have hundreds of jobs)."""
+    import difflib
+
+    if not names:
+        return "the file has no jobs yet"
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    close += sorted(n for n in names if name and name in n and n not in close)[:3 - len(close)]
+    if close:
+        return "did you mean " + " or ".join(repr(n) for n in close) + "?"
+    return f"{len(names)} jobs in the file; 'cronctl list --local' shows them"
 
 
 def _describe(path: tuple) -> str:

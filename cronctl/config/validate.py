@@ -57,6 +57,10 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
         validate_kubernetes.settings(rep, model.kubernetes)
     for name, job in jobs.items():
         base = ("jobs", name)
+        if job.renamed_from is not None and job.renamed_from in raw_jobs:
+            rep.add((*base, "renamed_from"),
+                    f"renamed_from: {job.renamed_from!r} is still a job in this file",
+                    hint=f"remove the job {job.renamed_from!r}, or drop renamed_from")
         if job.path is not None:
             _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
         if isinstance(job, KubernetesJob):

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,12 +51,19 @@ class DevSettings:
     app_url: str | None = None  # where they fire (default: the file's base_url)
     log: bool = True
     access_log: bool = False
+    # `cronctl dev` applying the file (dev/autoapply.py): Vercel jobs follow edits, deliveries
+    # go to --app-url, and its extra control routes.
+    follow: bool = False
+    route: Callable[[str], str] | None = None
+    extra_routes: list = field(default_factory=list)
 
 
 @dataclass
 class DevApp:
     asgi: ASGIApp
     notes: list[str] = field(default_factory=list)  # for the start-up banner
+    vercel: VercelCrons | None = None
+    log: LiveLog | None = None
 
 
 _scheduler, _store, _raw_tail, _headers = scheduler_of, store_of, raw_tail, headers_of
@@ -200,6 +207,7 @@ def build_app(settings: DevSettings) -> DevApp:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         deliverer = Deliverer(store, clock_, log, keys.signing_keys(store)["current"])
+        deliverer.route = settings.route
         scheduler = Scheduler(store, clock_, deliverer, log, fire=settings.fire,
                               max_schedules=settings.max_schedules, vercel=vercel)
         app.state.store, app.state.scheduler, app.state.stats = store, scheduler, request_stats
@@ -211,7 +219,7 @@ def build_app(settings: DevSettings) -> DevApp:
             await scheduler.stop()
             store.close()
 
-    app = Starlette(routes=ROUTES, lifespan=lifespan,
+    app = Starlette(routes=[*ROUTES, *settings.extra_routes], lifespan=lifespan,
                     exception_handlers={404: _http_error, 405: _http_error})
     app.state.vercel_project = load_project(settings.config_path, settings.app_url,
                                             clock_.now_ms(), vercel)
@@ -222,7 +230,7 @@ def build_app(settings: DevSettings) -> DevApp:
         inner = RateLimit(app, settings.rate_limit)
     gate = ApiGate(inner, app.router, token=TOKEN, stats=request_stats,
                    latency_ms=settings.latency_ms, faults=faults, log=log)
-    return DevApp(gate, notes)
+    return DevApp(gate, notes, vercel, log)
 
 
 def _vercel(settings: DevSettings, clock_, log: LiveLog, notes: list[str]) -> VercelCrons | None:
@@ -235,7 +243,7 @@ def _vercel(settings: DevSettings, clock_, log: LiveLog, notes: list[str]) -> Ve
         notes.append(f"Vercel cron jobs not loaded: {exc.message.splitlines()[0]}")
         return None
     app_url = settings.app_url or base_url
-    if not jobs:
+    if not jobs and not (settings.follow and app_url):
         return None
     if not app_url:
         notes.append(f"{len(jobs)} Vercel cron job(s) in {path.name} will not fire: "

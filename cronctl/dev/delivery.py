@@ -11,6 +11,7 @@ import base64
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ class Deliverer:
         self.signing_key = signing_key
         self.counters: Counter[str] = Counter()
         self._http: httpx.AsyncClient | None = None
+        self.route: Callable[[str], str] | None = None  # --app-url: where a destination goes
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -49,6 +51,10 @@ class Deliverer:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+    def _url(self, spec: MessageSpec) -> str:
+        """Where a delivery goes (`cronctl dev --app-url` may send it to the local app)."""
+        return self.route(spec.destination) if self.route else spec.destination
 
     def created(self, message: Message) -> None:
         self._event(message, "CREATED", self.clock.now_ms())
@@ -68,7 +74,7 @@ class Deliverer:
         elapsed = int((time.monotonic() - started) * 1000)
         end = start + elapsed
         self.counters["attempts"] += 1
-        self.log.delivery(method=spec.method, url=spec.destination, message_id=message.message_id,
+        self.log.delivery(method=spec.method, url=self._url(spec), message_id=message.message_id,
                           schedule_id=message.schedule_id, retried=retried, status=status,
                           error=error, ms=elapsed)
         outcome: dict[str, Any] = {"responseStatus": status, "error": error,
@@ -106,6 +112,7 @@ class Deliverer:
                     ) -> tuple[int | None, str | None, str | None, dict[str, list[str]] | None]:
         """(status, response body, error, response headers) of one request to the destination."""
         spec = message.spec
+        url = self._url(spec)
         body = spec.body_bytes()
         headers = [(name, value) for name, values in spec.header.items() for value in values]
         headers += [
@@ -113,14 +120,14 @@ class Deliverer:
             ("Upstash-Message-Id", message.message_id),
             ("Upstash-Retried", str(retried)),
             ("Upstash-Caller-Ip", CALLER_IP),
-            ("Upstash-Signature", sign(self.signing_key, spec.destination, body)),
+            ("Upstash-Signature", sign(self.signing_key, url, body)),
         ]
         extra = {"Upstash-Schedule-Id": message.schedule_id, "Upstash-Topic-Name": message.topic,
                  "Upstash-Queue-Name": spec.queue}
         headers += [(k, v) for k, v in extra.items() if v]
         timeout = float(spec.timeout) if spec.timeout else DEFAULT_TIMEOUT_S
         try:
-            response = await self.http.request(spec.method, spec.destination, headers=headers,
+            response = await self.http.request(spec.method, url, headers=headers,
                                                content=body or None, timeout=timeout)
         except httpx.TimeoutException:
             return None, None, f"timed out after {timeout:g}s", None

@@ -67,6 +67,12 @@ class Target:
         self.state = state
         self.requests = 0  # requests made so far (populate included)
 
+    def now(self):
+        """Now for next runs: the command's clock (a frozen `cronctl dev` clock, or the wall)."""
+        from datetime import UTC, datetime
+
+        return self.state.now() if hasattr(self.state, "now") else datetime.now(UTC)
+
     # -- what the engine calls -------------------------------------------------------------
     @property
     def jobs(self) -> list:
@@ -129,6 +135,19 @@ class Target:
 
     def detail(self, spec: Any) -> tuple[str, ...]:
         return ()
+
+    def renamed_from(self, spec: Any) -> str | None:
+        """The key its job had before a `renamed_from:` rename (None: not renamed, or the
+        target keys items by something a rename does not change)."""
+        if not hasattr(self, "_renames"):
+            self._renames = {j.name: j.renamed_from for j in getattr(self.config, "jobs", ())
+                             if getattr(j, "renamed_from", None)}
+        old = self._renames.get(self.job_name(self.key(spec)))
+        return self.key_for(old) if old else None
+
+    def key_for(self, job_name: str) -> str | None:
+        """The key an item of this job name has (None: keys are not job names)."""
+        return job_name
 
     # -- operations on one job: targets that cannot do one say why -------------------------
     def pause(self, job, *, paused: bool) -> None:

@@ -228,6 +228,9 @@ class VercelTarget(Target):
             return f"{names[0] if names else path} (crons entry)"
         return self._names.get(key, key)
 
+    def key_for(self, job_name: str) -> None:
+        return None  # crons are keyed by path: a renamed job is the same cron
+
     def differences(self, live, desired) -> tuple[FieldChange, ...]:
         if self.schedules:
             return self._s.differences(live, desired)

@@ -89,7 +89,7 @@ def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict
     out = []
     for job, status, in_json, found in listed:
         zone = job.timezone if config.vercel_output == "schedules" else None
-        nxt = dialect.next_runs(job.schedule, zone, 1) if job.enabled else []
+        nxt = dialect.next_runs(job.schedule, zone, 1, target.now()) if job.enabled else []
         row = {"name": job.name, "tier": job.tier, "target": target.name,
                "schedule": job.schedule, "timezone": job.timezone,
                "schedule_id": job.schedule_id,

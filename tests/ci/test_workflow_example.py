@@ -70,7 +70,7 @@ def test_pull_request_job_plans(workflow):
     cmds = commands(job)
     assert ["cronctl", "validate"] in cmds
     assert ["cronctl", "generate", "--check"] in cmds
-    assert ["cronctl", "diff", "--markdown"] in cmds
+    assert ["cronctl", "diff", "--markdown", "--out", "plan.json"] in cmds
     assert not any(c[:2] == ["cronctl", "schedule"] for c in cmds)  # a PR never applies
     # validate and the check run before the plan.
     order = [c[1] for c in cmds]
@@ -80,7 +80,14 @@ def test_pull_request_job_plans(workflow):
 
 def test_push_job_applies(workflow):
     job = job_for(workflow, "push")
-    assert ["cronctl", "schedule", "--yes"] in commands(job)
+    # The push job applies the plan reviewed on the pull request, nothing else.
+    assert ["cronctl", "schedule", "--plan", "plan.json"] in commands(job)
+    assert not any("--yes" in c for c in commands(job))
+    plan_job = job_for(workflow, "pull_request")
+    upload = next(s for s in plan_job["steps"] if "upload-artifact" in str(s.get("uses")))
+    download = next(s for s in job["steps"] if "gh run download" in str(s.get("run")))
+    assert upload["with"]["path"] == "plan.json"
+    assert f"--name {upload['with']['name']}" in download["run"]
     assert "main" in triggers(workflow)["push"]["branches"]
 
 

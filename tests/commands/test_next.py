@@ -103,13 +103,13 @@ def test_default_count_is_5(cli, write_config):
     assert len(next_json(cli, "keep-alive")["runs"]) == 5
 
 
-def test_unknown_job_is_exit_2_listing_the_jobs(cli, write_config):
+def test_unknown_job_is_exit_2_with_a_did_you_mean(cli, write_config):
     write_config(SCHEDULES)
     code, out, err = cli("next", "keep-alvie")
     assert code == 2
     assert out == ""
     assert "no job named 'keep-alvie' in schedules.yaml" in err
-    assert "jobs in the file: keep-alive, month-end-lisbon, hourly" in err
+    assert "did you mean 'keep-alive'?" in err and "month-end-lisbon" not in err
     assert "Traceback" not in err
 
 

@@ -247,7 +247,7 @@ def test_terminal_prompt_applies_only_on_yes(project):
             os.close(follower)
 
     declined = answer("n\n")
-    assert declined.returncode == 0 and "Apply these changes? [y/N]" in declined.stderr
+    assert declined.returncode == 1 and "Apply these changes? [y/N]" in declined.stderr
     assert "Nothing was changed." in declined.stderr and project.schedules() == {}
     accepted = answer("y\n")
     assert accepted.returncode == 0, accepted.stderr

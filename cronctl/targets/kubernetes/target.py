@@ -131,6 +131,7 @@ class KubernetesTarget(Target):
         if not plan.changes and (self.old_text is not None or not desired):
             return self.old_text  # only when something changed
         gone = {c.key for c in plan.changes if c.action == "delete"}
+        gone |= {c.live.key for c in plan.changes if c.action == "rename"}
         changed = {c.key for c in plan.changes}
         foreign, owned_live = [], {}
         for chunk in self.chunks:
@@ -216,7 +217,8 @@ class KubernetesTarget(Target):
             status = {"create": "missing", "update": "drifted", "pause": "drifted",
                       "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
             dialect = cron.get_dialect("kubernetes")
-            nxt = dialect.next_runs(job.schedule, job.timezone, 1) if job.enabled else []
+            nxt = dialect.next_runs(job.schedule, job.timezone, 1, self.now()) \
+                if job.enabled else []
             row = {"name": job.name, "tier": job.tier, "target": self.name,
                    "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
                    "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,

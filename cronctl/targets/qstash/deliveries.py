@@ -47,12 +47,16 @@ class History:
 def job_stats(state, jobs: list, from_ms: int) -> tuple[list[JobStats], int]:
     """(statistics per job, QStash requests made); `-v` says how many and which way."""
     window_s = max(0.0, time.time() - from_ms / 1000)
-    ids = [j.schedule_id for j in jobs]
+    # A renamed job's runs include those under its previous name (renamed_from).
+    each = {j.name: getattr(j, "history_ids", ()) or (j.schedule_id,) for j in jobs}
+    ids = [sid for job_ids in each.values() for sid in job_ids]
     history = connect.run(state, lambda client: fetch(ids, from_ms, window_s, client=client))
     if getattr(state, "verbose", 0):
         echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
-    return [compute(j.name, j.schedule_id, history.events.get(j.schedule_id, []),
-                    history.dlq.get(j.schedule_id, 0)) for j in jobs], history.requests
+    return [compute(j.name, j.schedule_id,
+                    [e for sid in each[j.name] for e in history.events.get(sid, [])],
+                    sum(history.dlq.get(sid, 0) for sid in each[j.name]))
+            for j in jobs], history.requests
 
 
 async def fetch(schedule_ids: Sequence[str], from_ms: int, window_s: float, *, client,

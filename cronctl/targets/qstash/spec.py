@@ -108,6 +108,33 @@ def differences(live: ScheduleSpec, desired: ScheduleSpec) -> list[str]:
     return [f for f in COMPARED if comparable(live, f) != comparable(desired, f)]
 
 
+def attributes(spec: ScheduleSpec) -> tuple[str, ...]:
+    """Every attribute of a schedule, one line each, for the plan of a create. Header values
+    are never shown (they carry secrets): only the names."""
+    def secs(n: int) -> str:
+        return f"{n}s" if n else "(none)"
+
+    names = [name.title() for name, _ in spec.headers]
+    size = len(spec.body.encode())
+    kind = " (JSON)" if isinstance(canonical_body(spec.body), tuple) else ""
+    return (
+        f"{spec.method} {spec.destination}",
+        f"cron: {spec.cron}",
+        f"timezone: {spec.timezone}",
+        f"retries: {spec.retries}"
+        + (f", retry delay: {spec.retry_delay}" if spec.retry_delay else ""),
+        f"timeout: {secs(spec.timeout)}",
+        f"delay: {secs(spec.delay)}",
+        f"callback: {spec.callback or '(none)'}",
+        f"failure callback: {spec.failure_callback or '(none)'}",
+        f"headers: {', '.join(names) + ' (values hidden)' if names else '(none)'}",
+        f"body: {f'{size} bytes{kind}' if size else '(none)'}",
+        f"labels: {', '.join(spec.labels) or '(none)'}",
+        *([f"concurrency: {spec.parallelism}"] if spec.parallelism else []),
+        *(["paused (enabled: false)"] if spec.paused else []),
+    )
+
+
 def canonical_body(body: str) -> Any:
     if not body:
         return ""

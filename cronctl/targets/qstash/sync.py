@@ -35,15 +35,17 @@ async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
 
 
 async def _apply_one(client: QStashClient, change: Change) -> None:
-    if change.action in ("create", "update"):
+    if change.action in ("create", "update", "rename"):
         spec = change.desired
         assert spec is not None
         await client.upsert_schedule(spec.destination, spec.request_headers(), spec.body)
         # An upsert does not promise to keep the pause state: set it to match `enabled`.
         if spec.paused:
             await client.pause(spec.schedule_id)
-        elif change.live is not None and change.live.paused:
+        elif change.action == "update" and change.live is not None and change.live.paused:
             await client.resume(spec.schedule_id)
+        if change.action == "rename":  # the new one exists: the old one goes
+            await client.delete_schedule(change.live.schedule_id)
     elif change.action == "delete":
         await client.delete_schedule(change.schedule_id)
     elif change.action == "pause":

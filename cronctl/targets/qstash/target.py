@@ -17,7 +17,7 @@ from ...plan import Action, FieldChange, Plan
 from ...urls import display
 from ..base import ApplyResult, OnDone, Target, TriggerResult
 from . import connect
-from .spec import ScheduleSpec, differences, from_job
+from .spec import ScheduleSpec, attributes, differences, from_job
 
 
 class QStashTarget(Target):
@@ -34,11 +34,15 @@ class QStashTarget(Target):
         # Without jobs, QStash is still asked (its orphans are found) when a token says
         # where; without either it is skipped with a note (skip_reason), except in a project
         # that runs its jobs on Kubernetes, where the note would only confuse.
-        return (bool(self.jobs) or explicit or bool(os.environ.get("QSTASH_TOKEN"))
+        return (bool(self.jobs) or explicit or self._told_where()
                 or not self.config.jobs_for("kubernetes"))
 
+    def _told_where(self) -> bool:
+        """A token, or a QStash the command was given (cronctl dev applying to itself)."""
+        return bool(os.environ.get("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
+
     def skip_reason(self) -> str | None:
-        if not self.jobs and not os.environ.get("QSTASH_TOKEN"):
+        if not self.jobs and not self._told_where():
             return "no business jobs and QSTASH_TOKEN is not set; QStash skipped"
         return None
 
@@ -69,6 +73,9 @@ class QStashTarget(Target):
     def key(self, spec: ScheduleSpec) -> str:
         return spec.schedule_id
 
+    def key_for(self, job_name: str) -> str:
+        return self.prefix + job_name
+
     def owns(self, key: str) -> bool:
         return key.startswith(self.prefix)
 
@@ -91,17 +98,17 @@ class QStashTarget(Target):
 
     def cost(self, action: Action, desired: Any, live: Any) -> int:
         """The write, plus setting the pause state after it."""
+        if action == "rename":  # the new schedule (paused if need be), then the old deleted
+            return 2 + int(desired.paused)
         if action in ("create", "update"):
             was_paused = live.paused if live is not None else False
             return 1 + int(desired.paused or was_paused)
         return 1
 
     def detail(self, spec: ScheduleSpec) -> tuple[str, ...]:
-        tz = "" if spec.timezone == "UTC" else f" ({spec.timezone})"
-        lines = [f"{spec.method} {spec.destination}", f"cron: {spec.cron}{tz}"]
-        if spec.paused:
-            lines.append("paused (enabled: false)")
-        return tuple(lines)
+        """Every attribute the new schedule will have, as Terraform shows a create; header
+        values are never shown, only their names."""
+        return attributes(spec)
 
     # -- operations on one job ---------------------------------------------------------------
     def pause(self, job, *, paused: bool) -> None:
@@ -136,8 +143,9 @@ class QStashTarget(Target):
         out = []
         for job in self.jobs:
             change = by_key.get(job.schedule_id)
-            status = {"create": "missing", "update": "drifted", "pause": "drifted",
-                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+            status = "in sync" if not change else {
+                "create": "missing", "update": "drifted", "pause": "drifted",
+                "resume": "drifted", "rename": "renamed"}.get(change.action, "in sync")
             row = {**_row_base(job), **_live_fields(live_by_id.get(job.schedule_id)),
                    "status": status, "where": "qstash"}
             if change and change.action == "update":

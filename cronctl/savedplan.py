@@ -1,0 +1,146 @@
+"""A saved plan: `cronctl diff --out plan.json`, then `cronctl schedule --plan plan.json` applies
+exactly what was reviewed (Terraform's `plan -out` / `apply PLAN`, octoDNS's `--checksum`).
+
+The file holds the plan as JSON for a person or a PR comment (the same shape as `diff --json`,
+so no secret: header values never appear), the options it was made with (`--job`, prune,
+adopt), and checksums: of schedules.yaml, and per target of the desired state (the file with
+its ${VARS} resolved) and of the live state. Applying it plans again and refuses (exit 1) when
+any checksum or the list of changes differs: something changed since the review.
+
+Checksums are SHA-256 over a canonical form; compared fields only (a schedule's next run time
+is not part of its state), plus the text of a file target's file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CronctlError, ExitStatus, UsageError
+from .fsutil import write_atomic
+from .output import redact
+from .secrets import Secret
+
+FORMAT = "cronctl-plan"
+VERSION = 1
+
+
+class StalePlan(CronctlError):
+    """The saved plan no longer matches the file or the live state."""
+
+    exit_status = ExitStatus.FAILED
+
+
+def _canonical(spec: Any) -> Any:
+    if isinstance(spec, Secret):  # its value counts (a changed CRON_SECRET is a change);
+        return "secret:" + hashlib.sha256(spec.reveal().encode()).hexdigest()  # never shown
+    if is_dataclass(spec) and not isinstance(spec, type):
+        return {f.name: _canonical(getattr(spec, f.name)) for f in fields(spec) if f.compare}
+    if isinstance(spec, dict):
+        return {str(k): _canonical(v) for k, v in sorted(spec.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(spec, list | tuple):
+        return [_canonical(v) for v in spec]
+    return spec if isinstance(spec, str | int | float | bool | type(None)) else str(spec)
+
+
+def digest(specs: list, text: str | None = None) -> str:
+    """A checksum of specs (in any order) and, for a file target, the file's text."""
+    rows = sorted(json.dumps(_canonical(s), sort_keys=True, default=str) for s in specs)
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(row.encode())
+        h.update(b"\n")
+    h.update(b"\0" + (text.encode() if text is not None else b"\1absent"))
+    return "sha256:" + h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def changes_of(plan) -> list[list[str]]:
+    return [[c.action, c.job, c.key] for c in plan.changes]
+
+
+def write(path: Path, *, config, options: dict, planned: list, report: dict) -> None:
+    targets = {}
+    for p in planned:
+        targets[p.plan.target] = {
+            "desired": p.desired_digest,
+            "live": p.live_digest,
+            "changes": changes_of(p.plan),
+            "skipped": p.plan.skipped,
+        }
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "cronctl": __version__,
+        "project": config.project,
+        "config": {"file": config.path.name, "checksum": file_digest(config.path)},
+        "options": options,
+        "targets": targets,
+        "plan": report,
+    }
+    # The same scrubbing as everything printed: a secret never reaches the file.
+    text = redact(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    write_atomic(path, (text + "\n").encode())
+
+
+def read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such plan file",
+                         hint="make one with 'cronctl diff --out PLAN.json'") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a cronctl plan: {exc}",
+                         hint="make one with 'cronctl diff --out PLAN.json'") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UsageError(f"{path}: not a cronctl plan",
+                         hint="make one with 'cronctl diff --out PLAN.json'")
+    if data.get("version") != VERSION:
+        raise UsageError(f"{path}: plan format {data.get('version')!r}; this cronctl reads "
+                         f"{VERSION}", hint="make the plan again with this cronctl version")
+    return data
+
+
+_AGAIN = "review a new plan: 'cronctl diff --out PLAN.json', then apply that one"
+
+
+def check_config(saved: dict, config, plan_path: Path) -> None:
+    if saved.get("cronctl") != __version__:
+        raise StalePlan(f"{plan_path} was made by cronctl {saved.get('cronctl')}, this is "
+                        f"{__version__}; nothing was applied", hint=_AGAIN)
+    if saved.get("project") != config.project:
+        raise StalePlan(f"{plan_path} is a plan for project {saved.get('project')!r}, "
+                        f"not {config.project!r}", hint=_AGAIN)
+    if saved["config"]["checksum"] != file_digest(config.path):
+        raise StalePlan(f"{config.path.name} changed since the plan {plan_path} was made; "
+                        "nothing was applied", hint=_AGAIN)
+
+
+def check_targets(saved: dict, planned: list, plan_path: Path) -> None:
+    """Refuse when a target's desired or live state, or its list of changes, differs."""
+    targets = saved.get("targets") or {}
+    now = {p.plan.target for p in planned}
+    if set(targets) != now:
+        raise StalePlan(f"{plan_path} was made for targets {', '.join(sorted(targets))}; "
+                        f"the file now uses {', '.join(sorted(now))}; nothing was applied",
+                        hint=_AGAIN)
+    for p in planned:
+        was = targets[p.plan.target]
+        title = p.plan.title or p.plan.target
+        if was.get("desired") != p.desired_digest:
+            raise StalePlan(f"{title}: the desired state changed since the plan (the file's "
+                            "${VARS} resolve differently); nothing was applied", hint=_AGAIN)
+        if was.get("live") != p.live_digest:
+            raise StalePlan(f"{title}: the live state changed since the plan was made "
+                            "(someone or something changed it); nothing was applied",
+                            hint=_AGAIN)
+        if was.get("changes") != changes_of(p.plan):
+            raise StalePlan(f"{title}: the plan is no longer the same; nothing was applied",
+                            hint=_AGAIN)
