@@ -18,7 +18,7 @@ from .secrets import MASK, Scrubber, url_credentials
 _scrubber = Scrubber()
 _no_color = False
 ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
-               "QSTASH_NEXT_SIGNING_KEY")
+               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
 
 __all__ = ["MASK", "add_secrets", "echo", "print_json", "redact", "register_env_secrets"]
 
@@ -29,11 +29,12 @@ def add_secrets(values: Iterable[object]) -> None:
 
 
 def register_env_secrets(environ: dict[str, str] | None = None) -> None:
-    """Tokens and keys from the environment, and the credentials of QSTASH_URL: always
-    masked, however short."""
+    """Tokens and keys from the environment, and the credentials of QSTASH_URL and
+    VERCEL_API_URL: always masked, however short."""
     env = os.environ if environ is None else environ
     _scrubber.add((env.get(name) for name in ENV_SECRETS), force=True)
     _scrubber.add(url_credentials(env.get("QSTASH_URL")), force=True)
+    _scrubber.add(url_credentials(env.get("VERCEL_API_URL")), force=True)
 
 
 def redact(text: str) -> str:

@@ -63,6 +63,8 @@ def describe(change: Change) -> list[str]:
     if change.action == "delete":
         if change.adopted_by:
             return [f"unmanaged; replaced by job {change.adopted_by!r} (--adopt)"]
+        if getattr(change.live, "moved_to", None):  # e.g. a Vercel cron becoming a schedule
+            return [change.live.moved_to]
         return [f"{change.key} is no longer in the file"]
     if change.action == "pause":
         return ["enabled: false in the file"]

@@ -7,8 +7,9 @@ from ..config import Config, Job
 from ..output import print_json, print_renderable
 
 
-def local_row(job: Job, vercel_plan: str = "pro") -> dict:
-    dialect = cron.dialect_for(job.tier, vercel_plan=vercel_plan, target=job.target)
+def local_row(job: Job, vercel_plan: str = "pro", vercel_output: str = "crons") -> dict:
+    dialect = cron.dialect_for(job.tier, vercel_plan=vercel_plan, target=job.target,
+                               vercel_output=vercel_output)
     nxt = dialect.next_runs(job.schedule, job.timezone, 1)
     return {
         "name": job.name,
@@ -30,7 +31,7 @@ def run(state, *, local: bool, json_out: bool) -> int:
         from . import list_remote
 
         return list_remote.run(state, config, json_out=json_out)
-    rows = [local_row(j, config.vercel_plan) for j in config.jobs]
+    rows = [local_row(j, config.vercel_plan, config.vercel_output) for j in config.jobs]
     if json_out:
         print_json({"project": config.project, "file": str(config.path), "jobs": rows})
         return 0

@@ -12,7 +12,8 @@ from ..output import echo, print_json
 def run(state, job_name: str, *, count: int, json_out: bool) -> int:
     config = state.load()
     job = config.job(job_name)
-    dialect = cron.dialect_for(job.tier, vercel_plan=config.vercel_plan, target=job.target)
+    dialect = cron.dialect_for(job.tier, vercel_plan=config.vercel_plan, target=job.target,
+                               vercel_output=config.vercel_output)
     runs = dialect.next_runs(job.schedule, job.timezone, count)
     description = dialect.describe(job.schedule, job.timezone)
     window = dialect.window_minutes

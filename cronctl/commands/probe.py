@@ -23,10 +23,19 @@ def check_cron_secret(value: str | None) -> Check:
     if not value:
         return Check(name, "fail", "not set",
                      "set CRON_SECRET in the environment (and in Vercel's project settings)")
-    bad = [c for c in value if not (0x20 < ord(c) < 0x7F)]
-    if bad or value != value.strip():
-        return Check(name, "fail", "holds characters that are invalid in an HTTP header "
-                     "(whitespace, control or non-ASCII)",
+    # As `vercel build` checks it (validateCronSecret, @vercel/build-utils): visible ASCII,
+    # spaces and tabs inside, no whitespace at either end.
+    if value != value.strip(" \t\r\n\f\v"):
+        return Check(name, "fail", "contains leading or trailing whitespace, which is not "
+                     "allowed in HTTP header values",
+                     "set it again without the newline (printf '%s' ... | vercel env add); "
+                     "Vercel's build refuses it")
+    bad = [(i, c) for i, c in enumerate(value) if not (0x20 <= ord(c) < 0x7F or c == "\t")]
+    if bad:
+        where = ", ".join(f"{'non-ASCII' if ord(c) > 0x7F else 'control'} character "
+                          f"(0x{ord(c):02x}) at position {i}" for i, c in bad[:3])
+        return Check(name, "fail", f"contains characters that are not valid in HTTP headers: "
+                     f"{where}",
                      "use printable ASCII only, e.g. `openssl rand -hex 32`; Vercel's build "
                      "refuses such a value")
     if len(value) < MIN_SECRET:
@@ -56,9 +65,10 @@ def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
         from ..appcheck import diagnostics
 
         for target in engine.targets(config, state):
-            checks.extend(target.probe())
-            if not any(c.status == "fail" and c.name == "QStash" for c in checks):
-                checks.extend(target.delivery_health(fail_on=fail_on))
+            if not target.skip_reason():  # e.g. QStash in a Vercel-only project, no token
+                checks.extend(target.probe())
+                if not any(c.status == "fail" and c.name == "QStash" for c in checks):
+                    checks.extend(target.delivery_health(fail_on=fail_on))
         checks.extend(diagnostics(config))
     failed = sum(1 for c in checks if c.status == "fail")
     warned = sum(1 for c in checks if c.status == "warn")

@@ -50,7 +50,7 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
                             concurrency=spec.concurrency))
             continue
         if not isinstance(spec, BusinessJob):
-            jobs.append(Job(**common))
+            jobs.append(Job(**common, timezone=spec.timezone or "UTC", jitter=spec.jitter))
             continue
         # Forwarded header values are secrets: they render as *** wherever they go.
         headers: dict[str, Any] = {
@@ -87,6 +87,9 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
         vercel_plan=model.vercel.plan,
         vercel_file=(path.parent / model.vercel.file),
         jobs=jobs,
+        vercel_output=model.vercel.output,
+        vercel_project=model.vercel.project,
+        vercel_team=model.vercel.team,
         diagnostics=DiagnosticsEndpoint(diag.path, tuple(diag.components)) if diag else None,
         kubernetes=model.kubernetes,
         safety=model.safety or SafetySettings(),

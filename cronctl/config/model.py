@@ -43,6 +43,12 @@ class _Strict(BaseModel):
 class VercelSettings(_Strict):
     plan: Plan = "pro"
     file: str = "vercel.json"
+    # What cronctl writes in vercel.json: legacy Cron Jobs (`crons`) or Vercel Schedules.
+    output: Literal["crons", "schedules"] = "crons"
+    # The Vercel project (ID or name) whose deployed crons cronctl reads with VERCEL_TOKEN;
+    # else VERCEL_PROJECT_ID or .vercel/project.json.
+    project: str | None = None
+    team: str | None = None  # the team ID (teamId=), else VERCEL_ORG_ID or .vercel/project.json
 
 
 class Diagnostics(_Strict):
@@ -110,8 +116,9 @@ class _JobCommon(_Strict):
 class InfrastructureJob(_JobCommon):
     """A job of the vercel target (vercel.json crons)."""
 
-    # Vercel runs crons in UTC only; accepted here so validation can say so plainly.
+    # Cron Jobs run in UTC only (validation says so plainly); Vercel Schedules take a zone.
     timezone: str | None = None
+    jitter: Annotated[StrictInt, Field(ge=1, le=15)] | None = None  # Schedules only: minutes
 
 
 class BusinessJob(_JobCommon):
@@ -206,6 +213,8 @@ FIELD_HINTS: dict[str, str] = {
     "priority": "one of critical, high, medium, low",
     "method": "one of GET, POST, PUT, PATCH, DELETE",
     "plan": "one of hobby, pro, enterprise",
+    "output": "crons (vercel.json Cron Jobs) or schedules (Vercel Schedules)",
+    "jitter": "a whole number of minutes from 1 to 15 (vercel.output: schedules)",
     "enabled": "true or false",
     "locked": "true or false",
     "timeout": "a duration like 30s, 5m or 1h",

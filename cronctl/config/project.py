@@ -62,6 +62,7 @@ class Job:
     callback: str | None = None
     failure_callback: str | None = None
     concurrency: int | None = None
+    jitter: int | None = None  # vercel target with vercel.output: schedules
     schedule_id: str | None = None
     target: str = "vercel"  # where it runs: vercel | qstash | kubernetes
     # The kubernetes target's own fields (the validated KubernetesJob model), else None.
@@ -98,6 +99,9 @@ class Config:
     vercel_plan: str
     vercel_file: Path
     jobs: list[Job]
+    vercel_output: str = "crons"  # crons | schedules
+    vercel_project: str | None = None
+    vercel_team: str | None = None
     diagnostics: DiagnosticsEndpoint | None = None
     kubernetes: Any = None  # KubernetesSettings when the file has a `kubernetes:` section
     safety: Any = None  # SafetySettings

@@ -67,7 +67,7 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             _zone(rep, (*base, "timezone"), job.timezone)
             validate_kubernetes.job(rep, base, name, job, model)
         elif isinstance(job, InfrastructureJob):
-            _infrastructure(rep, base, job, model.vercel.plan)
+            _infrastructure(rep, base, job, model.vercel)
         elif isinstance(job, BusinessJob):
             if not business_seen and not model.base_url:
                 rep.add(
@@ -79,10 +79,16 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
             _business(rep, base, job)
 
 
-def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, plan: str) -> None:
-    # Stripped, as vercel.json gets it; a zone other than UTC is Vercel's error on 'timezone'.
-    dialect = cron.get_dialect("vercel", plan=plan)  # the vercel target's job
+def _infrastructure(rep: _Reporter, base: tuple, job: InfrastructureJob, vercel) -> None:
+    # Stripped, as vercel.json gets it. Cron Jobs: a zone other than UTC is Vercel's error on
+    # 'timezone'; Vercel Schedules take an IANA zone (else INVALID_SCHEDULE_TIMEZONE). Job
+    # names already match Vercel's schedule-name pattern.
+    schedules = vercel.output == "schedules"
+    dialect = cron.get_dialect("vercel", plan=vercel.plan, output=vercel.output)
     _cron(rep, base, dialect, job.schedule.strip(), job.timezone)
+    if job.jitter is not None and not schedules:
+        rep.add((*base, "jitter"), "jitter needs Vercel Schedules",
+                hint="set 'vercel: {output: schedules}' or remove 'jitter'")
 
 
 def _business(rep: _Reporter, base: tuple, job: BusinessJob) -> None:

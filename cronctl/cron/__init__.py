@@ -33,19 +33,23 @@ _DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel":
 PROVIDER_BY_TIER = {"infrastructure": "vercel", "business": "qstash"}
 
 
-def get_dialect(name: str, *, plan: str = "pro") -> Dialect:
-    """The dialect of a provider: "qstash", "kubernetes" or "vercel" (`plan` is Vercel's)."""
+def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Dialect:
+    """The dialect of a provider: "qstash", "kubernetes" or "vercel" (`plan` is Vercel's;
+    `output` "schedules" is Vercel Schedules, which take a zone)."""
     try:
         cls = _DIALECTS[name]
     except KeyError:
         raise ValueError(f"unknown cron dialect {name!r} (one of {', '.join(_DIALECTS)})") from None
-    return VercelDialect(plan) if cls is VercelDialect else cls()
+    if cls is VercelDialect:
+        return VercelDialect(plan, schedules=output == "schedules")
+    return cls()
 
 
-def dialect_for(tier: str, *, vercel_plan: str = "pro", target: str | None = None) -> Dialect:
+def dialect_for(tier: str, *, vercel_plan: str = "pro", target: str | None = None,
+                vercel_output: str = "crons") -> Dialect:
     """The one place a job's provider picks its cron dialect: `target` when a job names one,
     else by tier (infrastructure -> Vercel, business -> QStash)."""
-    return get_dialect(target or PROVIDER_BY_TIER[tier], plan=vercel_plan)
+    return get_dialect(target or PROVIDER_BY_TIER[tier], plan=vercel_plan, output=vercel_output)
 
 
 _TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$")

@@ -12,6 +12,10 @@ validating your Cron Jobs expressions"; golden table in tests/fidelity/vercel/ca
 - day-of-month and day-of-week cannot both be restricted (one must be `*`);
 - always UTC; on the Hobby plan at most once a day, and the run happens some time within the
   scheduled hour (`window_minutes = 60`).
+
+Vercel Schedules (`VercelDialect(plan, schedules=True)`, vercel.output: schedules) take the same
+expressions with an IANA zone per schedule; an unknown zone is Vercel's
+INVALID_SCHEDULE_TIMEZONE.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import re
 from . import robfig
 from .base import CronProblem, Dialect, Refused
 from .describe import values
-from .zones import UTC_ZONE
+from .zones import UTC_ZONE, is_valid_zone
+from .zones import zone as load_zone
 
 _BOUNDS = (robfig.MINUTES, robfig.HOURS, robfig.DOM, robfig.MONTHS, robfig.DOW)
 _ITEM = re.compile(r"^(?:(\*)|(\d+)(?:-(\d+))?)(?:/(\d+))?$")
@@ -37,8 +42,9 @@ class VercelDialect(Dialect):
     name = "vercel"
     provider = "Vercel"
 
-    def __init__(self, plan: str = "pro") -> None:
+    def __init__(self, plan: str = "pro", *, schedules: bool = False) -> None:
         self.plan = plan
+        self.schedules = schedules
         self.window_minutes = 60 if plan == "hobby" else 0
 
     def validate(self, expr: str, timezone: str | None = None) -> list[CronProblem]:
@@ -46,13 +52,20 @@ class VercelDialect(Dialect):
         zone = self._zone_problem(timezone)
         return ([zone] if zone else []) + super().validate(expr, None)
 
-    @staticmethod
-    def _zone_problem(timezone: str | None) -> CronProblem | None:
+    def _zone_problem(self, timezone: str | None) -> CronProblem | None:
+        if self.schedules:
+            if timezone and not is_valid_zone(timezone):
+                return CronProblem(
+                    f"unknown timezone {timezone!r} (Vercel: INVALID_SCHEDULE_TIMEZONE)",
+                    "use an IANA name such as UTC, Europe/Lisbon or America/New_York",
+                    field="timezone")
+            return None
         if timezone and timezone != "UTC":
             return CronProblem(
                 "Vercel runs cron jobs in UTC only",
-                "remove 'timezone' and convert the schedule to UTC, or make it a business "
-                "job (QStash supports CRON_TZ)", field="timezone")
+                "set 'vercel: {output: schedules}' (Vercel Schedules take a timezone), "
+                "convert the schedule to UTC, or make it a business job (QStash supports "
+                "CRON_TZ)", field="timezone")
         return None
 
     def compile(self, expr: str, timezone: str | None = None):
@@ -76,7 +89,7 @@ class VercelDialect(Dialect):
         if fields[2] != "*" and fields[4] != "*":
             raise _refuse("Vercel does not support restricting both day-of-month and day-of-week",
                           "set one of them to '*' (or make the job a business job on QStash)")
-        return robfig.Spec(*values), UTC_ZONE
+        return robfig.Spec(*values), load_zone(timezone) if self.schedules else UTC_ZONE
 
     def _field(self, text: str, b: robfig.Bounds) -> int:
         if re.search(r"[LW#?]", text):

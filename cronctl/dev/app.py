@@ -30,6 +30,8 @@ from .options import BadRequest, destination, message_spec
 from .options import schedule_request as parse_schedule_headers
 from .scheduler import LimitReached, NotFound, Scheduler
 from .store import Store
+from .vercel_api import ROUTES as VERCEL_ROUTES
+from .vercel_api import load_project
 from .vercel_jobs import VercelCrons, load_jobs
 
 MAX_PAGE = 1000
@@ -182,6 +184,7 @@ ROUTES = [
     Route("/_cronctl/schedules", _control(list_schedules), methods=["GET"]),
     Route("/_cronctl/events", _control(dlq.events), methods=["GET"]),
     Route("/_cronctl/dlq", _control(dlq.list_dlq), methods=["GET"]),
+    *VERCEL_ROUTES,  # the Vercel REST endpoints cronctl reads (vercel_api.py)
 ]
 
 
@@ -218,6 +221,8 @@ def build_app(settings: DevSettings) -> DevApp:
 
     app = Starlette(routes=[*ROUTES, *settings.extra_routes], lifespan=lifespan,
                     exception_handlers={404: _http_error, 405: _http_error})
+    app.state.vercel_project = load_project(settings.config_path, settings.app_url,
+                                            clock_.now_ms(), vercel)
     inner: ASGIApp = app
     if settings.rate_limit:
         from .ratelimit import RateLimit

@@ -28,6 +28,7 @@ class VercelJob:
     path: str
     schedule: str
     next_ms: int | None = None
+    timezone: str = "UTC"  # Vercel Schedules (vercel.output: schedules) take one
 
 
 def load_jobs(config_path: Path) -> tuple[list[VercelJob], str | None]:
@@ -35,8 +36,8 @@ def load_jobs(config_path: Path) -> tuple[list[VercelJob], str | None]:
     from ..config import load_config
 
     config = load_config(config_path)
-    jobs = [VercelJob(j.name, j.path, j.schedule) for j in config.jobs
-            if j.target == "vercel" and j.enabled]
+    jobs = [VercelJob(j.name, j.path, j.schedule, timezone=j.timezone or "UTC")
+            for j in config.jobs if j.target == "vercel" and j.enabled]
     return jobs, config.base_url
 
 
@@ -49,7 +50,7 @@ class VercelCrons:
         self.runs: list[dict[str, Any]] = []
         now = clock.now_ms()
         for job in jobs:
-            job.next_ms = _next(job.schedule, now)
+            job.next_ms = _next(job.schedule, now, job.timezone)
 
     def next_due_ms(self) -> int | None:
         times = [j.next_ms for j in self.jobs if j.next_ms is not None]
@@ -61,7 +62,7 @@ class VercelCrons:
         for job in self.jobs:
             if job.next_ms is not None and job.next_ms <= now_ms:
                 due.append((job, job.next_ms))
-                job.next_ms = _next(job.schedule, now_ms)
+                job.next_ms = _next(job.schedule, now_ms, job.timezone)
         return due
 
     async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int) -> None:
@@ -85,6 +86,8 @@ class VercelCrons:
                       "green" if ok else "red")
 
 
-def _next(schedule: str, after_ms: int) -> int | None:
-    at = cron.get_dialect("vercel").next_after(schedule, from_ms(after_ms))  # UTC, Vercel's rules
+def _next(schedule: str, after_ms: int, timezone: str = "UTC") -> int | None:
+    # Vercel's rules; UTC, or the schedule's zone with Vercel Schedules (vercel.output).
+    dialect = cron.get_dialect("vercel", output="crons" if timezone == "UTC" else "schedules")
+    at = dialect.next_after(schedule, from_ms(after_ms), timezone)
     return to_ms(at) if at else None

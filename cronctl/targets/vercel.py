@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ConfigError, ProviderError
+from ..errors import ConfigError
 from ..fsutil import read_regular, write_atomic
 from ..plan import Artifact, FieldChange, Plan
 from .base import ApplyResult, Check, OnDone, Target, TriggerResult
@@ -60,13 +60,11 @@ def desired_crons(config: Config) -> list[dict[str, str]]:
     ]
 
 
-def plan(config: Config) -> VercelChange:
-    path = config.vercel_file
-    crons = desired_crons(config)
+def read_doc(path: Path) -> tuple[str | None, dict | None]:
+    """(the text, the parsed top-level object) of vercel.json, or (None, None) when absent."""
     raw = read_regular(path)  # a pipe or a folder is an error, never read
     if raw is None:
-        # No file and nothing to put in it: leave it absent.
-        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+        return None, None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -89,6 +87,24 @@ def plan(config: Config) -> VercelChange:
     if old is not None and not isinstance(old, list):
         raise ConfigError(f"{path}: 'crons' must be a list, found {type(old).__name__}",
                           hint="fix or remove 'crons' by hand (the file was left untouched)")
+    return text, doc
+
+
+def plan(config: Config) -> VercelChange:
+    from . import vercel_schedules
+
+    if config.vercel_output == "schedules":
+        return vercel_schedules.plan(config)
+    path = config.vercel_file
+    crons = desired_crons(config)
+    text, doc = read_doc(path)
+    if text is None or doc is None:
+        # No file and nothing to put in it: leave it absent.
+        return VercelChange(path, None, render_new(crons), None if crons else [], crons)
+    back = vercel_schedules.back_to_crons(config, path, text, doc, crons)
+    if back is not None:  # output went back to crons: the jobs' schedules go in the same write
+        return back
+    old = doc.get("crons")
     if old == crons or (old is None and not crons):
         return VercelChange(path, text, text, old if old is not None else [], crons)
     return VercelChange(path, text, splice(text, crons), old, crons)
@@ -134,6 +150,12 @@ class VercelTarget(Target):
         super().__init__(config, state)
         self.change: VercelChange | None = None
         self._names: dict[str, str] = {}
+        self.schedules = config.vercel_output == "schedules"
+        if self.schedules:
+            from . import vercel_schedules
+
+            self.noun = "schedules"
+            self._s = vercel_schedules
 
     def active(self, *, explicit: bool = False) -> bool:
         # A file left over with crons is planned too (they become deletes).
@@ -142,15 +164,19 @@ class VercelTarget(Target):
     def env_needed(self) -> tuple[str, ...]:
         return ("vercel",)
 
-    def desired(self) -> list[CronSpec]:
+    def desired(self) -> list:
+        if self.schedules:
+            return self._s.desired_specs(self.config)
         crons = desired_crons(self.config)
         enabled = [j for j in self.jobs if j.enabled]
         specs = _specs(crons)
         self._names = {s.key: j.name for s, j in zip(specs, enabled, strict=True)}
         return [CronSpec(s.key, s.path, s.schedule, self._names[s.key]) for s in specs]
 
-    def populate(self) -> list[CronSpec]:
+    def populate(self) -> list:
         self.change = plan(self.config)
+        if self.schedules:
+            return self._s.live_specs(self.config, self.change)
         return _specs(self.change.old_crons or [])
 
     def plan(self, desired, live, *, prune=True, only_delete=False, adopt=False) -> Plan:
@@ -160,7 +186,9 @@ class VercelTarget(Target):
             # cleanup: only the deletes; every other cron stays as it is.
             gone = {c.key for c in result.changes if c.action == "delete"}
             kept = [{"path": s.path, "schedule": s.schedule} for s in live if s.key not in gone]
-            if gone:
+            if self.schedules:
+                change = self._s.without(change, gone)
+            elif gone:
                 change = VercelChange(change.path, change.old_text,
                                       splice(change.old_text, kept), change.old_crons, kept)
             else:
@@ -170,6 +198,8 @@ class VercelTarget(Target):
         result.artifact = Artifact(change.path, change.old_text, new_text)
         result.extra = {"file": str(change.path), "changed": change.changed,
                         "crons": change.new_crons, "diff": change.unified_diff()}
+        if self.schedules:
+            result.extra["schedules"] = change.new_schedules
         self.change = change
         return result
 
@@ -185,19 +215,35 @@ class VercelTarget(Target):
                 on_done(change, None)
         return result
 
+    def count_line(self, plan: Plan) -> str:
+        line = super().count_line(plan)
+        moved = sum(1 for c in plan.changes if c.action == "delete"
+                    and getattr(c.live, "moved_to", None))
+        return line + (f", {moved} moved from crons" if moved else "")
+
     def job_name(self, key: str) -> str:
+        if self.schedules and key.startswith(self._s.MIGRATED):
+            path = key[len(self._s.MIGRATED):]
+            names = [j.name for j in self.jobs if j.path == path]
+            return f"{names[0] if names else path} (crons entry)"
         return self._names.get(key, key)
 
     def key_for(self, job_name: str) -> None:
         return None  # crons are keyed by path: a renamed job is the same cron
 
-    def differences(self, live: CronSpec, desired: CronSpec) -> tuple[FieldChange, ...]:
+    def differences(self, live, desired) -> tuple[FieldChange, ...]:
+        if self.schedules:
+            return self._s.differences(live, desired)
         if live.schedule != desired.schedule:
             return (FieldChange("schedule", live.schedule, desired.schedule),)
         return ()
 
-    def detail(self, spec: CronSpec) -> tuple[str, ...]:
-        return (f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
+    def detail(self, spec) -> tuple[str, ...]:
+        lines = self._s.detail(spec) if self.schedules else (
+            f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
+        if self.config.vercel_plan == "hobby":
+            lines += ("Hobby plan: once a day, at any minute within the hour",)
+        return lines
 
     def pause(self, job, *, paused: bool) -> None:
         from ..errors import UsageError
@@ -206,28 +252,26 @@ class VercelTarget(Target):
             f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
             hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
 
+    def can_trigger(self, job) -> None:
+        """Before the confirmation: what Vercel would run (one request), or the app's URL."""
+        from . import vercel_api, vercel_deployed
+
+        api, _ = vercel_api.connect(self.config)
+        if api is not None and self.config.vercel_output == "crons":
+            self._ready = (api, vercel_deployed.runnable(self, job, api))
+        else:
+            vercel_deployed.direct_url(self, job)
+
     def trigger(self, job) -> TriggerResult:
-        """Vercel's own request: GET base_url + path with its cron headers."""
-        import time
+        """With VERCEL_TOKEN, Vercel's run endpoint; else Vercel's own request from here:
+        GET base_url + path with its cron headers (vercel_deployed.py)."""
+        from . import vercel_api, vercel_deployed
 
-        import httpx
-
-        if not self.config.base_url or "${" in self.config.base_url:
-            raise ConfigError("base_url is not set, so the infrastructure job has no URL",
-                              hint="set base_url (e.g. ${APP_URL}) and export it")
-        url = self.config.base_url + job.path
-        started = time.perf_counter()
-        try:
-            response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
-        except httpx.HTTPError as exc:
-            raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
-                                hint="is the app running at base_url?") from None
-        ms = (time.perf_counter() - started) * 1000
-        return TriggerResult(
-            {"job": job.name, "tier": job.tier, "target": self.name, "url": url,
-             "status": response.status_code, "ms": round(ms, 1)},
-            f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
-            ok=response.status_code < 400)
+        ready = getattr(self, "_ready", None)
+        api = ready[0] if ready else vercel_api.connect(self.config)[0]
+        if api is not None and self.config.vercel_output == "crons":
+            return vercel_deployed.trigger(self, job, api, ready[1] if ready else None)
+        return vercel_deployed.trigger_direct(self, job)
 
     def trigger_summary(self, job) -> str:
         from ..urls import display
@@ -246,10 +290,14 @@ class VercelTarget(Target):
             change = plan(self.config)
         except ConfigError as exc:
             return [Check("vercel.json", "fail", exc.message, exc.hint)]
+        from . import vercel_deployed
+
         if change.changed:
-            return [Check("vercel.json", "fail", "out of date with schedules.yaml",
-                          "run 'cronctl generate' and commit vercel.json")]
-        return [Check("vercel.json", "ok", "up to date")]
+            checks = [Check("vercel.json", "fail", "out of date with schedules.yaml",
+                            "run 'cronctl generate' and commit vercel.json")]
+        else:
+            checks = [Check("vercel.json", "ok", "up to date")]
+        return checks + vercel_deployed.probe(self, change.old_crons or [])
 
     def stats_jobs(self, job=None) -> list:
         from ..errors import UsageError
@@ -259,22 +307,13 @@ class VercelTarget(Target):
                          hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
 
     def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
-        from .. import cron
+        from ..output import echo
+        from . import vercel_deployed
 
-        crons = [{"path": s.path, "schedule": s.schedule} for s in live]
-        out = []
-        for job in self.jobs:
-            present = {"path": job.path, "schedule": job.schedule} in crons
-            if job.enabled:
-                status = "in sync" if present else "missing"
-            else:
-                status = "drifted" if present else "disabled"
-            dialect = cron.get_dialect("vercel", plan=self.config.vercel_plan)
-            nxt = dialect.next_runs(job.schedule, None, 1, self.now()) if job.enabled else []
-            out.append({"name": job.name, "tier": job.tier, "target": self.name,
-                        "schedule": job.schedule, "timezone": job.timezone,
-                        "schedule_id": job.schedule_id,
-                        "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
-                        "last_states": [], "paused": None, "status": status,
-                        "where": "vercel.json"})
-        return out
+        deployed, why = vercel_deployed.deployed_state(self)
+        if why and self.jobs:
+            echo(f"note: {why}", err=True)
+        crons = [{"path": s.path, "schedule": s.schedule} for s in live
+                 if not s.key.startswith("crons ")]
+        return vercel_deployed.rows(self, crons, deployed)
+

@@ -1,5 +1,6 @@
-"""JSON text surgery for vercel.json: replace (or add) the top-level `crons` value and keep every
-other byte of the file (key order, indentation, line endings, a UTF-8 BOM, minified or not)."""
+"""JSON text surgery for vercel.json: replace (or add) a top-level value (`crons`, or
+`schedules`) and keep every other byte of the file (key order, indentation, line endings, a
+UTF-8 BOM, minified or not)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import json
 BOM = "\ufeff"
 
 
-def render_new(crons: list) -> str:
-    body = json.dumps({"crons": crons}, indent=2, ensure_ascii=False)
+def render_new(crons: list | dict, key: str = "crons") -> str:
+    body = json.dumps({key: crons}, indent=2, ensure_ascii=False)
     return body + "\n"
 
 
@@ -23,9 +24,9 @@ def _style(text: str) -> tuple[str, str]:
     return newline, "  "
 
 
-def _render_array(crons: list, indent: str, base: str, newline: str) -> str:
+def _render_array(crons: list | dict, indent: str, base: str, newline: str) -> str:
     if not crons:
-        return "[]"
+        return json.dumps(crons)
     text = json.dumps(crons, indent=1, ensure_ascii=False)
     out = []
     for line in text.split("\n"):
@@ -34,19 +35,19 @@ def _render_array(crons: list, indent: str, base: str, newline: str) -> str:
     return newline.join(out)
 
 
-def splice(text: str, crons: list) -> str:
-    """Replace (or add) the top-level `crons` value in the JSON text, keeping all else."""
+def splice(text: str, crons: list | dict, key: str = "crons") -> str:
+    """Replace (or add) the top-level `key` value in the JSON text, keeping all else."""
     newline, indent = _style(text)
     start = len(BOM) if text.startswith(BOM) else 0
     scanner = _Scanner(text, start)
-    span = scanner.top_level_value("crons")
+    span = scanner.top_level_value(key)
     if "\n" not in text.strip():  # a minified file stays minified
         compact = json.dumps(crons, separators=(",", ":"), ensure_ascii=False)
         if span is not None:
             return text[: span[1]] + compact + text[span[2] :]
         close = scanner.object_end
         sep = "" if text[:close].rstrip().endswith("{") else ","
-        return text[:close] + f'{sep}"crons":{compact}' + text[close:]
+        return text[:close] + f'{sep}{json.dumps(key)}:{compact}' + text[close:]
     if span is not None:
         key_start, value_start, value_end = span
         line_start = text.rfind("\n", 0, key_start) + 1
@@ -62,7 +63,8 @@ def splice(text: str, crons: list) -> str:
     trailing = text[len(before):close]
     if "\n" not in trailing:
         trailing = newline
-    return before + member_sep + newline + base + '"crons": ' + array + trailing + text[close:]
+    return (before + member_sep + newline + base + json.dumps(key) + ": " + array + trailing
+            + text[close:])
 
 
 class _Scanner:
@@ -131,3 +133,89 @@ class _Scanner:
             self._value()
             if key == wanted:
                 found = (key_start, value_start, self.pos)
+
+
+def remove_member(text: str, key: str) -> str:
+    """The JSON text without its top-level `key` member; every other byte kept."""
+    scanner = _Scanner(text, len(BOM) if text.startswith(BOM) else 0)
+    span = scanner.top_level_value(key)
+    return text if span is None else _cut(text, span[0], span[2])
+
+
+def _cut(text: str, key_start: int, value_end: int) -> str:
+    """Remove the member spanning key_start..value_end, with one of its commas."""
+    j = value_end
+    while j < len(text) and text[j] in " \t\r\n":
+        j += 1
+    if j < len(text) and text[j] == ",":  # not the last member: up to the next key
+        j += 1
+        while j < len(text) and text[j] in " \t\r\n":
+            j += 1
+        return text[:key_start] + text[j:]
+    i = key_start
+    while i > 0 and text[i - 1] in " \t\r\n":
+        i -= 1
+    if text[i - 1] == ",":  # the last member: from the comma before it
+        return text[: i - 1] + text[value_end:]
+    return text[:i] + text[value_end:]  # the only member
+
+
+def drop_items(text: str, key: str, indexes: list[int]) -> str:
+    """Remove these items of the top-level `key` array; the others keep their bytes."""
+    span = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value(key)
+    if span is None:
+        return text
+    scanner = _Scanner(text, span[1] + 1)
+    items = []
+    while True:
+        scanner._ws()
+        ch = text[scanner.pos]
+        if ch == "]":
+            break
+        if ch == ",":
+            scanner.pos += 1
+            continue
+        start = scanner.pos
+        scanner._value()
+        items.append((start, scanner.pos))
+    for i in sorted(indexes, reverse=True):
+        text = _cut(text, *items[i])
+    return text
+
+
+def set_member(text: str, key: str, name: str, value: dict | None) -> str:
+    """Replace, add (value) or remove (None) the member `name` of the top-level `key` object;
+    the other members keep their bytes."""
+    newline, unit = _style(text)
+    outer = _Scanner(text, len(BOM) if text.startswith(BOM) else 0).top_level_value(key)
+    assert outer is not None
+    okey, ovalue, _ = outer
+    inner = _Scanner(text, ovalue)
+    span = inner.top_level_value(name)
+    if value is None:
+        return text if span is None else _cut(text, span[0], span[2])
+    minified = "\n" not in text.strip()
+    line = text[text.rfind("\n", 0, okey) + 1:okey]
+    outer_base = line if not line.strip() else ""
+    if span is not None:
+        key_start, value_start, value_end = span
+        line = text[text.rfind("\n", 0, key_start) + 1:key_start]
+        base = line if not line.strip() else outer_base + unit
+        body = (_compact(value) if minified
+                else _render_array(value, unit, base, newline))
+        return text[:value_start] + body + text[value_end:]
+    close = inner.object_end
+    before = text[:close].rstrip()
+    sep = "" if before.endswith("{") else ","
+    if minified:
+        return text[:close] + f"{sep}{_compact(name)}:{_compact(value)}" + text[close:]
+    base = outer_base + unit
+    trailing = text[len(before):close]
+    if "\n" not in trailing:
+        trailing = newline + outer_base
+    return (before + sep + newline + base + _compact(name) + ": "
+            + _render_array(value, unit, base, newline) + trailing + text[close:])
+
+
+def _compact(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -100,6 +100,15 @@ def test_qstash_steps_get_their_credentials_from_secrets(workflow, event, argv):
         assert SECRET_REF.match(str(env.get(name, ""))), (event, name)
 
 
+def test_push_job_probes_the_vercel_deployment(workflow):
+    job = job_for(workflow, "push")
+    cmds = [c[1] for c in commands(job)]
+    assert cmds.index("probe") > cmds.index("schedule")
+    env = step_running(job, "cronctl", "probe").get("env", {})
+    assert SECRET_REF.match(str(env.get("VERCEL_TOKEN", "")))
+    assert env.get("VERCEL_PROJECT_ID")
+
+
 def _walk(node, path=()):
     if isinstance(node, dict):
         for key, value in node.items():

@@ -39,6 +39,10 @@ def written_files(folder: Path) -> str:
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_no_secret_in_output_or_files(project, args, monkeypatch):
+    from cronctl.dev.vercel_api import vercel_env
+
+    for name, value in vercel_env(project.server.url).items():  # the Vercel side is read too
+        monkeypatch.setenv(name, value)
     with ReceiverApp() as app:
         infra = ("  beat:\n    tier: infrastructure\n    path: /api/beat\n"
                  '    schedule: "0 6 * * *"\n')
