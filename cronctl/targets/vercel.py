@@ -276,6 +276,8 @@ class VercelTarget(Target):
     def trigger_summary(self, job) -> str:
         from ..urls import display
 
+        if getattr(self, "_ready", None):  # can_trigger found the deployment (VERCEL_TOKEN)
+            return f"ask Vercel to run {job.path} on the production deployment now"
         url = display(f"{self.config.base_url}{job.path}") if self.config.base_url else job.path
         return f"GET {url} now, as Vercel Cron would"
 
