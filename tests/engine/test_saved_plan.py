@@ -142,6 +142,10 @@ def test_renamed_from_shows_a_rename_and_keeps_the_history(project):
     assert set(project.schedules()) == {ID + "reminders"}
     stats = json.loads(project.run("stats", "--job", "reminders", "--json", "--since", "7d").out)
     assert old_runs >= 1 and stats["summary"]["runs"] == old_runs
+    logs = project.run("logs", "reminders", "--json", "--since", "7d", "--limit", "1000")
+    assert logs.code == 0, logs.err
+    rows = json.loads(logs.out)["runs"]
+    assert len(rows) == old_runs and {r["job"] for r in rows} == {"reminders"}
     assert "No changes" in project.run("diff").out
 
 

@@ -41,13 +41,20 @@ def labels_of(item: dict) -> set[str]:
     return {x.strip() for x in str(item.get("label") or "").split(",") if x.strip()}
 
 
+def history_labels(job) -> tuple[str, ...]:
+    """The labels a job's runs carry: its own, then those of the name it was renamed from."""
+    return getattr(job, "history_ids", ()) or (run_label(job),)
+
+
 class JobIndex:
     """Which managed job a log event or dead letter belongs to: by label, else schedule ID."""
 
     def __init__(self, jobs: Iterable) -> None:
         jobs = list(jobs)
-        self.by_label = {run_label(j): j.name for j in jobs}
-        self.by_schedule = {j.schedule_id: j.name for j in jobs}
+        # A renamed job's runs were labelled, and scheduled, under its previous schedule ID.
+        self.by_label = {label: j.name for j in jobs for label in history_labels(j)}
+        self.by_schedule = {sid: j.name for j in jobs
+                            for sid in getattr(j, "history_ids", ()) or (j.schedule_id,)}
 
     def job_of(self, item: dict) -> str | None:
         for label in labels_of(item):
@@ -170,13 +177,14 @@ async def job_runs(client, jobs: list, *, since_ms: int, until_ms: int | None,
                  if e.get("state") == "CREATED" and in_window(int(e.get("time") or 0))}
         return state is None and len(began) > limit
 
-    async def one(job) -> list[dict]:
-        params: dict[str, Any] = {"label": run_label(job), "fromDate": since_ms}
+    async def one(label: str) -> list[dict]:
+        params: dict[str, Any] = {"label": label, "fromDate": since_ms}
         if until_ms is not None:
             params["toDate"] = until_ms + RETRY_SLACK_MS
         return await events(client, params, enough=enough)
 
-    pages = await gather_all(*(one(j) for j in jobs))
+    labels = dict.fromkeys(label for j in jobs for label in history_labels(j))
+    pages = await gather_all(*(one(label) for label in labels))
     runs = [r for r in group((e for page in pages for e in page), index)
             if in_window(r.sort_ms)]
     if state:
