@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from cronctl.config import load_config
+from cronctl.secrets import reveal
 
 
 def main(path: str) -> int:
@@ -29,7 +30,7 @@ def main(path: str) -> int:
             cron = job.schedule if job.timezone == "UTC" else (
                 f"CRON_TZ={job.timezone} {job.schedule}")
             h = {"Upstash-Cron": cron, "Upstash-Retries": str(job.retries or 3)}
-            h.update({f"Upstash-Forward-{k}": v for k, v in job.headers.items()})
+            h.update({f"Upstash-Forward-{k}": reveal(v) for k, v in job.headers.items()})
             http.post(f"/v2/schedules/{job.url}", headers=h,
                       content=(job.body or "").encode()).raise_for_status()
     print(f"{time.perf_counter() - started:.3f}")
