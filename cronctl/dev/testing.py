@@ -259,3 +259,16 @@ class ReceiverApp:
                     "headers": [(b"content-type", b"text/plain"),
                                 (b"content-length", str(len(text)).encode())]})
         await send({"type": "http.response.body", "body": text})
+
+
+def banner(proc) -> list[str]:
+    """The lines a `cronctl dev` process (a `subprocess.Popen` with text stdout) prints up to
+    "Ctrl-C stops the server.", i.e. once it serves; an AssertionError with its output if it
+    ends first."""
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C"):
+            return lines
+    raise AssertionError(f"no banner: {lines} {proc.stderr.read() if proc.stderr else ''}")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from cronctl.dev import TOKEN
+from cronctl.dev.testing import banner
 
 RUN = ("import sys; from cronctl.commands.dev import DevOptions, run; "
        "sys.exit(run(DevOptions(port=int(sys.argv[1]), memory=True)))")
@@ -20,20 +21,10 @@ def _start(port: int) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _banner(proc: subprocess.Popen) -> list[str]:
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("Ctrl-C"):
-            return lines
-    raise AssertionError(f"no banner: {lines} {proc.stderr.read() if proc.stderr else ''}")
-
-
 def test_port_0_prints_the_bound_url_and_ctrl_c_exits_0():
     proc = _start(0)
     try:
-        lines = _banner(proc)
+        lines = banner(proc)
         exports = dict(line[len("export "):].split("=", 1) for line in lines
                        if line.startswith("export "))
         assert set(exports) == {"QSTASH_URL", "QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cronctl.dev.testing import DevServer
+from cronctl.dev.testing import DevServer, banner
 
 HUGE = str(2**70)
 
@@ -78,16 +78,6 @@ def _dev(host: str, db: str = "") -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _until_ready(proc: subprocess.Popen) -> list[str]:
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("Ctrl-C"):
-            return lines
-    raise AssertionError(f"no banner: {lines} {proc.stderr.read() if proc.stderr else ''}")
-
-
 def _stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(10)
@@ -96,13 +86,13 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_a_non_loopback_bind_warns_that_the_token_is_public():
     proc = _dev("0.0.0.0")
     try:
-        text = "\n".join(_until_ready(proc))
+        text = "\n".join(banner(proc))
         assert "warning" in text.lower() and "public" in text.lower()
     finally:
         _stop(proc)
     proc = _dev("127.0.0.1")
     try:
-        assert "warning" not in "\n".join(_until_ready(proc)).lower()
+        assert "warning" not in "\n".join(banner(proc)).lower()
     finally:
         _stop(proc)
 
@@ -125,7 +115,7 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path):
     db = tmp_path / "dev.sqlite3"
     first = _dev("127.0.0.1", str(db))
     try:
-        _until_ready(first)
+        banner(first)
         second = _dev("127.0.0.1", str(db))
         out, err = second.communicate(timeout=30)
         assert second.returncode == 1, out + err
@@ -135,7 +125,7 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path):
         _stop(first)
     again = _dev("127.0.0.1", str(db))  # the lock goes with the process
     try:
-        _until_ready(again)
+        banner(again)
     finally:
         _stop(again)
 

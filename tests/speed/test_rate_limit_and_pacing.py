@@ -15,7 +15,7 @@ import pytest
 
 from cronctl.dev import TOKEN
 from cronctl.dev.ratelimit import parse_rate
-from cronctl.dev.testing import DevServer
+from cronctl.dev.testing import DevServer, banner
 from tests.conftest import Project
 
 
@@ -73,12 +73,7 @@ def test_dev_command_applies_and_announces_the_rate_limit():
          "--rate-limit", "3/s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
     try:
-        assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("Ctrl-C"):
-                break
+        lines = banner(proc)
         assert any("rate limit: 3/s" in line for line in lines), lines
         url = next(x.split("=", 1)[1] for x in lines if x.startswith("export QSTASH_URL="))
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
