@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .app import State, start
+from .cliparams import use_plain_coercion
 
 GLOBAL_NAMES = ("config", "verbose", "debug", "no_color")  # declared on the root callback
 
@@ -49,6 +50,11 @@ class GlobalGroup(TyperGroup):
                 command.params.extend(p for p in shared if p.name not in have)
 
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        use_plain_coercion(self.get_params(ctx))  # here: Typer adds its completion options late
+        return super().parse_args(ctx, args)
+
+
 class GlobalCommand(TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +69,10 @@ class GlobalCommand(TyperCommand):
         """The whole first line of the help in `cronctl --help` (wrapped, never cut off)."""
         text = (self.short_help or self.help or "").strip()
         return text.split("\n\n", 1)[0].replace("\n", " ")
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        use_plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         apply_globals(ctx, {name: ctx.params.pop(name, None) for name in GLOBAL_NAMES})
