@@ -2,11 +2,11 @@
 
 Typer 0.29 turns every parameter's text into its type through a pydantic `TypeAdapter`, built
 on first use: running any command imports pydantic's validators and types and builds one
-adapter per parameter (for `cronctl validate`, a third of its start-up). cronctl's parameters
-are plain `str`, `bool`, `int`, `float` and `list[str]`. `PlainValue` converts the values whose reading
-is beyond doubt (a `str`, ASCII digits within the bounds) itself, and hands every other value
-to Typer's own adapter, so errors and unusual spellings (`' 5 '`, `5.0`, `1_000`) read exactly
-as Typer reads them. `tests/test_cliparams.py` compares the two on every parameter of the CLI.
+adapter per parameter. cronctl's parameters are plain `str`, `bool`, `int`, `float` and
+`list[str]`. `PlainValue` converts the values whose reading is beyond doubt (a `str`, a flag's
+bool, ASCII digits within the bounds) itself, and hands every other value to Typer's own
+adapter, so errors and unusual spellings (`' 5 '`, `5.0`, `1_000`) read exactly as Typer
+reads them. `tests/test_cliparams.py` compares the two on every parameter of the CLI.
 """
 
 from __future__ import annotations
