@@ -1,10 +1,11 @@
-"""A JSON Schema for schedules.yaml, generated from the models (for editors and CI)."""
+"""A JSON Schema for schedules.yaml, generated from the format's models (for editors and CI)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, get_args
 
+from .config.asmodels import model_of
 from .config.model import _DURATION, JOB_MODELS, TIER_TARGETS, FileModel, Method
 from .config.validate import JOB_NAME
 
@@ -12,10 +13,10 @@ SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.sc
 
 
 def build() -> dict[str, Any]:
-    top = FileModel.model_json_schema(ref_template="#/$defs/{model}")
+    top = model_of(FileModel).model_json_schema(ref_template="#/$defs/{model}")
     defs = top.pop("$defs", {})
     for model in JOB_MODELS.values():
-        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+        schema = model_of(model).model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[model.__name__] = schema
     for name in ("Defaults", *(m.__name__ for m in JOB_MODELS.values())):

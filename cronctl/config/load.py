@@ -5,10 +5,9 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
+from dataclasses import is_dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import Any, get_args
 
 from ..errors import ConfigError
 from . import validate
@@ -23,10 +22,12 @@ from .model import (
     FileModel,
 )
 from .project import Config
+from .shape import Invalid, fields
+from .shape import validate as check_shape
 from .yamlsource import Path_, Source, YAMLSyntaxError, parse
 
 SUPPORTED_VERSIONS = (1,)
-ALL_JOB_KEYS = {k for m in JOB_MODELS.values() for k in m.model_fields}
+ALL_JOB_KEYS = {k for m in JOB_MODELS.values() for k in fields(m)}
 
 
 class _Reporter:
@@ -129,9 +130,9 @@ def inspect_config(
         raw_jobs = {}
     top_ok = True
     try:
-        model = FileModel.model_validate({**top, "jobs": {}})
-    except ValidationError as exc:
-        _pydantic(rep, exc, (), FileModel)
+        model = check_shape(FileModel, {**top, "jobs": {}})
+    except Invalid as exc:
+        _shape_errors(rep, exc, (), FileModel)
         top_ok = False
         model = _fallback_model(top, exc)
         if any(err["loc"][:1] == ("base_url",) for err in exc.errors()):
@@ -183,21 +184,21 @@ def _job(rep: _Reporter, name: str, raw: Any, tier_targets: dict[str, str]) -> A
     if target is None:
         return None
     model = JOB_MODELS[target]
-    foreign = [k for k in raw if k not in model.model_fields and k in ALL_JOB_KEYS]
+    foreign = [k for k in raw if k not in fields(model) and k in ALL_JOB_KEYS]
     why, hint = TARGET_LIMITS[target]
     for key in foreign:
         rep.add((*base, key), f"{key!r} {why}", hint=hint, key=True)
     raw = {k: v for k, v in raw.items() if k not in foreign}
     try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        _pydantic(rep, exc, base, model)
+        return check_shape(model, raw)
+    except Invalid as exc:
+        _shape_errors(rep, exc, base, model)
         bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
     # Without the bad keys the job may still be checkable (cron, zone, path): do so, so one
     # run reports everything. The file has errors, so this partial job never reaches a Config.
     try:
-        return model.model_validate({k: v for k, v in raw.items() if k not in bad})
-    except ValidationError:
+        return check_shape(model, {k: v for k, v in raw.items() if k not in bad})
+    except Invalid:
         return None
 
 
@@ -228,7 +229,7 @@ def resolve_target(rep: _Reporter, base: Path_, raw: dict, tier_targets: dict[st
     return tier_targets[tier]
 
 
-def _fallback_model(top: dict, exc: ValidationError) -> FileModel | None:
+def _fallback_model(top: dict, exc: Invalid) -> FileModel | None:
     """The top level without its invalid keys, only to run the job checks after an error."""
     bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
     data = {k: v for k, v in top.items() if k not in bad}
@@ -236,12 +237,12 @@ def _fallback_model(top: dict, exc: ValidationError) -> FileModel | None:
     if "base_url" in bad:
         data["base_url"] = "${base_url}"  # present but unchecked: its own error is reported
     try:
-        return FileModel.model_validate({**data, "jobs": {}})
-    except ValidationError:
+        return check_shape(FileModel, {**data, "jobs": {}})
+    except Invalid:
         return None
 
 
-def _pydantic(rep: _Reporter, exc: ValidationError, base: Path_, model: type) -> None:
+def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> None:
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = (*base, *loc)
@@ -266,12 +267,15 @@ def _pydantic(rep: _Reporter, exc: ValidationError, base: Path_, model: type) ->
 def _allowed_keys(model: type, loc: tuple) -> list[str]:
     current: Any = model
     for part in loc:
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
+        entry = fields(current).get(part)
+        if entry is None:
             return []
-        ann = field.annotation
-        candidates = [ann, *getattr(ann, "__args__", ())]
-        current = next((c for c in candidates if hasattr(c, "model_fields")), None)
+        current = next((c for c in _types_in(entry[0]) if is_dataclass(c)), None)
         if current is None:
             return []
-    return sorted(getattr(current, "model_fields", {}))
+    return sorted(fields(current))
+
+
+def _types_in(tp: Any) -> list[Any]:
+    """`tp` and the types inside it (`X | None`, `Annotated[X, ...]`)."""
+    return [tp, *(t for arg in get_args(tp) for t in _types_in(arg))]

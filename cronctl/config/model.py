@@ -1,15 +1,16 @@
-"""The schedules.yaml format (version 1) as pydantic models: types, enums and unknown keys.
+"""The schedules.yaml format (version 1): types, enums, bounds and unknown keys, declared once
+as frozen dataclasses. `shape.py` checks a file against them (pydantic's strict rules, without
+loading pydantic); `asmodels.py` makes pydantic models of them for the JSON Schema.
 
 Cross-field and provider rules (cron dialects, timezones, URLs) live in `validate.py`.
+No `from __future__ import annotations`: `shape.py` reads these annotations as objects.
 """
 
-from __future__ import annotations
-
+from dataclasses import field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
-
 from ..durations import DURATION, parse_duration
+from .shape import Before, Ge, Le, MinLen, Pattern, spec
 
 Tier = Literal["infrastructure", "business"]
 TargetName = Literal["vercel", "qstash", "kubernetes"]
@@ -23,24 +24,19 @@ Plan = Literal["hobby", "pro", "enterprise"]
 _DURATION = DURATION  # the pattern, for the JSON Schema
 
 
-Duration = Annotated[
-    int, BeforeValidator(parse_duration, json_schema_input_type=Annotated[int, Field(ge=0)] | str)
-]
+Duration = Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str)]
 
 
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-MethodField = Annotated[Method, BeforeValidator(_upper)]
+MethodField = Annotated[Method, Before(_upper)]
 Headers = dict[str, str | None]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class VercelSettings(_Strict):
+@spec
+class VercelSettings:
     plan: Plan = "pro"
     file: str = "vercel.json"
     # What cronctl writes in vercel.json: legacy Cron Jobs (`crons`) or Vercel Schedules.
@@ -51,16 +47,18 @@ class VercelSettings(_Strict):
     team: str | None = None  # the team ID (teamId=), else VERCEL_ORG_ID or .vercel/project.json
 
 
-class Diagnostics(_Strict):
+@spec
+class Diagnostics:
     path: str = "/api/diagnostics"
-    components: list[str] = Field(default_factory=list)
+    components: list[str] = field(default_factory=list)
 
 
-class Defaults(_Strict):
-    retries: Annotated[StrictInt, Field(ge=0)] | None = None
+@spec
+class Defaults:
+    retries: Annotated[int, Ge(0)] | None = None
     method: MethodField | None = None
     timezone: str | None = None
-    headers: Headers = Field(default_factory=dict)
+    headers: Headers = field(default_factory=dict)
     timeout: Duration | None = None
     delay: Duration | None = None
     retry_delay: str | None = None
@@ -69,17 +67,19 @@ class Defaults(_Strict):
     labels: list[str] | None = None
 
 
-class SecretRef(_Strict):
+@spec
+class SecretRef:
     """A key of a Kubernetes Secret: the manifest names it, never holds its value."""
 
-    secret: Annotated[str, Field(min_length=1)]
-    key: Annotated[str, Field(min_length=1)]
+    secret: Annotated[str, MinLen(1)]
+    key: Annotated[str, MinLen(1)]
 
 
-class KubernetesSettings(_Strict):
+@spec
+class KubernetesSettings:
     file: str = "k8s/cronjobs.yaml"
     namespace: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
     service_account: str | None = None
     image: str | None = None  # the default image of container jobs
     http_image: str = "curlimages/curl:8.11.1"  # runs the HTTP jobs
@@ -87,47 +87,51 @@ class KubernetesSettings(_Strict):
     cron_secret: SecretRef = SecretRef(secret="cron-secret", key="CRON_SECRET")
 
 
-Share = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Ge(0), Le(1)]
 
 
-class SafetySettings(_Strict):
+@spec
+class SafetySettings:
     """octoDNS's thresholds: refuse a plan that updates, or deletes, more than this share of
     at least `min_existing` managed jobs of one target (unless --force)."""
 
     update_threshold: Share = 0.3
     delete_threshold: Share = 0.3
-    min_existing: Annotated[StrictInt, Field(ge=0)] = 10
+    min_existing: Annotated[int, Ge(0)] = 10
 
 
-class _JobCommon(_Strict):
+@spec
+class _JobCommon:
     tier: Tier | None = None
     target: TargetName | None = None
     path: str
     schedule: str
     priority: Priority = "medium"
     description: str | None = None
-    enabled: StrictBool = True
+    enabled: bool = True
     # Only the file changes a locked job: pause, resume and trigger refuse it without --force.
-    locked: StrictBool = False
+    locked: bool = False
     # The job's previous name: the plan shows a rename, and its history follows it.
-    renamed_from: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
+    renamed_from: Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
 
 
+@spec
 class InfrastructureJob(_JobCommon):
     """A job of the vercel target (vercel.json crons)."""
 
     # Cron Jobs run in UTC only (validation says so plainly); Vercel Schedules take a zone.
     timezone: str | None = None
-    jitter: Annotated[StrictInt, Field(ge=1, le=15)] | None = None  # Schedules only: minutes
+    jitter: Annotated[int, Ge(1), Le(15)] | None = None  # Schedules only: minutes
 
 
+@spec
 class BusinessJob(_JobCommon):
     """A job of the qstash target."""
 
     timezone: str | None = None
     method: MethodField | None = None
-    headers: Headers = Field(default_factory=dict)
-    retries: Annotated[StrictInt, Field(ge=0)] | None = None
+    headers: Headers = field(default_factory=dict)
+    retries: Annotated[int, Ge(0)] | None = None
     timeout: Duration | None = None
     delay: Duration | None = None
     retry_delay: str | None = None
@@ -135,18 +139,20 @@ class BusinessJob(_JobCommon):
     labels: list[str] | None = None
     callback: str | None = None
     failure_callback: str | None = None
-    concurrency: Annotated[StrictInt, Field(ge=1)] | None = None
+    concurrency: Annotated[int, Ge(1)] | None = None
 
 
-Quantity = str | StrictInt
+Quantity = str | int
 EnvValue = str | SecretRef
 
 
-class Resources(_Strict):
-    requests: dict[str, Quantity] = Field(default_factory=dict)
-    limits: dict[str, Quantity] = Field(default_factory=dict)
+@spec
+class Resources:
+    requests: dict[str, Quantity] = field(default_factory=dict)
+    limits: dict[str, Quantity] = field(default_factory=dict)
 
 
+@spec
 class KubernetesJob(_JobCommon):
     """A job of the kubernetes target: an HTTP job (`path`) or a container job (`image`,
     `command`, ...), written as a batch/v1 CronJob."""
@@ -158,19 +164,19 @@ class KubernetesJob(_JobCommon):
     image: str | None = None
     command: list[str] | None = None
     args: list[str] | None = None
-    env: dict[str, EnvValue] = Field(default_factory=dict)
+    env: dict[str, EnvValue] = field(default_factory=dict)
     resources: Resources | None = None
-    retries: Annotated[StrictInt, Field(ge=0)] | None = None
+    retries: Annotated[int, Ge(0)] | None = None
     timeout: Duration | None = None
     starting_deadline: Duration | None = None
-    concurrency: Annotated[StrictInt, Field(ge=1)] | None = None
+    concurrency: Annotated[int, Ge(1)] | None = None
     concurrency_policy: Literal["Allow", "Forbid", "Replace"] | None = None
-    successful_history: Annotated[StrictInt, Field(ge=0)] | None = None
-    failed_history: Annotated[StrictInt, Field(ge=0)] | None = None
+    successful_history: Annotated[int, Ge(0)] | None = None
+    failed_history: Annotated[int, Ge(0)] | None = None
     restart_policy: Literal["OnFailure", "Never"] | None = None
 
 
-JOB_MODELS: dict[str, type[_JobCommon]] = {
+JOB_MODELS: dict[str, type] = {
     "vercel": InfrastructureJob,
     "qstash": BusinessJob,
     "kubernetes": KubernetesJob,
@@ -188,19 +194,20 @@ TARGET_LIMITS = {
 }
 
 
-class FileModel(_Strict):
+@spec
+class FileModel:
     """The top level. `jobs` is validated job by job so one bad job does not hide the others."""
 
-    version: StrictInt
-    project: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    version: int
+    project: Annotated[str, Pattern(r"^[a-z0-9][a-z0-9-]{0,62}$")]
     base_url: str | None = None
-    vercel: VercelSettings = Field(default_factory=VercelSettings)
-    defaults: Defaults = Field(default_factory=Defaults)
+    vercel: VercelSettings = field(default_factory=VercelSettings)
+    defaults: Defaults = field(default_factory=Defaults)
     diagnostics: Diagnostics | None = None
-    tiers: dict[Tier, TargetName] = Field(default_factory=dict)
+    tiers: dict[Tier, TargetName] = field(default_factory=dict)
     kubernetes: KubernetesSettings | None = None
-    safety: SafetySettings = Field(default_factory=SafetySettings)
-    jobs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    safety: SafetySettings = field(default_factory=SafetySettings)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 FIELD_HINTS: dict[str, str] = {
