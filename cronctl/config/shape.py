@@ -85,16 +85,20 @@ def fields(cls: type) -> dict[str, tuple[Any, dataclasses.Field]]:
 def validate(cls: type, data: Any) -> Any:
     """An instance of `cls` from `data`, or `Invalid` with every error."""
     errors: list[dict[str, Any]] = []
-    value = _check(cls, data, (), errors)
+    value = checker(cls)(data, (), errors)
     if errors:
         raise Invalid(errors)
     return value
 
 
-# -- the check -------------------------------------------------------------------------------
+# -- the check: each annotation becomes a function once ---------------------------------------
+# A checker takes (value, location, errors) and returns the checked value, or _MISSING after
+# adding its errors (pydantic's records: type, loc, msg, input).
+Checker = Callable[[Any, tuple, list], Any]
 _MISSING = object()
 _TYPE_NAMES = {str: ("string_type", "a valid string"), bool: ("bool_type", "a valid boolean"),
                int: ("int_type", "a valid integer"), float: ("float_type", "a valid number")}
+_checkers: dict[int, tuple[Any, Checker]] = {}  # by id: typing objects hash slowly
 
 
 def _error(errors: list, loc: tuple, kind: str, msg: str, value: Any) -> object:
@@ -102,125 +106,178 @@ def _error(errors: list, loc: tuple, kind: str, msg: str, value: Any) -> object:
     return _MISSING
 
 
-def _check(tp: Any, value: Any, loc: tuple, errors: list) -> Any:
-    """The checked value at `loc`, or _MISSING after adding its errors."""
+def checker(tp: Any) -> Checker:
+    known = _checkers.get(id(tp))
+    if known is None or known[0] is not tp:
+        known = (tp, _compile(tp))
+        _checkers[id(tp)] = known
+    return known[1]
+
+
+def _compile(tp: Any) -> Checker:  # noqa: C901 - one branch per kind of annotation
     if dataclasses.is_dataclass(tp):
-        return _check_spec(tp, value, loc, errors)
-    origin = get_origin(tp)
+        return _spec_checker(tp)
+    origin, args = get_origin(tp), get_args(tp)
     if origin is Annotated:
-        return _check_annotated(tp, value, loc, errors)
+        return _annotated_checker(args[0], tp.__metadata__)
     if origin is Union or origin is types.UnionType:
-        return _check_union(tp, value, loc, errors)
+        return _union_checker(args)
     if origin is Literal:
-        choices = get_args(tp)
-        if any(value == c and type(value) is type(c) for c in choices):
-            return value
-        words = [repr(c) for c in choices]
+        words = [repr(c) for c in args]
         expected = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-        return _error(errors, loc, "literal_error", f"Input should be {expected}", value)
+        allowed = {(type(c), c) for c in args}
+
+        def literal(value: Any, loc: tuple, errors: list) -> Any:
+            try:
+                if (type(value), value) in allowed:
+                    return value
+            except TypeError:  # unhashable
+                pass
+            return _error(errors, loc, "literal_error", f"Input should be {expected}", value)
+        return literal
     if origin is list:
+        return _list_checker(args[0] if args else Any)
+    if origin is dict:
+        return _dict_checker(*(args or (Any, Any)))
+    if tp is Any:
+        return lambda value, loc, errors: value
+    if tp is type(None):
+        return lambda value, loc, errors: value if value is None else _error(
+            errors, loc, "none_required", "Input should be None", value)
+    if tp in _TYPE_NAMES:
+        return _plain_checker(tp)
+    raise TypeError(f"schedules.yaml format: unsupported annotation {tp!r}")
+
+
+def _plain_checker(tp: type) -> Checker:
+    kind, what = _TYPE_NAMES[tp]
+    message = f"Input should be {what}"
+
+    def plain(value: Any, loc: tuple, errors: list) -> Any:
+        if type(value) is tp or (tp is str and isinstance(value, str)):
+            return value
+        if tp is float and type(value) is int:
+            return float(value)
+        return _error(errors, loc, kind, message, value)
+    return plain
+
+
+def _spec_checker(cls: type) -> Checker:
+    parts = [(name, tp, field.default is dataclasses.MISSING
+              and field.default_factory is dataclasses.MISSING)
+             for name, (tp, field) in fields(cls).items()]
+    wrong_type = f"Input should be a valid dictionary or instance of {cls.__name__}"
+
+    def spec_(value: Any, loc: tuple, errors: list) -> Any:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, dict):
+            return _error(errors, loc, "model_type", wrong_type, value)
+        before = len(errors)
+        kwargs: dict[str, Any] = {}
+        for name, tp, required in parts:
+            if name in value:
+                kwargs[name] = checker(tp)(value[name], (*loc, name), errors)
+            elif required:
+                _error(errors, (*loc, name), "missing", "Field required", value)
+        if len(kwargs) < len(value):
+            for key, extra in value.items():
+                if key not in kwargs:
+                    _error(errors, (*loc, key), "extra_forbidden",
+                           "Extra inputs are not permitted", extra)
+        if len(errors) > before:
+            return _MISSING
+        return cls(**kwargs)
+    return spec_
+
+
+def _list_checker(item_type: Any) -> Checker:
+    def list_(value: Any, loc: tuple, errors: list) -> Any:
         if type(value) is not list:
             return _error(errors, loc, "list_type", "Input should be a valid list", value)
-        (item,) = get_args(tp) or (Any,)
-        out = [_check(item, v, (*loc, i), errors) for i, v in enumerate(value)]
-        return _MISSING if _MISSING in out else out
-    if origin is dict:
-        return _check_dict(tp, value, loc, errors)
-    if tp is Any:
-        return value
-    if tp is type(None):
-        if value is None:
-            return None
-        return _error(errors, loc, "none_required", "Input should be None", value)
-    kind, what = _TYPE_NAMES[tp]
-    if type(value) is tp or (tp is float and type(value) is int) or (
-            tp is str and isinstance(value, str)):
-        return float(value) if tp is float else value
-    return _error(errors, loc, kind, f"Input should be {what}", value)
+        check = checker(item_type)
+        out = [check(v, (*loc, i), errors) for i, v in enumerate(value)]
+        return _MISSING if any(v is _MISSING for v in out) else out
+    return list_
 
 
-def _check_spec(cls: type, value: Any, loc: tuple, errors: list) -> Any:
-    if isinstance(value, cls):
-        return value
-    if not isinstance(value, dict):
-        return _error(errors, loc, "model_type",
-                      f"Input should be a valid dictionary or instance of {cls.__name__}", value)
-    before = len(errors)
-    kwargs: dict[str, Any] = {}
-    for name, (tp, field) in fields(cls).items():
-        if name in value:
-            kwargs[name] = _check(tp, value[name], (*loc, name), errors)
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            _error(errors, (*loc, name), "missing", "Field required", value)
-    for key, extra in value.items():
-        if key not in fields(cls):
-            _error(errors, (*loc, key), "extra_forbidden", "Extra inputs are not permitted",
-                   extra)
-    if len(errors) > before:
-        return _MISSING
-    return cls(**kwargs)
+def _dict_checker(key_type: Any, value_type: Any) -> Checker:
+    def dict_(value: Any, loc: tuple, errors: list) -> Any:
+        if type(value) is not dict:
+            return _error(errors, loc, "dict_type", "Input should be a valid dictionary", value)
+        check_key, check_value = checker(key_type), checker(value_type)
+        out: dict[Any, Any] = {}
+        bad = False
+        for key, item in value.items():
+            checked_key = check_key(key, (*loc, key, "[key]"), errors)
+            checked = check_value(item, (*loc, key), errors)
+            if checked_key is _MISSING or checked is _MISSING:
+                bad = True
+            else:
+                out[checked_key] = checked
+        return _MISSING if bad else out
+    return dict_
 
 
-def _check_dict(tp: Any, value: Any, loc: tuple, errors: list) -> Any:
-    if type(value) is not dict:
-        return _error(errors, loc, "dict_type", "Input should be a valid dictionary", value)
-    key_type, value_type = get_args(tp) or (Any, Any)
-    out: dict[Any, Any] = {}
-    bad = False
-    for key, item in value.items():
-        checked_key = _check(key_type, key, (*loc, key, "[key]"), errors)
-        checked = _check(value_type, item, (*loc, key), errors)
-        if checked_key is _MISSING or checked is _MISSING:
-            bad = True
-        else:
-            out[checked_key] = checked
-    return _MISSING if bad else out
-
-
-def _check_union(tp: Any, value: Any, loc: tuple, errors: list) -> Any:
-    members = get_args(tp)
-    if value is None and type(None) in members:
-        return None
+def _union_checker(members: tuple) -> Checker:
+    nullable = type(None) in members
     members = tuple(m for m in members if m is not type(None))
     if len(members) == 1:  # `X | None`: X's own errors, as pydantic's nullable schema
-        return _check(members[0], value, loc, errors)
-    tried: list[dict[str, Any]] = []
-    for member in members:
-        mine: list[dict[str, Any]] = []
-        checked = _check(member, value, (*loc, _tag(member)), mine)
-        if not mine:
-            return checked
-        tried.extend(mine)
-    errors.extend(tried)
-    return _MISSING
+        only = members[0]
+
+        def optional(value: Any, loc: tuple, errors: list) -> Any:
+            return None if value is None else checker(only)(value, loc, errors)
+        return optional
+    tagged = [(member, _tag(member)) for member in members]
+
+    def union(value: Any, loc: tuple, errors: list) -> Any:
+        if value is None and nullable:
+            return None
+        tried: list[dict[str, Any]] = []
+        for member, tag in tagged:
+            mine: list[dict[str, Any]] = []
+            checked = checker(member)(value, (*loc, tag), mine)
+            if not mine:
+                return checked
+            tried.extend(mine)
+        errors.extend(tried)
+        return _MISSING
+    return union
 
 
-def _check_annotated(tp: Any, value: Any, loc: tuple, errors: list) -> Any:
-    inner, *marks = get_args(tp)
-    for mark in marks:
-        if isinstance(mark, Before):
+def _annotated_checker(inner: Any, marks: tuple) -> Checker:
+    befores = [m.func for m in marks if isinstance(m, Before)]
+    limits = [m for m in marks if not isinstance(m, Before)]
+
+    def annotated(value: Any, loc: tuple, errors: list) -> Any:
+        for func in befores:
             try:
-                value = mark.func(value)
+                value = func(value)
             except ValueError as exc:
                 return _error(errors, loc, "value_error", f"Value error, {exc}", value)
-    checked = _check(inner, value, loc, errors)
-    if checked is _MISSING:
+        checked = checker(inner)(value, loc, errors)
+        if checked is _MISSING:
+            return checked
+        for mark in limits:
+            problem = _limit(mark, checked)
+            if problem:
+                return _error(errors, loc, *problem, value)
         return checked
-    for mark in marks:
-        if isinstance(mark, Ge) and checked < mark.bound:
-            return _error(errors, loc, "greater_than_equal",
-                          f"Input should be greater than or equal to {mark.bound}", value)
-        if isinstance(mark, Le) and checked > mark.bound:
-            return _error(errors, loc, "less_than_equal",
-                          f"Input should be less than or equal to {mark.bound}", value)
-        if isinstance(mark, MinLen) and len(checked) < mark.length:
-            unit = "character" if mark.length == 1 else "characters"
-            return _error(errors, loc, "string_too_short",
-                          f"String should have at least {mark.length} {unit}", value)
-        if isinstance(mark, Pattern) and not _matches(mark, checked):
-            return _error(errors, loc, "string_pattern_mismatch",
-                          f"String should match pattern '{mark.regex}'", value)
-    return checked
+    return annotated
+
+
+def _limit(mark: Any, value: Any) -> tuple[str, str] | None:
+    """The error (type, message) when `value` breaks the constraint `mark`."""
+    if isinstance(mark, Ge) and value < mark.bound:
+        return "greater_than_equal", f"Input should be greater than or equal to {mark.bound}"
+    if isinstance(mark, Le) and value > mark.bound:
+        return "less_than_equal", f"Input should be less than or equal to {mark.bound}"
+    if isinstance(mark, MinLen) and len(value) < mark.length:
+        unit = "character" if mark.length == 1 else "characters"
+        return "string_too_short", f"String should have at least {mark.length} {unit}"
+    if isinstance(mark, Pattern) and not _matches(mark, value):
+        return "string_pattern_mismatch", f"String should match pattern '{mark.regex}'"
+    return None
 
 
 def _matches(mark: Pattern, text: str) -> bool:
