@@ -45,3 +45,11 @@ def test_validate_imports_no_network_or_rendering_module():
                   # the file format is checked by config/shape.py; pydantic only for the schema
                   "pydantic", "pydantic_core", "cronctl.config.asmodels"):
         assert heavy not in modules, heavy
+
+
+def test_a_command_help_imports_no_heavy_module():
+    """`cronctl COMMAND --help` too: Typer reads the options without its pydantic adapters."""
+    modules = loaded("schedule", "--help")
+    assert "cronctl.cli" in modules  # the control
+    for heavy in ("pydantic", "typer._adapters", "rich", "httpx", "yaml", "cronctl.config"):
+        assert heavy not in modules, heavy
