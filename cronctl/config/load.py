@@ -243,7 +243,7 @@ def _fallback_model(top: dict, exc: Invalid) -> FileModel | None:
 
 
 def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> None:
-    for err in exc.errors():
+    for err in _one_per_union(exc.errors()):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = (*base, *loc)
         last = str(loc[-1]) if loc else ""
@@ -262,6 +262,40 @@ def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> Non
             if not isinstance(got, dict | list) and "headers" not in loc:  # values: secrets
                 msg += f" (got {got!r})"
             rep.add(path, msg, hint=FIELD_HINTS.get(field))
+
+
+def _one_per_union(errs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A value that fits none of a field's forms (`str | SecretRef`) is one error: the errors
+    inside the one form it came close to, else one naming every form."""
+    out: list[dict[str, Any]] = []
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for err in errs:
+        at = err.get("union")
+        if at is None:
+            out.append(err)
+            continue
+        key = tuple(err["loc"][:at])
+        if key not in groups:
+            groups[key] = []
+            out.append({"group": key})
+        groups[key].append(err)
+    merged: list[dict[str, Any]] = []
+    for err in out:
+        if "group" not in err:
+            merged.append(err)
+            continue
+        key = err["group"]
+        group = groups[key]
+        at = len(key)
+        inner = [e for e in group if len(e["loc"]) > at + 1]
+        if inner:
+            merged.extend({**e, "loc": (*key, *e["loc"][at + 1:])} for e in inner)
+            continue
+        forms = [e["msg"].removeprefix("Input should be ") for e in group]
+        said = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+        merged.append({"type": "union", "loc": key, "msg": f"Input should be {said}",
+                       "input": group[0]["input"]})
+    return merged
 
 
 def _allowed_keys(model: type, loc: tuple) -> list[str]:

@@ -4,7 +4,7 @@ The format is declared once, as frozen dataclasses whose annotations say the typ
 the markers below, the bounds. This module reads those declarations and checks a value the way
 pydantic's strict mode does, down to its error records (`loc`, `type`, `msg`, `input`), so
 `load.py` turns them into the same messages. Loading pydantic and building its validators was
-most of `cronctl validate`'s start-up; reading a few dataclasses here costs a millisecond.
+most of `cronctl validate`'s start-up (BENCHMARKS.md has the before and after).
 
 Where the two must agree is proved, not assumed: `asmodels.py` turns the same dataclasses into
 pydantic models (for `cronctl schema`), and `tests/config/test_shape.py` checks both on the
@@ -57,12 +57,12 @@ class Before:
     accepts: Any = None
 
 
-STRICT = {"extra": "forbid", "strict": True, "frozen": True}  # also pydantic's config
+# The rules checked here, as pydantic's config (asmodels.py gives it to the models it makes).
+STRICT = {"extra": "forbid", "strict": True, "frozen": True}
 
 
 def spec(cls: type) -> type:
     """A class of the format: a frozen, keyword-only dataclass (fields keep their order)."""
-    cls.__pydantic_config__ = STRICT  # type: ignore[attr-defined]
     return dataclasses.dataclass(frozen=True, kw_only=True)(cls)
 
 
@@ -239,6 +239,8 @@ def _union_checker(members: tuple) -> Checker:
             checked = checker(member)(value, (*loc, tag), mine)
             if not mine:
                 return checked
+            for error in mine:  # where the member's name is in `loc` (not a pydantic key)
+                error.setdefault("union", len(loc))
             tried.extend(mine)
         errors.extend(tried)
         return _MISSING

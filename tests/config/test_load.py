@@ -240,3 +240,41 @@ def test_unset_placeholder_is_not_registered_as_a_secret(tmp_path: Path):
     config, _ = inspect_config(path, env={"API_TOKEN": "tok-123456"})
     assert config is not None
     assert {"Bearer tok-123456", "tok-123456"} <= config.secrets
+
+
+UNIONS = """\
+version: 1
+project: acme
+base_url: https://app.example.com
+jobs:
+  worker:
+    target: kubernetes
+    schedule: "0 9 * * *"
+    image: busybox
+    env:
+      PLAIN: 5
+      FROM_SECRET: {secret: "", key: token}
+  ping:
+    tier: business
+    path: /api/ping
+    schedule: "0 9 * * *"
+    body: 5
+"""
+
+
+def test_a_value_that_fits_no_form_of_a_field_is_one_error(tmp_path: Path):
+    """A field that takes several forms (`env` values: text or a Secret key; `body`: mapping,
+    list or text) reports one error naming the forms, or the one form the value came close
+    to; never one error per form with the form's name inside the field path."""
+    path = tmp_path / "schedules.yaml"
+    path.write_text(UNIONS, encoding="utf-8")
+    _config, diags = inspect_config(path, env={})
+    found = [(d.job, d.field, d.message) for d in diags if d.severity == "error"]
+    assert sorted(found) == sorted([
+        ("worker", "env.PLAIN", "should be a valid string or a valid dictionary or instance "
+                                "of SecretRef (got 5)"),
+        ("worker", "env.FROM_SECRET.secret", "String should have at least 1 character "
+                                             "(got '')"),
+        ("ping", "body", "should be a valid dictionary, a valid list or a valid string "
+                         "(got 5)"),
+    ])
