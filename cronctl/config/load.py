@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import is_dataclass
 from pathlib import Path
@@ -256,9 +257,12 @@ def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> Non
             rep.add(path[:-1], f"missing required key {last!r}", hint=FIELD_HINTS.get(last),
                     key=True)
         else:
-            field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+            # the hint of the nearest field that has one (`env` for env.TOKEN)
+            field = next((str(p) for p in reversed(loc) if str(p) in FIELD_HINTS), "")
             got = err.get("input")
             msg = err["msg"].replace("Input should be", "should be").removeprefix("Value error, ")
+            # YAML's word: a mapping (pydantic's: a dictionary or an instance of its class)
+            msg = re.sub(r"a valid dictionary( or instance of \w+)?", "a mapping", msg)
             if not isinstance(got, dict | list) and "headers" not in loc:  # values: secrets
                 msg += f" (got {got!r})"
             rep.add(path, msg, hint=FIELD_HINTS.get(field))

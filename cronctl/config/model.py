@@ -232,4 +232,6 @@ FIELD_HINTS: dict[str, str] = {
     "path": "a path starting with '/', e.g. /api/cron/cleanup",
     "headers": "a mapping of header name to value",
     "labels": "a list of strings, e.g. [notifications]",
+    "env": "a text value, or secret: and key: naming a key of a Kubernetes Secret",
+    "body": "a mapping or list (sent as JSON), or a text",
 }

@@ -270,11 +270,11 @@ def test_a_value_that_fits_no_form_of_a_field_is_one_error(tmp_path: Path):
     path.write_text(UNIONS, encoding="utf-8")
     _config, diags = inspect_config(path, env={})
     found = [(d.job, d.field, d.message) for d in diags if d.severity == "error"]
+    hints = {d.field: d.hint for d in diags}
+    assert "Kubernetes Secret" in hints["env.PLAIN"] and "JSON" in hints["body"]
     assert sorted(found) == sorted([
-        ("worker", "env.PLAIN", "should be a valid string or a valid dictionary or instance "
-                                "of SecretRef (got 5)"),
+        ("worker", "env.PLAIN", "should be a valid string or a mapping (got 5)"),
         ("worker", "env.FROM_SECRET.secret", "String should have at least 1 character "
                                              "(got '')"),
-        ("ping", "body", "should be a valid dictionary, a valid list or a valid string "
-                         "(got 5)"),
+        ("ping", "body", "should be a mapping, a valid list or a valid string (got 5)"),
     ])
