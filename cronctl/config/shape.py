@@ -163,7 +163,8 @@ def _plain_checker(tp: type) -> Checker:
 
 
 def _spec_checker(cls: type) -> Checker:
-    parts = [(name, tp, field.default is dataclasses.MISSING
+    # Every field's checker now, so an annotation this module cannot check fails at once.
+    parts = [(name, checker(tp), field.default is dataclasses.MISSING
               and field.default_factory is dataclasses.MISSING)
              for name, (tp, field) in fields(cls).items()]
     wrong_type = f"Input should be a valid dictionary or instance of {cls.__name__}"
@@ -175,9 +176,9 @@ def _spec_checker(cls: type) -> Checker:
             return _error(errors, loc, "model_type", wrong_type, value)
         before = len(errors)
         kwargs: dict[str, Any] = {}
-        for name, tp, required in parts:
+        for name, check, required in parts:
             if name in value:
-                kwargs[name] = checker(tp)(value[name], (*loc, name), errors)
+                kwargs[name] = check(value[name], (*loc, name), errors)
             elif required:
                 _error(errors, (*loc, name), "missing", "Field required", value)
         if len(kwargs) < len(value):

@@ -163,3 +163,17 @@ def test_pydantic_reference_is_strict_like_the_format():
         model_of(model.BusinessJob).model_validate({**BASES[model.BusinessJob], "retries": "3"})
     with pytest.raises(Invalid):
         validate(model.BusinessJob, {**BASES[model.BusinessJob], "retries": "3"})
+
+
+def test_an_annotation_shape_cannot_check_fails_at_once():
+    """A field of a kind shape.py does not know (here a set) fails when its class is first
+    checked, whatever the file holds; it is never skipped."""
+    from cronctl.config.shape import spec
+
+    @spec
+    class Odd:
+        name: str = "x"
+        tags: set[str] = dataclasses.field(default_factory=set)
+
+    with pytest.raises(TypeError, match="unsupported annotation"):
+        validate(Odd, {"name": "y"})
