@@ -49,7 +49,6 @@ class GlobalGroup(TyperGroup):
                 have = {p.name for p in command.params}
                 command.params.extend(p for p in shared if p.name not in have)
 
-
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         use_plain_coercion(self.get_params(ctx))  # here: Typer adds its completion options late
         return super().parse_args(ctx, args)

@@ -271,35 +271,31 @@ def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> Non
 def _one_per_union(errs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A value that fits none of a field's forms (`str | SecretRef`) is one error: the errors
     inside the one form it came close to, else one naming every form."""
-    out: list[dict[str, Any]] = []
+    out: list[Any] = []
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for err in errs:
-        at = err.get("union")
+        at = err.get("union")  # set by shape.py: where the form's name is in `loc`
         if at is None:
             out.append(err)
             continue
         key = tuple(err["loc"][:at])
         if key not in groups:
             groups[key] = []
-            out.append({"group": key})
+            out.append(groups[key])  # the group keeps the place of its first error
         groups[key].append(err)
-    merged: list[dict[str, Any]] = []
-    for err in out:
-        if "group" not in err:
-            merged.append(err)
-            continue
-        key = err["group"]
-        group = groups[key]
-        at = len(key)
-        inner = [e for e in group if len(e["loc"]) > at + 1]
-        if inner:
-            merged.extend({**e, "loc": (*key, *e["loc"][at + 1:])} for e in inner)
-            continue
-        forms = [e["msg"].removeprefix("Input should be ") for e in group]
-        said = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
-        merged.append({"type": "union", "loc": key, "msg": f"Input should be {said}",
-                       "input": group[0]["input"]})
-    return merged
+    return [e for item in out for e in (_merged(item) if isinstance(item, list) else [item])]
+
+
+def _merged(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    at = group[0]["union"]
+    key = tuple(group[0]["loc"][:at])
+    inner = [e for e in group if len(e["loc"]) > at + 1]
+    if inner:  # the value had the shape of one form: that form's own errors
+        return [{**e, "loc": (*key, *e["loc"][at + 1:])} for e in inner]
+    forms = [e["msg"].removeprefix("Input should be ") for e in group]
+    said = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+    return [{"type": "union", "loc": key, "msg": f"Input should be {said}",
+             "input": group[0]["input"]}]
 
 
 def _allowed_keys(model: type, loc: tuple) -> list[str]:
