@@ -23,7 +23,7 @@ from .model import (
     FileModel,
 )
 from .project import Config
-from .shape import Invalid, fields
+from .shape import Invalid, either, fields
 from .shape import validate as check_shape
 from .yamlsource import Path_, Source, YAMLSyntaxError, parse
 
@@ -292,9 +292,8 @@ def _merged(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
     inner = [e for e in group if len(e["loc"]) > at + 1]
     if inner:  # the value had the shape of one form: that form's own errors
         return [{**e, "loc": (*key, *e["loc"][at + 1:])} for e in inner]
-    forms = [e["msg"].removeprefix("Input should be ") for e in group]
-    said = forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
-    return [{"type": "union", "loc": key, "msg": f"Input should be {said}",
+    forms = either([e["msg"].removeprefix("Input should be ") for e in group])
+    return [{"type": "union", "loc": key, "msg": f"Input should be {forms}",
              "input": group[0]["input"]}]
 
 

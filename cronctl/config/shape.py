@@ -101,6 +101,11 @@ _TYPE_NAMES = {str: ("string_type", "a valid string"), bool: ("bool_type", "a va
 _checkers: dict[int, tuple[Any, Checker]] = {}  # by id: typing objects hash slowly
 
 
+def either(words: list[str]) -> str:
+    """`'a'`, `'a' or 'b'`, `'a', 'b' or 'c'`: how pydantic lists what it expected."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def _error(errors: list, loc: tuple, kind: str, msg: str, value: Any) -> object:
     errors.append({"type": kind, "loc": loc, "msg": msg, "input": value})
     return _MISSING
@@ -123,8 +128,7 @@ def _compile(tp: Any) -> Checker:  # noqa: C901 - one branch per kind of annotat
     if origin is Union or origin is types.UnionType:
         return _union_checker(args)
     if origin is Literal:
-        words = [repr(c) for c in args]
-        expected = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        expected = either([repr(c) for c in args])
         allowed = {(type(c), c) for c in args}
 
         def literal(value: Any, loc: tuple, errors: list) -> Any:

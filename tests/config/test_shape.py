@@ -51,7 +51,6 @@ def _nested(cls: type) -> list[tuple[str, type]]:
             if dataclasses.is_dataclass(t):
                 found.append((name, t))
             stack.extend(getattr(t, "__args__", ()))
-            stack.extend(getattr(t, "__origin__", None) and [t.__origin__] or [])
     return found
 
 
