@@ -53,3 +53,36 @@ def dlq_cmd(
 
     return dlq.run(_state(ctx), job=job, retry=retry, delete=delete, everything=everything,
                    yes=yes, json_out=json_out)
+
+
+@command("ui")
+def ui_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on (not loopback: needs TLS "
+                                      "or --insecure-public).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8790,
+    tokens_file: Annotated[str | None, typer.Option(
+        "--tokens-file", metavar="FILE",
+        help="USER:ROLE:TOKEN lines (default: $CRONCTL_UI_TOKENS).")] = None,
+    tls_cert: Annotated[str | None, typer.Option("--tls-cert", metavar="FILE",
+                                                 help="Serve HTTPS with this certificate.")
+                        ] = None,
+    tls_key: Annotated[str | None, typer.Option("--tls-key", metavar="FILE",
+                                                help="The certificate's private key.")] = None,
+    insecure_public: Annotated[bool, typer.Option(
+        "--insecure-public", help="Allow a non-loopback --host without TLS (a TLS proxy "
+        "in front).")] = False,
+    refresh: Annotated[float, typer.Option(
+        "--refresh", min=1, max=3600, metavar="SECONDS",
+        help="Reuse what the targets said for this long.")] = 15,
+    window: Annotated[str, typer.Option("--window", help="Runs summarised, e.g. 24h, 7d.")
+                      ] = "24h",
+    trigger_limit: Annotated[int, typer.Option(
+        "--trigger-limit", min=1, metavar="N", help="Manual runs per user per minute.")] = 5,
+) -> int:
+    """Serve a web dashboard of every job (login with a token; roles viewer/operator/admin)."""
+    from .commands import ui
+
+    return ui.run(_state(ctx), host=host, port=port, tokens_file=tokens_file,
+                  tls_cert=tls_cert, tls_key=tls_key, insecure_public=insecure_public,
+                  refresh=refresh, window=window, trigger_limit=trigger_limit)

@@ -188,11 +188,38 @@ def sync(state, opts: Options) -> int:
         return ExitStatus.FAILED
     total = sum(len(p.plan.changes) for p in pending)
     on_done = _progress(state, total, opts.json_out)
-    for p in pending:
-        p.result = p.target.apply(p.plan, concurrency=opts.concurrency, on_done=on_done)
-        if p.result.wrote and not opts.json_out:
-            echo(f"wrote {p.result.wrote}")
+    apply_planned(pending, concurrency=opts.concurrency, on_done=on_done,
+                  wrote=None if opts.json_out else lambda f: echo(f"wrote {f}"))
     return _report(planned, report, opts)
+
+
+def refusals(config, plans: list[Plan]) -> list[str]:
+    """What the safety rules refuse in these plans (empty: they may be applied)."""
+    return _safety(config, plans)
+
+
+def apply_planned(planned: list[Planned], *, concurrency: int | None = None,
+                  on_done=None, wrote=None) -> None:
+    """Apply every plan that has changes (after the safety check and the confirmation)."""
+    for p in planned:
+        if not p.plan.has_changes:
+            continue
+        p.result = p.target.apply(p.plan, concurrency=concurrency, on_done=on_done)
+        if p.result.wrote and wrote is not None:
+            wrote(p.result.wrote)
+
+
+def applied_json(planned: list[Planned], report: dict) -> dict:
+    """What `cronctl schedule --json` prints after applying."""
+    done = [(p.target.name, c) for p in planned for c in p.result.done]
+    failed = [(p.target.name, f) for p in planned for f in p.result.failed]
+    return {
+        **report,
+        "applied": [{"target": t, "action": c.action, "job": c.job} for t, c in done],
+        "failed": [{"target": t, "action": f.change.action, "job": f.change.job,
+                    "error": f.message} for t, f in failed],
+        "requests": _requests(planned),
+    }
 
 
 def _saved(opts: Options) -> dict | None:
@@ -256,13 +283,7 @@ def _report(planned: list[Planned], report: dict, opts: Options) -> int:
     failed = [(p.target.name, f) for p in planned for f in p.result.failed]
     requests = _requests(planned)
     if opts.json_out:
-        print_json({
-            **report,
-            "applied": [{"target": t, "action": c.action, "job": c.job} for t, c in done],
-            "failed": [{"target": t, "action": f.change.action, "job": f.change.job,
-                        "error": f.message} for t, f in failed],
-            "requests": requests,
-        })
+        print_json(applied_json(planned, report))
     else:
         n = len(done)
         if opts.mode == "cleanup":

@@ -30,7 +30,7 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     letters = target.dead_letters(jobs) if jobs else []
     if action is None:
         if json_out:
-            print_json({"messages": [d.to_json() for d in letters]})
+            print_json(to_json(letters))
         else:
             if letters:
                 print_renderable(_table(letters, job or config.project))
@@ -65,6 +65,11 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     else:
         echo(f"Deleted {count(deleted, 'DLQ message')}.")
     return 0
+
+
+def to_json(letters: list[DeadLetter]) -> dict:
+    """What `cronctl dlq --json` prints."""
+    return {"messages": [d.to_json() for d in letters]}
 
 
 def _action(retry, delete, everything: bool) -> tuple[str, list[str] | None] | None:

@@ -11,15 +11,25 @@ STATUS_STYLE = {"in sync": "green", "drifted": "yellow", "missing": "red", "orph
                 "not deployed": "red", "crons disabled": "red", "not in the file": "yellow"}
 
 
-def rows(config: Config, state) -> list[dict]:
+def rows(config: Config, state, *, notes: list[str] | None = None) -> list[dict]:
+    """One row per job and per orphaned or unmanaged live item. `notes`: a target that cannot
+    be read adds its error there instead of raising (the others are still listed)."""
+    from ..errors import CronctlError
+
     out: list[dict] = []
     for target in engine.targets(config, state):
         if target.skip_reason():
             continue
-        config.require_env((target.name,))
-        live = target.populate()
-        plan = target.plan(target.desired(), live)
-        out.extend(target.live_rows(plan, live))
+        try:
+            config.require_env((target.name,))
+            live = target.populate()
+            plan = target.plan(target.desired(), live)
+            out.extend(target.live_rows(plan, live))
+        except CronctlError as exc:
+            if notes is None:
+                raise
+            notes.append(f"{target.title}: {exc.message}" + (f" ({exc.hint})" if exc.hint
+                                                              else ""))
     order = {job.name: i for i, job in enumerate(config.jobs)}
     return sorted(out, key=lambda r: (r["name"] not in order or r["status"] in
                                       ("orphaned", "unmanaged", "not in the file"),
@@ -29,10 +39,15 @@ def rows(config: Config, state) -> list[dict]:
 def run(state, config: Config, *, json_out: bool) -> int:
     table = rows(config, state)
     if json_out:
-        print_json({"project": config.project, "jobs": table})
+        print_json(to_json(config, table))
         return 0
     print_renderable(_render(config, table))
     return 0
+
+
+def to_json(config: Config, table: list[dict]) -> dict:
+    """What `cronctl list --json` prints."""
+    return {"project": config.project, "jobs": table}
 
 
 def _render(config: Config, table: list[dict]):

@@ -48,30 +48,15 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     now = now_ms(state)
     since_ms = now - int(parse_since(since).total_seconds() * 1000)
     until_ms = parse_until(until, now)
-    by_target: dict[str, list] = {}
-    for j in jobs:
-        by_target.setdefault(j.target, []).append(j)
     notes: list[str] = []
 
     def fetch(from_ms: int, to_ms: int | None) -> list[Run]:
-        found: list[Run] = []
-        for name, its_jobs in by_target.items():
-            target = engine.target_class(name)(config, state)
-            try:
-                found += target.runs(its_jobs, since_ms=from_ms, until_ms=to_ms, state=status,
-                                     limit=limit)
-            except CronctlError as exc:
-                if job:  # asked about one job: its target's answer is the answer
-                    raise
-                note = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
-                if note not in notes:
-                    notes.append(note)
-        found.sort(key=lambda r: (r.sort_ms, r.run_id), reverse=True)
-        return found[:limit]
+        return collect(config, state, jobs, since_ms=from_ms, until_ms=to_ms, status=status,
+                       limit=limit, notes=notes, strict=bool(job))
 
     runs = fetch(since_ms, until_ms)
     if json_out and not follow:
-        print_json({"runs": [r.to_json() for r in runs], "notes": notes})
+        print_json(to_json(runs, notes))
         return 0
     for note in notes:
         echo(f"note: {note}", err=True)
@@ -86,6 +71,35 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     if not follow:
         return 0
     return _follow(fetch, runs, since_ms, json_out)
+
+
+def collect(config, state, jobs: list, *, since_ms: int, until_ms: int | None,
+            status: str | None, limit: int, notes: list[str], strict: bool = False
+            ) -> list[Run]:
+    """The newest `limit` runs of these jobs, from each one's target, newest first. A target
+    that keeps no runs adds a note (`strict`: raises, as when one job was asked about)."""
+    by_target: dict[str, list] = {}
+    for j in jobs:
+        by_target.setdefault(j.target, []).append(j)
+    found: list[Run] = []
+    for its_jobs in by_target.values():
+        target = engine.target_for(config, state, its_jobs[0])
+        try:
+            found += target.runs(its_jobs, since_ms=since_ms, until_ms=until_ms, state=status,
+                                 limit=limit)
+        except CronctlError as exc:
+            if strict:  # asked about one job: its target's answer is the answer
+                raise
+            note = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+            if note not in notes:
+                notes.append(note)
+    found.sort(key=lambda r: (r.sort_ms, r.run_id), reverse=True)
+    return found[:limit]
+
+
+def to_json(runs: list[Run], notes: list[str]) -> dict:
+    """What `cronctl logs --json` prints."""
+    return {"runs": [r.to_json() for r in runs], "notes": notes}
 
 
 def _follow(fetch, shown_runs: list[Run], since_ms: int, json_out: bool) -> int:

@@ -56,6 +56,29 @@ def _file_checks(state) -> tuple[Config | None, list[Check]]:
 
 
 def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
+    checks = collect(state, fail_on=fail_on)
+    failed = sum(1 for c in checks if c.status == "fail")
+    warned = sum(1 for c in checks if c.status == "warn")
+    if json_out:
+        print_json(to_json(checks))
+    else:
+        print_renderable(_table(checks))
+        from ..output import echo
+
+        echo(f"{count(len(checks), 'check')}: {failed} failed, {count(warned, 'warning')}.")
+    return 1 if failed else 0
+
+
+def to_json(checks: list[Check]) -> dict:
+    """What `cronctl probe --json` prints."""
+    failed = sum(1 for c in checks if c.status == "fail")
+    warned = sum(1 for c in checks if c.status == "warn")
+    return {"ok": failed == 0, "failed": failed, "warnings": warned,
+            "checks": [asdict(c) for c in checks]}
+
+
+def collect(state, *, fail_on: int | None = None) -> list[Check]:
+    """Every check `cronctl probe` makes: the file, each target, deliveries, the app."""
     config, checks = _file_checks(state)
     # Vercel and QStash call the app with CRON_SECRET from this environment; a Kubernetes
     # project's jobs read theirs from a Secret in the cluster.
@@ -70,17 +93,7 @@ def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
                 if not any(c.status == "fail" and c.name == "QStash" for c in checks):
                     checks.extend(target.delivery_health(fail_on=fail_on))
         checks.extend(diagnostics(config))
-    failed = sum(1 for c in checks if c.status == "fail")
-    warned = sum(1 for c in checks if c.status == "warn")
-    if json_out:
-        print_json({"ok": failed == 0, "failed": failed, "warnings": warned,
-                    "checks": [asdict(c) for c in checks]})
-    else:
-        print_renderable(_table(checks))
-        from ..output import echo
-
-        echo(f"{count(len(checks), 'check')}: {failed} failed, {count(warned, 'warning')}.")
-    return 1 if failed else 0
+    return checks
 
 
 def _table(checks: list[Check]):

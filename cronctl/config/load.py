@@ -66,14 +66,16 @@ class _Reporter:
 
 
 def inspect_config(
-    path: Path, env: Mapping[str, str] | None = None
+    path: Path, env: Mapping[str, str] | None = None, *, text: str | None = None
 ) -> tuple[Config | None, list[Diagnostic]]:
-    """Load and check the file. The Config is None when any error was found."""
+    """Load and check the file (or `text`, as if it were the file's contents). The Config is
+    None when any error was found."""
     env = os.environ if env is None else env
     file = str(path)
     rep = _Reporter(file, None)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if text is None:
+            text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         rep.add((), "no such file", hint="run 'cronctl init', or pass --config PATH")
         return None, rep.items
@@ -160,9 +162,10 @@ def inspect_config(
     return config, rep.items
 
 
-def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path, env: Mapping[str, str] | None = None, *,
+                text: str | None = None) -> Config:
     """The Config, or a ConfigError (exit 2) that lists every error."""
-    config, diags = inspect_config(path, env)
+    config, diags = inspect_config(path, env, text=text)
     if config is None:
         bad = errors(diags)
         exc = ConfigError(

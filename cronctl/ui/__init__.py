@@ -1,0 +1,16 @@
+"""`cronctl ui`: a web dashboard over every job of schedules.yaml, on every target.
+
+    server.py    the options, the host rule (loopback, TLS or --insecure-public), uvicorn
+    web.py       the Starlette app: routes, sessions, CSRF, errors without tracebacks
+    auth.py      tokens (CRONCTL_UI_TOKENS or a file) -> users and roles; sessions; rate limits
+    audit.py     who did what and when, appended to .cronctl/ui-audit.log (never a secret)
+    board.py     what the pages show, read through the Target interface and the engine only,
+                 cached between refreshes
+    summary.py   a job's runs -> success rate, durations, streak, sparkline (pure)
+    pages.py     the read views (HTML and /api JSON, the CLI's --json shapes)
+    controls.py  run now, pause, resume, dead letters: the operator's buttons
+    editor.py    schedule/timezone/enabled edited in place (span editing), preview, apply
+    plan.py      the plan page and its apply button
+
+Nothing here names a provider: a target's jobs appear because `engine.targets()` lists it.
+"""

@@ -1,0 +1,132 @@
+"""A real `cronctl ui` (a subprocess, the console entry point) over a real `cronctl dev` and a
+loopback app, shared by the tests of one module: jobs on QStash, Vercel and Kubernetes, a
+locked job, a failing job whose app answers HTML, and a description that tries to inject it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cronctl.dev.testing import DevServer, ReceiverApp
+
+ADMIN = "admin-token-0123456789abcdef"
+OPERATOR = "operator-token-0123456789abcd"
+VIEWER = "viewer-token-0123456789abcdef"
+TOKENS = f"ada:admin:{ADMIN}\nopal:operator:{OPERATOR}\nvic:viewer:{VIEWER}\n"
+SECRET = "s3cret-cron-value-never-shown"
+INJECT = "<img id=pwn src=x onerror=alert(1)><b>bold</b>"
+
+FILE = """\
+# The UI test project: comments and layout must survive an edit.
+version: 1
+project: acme
+base_url: {app}
+defaults:
+  headers:
+    Authorization: Bearer ${{CRON_SECRET}}   # a forwarded secret
+kubernetes:
+  file: k8s/cronjobs.yaml
+jobs:
+  tick:
+    tier: business
+    path: /api/cron/tick
+    schedule: "0 9 1 1 *"   # once a year: it never fires during a test
+    labels: [billing]
+    retries: 0
+    description: "Ticks. {inject}"
+  fails:
+    tier: business
+    path: /api/cron/fails
+    schedule: "0 9 1 1 *"
+    retries: 0
+  frozen:
+    tier: business
+    path: /api/cron/frozen
+    schedule: "0 9 1 1 *"
+    locked: true
+  cleanup:
+    tier: infrastructure
+    path: /api/cron/cleanup
+    schedule: "0 3 * * *"
+  report:
+    target: kubernetes
+    path: /api/cron/report
+    schedule: "30 4 * * *"
+    timezone: Europe/Berlin
+"""
+
+
+@dataclass
+class Site:
+    url: str
+    folder: Path
+    dev: DevServer
+    app: ReceiverApp
+    env: dict[str, str]
+    proc: subprocess.Popen
+
+    def client(self, token: str | None = ADMIN) -> httpx.Client:
+        """An HTTP client signed in with `token` (None: not signed in)."""
+        c = httpx.Client(base_url=self.url, trust_env=False, timeout=30,
+                         follow_redirects=False)
+        if token:
+            r = c.post("/login", data={"token": token})
+            assert r.status_code == 303, r.text
+        return c
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cronctl", *args], cwd=self.folder,
+                              env=self.env, capture_output=True, text=True, timeout=120)
+
+
+def start_site(folder: Path, dev: DevServer, app: ReceiverApp, *extra: str) -> Site:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "schedules.yaml").write_text(FILE.format(app=app.url, inject=INJECT))
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("QSTASH_", "CRONCTL_", "VERCEL_", "GITHUB_"))}
+    env.update(dev.env(), CRON_SECRET=SECRET, NO_COLOR="1", CRONCTL_UI_TOKENS=TOKENS,
+               CRONCTL_POLL_INTERVAL="0.1")
+    site = Site("", folder, dev, app, env, None)  # type: ignore[arg-type]
+    done = site.cli("schedule", "--yes")
+    assert done.returncode == 0, done.stderr
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cronctl", "ui", "--port", "0", "--refresh", "2", *extra],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    found = re.search(r"at (http://\S+?)/?$", line)
+    if not found:
+        proc.kill()
+        raise AssertionError(f"no URL in {line!r}: {proc.stderr.read() if proc.stderr else ''}")
+    site.url, site.proc = found.group(1), proc
+    return site
+
+
+def stop_site(site: Site) -> str:
+    """Stop the server; returns what it printed on stderr (it must hold no secret)."""
+    site.proc.terminate()
+    try:
+        _, err = site.proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        site.proc.kill()
+        _, err = site.proc.communicate()
+    return err
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:
+    with ReceiverApp() as app, DevServer(memory=True, clock="wall") as dev:
+        s = start_site(tmp_path_factory.mktemp("ui"), dev, app)
+        try:
+            yield s
+        finally:
+            err = stop_site(s)
+            assert SECRET not in err and ADMIN not in err, err
