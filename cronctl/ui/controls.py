@@ -26,7 +26,7 @@ def _job(ui, name: str):
     return config, config.job(name)
 
 
-async def _act(request: Request, action: str, body) -> Response:
+async def _act(request: Request, action: str, body, audit_as: str) -> Response:
     """Check role and CSRF, run `body(config, job, target)` in a thread, audit it, answer."""
     ui = ui_of(request)
     s, form = await need_post(request, "operator")
@@ -39,7 +39,7 @@ async def _act(request: Request, action: str, body) -> Response:
             target = ui.board.target_of(job)
             out = body(config, job, target, form, s)
         except CronctlError as exc:
-            ui.audit.record(s.user.name, action, job=name, ok=False, detail=exc.message)
+            ui.audit.record(s.user.name, audit_as, job=name, ok=False, detail=exc.message)
             raise
         ui.board.invalidate()
         return out
@@ -75,7 +75,7 @@ async def run_now(request: Request) -> Response:
                         detail=result.text.split("\n")[0])
         return {**result.facts, "run_id": run_id}
 
-    return await _act(request, "trigger", body)
+    return await _act(request, "trigger", body, "run")
 
 
 async def outcome(request: Request) -> Response:
@@ -124,7 +124,8 @@ def _pause(paused: bool):
             return {"job": job.name, "paused": paused,
                     "message": f"{verb} {job.name} on {target.title}.", "note": note}
 
-        return await _act(request, "pause" if paused else "resume", body)
+        verb = "pause" if paused else "resume"
+        return await _act(request, verb, body, verb)
 
     return handler
 
@@ -150,7 +151,7 @@ def _dlq(verb: str):
                                         dlq_id=wanted)
             return {**facts, "message": message}
 
-        return await _act(request, f"{verb} a dead letter of", body)
+        return await _act(request, f"{verb} a dead letter of", body, f"dlq {verb}")
 
     return handler
 

@@ -4,6 +4,7 @@ controls.py, editor.py and plan.py."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -201,12 +202,10 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *self.HEADERS]
             await send(message)
 
-        try:
+        # Starlette already answered (the `_crash` handler logged it, scrubbed) and raises
+        # again for the server to log: uvicorn would print the raw traceback.
+        with contextlib.suppress(Exception):
             await self.app(scope, receive, send_with_headers)
-        except Exception:  # noqa: BLE001
-            # Starlette already answered (the `_crash` handler logged it, scrubbed) and raises
-            # again for the server to log: uvicorn would print the raw traceback.
-            pass
 
 
 def _same_origin(headers: dict[str, str]) -> bool:
