@@ -147,8 +147,9 @@ class RateLimit:
     _seen: dict[str, deque] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def take(self, key: str) -> float | None:
-        """Count one event; None if allowed, else the seconds until one is."""
+    def take(self, key: str, *, count: bool = True) -> float | None:
+        """Count one event (`count`: else only ask); None if allowed, else the seconds until
+        one is."""
         now = time.monotonic()
         with self._lock:
             q = self._seen.setdefault(key, deque())
@@ -156,5 +157,6 @@ class RateLimit:
                 q.popleft()
             if len(q) >= self.limit:
                 return max(0.0, self.window_s - (now - q[0]))
-            q.append(now)
+            if count:
+                q.append(now)
             return None

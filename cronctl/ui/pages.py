@@ -38,12 +38,13 @@ async def login(request: Request) -> Response:
     ui = ui_of(request)
     client = request.client.host if request.client else "?"
     form = await form_of(request)
-    wait = ui.auth.logins.take(client)
+    wait = ui.auth.logins.take(client, count=False)  # failed sign-ins count, below
     if wait is not None:
         return render(request, "login.html", 429,
                       problem=f"Too many sign-in attempts; try again in {wait:.0f} s.")
     user = ui.auth.check_token(str(form.get("token") or "").strip())
     if user is None:
+        ui.auth.logins.take(client)
         ui.audit.record("-", "login", ok=False, detail=f"a wrong token from {client}")
         return render(request, "login.html", 401, problem="That token is not valid.")
     sid = ui.auth.open(user)

@@ -64,6 +64,22 @@ jobs:
 """
 
 
+class App(ReceiverApp):
+    """The loopback app: every job answers 200, except /api/cron/fails: 500 with HTML."""
+
+    async def _asgi(self, scope: dict, receive, send) -> None:
+        if not scope["path"].endswith("/fails"):
+            await super()._asgi(scope, receive, send)
+            return
+        while (await receive()).get("more_body"):
+            pass
+        body = f"<h1>oops</h1>{INJECT}".encode()
+        await send({"type": "http.response.start", "status": 500,
+                    "headers": [(b"content-type", b"text/html"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
 @dataclass
 class Site:
     url: str
@@ -123,7 +139,7 @@ def stop_site(site: Site) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    with ReceiverApp() as app, DevServer(memory=True, clock="wall") as dev:
+    with App() as app, DevServer(memory=True, clock="wall") as dev:
         s = start_site(tmp_path_factory.mktemp("ui"), dev, app)
         try:
             yield s
