@@ -39,6 +39,22 @@ def test_commands_never_import_httpx_or_a_provider_module():
             assert qstash_word not in text, (path.name, qstash_word)
 
 
+def test_the_dashboard_names_no_provider():
+    """cronctl ui reads every job through the engine and the Target interface: a new target
+    (e.g. a runner) shows up without a change here. Its templates name none either."""
+    ui = PACKAGE / "ui"
+    for path in ui.glob("*.py"):
+        imports = _imports(path)
+        providers = [i for i in imports if any(p in i for p in ("qstash", "vercel", "kubernetes",
+                                                                "runner"))]
+        assert not providers, (path.name, providers)
+        assert "httpx" not in imports, path.name
+    for path in (ui / "templates").glob("*.html"):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in ("qstash", "vercel", "kubernetes", "upstash"):
+            assert word not in text, (path.name, word)
+
+
 def test_the_config_layer_imports_nothing_above_it():
     # ..secrets (the Secret type) and ..urls (path and URL rules) are leaves: they import
     # nothing of cronctl but errors.

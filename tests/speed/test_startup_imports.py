@@ -31,7 +31,7 @@ def test_help_imports_no_heavy_module():
     modules = loaded("--help")
     assert "typer" in modules  # the control: the probe sees what was imported
     for heavy in ("rich", "httpx", "pydantic", "yaml", "starlette", "uvicorn", "cronsim",
-                  "cronctl.config", "cronctl.targets"):
+                  "jinja2", "cronctl.ui", "cronctl.config", "cronctl.targets"):
         assert heavy not in modules, heavy
 
 
@@ -39,7 +39,7 @@ def test_validate_imports_no_network_or_rendering_module():
     modules = loaded("--config", "schedules.yaml", "validate")
     assert {"yaml", "cronctl.config"} <= modules  # it did validate
     for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.targets.qstash",
-                  "cronctl.dev", "cronctl.engine",
+                  "cronctl.dev", "cronctl.engine", "jinja2", "cronctl.ui",
                   # Typer's pydantic coercion of command-line values (cronctl/cliparams.py)
                   "typer._adapters",
                   # the file format is checked by config/shape.py; pydantic only for the schema

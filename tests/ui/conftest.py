@@ -146,3 +146,17 @@ def site(tmp_path_factory) -> Iterator[Site]:
         finally:
             err = stop_site(s)
             assert SECRET not in err and ADMIN not in err, err
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole test session (per xdist worker)."""
+    from . import browser as chromium
+
+    if not chromium.available():
+        pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)")
+    driver = chromium.start()
+    try:
+        yield driver
+    finally:
+        chromium.stop(driver)
