@@ -33,7 +33,7 @@ def scrub(value: Any) -> str:
 
 def window(seconds: int) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
+        if seconds % size == 0 and (unit != "d" or seconds > 2 * 86400):
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
 

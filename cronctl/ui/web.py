@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,9 +198,14 @@ class Guard:
             await send({"type": "http.response.body", "body": body})
             return
 
+        started = time.perf_counter()
+
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+                # Server-Timing: the server's own time for this answer (bench/ui_jobs.py)
+                took = f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()
+                message["headers"] = [*message.get("headers", []), *self.HEADERS,
+                                      (b"server-timing", took)]
             await send(message)
 
         # Starlette already answered (the `_crash` handler logged it, scrubbed) and raises

@@ -118,3 +118,27 @@ def test_estimate_of_events_per_window():
         pytest.approx(4 * 9 * 5 / 7 * 3)
     assert _estimate("0 0 1 1 *", day) == pytest.approx(1 / 31 / 12 * 3)
     assert _estimate("@weird", 3600) == 60 * 3  # unknown: as if every minute
+
+
+def test_logs_of_many_jobs_cost_what_stats_costs(env, app):
+    """`logs` of every job (and the dashboard, which reads runs the same way) asks QStash as
+    `stats` does, and finds exactly the runs the per-job queries find."""
+    names = write(env, app, 40)
+    assert env.run("schedule", "--yes").code == 0
+    env.server.advance(3600)
+    env.server.reset_counts()
+    result = env.run("logs", "--limit", "1000", "--json")
+    assert result.code == 0, result.err
+    runs = json.loads(result.out)["runs"]
+    assert len(runs) == 40 * 4
+    # One listing, one events page, one DLQ page; it was one events query per job (40).
+    assert env.server.route_counts() == {"GET /v2/schedules": 1, "GET /v2/events": 1,
+                                         "GET /v2/dlq": 1}
+    per_job = []
+    for name in names[:5]:
+        one = json.loads(env.run("logs", name, "--limit", "1000", "--json").out)["runs"]
+        assert len(one) == 4
+        per_job += one
+    chosen = [r for r in runs if r["job"] in names[:5]]
+    assert sorted(chosen, key=lambda r: r["run_id"]) == sorted(per_job,
+                                                               key=lambda r: r["run_id"])

@@ -65,7 +65,10 @@ jobs:
 
 
 class App(ReceiverApp):
-    """The loopback app: every job answers 200, except /api/cron/fails: 500 with HTML."""
+    """The loopback app: every job answers 200, except /api/cron/fails: 500 with `failure`
+    (by default HTML that tries to inject itself into the page)."""
+
+    failure = f"<h1>oops</h1>{INJECT}"
 
     async def _asgi(self, scope: dict, receive, send) -> None:
         if not scope["path"].endswith("/fails"):
@@ -73,7 +76,7 @@ class App(ReceiverApp):
             return
         while (await receive()).get("more_body"):
             pass
-        body = f"<h1>oops</h1>{INJECT}".encode()
+        body = self.failure.encode()
         await send({"type": "http.response.start", "status": 500,
                     "headers": [(b"content-type", b"text/html"),
                                 (b"content-length", str(len(body)).encode())]})
@@ -103,9 +106,14 @@ class Site:
                               env=self.env, capture_output=True, text=True, timeout=120)
 
 
-def start_site(folder: Path, dev: DevServer, app: ReceiverApp, *extra: str) -> Site:
+def start_site(folder: Path, dev: DevServer, app: ReceiverApp, *extra: str,
+               text: str | None = None) -> Site:
+    """schedules.yaml (`text`, `{app}` replaced; default FILE) synced to `dev`, and a
+    `cronctl ui` subprocess over it."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "schedules.yaml").write_text(FILE.format(app=app.url, inject=INJECT))
+    text = FILE.format(app=app.url, inject=INJECT) if text is None else \
+        text.replace("{app}", app.url)
+    (folder / "schedules.yaml").write_text(text)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("QSTASH_", "CRONCTL_", "VERCEL_", "GITHUB_"))}
     env.update(dev.env(), CRON_SECRET=SECRET, NO_COLOR="1", CRONCTL_UI_TOKENS=TOKENS,

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import binascii
 import re
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from .spec import run_label
 
 MAX_PAGES = 200
 PAGE = 1000
+FEW = 2  # this many labels or fewer: one query each (deliveries.py picks for more)
 BODY_START = 200
 RETRY_SLACK_MS = 24 * 3600 * 1000  # a run's retries may come this long after it was due
 FINAL = {"DELIVERED": "delivered", "FAILED": "failed", "CANCELED": "cancelled",
@@ -184,7 +186,16 @@ async def job_runs(client, jobs: list, *, since_ms: int, until_ms: int | None,
         return await events(client, params, enough=enough)
 
     labels = dict.fromkeys(label for j in jobs for label in history_labels(j))
-    pages = await gather_all(*(one(label) for label in labels))
+    if len(labels) > FEW:
+        # Many jobs (the dashboard, `logs` of every job): read them as `stats` does, with
+        # the fewest requests (per label, or the account's events paged once).
+        from .deliveries import fetch
+
+        window_s = max(0.0, time.time() - since_ms / 1000)
+        history = await fetch(list(labels), since_ms, window_s, client=client)
+        pages = list(history.events.values())
+    else:
+        pages = await gather_all(*(one(label) for label in labels))
     runs = [r for r in group((e for page in pages for e in page), index)
             if in_window(r.sort_ms)]
     if state:

@@ -1,0 +1,113 @@
+"""`cronctl ui` at 1,000 jobs with 24,000 runs: the jobs page's server time (first paint, after
+the cache expired, and cached), /api/jobs, a job's page, and the provider requests per refresh,
+beside what `cronctl stats --since 24h` costs on the same data.
+
+    .venv/bin/python bench/ui_jobs.py [--jobs 1000] [--repeats 5]
+
+The setup is bench/run.py's stats case: n hourly business jobs on a real `cronctl dev`
+(frozen clock, advanced a day: 24 runs per job, 25 ms added to every API answer), and a real
+`cronctl ui` subprocess over it. Server time is the `Server-Timing` the UI reports for each
+answer (the time from the request to the first byte of the answer); requests are counted by the
+dev server. Prints a Markdown table (BENCHMARKS.md keeps the last run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench  # noqa: E402  (bench/run.py: its project writer and helpers)
+
+from cronctl.dev.testing import DevServer, ReceiverApp  # noqa: E402
+
+TOKEN = "bench-admin-token-0123456789abcdef"
+
+
+def server_ms(response: httpx.Response) -> float:
+    found = re.search(r"dur=([0-9.]+)", response.headers.get("server-timing", ""))
+    assert found, response.headers
+    return float(found.group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    n = args.jobs
+    start = datetime.now(UTC) - timedelta(hours=24, minutes=1)
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp, ReceiverApp() as app, \
+            DevServer(memory=True, latency_ms=bench.LATENCY_MS,
+                      clock=f"frozen:{start:%Y-%m-%dT%H:%M:%SZ}") as server:
+        folder = Path(tmp)
+        path = bench.write_config(folder, n, hourly=True)
+        path.write_text(path.read_text().replace("http://127.0.0.1:9/app", app.url))
+        bench._sync(server, folder)
+        t = time.perf_counter()
+        server.advance(24 * 3600)
+        print(f"setup: {n} jobs, 24 h of deliveries in {time.perf_counter() - t:.0f} s",
+              file=sys.stderr)
+        env = {**bench.env_for(server), "CRONCTL_UI_TOKENS": f"bench:admin:{TOKEN}"}
+        server.reset_counts()
+        stats = bench.run_cmd(bench.cronctl("stats", "--since", "24h", "--json"), env, folder)
+        stats_requests = server.request_count()
+        proc = subprocess.Popen(
+            [*bench.cronctl("ui", "--port", "0", "--refresh", "2")], cwd=folder, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert proc.stdout is not None
+            url = re.search(r"at (http://\S+?)/?$", proc.stdout.readline()).group(1)
+            with httpx.Client(base_url=url, trust_env=False, timeout=600) as c:
+                c.post("/login", data={"token": TOKEN})
+                cold, cold_reqs, warm, api, job = [], [], [], [], []
+                for _ in range(args.repeats):
+                    time.sleep(2.1)  # the cache (--refresh 2) has expired
+                    server.reset_counts()
+                    r = c.get("/")
+                    assert r.status_code == 200 and r.text.count("<tr data-job=") == n
+                    cold.append(server_ms(r))
+                    cold_reqs.append(server.request_count())
+                    server.reset_counts()
+                    warm.append(server_ms(c.get("/")))
+                    data = c.get("/api/jobs")
+                    assert len(data.json()["jobs"]) == n
+                    api.append(server_ms(data))
+                    assert server.request_count() == 0  # cached between refreshes
+                    job.append(server_ms(c.get("/jobs/job-0007")))
+                runs = sum(r["recent"]["runs"] for r in data.json()["jobs"])
+        finally:
+            proc.terminate()
+            proc.wait(15)
+    med = statistics.median
+    rows = [
+        ("jobs page, first paint after the cache expired (reads the targets)",
+         f"{med(cold):.0f} ms", f"{int(med(cold_reqs))}"),
+        ("jobs page, cached (within --refresh)", f"{med(warm):.0f} ms", "0"),
+        ("/api/jobs (JSON), cached", f"{med(api):.0f} ms", "0"),
+        ("a job's page (its runs, DLQ, probe)", f"{med(job):.0f} ms", "-"),
+        ("`cronctl stats --since 24h` on the same data (whole command)",
+         f"{stats.seconds * 1000:.0f} ms", f"{stats_requests}"),
+    ]
+    print(f"## `cronctl ui` at {n:,} jobs with {runs:,} runs in the window\n")
+    print(f"{bench.machine()}; `cronctl dev` adds {bench.LATENCY_MS} ms to every API answer; "
+          f"medians of {args.repeats}; server time from the UI's Server-Timing header.\n")
+    print("| what | server time | provider requests |")
+    print("|---|---:|---:|")
+    for what, secs, reqs in rows:
+        print(f"| {what} | {secs} | {reqs} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

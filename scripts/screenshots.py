@@ -1,0 +1,111 @@
+"""The README's screenshots of `cronctl ui`, made with the browser tests' Chromium.
+
+    .venv/bin/python scripts/screenshots.py [--out docs]
+
+Starts a loopback app, a real `cronctl dev`, a project of nine jobs on three targets with a few
+runs (some failing), and `cronctl ui`; then saves docs/ui-jobs.png (the jobs page),
+docs/ui-job.png (a job's page) and docs/ui-narrow.png (the jobs page 360 px wide).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cronctl.dev.testing import DevServer  # noqa: E402
+from tests.ui import browser as chromium  # noqa: E402
+from tests.ui.conftest import ADMIN, App, start_site, stop_site  # noqa: E402
+
+PROJECT = """\
+version: 1
+project: acme-health
+base_url: {app}
+defaults:
+  headers:
+    Authorization: Bearer ${CRON_SECRET}
+kubernetes:
+  file: k8s/cronjobs.yaml
+jobs:
+  send-daily-digest:
+    tier: business
+    path: /api/cron/digest
+    schedule: "0 8 * * 1-5"
+    timezone: Europe/Berlin
+    labels: [notifications]
+    description: Emails each customer the day's summary
+  sync-invoices-with-the-accounting-system:
+    tier: business
+    path: /api/cron/invoices
+    schedule: "*/30 * * * *"
+    labels: [billing]
+    retries: 0
+  retry-failed-payments:
+    tier: business
+    path: /api/cron/fails
+    schedule: "15 */2 * * *"
+    labels: [billing]
+    retries: 0
+  rotate-api-keys:
+    tier: business
+    path: /api/cron/rotate
+    schedule: "0 3 1 * *"
+    locked: true
+  cleanup-sessions:
+    tier: infrastructure
+    path: /api/cron/cleanup
+    schedule: "0 3 * * *"
+  warm-cache:
+    tier: infrastructure
+    path: /api/cron/warm
+    schedule: "*/10 * * * *"
+  nightly-report:
+    target: kubernetes
+    path: /api/cron/report
+    schedule: "30 4 * * *"
+    timezone: America/New_York
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs"))
+    out = Path(parser.parse_args().out)
+    out.mkdir(parents=True, exist_ok=True)
+    App.failure = '{"error": "card declined by the payment provider (code 51)"}'
+    with App() as app, DevServer(memory=True, clock="wall") as dev, \
+            tempfile.TemporaryDirectory() as tmp:
+        site = start_site(Path(tmp) / "acme", dev, app, text=PROJECT)
+        driver = chromium.start()
+        try:
+            for name, n in (("send-daily-digest", 6), ("sync-invoices-with-the-accounting-"
+                                                       "system", 9),
+                            ("retry-failed-payments", 4)):
+                for _ in range(n):
+                    site.cli("trigger", name, "--yes")
+            time.sleep(2)
+            chromium.login(driver, site.url, ADMIN)
+            driver.set_window_size(1280, 760)
+            driver.get(site.url + "/")
+            driver.save_screenshot(str(out / "ui-jobs.png"))
+            driver.set_window_size(1280, 1400)
+            driver.get(site.url + "/jobs/retry-failed-payments")
+            driver.save_screenshot(str(out / "ui-job.png"))
+            driver.set_window_size(360, 900)
+            driver.get(site.url + "/")
+            driver.save_screenshot(str(out / "ui-narrow.png"))
+        finally:
+            chromium.stop(driver)
+            stop_site(site)
+    for name in ("ui-jobs.png", "ui-job.png", "ui-narrow.png"):
+        print(out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
