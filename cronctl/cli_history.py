@@ -1,4 +1,5 @@
-"""The wiring of `cronctl logs` and `cronctl dlq` (options only), registered on cli.app."""
+"""The wiring of `cronctl logs`, `cronctl dlq` and `cronctl ui` (options only), registered on
+cli.app."""
 
 from __future__ import annotations
 

@@ -9,8 +9,10 @@
     summary.py   a job's runs -> success rate, durations, streak, sparkline (pure)
     pages.py     the read views (HTML and /api JSON, the CLI's --json shapes)
     controls.py  run now, pause, resume, dead letters: the operator's buttons
-    editor.py    schedule/timezone/enabled edited in place (span editing), preview, apply
+    editor.py    the schedule editor's pages: preview (next runs, diff, plan), apply
+    spanedit.py  schedule/timezone/enabled changed in the file's text, every other byte kept
     plan.py      the plan page and its apply button
+    filters.py   how times, durations and rates are shown (and scrubbed) in templates
 
 Nothing here names a provider: a target's jobs appear because `engine.targets()` lists it.
 """

@@ -16,6 +16,7 @@ from typing import Any
 from ..output import redact
 
 FILE = "ui-audit.log"
+KEEP_DAYS = 90  # entries older than this are dropped when the server starts
 
 
 class Audit:
@@ -38,6 +39,31 @@ class Audit:
                 os.write(fd, line.encode("utf-8"))
             finally:
                 os.close(fd)
+
+    def prune(self, days: int = KEEP_DAYS, now: datetime | None = None) -> int:
+        """Drop entries older than `days` (atomically); returns how many went."""
+        from datetime import timedelta
+
+        from ..fsutil import write_atomic
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return 0
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+        kept = []
+        for line in data.decode("utf-8", "replace").splitlines(keepends=True):
+            try:
+                old = json.loads(line).get("time", "") < cutoff
+            except (ValueError, AttributeError):
+                old = False  # not ours to judge: kept
+            if not old:
+                kept.append(line)
+        gone = len(data.decode("utf-8", "replace").splitlines()) - len(kept)
+        if gone:
+            with self._lock:
+                write_atomic(self.path, "".join(kept).encode("utf-8"), expected=data)
+        return gone
 
     def entries(self, limit: int = 500) -> list[dict[str, Any]]:
         """The newest `limit` entries, newest first (a line that is not JSON is skipped)."""

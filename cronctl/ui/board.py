@@ -43,6 +43,9 @@ def text_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+PROBE_TTL_S = 300.0  # the delivery checks cost what `stats` costs: read at most this often
+
+
 class Board:
     """The project's file, the targets' live state and their runs, cached for `ttl` seconds."""
 
@@ -166,10 +169,10 @@ class Board:
         return runs, notes
 
     def probe(self, target) -> list:
-        """`probe`'s checks of one target (its own and its deliveries), cached for `ttl`."""
+        """`probe`'s checks of one target (its own and its deliveries), cached."""
         key = target.name
         hit = self._probes.get(key)
-        if hit is not None and time.time() - hit[0] < self.ttl:
+        if hit is not None and time.time() - hit[0] < max(self.ttl, PROBE_TTL_S):
             return hit[1]
         checks = []
         try:

@@ -4,6 +4,7 @@ letter. Each goes through the same calls as the CLI command (`trigger`, `pause`,
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +19,7 @@ from ..errors import CronctlError, UsageError
 from .web import Denied, need, need_post, render, ui_of, wants_json
 
 OUTCOME_WAIT_S = 2.0  # one outcome request waits at most this long
+MAX_PENDING = 500  # runs started here whose outcome a page may still ask for
 
 
 def _job(ui, name: str):
@@ -69,8 +71,10 @@ async def run_now(request: Request) -> Response:
     def body(config, job, target, form, s):
         target.can_trigger(job)
         result = target.trigger(job)
-        run_id = result.run_id or f"now-{len(ui.pending) + 1}"
+        run_id = result.run_id or f"now-{secrets.token_hex(6)}"
         ui.pending[run_id] = (job.name, result)
+        while len(ui.pending) > MAX_PENDING:  # the oldest runs started here are forgotten
+            ui.pending.pop(next(iter(ui.pending)))
         ui.audit.record(s.user.name, "run", job=job.name, ok=result.ok, run_id=run_id,
                         detail=result.text.split("\n")[0])
         return {**result.facts, "run_id": run_id}

@@ -3,9 +3,14 @@ passes the secret scrubber (`redact`) on top of Jinja's HTML escaping."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from markupsafe import Markup
+
 from ..output import redact
+
+BAR = 6  # px per run in a sparkline
 
 
 def when(iso: str | None) -> str:
@@ -38,4 +43,25 @@ def window(seconds: int) -> str:
     return f"{seconds}s"
 
 
-FILTERS = {"when": when, "ms": ms, "pct": pct, "scrub": scrub, "window": window}
+def spark(states: list[str]) -> Markup:
+    """The runs (oldest first) as one small SVG: a bar per run, tall and red when it failed;
+    one path per state, so 1,000 rows stay light."""
+    return _spark(tuple(states))
+
+
+@lru_cache(maxsize=4096)
+def _spark(states: tuple[str, ...]) -> Markup:
+    paths: dict[str, list[str]] = {}
+    for i, state in enumerate(states):
+        top, height = (2, 14) if state == "failed" else (6, 10)
+        paths.setdefault(state, []).append(f"M{i * BAR} {top}h4v{height}h-4z")
+    ok = sum(1 for s in states if s == "delivered")
+    bad = sum(1 for s in states if s == "failed")
+    body = "".join(f'<path class="s-{state}" d="{"".join(d)}"/>' for state, d in paths.items())
+    width = BAR * len(states)
+    return Markup(f'<svg class="spark" width="{width}" height="16" viewBox="0 0 {width} 16" '
+                  f'role="img" aria-label="last {len(states)} runs: {ok} delivered, {bad} '
+                  f'failed">{body}</svg>')
+
+
+FILTERS = {"spark": spark, "when": when, "ms": ms, "pct": pct, "scrub": scrub, "window": window}

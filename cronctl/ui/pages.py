@@ -130,8 +130,8 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
     if since_ms is None:
         since_ms = now - board.window_s * 1000
     until_ms = _time_arg(params.get("until", ""), now=now, end=True)
-    page = max(1, int(params.get("page") or 1)) if str(params.get("page") or "1").isdigit() \
-        else 1
+    page = int(params["page"]) if str(params.get("page", "")).isdigit() else 1
+    page = max(1, page)
     runs, notes = board.job_runs(job, status=None, since_ms=since_ms, until_ms=until_ms,
                                  limit=1000)
     stats = summarise(runs)
@@ -143,7 +143,7 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
         "local": list_jobs.local_row(job, config.vercel_plan, config.vercel_output),
         "runs": shown[(page - 1) * PAGE: page * PAGE], "total": len(shown), "page": page,
         "pages": max(1, -(-len(shown) // PAGE)), "stats": stats, "notes": notes,
-        "letters": letters, "dlq_note": dlq_note, "checks": _checks(ui, target, job),
+        "letters": letters, "dlq_note": dlq_note,
         "status": status or "", "since": params.get("since", ""),
         "until": params.get("until", ""), "digest": text_digest(board.file_bytes()),
         "states": RUN_STATES, "window_s": board.window_s, "all_runs": runs,
@@ -210,7 +210,25 @@ async def api_job(request: Request) -> Response:
         "stats": view["stats"],
         "logs": logs_cmd.to_json(view["runs"], view["notes"]),
         "dlq": dlq_cmd.to_json(view["letters"]),
-        "probe": probe_cmd.to_json(view["checks"])})
+        "probe": probe_cmd.to_json(await run_in_threadpool(
+            _checks, ui, view["target"], view["job"]))})
+
+
+async def probe_page(request: Request) -> Response:
+    """What `probe` says about one job: its own page (a job's page loads it after the rest:
+    at 1,000 jobs the delivery checks read as much as `stats`; cached for minutes)."""
+    need(request)
+    ui = ui_of(request)
+
+    def go():
+        state = ui.board.state()
+        job = ui.board.config(state).job(request.path_params["name"])
+        return job, _checks(ui, ui.board.target_of(job), job)
+
+    job, checks = await run_in_threadpool(go)
+    fragment = request.url.path.startswith("/fragments/")
+    return render(request, "probe_list.html" if fragment else "probe.html", job=job,
+                  checks=checks)
 
 
 async def api_logs(request: Request) -> Response:
@@ -282,6 +300,8 @@ def routes() -> list[Route]:
         Route("/logout", logout, methods=["POST"]),
         Route("/", jobs_page), Route("/fragments/jobs", jobs_page),
         Route("/jobs/{name}", job_page), Route("/fragments/jobs/{name}", job_page),
+        Route("/jobs/{name}/probe", probe_page),
+        Route("/fragments/jobs/{name}/probe", probe_page),
         Route("/audit", audit_page),
         Route("/api/jobs", api_jobs), Route("/api/jobs/{name}", api_job),
         Route("/api/logs", api_logs), Route("/api/dlq", api_dlq),

@@ -67,8 +67,10 @@ def make(opts: UIOptions, env: dict[str, str] | None = None):
     window = int(parse_since(opts.window).total_seconds())
     board = Board(opts.config_path, ttl=opts.refresh, window_s=window, debug=opts.debug)
     board.config()  # a broken file is one clear error now, not a page later
+    audit = Audit(opts.config_path.parent)
+    audit.prune()  # the seed's retention: 90 days
     ui = UI(board=board, auth=Auth(tokens, trigger_limit=opts.trigger_limit),
-            audit=Audit(opts.config_path.parent), secure=bool(opts.tls_cert),
+            audit=audit, secure=bool(opts.tls_cert),
             poll_s=max(2.0, min(opts.refresh, 30.0)), debug=opts.debug)
     return build(ui), ui
 

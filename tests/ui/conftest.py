@@ -1,5 +1,5 @@
 """A real `cronctl ui` (a subprocess, the console entry point) over a real `cronctl dev` and a
-loopback app, shared by the tests of one module: jobs on QStash, Vercel and Kubernetes, a
+loopback app, shared by the UI tests of a session: jobs on QStash, Vercel and Kubernetes, a
 locked job, a failing job whose app answers HTML, and a description that tries to inject it."""
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from cronctl.dev.testing import DevServer, ReceiverApp
 ADMIN = "admin-token-0123456789abcdef"
 OPERATOR = "operator-token-0123456789abcd"
 VIEWER = "viewer-token-0123456789abcdef"
-TOKENS = f"ada:admin:{ADMIN}\nopal:operator:{OPERATOR}\nvic:viewer:{VIEWER}\n"
+RUNNER = "runner-token-0123456789abcdef"  # an operator only the rate-limit test uses
+TOKENS = (f"ada:admin:{ADMIN}\nopal:operator:{OPERATOR}\nvic:viewer:{VIEWER}\n"
+          f"rita:operator:{RUNNER}\n")
 SECRET = "s3cret-cron-value-never-shown"
 INJECT = "<img id=pwn src=x onerror=alert(1)><b>bold</b>"
 
@@ -145,8 +147,10 @@ def stop_site(site: Site) -> str:
     return err
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
+    """One dashboard per test session (per xdist worker), shared by every UI test module;
+    the tests leave it usable for the others (e.g. a paused job is resumed)."""
     with App() as app, DevServer(memory=True, clock="wall") as dev:
         s = start_site(tmp_path_factory.mktemp("ui"), dev, app)
         try:

@@ -24,6 +24,14 @@
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-poll]"), poll);
 
+  // A part of the page that is slow to read ([data-load]) is fetched once, after the rest.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-load]"), function (el) {
+    fetch(el.getAttribute("data-load"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) { el.innerHTML = html; } })
+      .catch(function () {});
+  });
+
   // A run started with "Run now": ask for its outcome until it lands.
   var box = document.querySelector("[data-outcome]");
   if (box) {
