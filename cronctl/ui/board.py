@@ -2,12 +2,14 @@
 provider is named here), and cached between refreshes.
 
 A refresh costs what `cronctl list` costs (one listing per target) plus one `Target.runs` call
-per target for the window's runs of all its jobs; pages within `ttl` seconds of it cost nothing.
+per target for the window's runs of all its jobs (as few requests as `stats` makes); pages
+within `ttl` seconds of it cost nothing, and later pages get it while the next read runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from ..app import State
 from ..commands import list_jobs, list_remote
 from ..commands import logs as logs_cmd
 from ..errors import CronctlError
+from ..output import redact
 from ..targets.base import now_ms
 from .summary import state_of, summarise
 
@@ -31,6 +34,7 @@ class Snapshot:
     at: float  # time.time() when it was read
     now: str  # the clock the runs were read by (a frozen dev clock, or the wall)
     window_s: int
+    read_s: float = 0.0  # how long reading the targets took
     labels: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
@@ -43,6 +47,7 @@ def text_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+log = logging.getLogger("cronctl.ui")
 PROBE_TTL_S = 300.0  # the delivery checks cost what `stats` costs: read at most this often
 
 
@@ -56,6 +61,9 @@ class Board:
         self.window_s = window_s
         self._base = State(config=str(self.path), debug=debug)
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one read of the targets at a time
+        self._refreshing = False
+        self._gen = 0  # changes made here since (a read begun before one is not kept)
         self._snap: Snapshot | None = None
         self._config: tuple[tuple, Any] | None = None
         self.refreshes = 0
@@ -82,20 +90,59 @@ class Board:
         return self._config[1]
 
     # -- the jobs page ------------------------------------------------------------------------
-    def snapshot(self, *, fresh: bool = False) -> Snapshot:
+    def snapshot(self) -> Snapshot:
+        """The last read, if the file is unchanged since. Older than `ttl`, it is still served
+        while a new read runs in the background (a page never waits on the targets, except
+        for the first read and after a change)."""
         with self._lock:
             snap = self._snap
-            if snap is not None and not fresh and time.time() - snap.at < self.ttl \
-                    and self._config is not None and self._unchanged():
+            if snap is not None and self._unchanged():
+                if time.time() - snap.at >= self.ttl:
+                    self._refresh_later()
                 return snap
-            self._snap = self._read()
-            self.refreshes += 1
-            return self._snap
+        with self._reading:
+            with self._lock:
+                snap = self._snap
+                if snap is not None and self._unchanged():  # read meanwhile by another page
+                    return snap
+            gen = self._gen
+            return self._store(self._read(), gen)
+
+    def warm(self) -> None:
+        """Start the first read now, so the first page is likely ready when asked for."""
+        with self._lock:
+            self._refresh_later()
+
+    def _store(self, snap: Snapshot, gen: int) -> Snapshot:
+        """Keep a read, unless something changed since it began (`invalidate`)."""
+        with self._lock:
+            if gen == self._gen:
+                self._snap = snap
+                self.refreshes += 1
+        return snap
+
+    def _refresh_later(self) -> None:
+        if self._refreshing:
+            return
+        self._refreshing = True
+
+        def go() -> None:
+            try:
+                with self._reading:
+                    gen = self._gen
+                    self._store(self._read(), gen)
+            except Exception as exc:  # the last read stays; the next refresh tries again
+                log.warning("%s", redact(f"reading the targets failed: {exc}"))
+            finally:
+                self._refreshing = False
+
+        threading.Thread(target=go, name="cronctl ui refresh", daemon=True).start()
 
     def invalidate(self) -> None:
         """After a change (run, pause, apply): the next page reads again."""
         with self._lock:
             self._snap = None
+            self._gen += 1
 
     def _unchanged(self) -> bool:
         try:
@@ -106,6 +153,7 @@ class Board:
                                                                   st.st_ino)
 
     def _read(self) -> Snapshot:
+        started = time.perf_counter()
         state = self.state()
         config = self.config(state)
         notes: list[str] = []
@@ -134,6 +182,7 @@ class Board:
         now = state.now().isoformat(timespec="seconds")
         return Snapshot(
             config=config, rows=rows, notes=notes, at=time.time(), now=now,
+            read_s=round(time.perf_counter() - started, 3),
             window_s=self.window_s,
             labels=sorted({label for r in rows for label in r["labels"]}),
             targets=sorted({r["target"] for r in rows}),

@@ -101,7 +101,8 @@ async def api_jobs(request: Request) -> Response:
     snap = await run_in_threadpool(ui_of(request).board.snapshot)
     rows = pick(snap.rows, _filters(request))
     return JSONResponse({**list_remote.to_json(snap.config, rows), "notes": snap.notes,
-                         "window_seconds": snap.window_s, "read_at": snap.now})
+                         "window_seconds": snap.window_s, "read_at": snap.now,
+                         "read_seconds": snap.read_s})
 
 
 # -- one job ------------------------------------------------------------------------------------

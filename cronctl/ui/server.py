@@ -81,7 +81,8 @@ def serve(opts: UIOptions) -> int:
     from ..dev.server import bind, url_of
     from ..output import echo
 
-    app, _ = make(opts)
+    app, ui = make(opts)
+    ui.board.warm()  # the targets are read while the server starts
     try:
         sock = bind(opts.host, opts.port)
     except OSError as exc:

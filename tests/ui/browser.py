@@ -27,6 +27,7 @@ def start():
     profile = tempfile.mkdtemp(prefix="cronctl-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.page_load_strategy = "eager"  # the DOM is what the tests read
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     # The driver's path is given, so Selenium Manager neither looks for nor downloads one.
@@ -43,17 +44,32 @@ def stop(driver) -> None:
         shutil.rmtree(driver.cronctl_profile, ignore_errors=True)
 
 
+def load(driver, url: str) -> None:
+    """driver.get, once more if Chromium's renderer did not answer in time (a machine busy
+    with other work can starve it)."""
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        driver.get(url)
+    except TimeoutException:
+        driver.get(url)
+
+
 def login(driver, url: str, token: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.delete_all_cookies()
-    driver.get(url + "/login")
+    load(driver, url + "/login")
     driver.find_element(By.ID, "token").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(driver, lambda d: d.find_elements(By.ID, "job-rows"))
 
 
 def wait_for(driver, condition, timeout: float = 30):
+    """Wait until `condition(driver)` is truthy; an element that the page's live update
+    replaced meanwhile is looked up again at the next try."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ RUNNER = "runner-token-0123456789abcdef"  # an operator only the rate-limit test
 TOKENS = (f"ada:admin:{ADMIN}\nopal:operator:{OPERATOR}\nvic:viewer:{VIEWER}\n"
           f"rita:operator:{RUNNER}\n")
 SECRET = "s3cret-cron-value-never-shown"
+TRIGGER_LIMIT = 20  # manual runs per user and minute (the tests share one server)
 INJECT = "<img id=pwn src=x onerror=alert(1)><b>bold</b>"
 
 FILE = """\
@@ -93,6 +95,7 @@ class Site:
     app: ReceiverApp
     env: dict[str, str]
     proc: subprocess.Popen
+    logs: tuple = ()  # the server's stdout and stderr files
 
     def client(self, token: str | None = ADMIN) -> httpx.Client:
         """An HTTP client signed in with `token` (None: not signed in)."""
@@ -123,28 +126,39 @@ def start_site(folder: Path, dev: DevServer, app: ReceiverApp, *extra: str,
     site = Site("", folder, dev, app, env, None)  # type: ignore[arg-type]
     done = site.cli("schedule", "--yes")
     assert done.returncode == 0, done.stderr
+    # Its output goes to files: a pipe nobody reads would block the server once full.
+    out, err = (open(folder / name, "w+") for name in ("ui.out", "ui.err"))  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cronctl", "ui", "--port", "0", "--refresh", "2", *extra],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    found = re.search(r"at (http://\S+?)/?$", line)
-    if not found:
-        proc.kill()
-        raise AssertionError(f"no URL in {line!r}: {proc.stderr.read() if proc.stderr else ''}")
-    site.url, site.proc = found.group(1), proc
+        [sys.executable, "-m", "cronctl", "ui", "--port", "0", "--refresh", "2",
+         "--trigger-limit", str(TRIGGER_LIMIT), *extra],
+        cwd=folder, env=env, stdout=out, stderr=err, text=True)
+    deadline = time.monotonic() + 60
+    while not (found := re.search(r"at (http://\S+?)/?$", _read(out), re.M)):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"no URL: {_read(out)} {_read(err)}")
+        time.sleep(0.05)
+    site.url, site.proc, site.logs = found.group(1), proc, (out, err)
     return site
 
 
+def _read(f) -> str:
+    f.seek(0)
+    return f.read()
+
+
 def stop_site(site: Site) -> str:
-    """Stop the server; returns what it printed on stderr (it must hold no secret)."""
+    """Stop the server; returns what it printed (it must hold no secret)."""
     site.proc.terminate()
     try:
-        _, err = site.proc.communicate(timeout=15)
+        site.proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         site.proc.kill()
-        _, err = site.proc.communicate()
-    return err
+        site.proc.wait()
+    printed = "".join(_read(f) for f in site.logs)
+    for f in site.logs:
+        f.close()
+    return printed
 
 
 @pytest.fixture(scope="session")

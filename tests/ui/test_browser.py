@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from .browser import login, wait_for
+from .browser import load, login, wait_for
 from .conftest import ADMIN, OPERATOR, VIEWER
 
 
@@ -54,12 +54,12 @@ def test_log_in_see_the_jobs_open_one(site, browser):
 
 def test_run_now_and_see_the_outcome_appear(site, browser):
     login(browser, site.url, OPERATOR)
-    browser.get(site.url + "/jobs/tick")
+    load(browser, site.url + "/jobs/tick")
     _click(browser, "Run now", confirm=True)
     box = wait_for(browser, lambda d: d.find_element(By.ID, "outcome"))
     wait_for(browser, lambda d: box.get_attribute("data-state") == "delivered")
     assert box.text.startswith("tick: delivered, 1 attempt, HTTP 200")
-    browser.get(site.url + "/jobs/fails")
+    load(browser, site.url + "/jobs/fails")
     _click(browser, "Run now", confirm=True)
     box = wait_for(browser, lambda d: d.find_element(By.ID, "outcome"))
     wait_for(browser, lambda d: box.get_attribute("data-state") == "failed")
@@ -68,7 +68,7 @@ def test_run_now_and_see_the_outcome_appear(site, browser):
 
 def test_filter_runs(site, browser, runs):
     login(browser, site.url, VIEWER)
-    browser.get(site.url + "/jobs/fails")
+    load(browser, site.url + "/jobs/fails")
     Select(browser.find_element(By.ID, "r-status")).select_by_visible_text("failed")
     _click(browser, "Show")
     wait_for(browser, lambda d: "status=failed" in d.current_url)
@@ -84,12 +84,12 @@ def test_filter_runs(site, browser, runs):
 
 def test_html_from_the_file_and_the_app_is_shown_escaped(site, browser, runs):
     login(browser, site.url, VIEWER)
-    browser.get(site.url + "/jobs/tick")
+    load(browser, site.url + "/jobs/tick")
     assert "<img id=pwn src=x onerror=alert(1)><b>bold</b>" in browser.find_element(
         By.TAG_NAME, "main").text
     assert not browser.find_elements(By.ID, "pwn")
     assert not browser.find_elements(By.CSS_SELECTOR, "main b")
-    browser.get(site.url + "/jobs/fails")
+    load(browser, site.url + "/jobs/fails")
     assert "<h1>oops</h1>" in _text(browser, "runs")
     assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1
     assert not browser.find_elements(By.ID, "pwn")
@@ -97,7 +97,7 @@ def test_html_from_the_file_and_the_app_is_shown_escaped(site, browser, runs):
 
 def test_pause_and_resume(site, browser):
     login(browser, site.url, OPERATOR)
-    browser.get(site.url + "/jobs/tick")
+    load(browser, site.url + "/jobs/tick")
     _click(browser, "Pause", confirm=True)
     assert _text(browser, "done") == "Paused tick on QStash."
     assert _schedule(site, "tick")["isPaused"] is True
@@ -109,7 +109,7 @@ def test_pause_and_resume(site, browser):
 
 def test_a_locked_job_is_refused(site, browser):
     login(browser, site.url, OPERATOR)
-    browser.get(site.url + "/jobs/frozen")
+    load(browser, site.url + "/jobs/frozen")
     assert "This job is locked" in browser.find_element(By.TAG_NAME, "main").text
     _click(browser, "Run now", confirm=True)
     problem = _text(browser, "problem")
@@ -119,7 +119,7 @@ def test_a_locked_job_is_refused(site, browser):
 
 def test_a_viewer_is_refused_a_control(site, browser):
     login(browser, site.url, VIEWER)
-    browser.get(site.url + "/jobs/tick")
+    load(browser, site.url + "/jobs/tick")
     assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Run now']")
     # the button is not there; the request is refused all the same
     browser.execute_script("""
@@ -135,7 +135,7 @@ def test_a_viewer_is_refused_a_control(site, browser):
 
 def test_a_change_without_its_csrf_token_is_refused(site, browser):
     login(browser, site.url, OPERATOR)
-    browser.get(site.url + "/jobs/tick")
+    load(browser, site.url + "/jobs/tick")
     browser.execute_script(
         "document.querySelectorAll('form[action$=\"/pause\"] input[name=csrf]')"
         ".forEach(e => e.remove())")
@@ -146,7 +146,7 @@ def test_a_change_without_its_csrf_token_is_refused(site, browser):
 
 def test_live_updates_without_a_reload(site, browser):
     login(browser, site.url, VIEWER)
-    browser.get(site.url + "/?label=billing")
+    load(browser, site.url + "/?label=billing")
     browser.execute_script("window.cronctlMarker = 'still the same page'")
     cell = "#job-rows tr[data-job=tick] td[data-label='Success'] .sub"
     before = browser.find_element(By.CSS_SELECTOR, cell).text  # "N runs, p50 ..."
@@ -162,7 +162,7 @@ def test_edit_a_schedule(site, browser):
     path = site.folder / "schedules.yaml"
     before = path.read_bytes()
     login(browser, site.url, ADMIN)
-    browser.get(site.url + "/jobs/cleanup")
+    load(browser, site.url + "/jobs/cleanup")
     browser.find_element(By.LINK_TEXT, "Edit schedule").click()
     field = browser.find_element(By.ID, "e-schedule")
     field.clear()
@@ -183,14 +183,14 @@ def test_a_360_pixel_wide_screen(site, browser):
     login(browser, site.url, VIEWER)
     browser.set_window_size(360, 800)
     try:
-        browser.get(site.url + "/")
+        load(browser, site.url + "/")
         width = browser.execute_script("return document.documentElement.clientWidth")
         assert browser.execute_script(
             "return document.documentElement.scrollWidth") <= width  # no sideways scroll
         for link in browser.find_elements(By.CSS_SELECTOR, "#job-rows th.name a"):
             box = link.rect
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, link.text  # not cut
-        browser.get(site.url + "/jobs/fails")
+        load(browser, site.url + "/jobs/fails")
         assert browser.execute_script(
             "return document.documentElement.scrollWidth") <= width
     finally:
@@ -199,7 +199,7 @@ def test_a_360_pixel_wide_screen(site, browser):
 
 def test_keyboard_and_labels(site, browser):
     login(browser, site.url, VIEWER)
-    browser.get(site.url + "/")
+    load(browser, site.url + "/")
     for control in browser.find_elements(By.CSS_SELECTOR, "main input, main select"):
         cid = control.get_attribute("id")
         assert browser.find_elements(By.CSS_SELECTOR, f"label[for='{cid}']"), cid

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -224,8 +225,11 @@ _shared: dict[str, Pacing] = {}
 
 
 def shared(base_url: str, token: str, maximum: int) -> Pacing:
-    """The process's Pacing for this endpoint and token, capped at `maximum` in flight."""
-    key = base_url + "#" + hashlib.sha256(token.encode()).hexdigest()[:16]
+    """The thread's Pacing for this endpoint and token, capped at `maximum` in flight. Per
+    thread: its waiters are futures of one event loop, and a thread runs its own loop (the
+    dashboard reads the targets from several threads at once)."""
+    key = f"{base_url}#{hashlib.sha256(token.encode()).hexdigest()[:16]}" \
+        f"#{threading.get_ident()}"
     pacing = _shared.get(key)
     if pacing is None:
         pacing = _shared[key] = Pacing(maximum)
