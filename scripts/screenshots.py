@@ -88,7 +88,15 @@ def main() -> int:
                             ("retry-failed-payments", 4)):
                 for _ in range(n):
                     site.cli("trigger", name, "--yes")
-            time.sleep(2)
+            c = site.client()  # signed in; waits until a read of the targets has the runs
+            try:
+                deadline = time.monotonic() + 60
+                while sum((r["recent"] or {}).get("runs", 0)
+                          for r in c.get("/api/jobs").json()["jobs"]) < 19:
+                    assert time.monotonic() < deadline, "the runs never showed"
+                    time.sleep(0.5)
+            finally:
+                c.close()
             chromium.login(driver, site.url, ADMIN)
             driver.set_window_size(1280, 760)
             driver.get(site.url + "/")
