@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import SECRET, write_config  # noqa: E402
-from cronctl.dev.testing import DevServer  # noqa: E402
+from cronctl.testing import DevServer  # noqa: E402
 
 
 def main() -> int:

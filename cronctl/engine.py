@@ -26,7 +26,7 @@ from .words import count
 
 Mode = Literal["diff", "schedule", "cleanup"]
 TARGETS = {
-    "vercel": "cronctl.targets.vercel:VercelTarget",
+    "vercel": "cronctl.targets.vercel.target:VercelTarget",
     "qstash": "cronctl.targets.qstash.target:QStashTarget",
     "kubernetes": "cronctl.targets.kubernetes.target:KubernetesTarget",
 }

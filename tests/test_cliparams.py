@@ -10,7 +10,7 @@ from typer._click.exceptions import BadParameter
 from typer._coercion import build_runtime_param
 
 from cronctl.cli import app
-from cronctl.cliparams import PlainValue, plain_runtime_param
+from cronctl.cli.params import PlainValue, plain_runtime_param
 
 TYPED = ["0", "1", "7", "-3", "+5", "007", " 5 ", "5.0", "1_000", "0.5", "-0.25", "1e3", "abc",
          "", "true", "٣", "99999999999999999999", "1000", "1001", "12345678901234567890123",
@@ -85,7 +85,7 @@ def test_a_command_runs_without_building_a_pydantic_adapter(monkeypatch, cli, wr
 
     built = []
     real = typer._coercion.build_runtime_param
-    monkeypatch.setattr("cronctl.cliparams.build_runtime_param",
+    monkeypatch.setattr("cronctl.cli.params.build_runtime_param",
                         lambda d: built.append(d) or real(d))
     monkeypatch.setattr("typer.core.build_runtime_param", lambda d: built.append(d) or real(d))
     write_config("version: 1\nproject: acme\njobs:\n  a:\n    tier: infrastructure\n"

@@ -3,7 +3,13 @@
 import yaml
 
 from cronctl.config import inspect_config
-from cronctl.importer import base_url_of, from_qstash, from_vercel, placeholder, render
+from cronctl.targets.qstash.importer import (
+    base_url_of,
+    from_qstash,
+    from_vercel,
+    placeholder,
+    render,
+)
 from cronctl.targets.qstash.spec import from_live
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cronctl.retrydelay import MAX_DELAY_MS, compile_delay, default_backoff_ms
+from cronctl.targets.qstash.retrydelay import MAX_DELAY_MS, compile_delay, default_backoff_ms
 
 
 @pytest.mark.parametrize(("expr", "expected"), [

@@ -1,6 +1,6 @@
 """stats.compute over QStash events grouped by message."""
 
-from cronctl.stats import compute
+from cronctl.targets.qstash.stats import compute
 
 
 def ev(mid, state, t, **kw):

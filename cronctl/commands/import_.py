@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from .. import importer
 from ..errors import ConfigError, UsageError
 from ..fsutil import write_atomic
 from ..output import echo
+from ..targets.qstash import importer
 from ..words import count
 from .init import project_name
 

@@ -8,9 +8,9 @@ from .. import engine
 from ..durations import parse_duration
 from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
-from ..stats import JobStats
 from ..tables import Col, table
 from ..targets.base import now_ms
+from ..targets.qstash.stats import JobStats
 from ..words import count
 
 # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.

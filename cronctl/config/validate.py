@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import cron
+from ..targets.kubernetes import validate as validate_kubernetes
 from ..urls import base_url_problem, display, path_problem
-from . import validate_kubernetes
 from .interpolate import has_placeholder
 from .model import BusinessJob, Defaults, FileModel, InfrastructureJob, KubernetesJob
 
@@ -166,7 +166,7 @@ def _retry_delay(rep: _Reporter, path: tuple, value: str | None) -> None:
         rep.add(path, "retry_delay contains a line break, tab or non-ASCII character",
                 hint="write the expression on one line, e.g. 'pow(2, retried) * 1000'")
         return
-    from ..retrydelay import compile_delay
+    from ..targets.qstash.retrydelay import compile_delay
 
     try:
         compile_delay(value)

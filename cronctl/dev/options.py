@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from .. import cron
-from ..retrydelay import compile_delay
+from ..targets.qstash.retrydelay import compile_delay
 from .model import MessageSpec
 
 FORWARD = "upstash-forward-"

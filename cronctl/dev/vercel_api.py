@@ -99,7 +99,7 @@ def load_project(config_path: Path | None, app_url: str | None, now_ms: int, fir
     if config_path is not None and config_path.is_file():
         try:
             from ..config import load_config
-            from ..targets.vercel import desired_crons
+            from ..targets.vercel.target import desired_crons
 
             config = load_config(config_path)
             name = config.vercel_project or config.project

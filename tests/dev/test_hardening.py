@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cronctl.dev.testing import DevServer, banner
+from cronctl.testing import DevServer, banner
 
 HUGE = str(2**70)
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from cronctl.dev.testing import DevServer
+from cronctl.testing import DevServer
 
 
 def many(project, n: int, schedule: str = "0 9 * * *") -> str:

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from cronctl import output
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 
 class Ops:

@@ -107,7 +107,7 @@ def test_logs_follow_prints_a_run_after_it_started(ops):
 
 
 def test_vercel_runs_from_dev_and_what_vercel_cannot_tell(ops, tmp_path, monkeypatch):
-    from cronctl.dev.testing import DevServer
+    from cronctl.testing import DevServer
 
     infra = ("  beat:\n    tier: infrastructure\n    path: /api/beat\n"
              '    schedule: "0 * * * *"\n')
@@ -147,7 +147,7 @@ def test_every_job_at_once_notes_what_a_target_cannot_tell(ops):
 
 def test_a_response_body_that_echoes_the_secret_is_masked(ops, monkeypatch):
     """A hostile app answers 500 with the bearer token it was sent in its body."""
-    from cronctl.dev.testing import _Threaded
+    from cronctl.testing import _Threaded
 
     async def echo_app(scope, receive, send):
         while (await receive()).get("more_body"):

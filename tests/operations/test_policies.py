@@ -176,9 +176,9 @@ def test_manual_runs_count_whichever_way_stats_reads_the_history(ops):
     import asyncio
     import time
 
-    from cronctl.stats import compute
     from cronctl.targets.qstash.client import QStashClient
     from cronctl.targets.qstash.deliveries import fetch
+    from cronctl.targets.qstash.stats import compute
 
     ops.setup("".join(ops.every_15(f"j{i}") for i in range(3)))
     ops.app.respond(500)

@@ -15,7 +15,7 @@ import pytest
 
 from cronctl.dev import TOKEN
 from cronctl.dev.ratelimit import parse_rate
-from cronctl.dev.testing import DevServer, banner
+from cronctl.testing import DevServer, banner
 from tests.conftest import Project
 
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from cronctl.config import schedule_id
-from cronctl.dev.testing import DevServer, ReceiverApp
-from cronctl.stats import compute
 from cronctl.targets.qstash.client import QStashClient
 from cronctl.targets.qstash.deliveries import _estimate, fetch
+from cronctl.targets.qstash.stats import compute
+from cronctl.testing import DevServer, ReceiverApp
 from tests.conftest import Project
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cronctl.targets.vercel import splice
+from cronctl.targets.vercel.target import splice
 
 SCHEDULES = """\
 version: 1

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import DevServer, ReceiverApp
 from cronctl.dev.vercel_api import PROJECT_ID, vercel_env
+from cronctl.testing import DevServer, ReceiverApp
 
 SECRET = "s3cret-cron-value-do-not-print"
 
@@ -281,7 +281,7 @@ def test_bounded_answers_and_unsendable_settings(cli, srv):
 
 
 def test_plain_http_to_a_remote_api_warns(monkeypatch, capsys):
-    from cronctl.targets.vercel_api import api_url
+    from cronctl.targets.vercel.api import api_url
 
     monkeypatch.setenv("VERCEL_API_URL", "http://api.example.com/")
     assert api_url() == "http://api.example.com"

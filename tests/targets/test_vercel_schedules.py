@@ -220,7 +220,7 @@ def test_hobby_preview_says_when_it_fires(cli, write_config):
 
 def test_dev_fires_a_schedule_in_its_timezone(tmp_path, monkeypatch):
     """09:00 in New York is 14:00 UTC in January: cronctl dev fires it then, not at 09:00 UTC."""
-    from cronctl.dev.testing import DevServer, ReceiverApp
+    from cronctl.testing import DevServer, ReceiverApp
 
     config = tmp_path / "schedules.yaml"
     config.write_text(yaml(beat_extra="    timezone: America/New_York\n").replace(

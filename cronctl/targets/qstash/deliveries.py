@@ -29,9 +29,9 @@ from typing import Any
 
 from ...aio import gather_all
 from ...output import echo
-from ...stats import JobStats, compute
 from . import connect
 from .runs import labels_of
+from .stats import JobStats, compute
 
 EVENTS_PAGE = 1000  # QStash's largest events page
 DLQ_PAGE = 100  # QStash's largest DLQ page

@@ -14,8 +14,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .app import State, start
-from .cliparams import use_plain_coercion
+from ..app import State, start
+from .params import use_plain_coercion
 
 GLOBAL_NAMES = ("config", "verbose", "debug", "no_color")  # declared on the root callback
 
@@ -86,7 +86,7 @@ def complete_job(ctx: typer.Context, incomplete: str) -> list[str]:
         config = node.params.get("config")
         node = node.parent
     try:
-        from .config import find_config, load_config
+        from ..config import find_config, load_config
 
         loaded = load_config(find_config(config))
     except Exception:  # completion must never print an error into the shell

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from . import __version__
-from .app import State, run_guarded
-from .clicore import GlobalCommand, GlobalGroup, apply_globals, complete_job
+from .. import __version__
+from ..app import State, run_guarded
+from .core import GlobalCommand, GlobalGroup, apply_globals, complete_job
 
 app = typer.Typer(
     name="cronctl",
@@ -87,7 +87,7 @@ JobsOpt = Annotated[list[str] | None, typer.Option(
 @command("validate")
 def validate_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> int:
     """Check schedules.yaml and report every problem with file, line and a hint."""
-    from .commands import validate
+    from ..commands import validate
 
     return validate.run(_state(ctx), json_out=json_out)
 
@@ -99,7 +99,7 @@ def generate_cmd(
                                         )] = False,
 ) -> int:
     """Write vercel.json's crons and the Kubernetes manifest from schedules.yaml."""
-    from .commands import generate
+    from ..commands import generate
 
     return generate.run(_state(ctx), check=check)
 
@@ -113,7 +113,7 @@ def next_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Show a job's next runs in its timezone and in UTC."""
-    from .commands import next_runs
+    from ..commands import next_runs
 
     return next_runs.run(_state(ctx), job, count=count, json_out=json_out)
 
@@ -126,7 +126,7 @@ def list_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """List every job: the file beside each target's live state (--local: the file only)."""
-    from .commands import list_jobs
+    from ..commands import list_jobs
 
     return list_jobs.run(_state(ctx), local=local, json_out=json_out)
 
@@ -139,7 +139,7 @@ def init_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> int:
     """Write a starter schedules.yaml and point pyproject.toml at it."""
-    from .commands import init
+    from ..commands import init
 
     return init.run(_state(ctx), project=project, force=force)
 
@@ -158,7 +158,7 @@ def diff_cmd(
         help="Save the plan, for 'cronctl schedule --plan FILE' to apply exactly it.")] = None,
 ) -> int:
     """Show every target's plan (vercel.json, QStash, Kubernetes manifest); change nothing."""
-    from .commands import diff
+    from ..commands import diff
 
     return diff.run(_state(ctx), exit_code=exit_code, json_out=json_out, markdown=markdown,
                     jobs=tuple(job or ()), out=out)
@@ -187,7 +187,7 @@ def schedule_cmd(
         "or the live state changed since.")] = None,
 ) -> int:
     """Make every target match schedules.yaml (files written, QStash synced)."""
-    from .commands import schedule
+    from ..commands import schedule
 
     return schedule.run(_state(ctx), dry_run=dry_run, yes=yes, prune=not no_prune, force=force,
                         concurrency=concurrency, json_out=json_out, adopt=adopt,
@@ -206,7 +206,7 @@ def cleanup_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Delete orphaned managed jobs on every target (never an unmanaged one)."""
-    from .commands import cleanup
+    from ..commands import cleanup
 
     return cleanup.run(_state(ctx), everything=everything, yes=yes, dry_run=dry_run,
                        json_out=json_out, force=force)
@@ -221,7 +221,7 @@ def schema_cmd(
                                         )] = False,
 ) -> int:
     """Print (or write) the JSON Schema of schedules.yaml, for editors."""
-    from .commands import schema
+    from ..commands import schema
 
     return schema.run(_state(ctx), output=output, check=check)
 
@@ -244,7 +244,7 @@ def stats_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Deliveries per business job: runs, success rate, retries, latency, DLQ."""
-    from .commands import stats
+    from ..commands import stats
 
     return stats.run(_state(ctx), since=since, job=job, json_out=json_out, fail_on=fail_on,
                      pause_failing=pause_failing)
@@ -259,7 +259,7 @@ def probe_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Health check: file, targets, signing keys, CRON_SECRET, deliveries, app diagnostics."""
-    from .commands import probe
+    from ..commands import probe
 
     return probe.run(_state(ctx), json_out=json_out, fail_on=fail_on)
 
@@ -278,7 +278,7 @@ def trigger_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Run a job now, the way its target would (QStash publish, or Vercel's GET)."""
-    from .commands import trigger
+    from ..commands import trigger
 
     return trigger.run(_state(ctx), job, yes=yes, json_out=json_out, force=force, wait=wait,
                        timeout=timeout)
@@ -287,7 +287,7 @@ def trigger_cmd(
 @command("pause")
 def pause_cmd(ctx: typer.Context, job: JobArg, force: ForceOpt = False) -> int:
     """Pause a job on its target now (QStash)."""
-    from .commands import pause
+    from ..commands import pause
 
     return pause.run(_state(ctx), job, pause=True, force=force)
 
@@ -295,7 +295,7 @@ def pause_cmd(ctx: typer.Context, job: JobArg, force: ForceOpt = False) -> int:
 @command("resume")
 def resume_cmd(ctx: typer.Context, job: JobArg, force: ForceOpt = False) -> int:
     """Resume a job on its target now (QStash)."""
-    from .commands import pause
+    from ..commands import pause
 
     return pause.run(_state(ctx), job, pause=False, force=force)
 
@@ -313,7 +313,7 @@ def import_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
 ) -> int:
     """Write schedules.yaml entries for schedules that exist today."""
-    from .commands import import_
+    from ..commands import import_
 
     return import_.run(_state(ctx), from_qstash=from_qstash, from_vercel=from_vercel,
                        output=output, project=project, force=force)
@@ -354,7 +354,7 @@ def dev_cmd(
     ] = "wall",
 ) -> int:
     """Run a local QStash-compatible server that also fires the Vercel jobs."""
-    from .commands import dev
+    from ..commands import dev
 
     config_path = _state(ctx).optional_config_path()
     return dev.run(dev.DevOptions(
@@ -366,4 +366,4 @@ def dev_cmd(
 
 
 # Run history and the dead-letter queue: their wiring lives beside (this module stays short).
-from . import cli_history  # noqa: E402,F401  (registers `logs` and `dlq` on `app`)
+from . import history  # noqa: E402,F401  (registers `logs` and `dlq` on `app`)

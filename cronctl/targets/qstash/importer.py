@@ -8,11 +8,11 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config.project import owner_of
-from .config.validate import JOB_NAME
-from .secrets import reveal
-from .targets.qstash.spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
-from .urls import base_url_problem, display, path_problem
+from ...config.project import owner_of
+from ...config.validate import JOB_NAME
+from ...secrets import reveal
+from ...urls import base_url_problem, display, path_problem
+from .spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
 
 _MANAGED = re.compile(r"^cronctl\.[a-z0-9-]+\.(.+)$")
 

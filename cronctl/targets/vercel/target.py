@@ -15,12 +15,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Config
-from ..errors import ConfigError
-from ..fsutil import read_regular, write_atomic
-from ..plan import Artifact, FieldChange, Plan
-from .base import ApplyResult, Check, OnDone, Target, TriggerResult
-from .vercel_json import BOM, render_new, splice
+from ...config import Config
+from ...errors import ConfigError
+from ...fsutil import read_regular, write_atomic
+from ...plan import Artifact, FieldChange, Plan
+from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
+from .json_file import BOM, render_new, splice
 
 USER_AGENT = "vercel-cron/1.0"
 
@@ -91,7 +91,7 @@ def read_doc(path: Path) -> tuple[str | None, dict | None]:
 
 
 def plan(config: Config) -> VercelChange:
-    from . import vercel_schedules
+    from . import schedules as vercel_schedules
 
     if config.vercel_output == "schedules":
         return vercel_schedules.plan(config)
@@ -152,7 +152,7 @@ class VercelTarget(Target):
         self._names: dict[str, str] = {}
         self.schedules = config.vercel_output == "schedules"
         if self.schedules:
-            from . import vercel_schedules
+            from . import schedules as vercel_schedules
 
             self.noun = "schedules"
             self._s = vercel_schedules
@@ -246,7 +246,7 @@ class VercelTarget(Target):
         return lines
 
     def pause(self, job, *, paused: bool) -> None:
-        from ..errors import UsageError
+        from ...errors import UsageError
 
         raise UsageError(
             f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
@@ -254,7 +254,8 @@ class VercelTarget(Target):
 
     def can_trigger(self, job) -> None:
         """Before the confirmation: what Vercel would run (one request), or the app's URL."""
-        from . import vercel_api, vercel_deployed
+        from . import api as vercel_api
+        from . import deployed as vercel_deployed
 
         api, _ = vercel_api.connect(self.config)
         if api is not None and self.config.vercel_output == "crons":
@@ -265,7 +266,8 @@ class VercelTarget(Target):
     def trigger(self, job) -> TriggerResult:
         """With VERCEL_TOKEN, Vercel's run endpoint; else Vercel's own request from here:
         GET base_url + path with its cron headers (vercel_deployed.py)."""
-        from . import vercel_api, vercel_deployed
+        from . import api as vercel_api
+        from . import deployed as vercel_deployed
 
         ready = getattr(self, "_ready", None)
         api = ready[0] if ready else vercel_api.connect(self.config)[0]
@@ -274,7 +276,7 @@ class VercelTarget(Target):
         return vercel_deployed.trigger_direct(self, job)
 
     def trigger_summary(self, job) -> str:
-        from ..urls import display
+        from ...urls import display
 
         if getattr(self, "_ready", None):  # can_trigger found the deployment (VERCEL_TOKEN)
             return f"ask Vercel to run {job.path} on the production deployment now"
@@ -283,7 +285,7 @@ class VercelTarget(Target):
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list:
-        from .vercel_runs import dev_runs
+        from .runs import dev_runs
 
         return dev_runs(jobs, since_ms=since_ms, until_ms=until_ms, state=state, limit=limit)
 
@@ -292,7 +294,7 @@ class VercelTarget(Target):
             change = plan(self.config)
         except ConfigError as exc:
             return [Check("vercel.json", "fail", exc.message, exc.hint)]
-        from . import vercel_deployed
+        from . import deployed as vercel_deployed
 
         if change.changed:
             checks = [Check("vercel.json", "fail", "out of date with schedules.yaml",
@@ -302,15 +304,15 @@ class VercelTarget(Target):
         return checks + vercel_deployed.probe(self, change.old_crons or [])
 
     def stats_jobs(self, job=None) -> list:
-        from ..errors import UsageError
+        from ...errors import UsageError
 
         raise UsageError(f"{job.name if job else 'this'!r} is an infrastructure job; Vercel "
                          "keeps its runs",
                          hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
 
     def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
-        from ..output import echo
-        from . import vercel_deployed
+        from ...output import echo
+        from . import deployed as vercel_deployed
 
         deployed, why = vercel_deployed.deployed_state(self)
         if why and self.jobs:

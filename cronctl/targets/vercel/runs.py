@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 
-from ..errors import UsageError
-from .base import Run
+from ...errors import UsageError
+from ..base import Run
 
 CANNOT = UsageError(
     "Vercel keeps its cron runs in the project's logs; cronctl cannot read them without a "
@@ -21,7 +21,7 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
     """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
     import httpx
 
-    from .qstash.runs import iso
+    from ..qstash.runs import iso
 
     url = os.environ.get("QSTASH_URL", "").strip().rstrip("/")
     token = os.environ.get("QSTASH_TOKEN", "").strip()

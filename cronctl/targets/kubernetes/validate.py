@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .. import cron
-from .interpolate import has_placeholder
-from .model import FileModel, KubernetesJob, KubernetesSettings
+from ... import cron
+from ...config.interpolate import has_placeholder
+from ...config.model import FileModel, KubernetesJob, KubernetesSettings
 
 if TYPE_CHECKING:
-    from .load import _Reporter
+    from ...config.load import _Reporter
 
 # A CronJob's name is a DNS-1123 label of at most 52 characters: the controller appends an
 # 11-character suffix to name its Jobs, and those must stay within 63.

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ProviderError
-from ..secrets import Secret, reveal
+from ...errors import ConfigError, ProviderError
+from ...secrets import Secret, reveal
 
 DEFAULT_API = "https://api.vercel.com"
 TIMEOUT_S = 30.0
@@ -78,12 +78,12 @@ def token() -> Secret | None:
 
 
 def api_url() -> str:
-    from ..urls import is_https, is_local, service_url
+    from ...urls import is_https, is_local, service_url
 
     value = os.environ.get("VERCEL_API_URL", "").strip()
     url = service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
     if not is_https(url) and not is_local(url):
-        from ..output import echo
+        from ...output import echo
 
         echo(f"warning: VERCEL_API_URL is plain http to {url}: VERCEL_TOKEN would travel "
              "unencrypted (use https://)", err=True)
@@ -155,7 +155,7 @@ class VercelApi:
         """One request; the answer read up to CRONCTL_MAX_RESPONSE, in bounded time."""
         import httpx
 
-        from ..httpguard import Limits
+        from ...httpguard import Limits
 
         limits = Limits.from_env()
         url = self.base_url + path

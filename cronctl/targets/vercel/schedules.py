@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..plan import FieldChange
-from .vercel import VercelChange, read_doc
-from .vercel_json import drop_items, remove_member, render_new, set_member, splice
+from ...errors import ConfigError
+from ...plan import FieldChange
+from .json_file import drop_items, remove_member, render_new, set_member, splice
+from .target import VercelChange, read_doc
 
 KEY = "schedules"
 MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import JsonOpt, SinceOpt, _state, command
+from .commands import JsonOpt, SinceOpt, _state, command
 
 EveryJobArg = Annotated[str | None, typer.Argument(help="Job name (default: every job).")]
 
@@ -26,7 +26,7 @@ def logs_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """Run history: one row per run (scheduled or manual), newest first."""
-    from .commands import logs
+    from ..commands import logs
 
     return logs.run(_state(ctx), job=job, status=status, since=since, until=until,
                     limit=limit, follow=follow, json_out=json_out)
@@ -49,7 +49,7 @@ def dlq_cmd(
     json_out: JsonOpt = False,
 ) -> int:
     """The dead-letter queue of the project's jobs; --retry or --delete messages."""
-    from .commands import dlq
+    from ..commands import dlq
 
     return dlq.run(_state(ctx), job=job, retry=retry, delete=delete, everything=everything,
                    yes=yes, json_out=json_out)

@@ -1,6 +1,6 @@
 """Test harness: a real `cronctl dev` server, and a receiving app, on loopback in threads.
 
-    from cronctl.dev.testing import DevServer, ReceiverApp
+    from cronctl.testing import DevServer, ReceiverApp
 
     with ReceiverApp() as app, DevServer(clock="frozen:2026-01-05T08:00:00Z") as srv:
         srv.url, srv.token, srv.env()    # base URL, bearer token, the 4 QSTASH_* variables
@@ -34,10 +34,10 @@ from typing import Any
 import httpx
 import uvicorn
 
-from . import TOKEN, env_for
-from .app import DevSettings, build_app
-from .clock import from_ms
-from .server import bind, url_of
+from ..dev import TOKEN, env_for
+from ..dev.app import DevSettings, build_app
+from ..dev.clock import from_ms
+from ..dev.server import bind, url_of
 
 START_TIMEOUT_S = 15.0
 

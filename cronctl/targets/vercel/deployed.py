@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..errors import ConfigError, CronctlError, ProviderError
-from .base import Check, TriggerResult
-from .vercel_api import Definition, Deployed, VercelApi, connect, token
+from ...errors import ConfigError, CronctlError, ProviderError
+from ..base import Check, TriggerResult
+from .api import Definition, Deployed, VercelApi, connect, token
 
 
 def _iso_ms(value) -> str | None:
@@ -81,7 +81,7 @@ def deployed_state(target) -> tuple[Deployed | None, str | None]:
 
 
 def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict]:
-    from .. import cron
+    from ... import cron
 
     listed, extra = statuses(target.jobs, file_crons, deployed)
     config = target.config
@@ -119,7 +119,7 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
     except CronctlError as exc:
         return [Check("Vercel project", "fail", exc.message, exc.hint)]
     if deployed is None:
-        from ..output import echo
+        from ...output import echo
 
         if token() and target.config.vercel_output == "crons":  # a token, but no project
             return [Check("Vercel project", "warn", why or "not found",
@@ -221,7 +221,7 @@ def trigger_direct(target, job) -> TriggerResult:
 
     import httpx
 
-    from .vercel import cron_request_headers
+    from .target import cron_request_headers
 
     url = direct_url(target, job)
     started = time.perf_counter()
