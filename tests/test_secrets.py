@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.hardening
+
 HEAD = """\
 version: 1
 project: acme

@@ -14,6 +14,8 @@ PROBE = """
 import atexit, json, sys
 atexit.register(lambda: sys.__stderr__.write("MODULES " + json.dumps(sorted(sys.modules))))
 from cronctl.__main__ import main
+
+pytestmark = pytest.mark.speed
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -11,6 +11,10 @@ import sys
 import threading
 import time
 
+import pytest
+
+pytestmark = pytest.mark.operations
+
 SLOW_S = 0.3
 
 

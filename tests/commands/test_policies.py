@@ -8,6 +8,8 @@ import json
 import httpx
 import pytest
 
+pytestmark = pytest.mark.operations
+
 
 def test_trigger_wait_reports_a_failure_and_the_prompt_says_what_it_calls(ops, ticking,
                                                                          monkeypatch):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.operations
+
 LONG = ("appointment-reminder-email-for-tomorrow-morning",
         "appointment-reminder-email-for-tomorrow-evening")
 

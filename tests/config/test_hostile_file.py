@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.hardening
+
 HEAD = "version: 1\nproject: acme\nbase_url: https://app.example.com\njobs:\n"
 JOB = '    tier: business\n    path: /api/cron/{n}\n    schedule: "0 9 * * *"\n'
 

@@ -15,6 +15,8 @@ import pytest
 
 from cronctl.testing import DevServer, banner
 
+pytestmark = pytest.mark.hardening
+
 HUGE = str(2**70)
 
 

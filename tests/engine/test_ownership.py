@@ -13,6 +13,9 @@ import sys
 import time
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.hardening
 
 VERCEL_ONLY = """\
 version: 1

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from cronctl.targets.qstash.pacing import Pacing, RateModel, Window, is_limited
+
+pytestmark = pytest.mark.speed
 
 
 def headers(limit: int, remaining: int) -> dict[str, str]:

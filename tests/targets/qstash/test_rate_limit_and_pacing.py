@@ -18,6 +18,8 @@ from cronctl.dev.ratelimit import parse_rate
 from cronctl.testing import DevServer, banner
 from tests.conftest import Project
 
+pytestmark = pytest.mark.speed
+
 
 @pytest.fixture
 def limited(tmp_path, monkeypatch, capsys):

@@ -18,6 +18,8 @@ from cronctl.targets.qstash.stats import compute
 from cronctl.testing import DevServer, ReceiverApp
 from tests.conftest import Project
 
+pytestmark = pytest.mark.speed
+
 
 @pytest.fixture
 def app():
