@@ -9,13 +9,13 @@ shape: one block per target, keyed by its name, plus what was applied.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from . import render, savedplan
+from . import targets as registry
 from .app import confirm
 from .ci import append_summary
 from .errors import ExitStatus, SafetyError, UsageError
@@ -25,22 +25,20 @@ from .targets.base import ApplyResult, Target
 from .words import count
 
 Mode = Literal["diff", "schedule", "cleanup"]
-TARGETS = {
-    "vercel": "cronctl.targets.vercel.target:VercelTarget",
-    "qstash": "cronctl.targets.qstash.target:QStashTarget",
-    "kubernetes": "cronctl.targets.kubernetes.target:KubernetesTarget",
-}
 
 
 def target_class(name: str) -> type[Target]:
-    module, _, cls = TARGETS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return registry.target_class(name)
+
+
+def all_targets(config, state) -> list[Target]:
+    """One of every registered target, in the registry's order."""
+    return [target_class(name)(config, state) for name in registry.names()]
 
 
 def targets(config, state, *, always: tuple[str, ...] = ()) -> list[Target]:
     """Every target the project uses (and those in `always`), in a stable order."""
-    found = [target_class(name)(config, state) for name in TARGETS]
-    return [t for t in found if t.active(explicit=t.name in always)]
+    return [t for t in all_targets(config, state) if t.active(explicit=t.name in always)]
 
 
 def target_for(config, state, job) -> Target:
@@ -48,8 +46,9 @@ def target_for(config, state, job) -> Target:
 
 
 def history(config, state) -> Target:
-    """The target whose delivery history `cronctl stats` reads (QStash keeps one)."""
-    return next(t for t in (target_class(n)(config, state) for n in TARGETS) if t.keeps_history)
+    """The target whose delivery history `cronctl stats` reads by default (the first that
+    keeps one)."""
+    return next(t for t in all_targets(config, state) if t.keeps_history)
 
 
 @dataclass
@@ -145,7 +144,7 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
 def sync(state, opts: Options) -> int:
     saved = _saved(opts)
     # cleanup needs only names and IDs: no secrets required.
-    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS),
+    config = state.load(require=() if opts.mode == "cleanup" else registry.names(),
                         remote=True)
     if saved is not None:
         savedplan.check_config(saved, config, Path(opts.plan_file or ""))

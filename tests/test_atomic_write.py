@@ -10,12 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.reliability
+
 WRITER = r"""
 import json, sys
 from pathlib import Path
 from cronctl.fsutil import write_atomic
-
-pytestmark = pytest.mark.reliability
 path = Path(sys.argv[1])
 big = [{"path": f"/api/cron/job-{i}", "schedule": "0 6 * * *"} for i in range(20000)]
 versions = [json.dumps({"v": v, "crons": big}, indent=2).encode() for v in (1, 2)]

@@ -124,6 +124,7 @@ class Target:
     noun: ClassVar[str] = "schedules"  # what it manages, plural
     is_file: ClassVar[bool] = False  # True: populate reads and apply writes a file
     keeps_history: ClassVar[bool] = False  # True: `cronctl stats` reads its deliveries
+    generated_by_default: ClassVar[bool] = False  # `generate` writes its file with no jobs
 
     def __init__(self, config, state=None) -> None:
         self.config = config
@@ -148,9 +149,6 @@ class Target:
     def skip_reason(self) -> str | None:
         """A note when the target cannot be asked but need not be (e.g. no token, no jobs)."""
         return None
-
-    def env_needed(self) -> tuple[str, ...]:
-        return (self.name,)
 
     def desired(self) -> list:
         raise NotImplementedError

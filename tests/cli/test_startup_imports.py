@@ -8,14 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.speed
 
 PROBE = """
 import atexit, json, sys
 atexit.register(lambda: sys.__stderr__.write("MODULES " + json.dumps(sorted(sys.modules))))
 from cronctl.__main__ import main
-
-pytestmark = pytest.mark.speed
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -40,7 +42,12 @@ def test_help_imports_no_heavy_module():
 def test_validate_imports_no_network_or_rendering_module():
     modules = loaded("--config", "schedules.yaml", "validate")
     assert {"yaml", "cronctl.config"} <= modules  # it did validate
-    for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.targets.qstash",
+    # A target's format and rules (its plugin, model and validate modules), never its client
+    # or its Target class.
+    formats = ("plugin", "model", "validate", "retrydelay")
+    targets = [m for m in modules if m.startswith("cronctl.targets.") and m.count(".") == 3]
+    assert targets and all(m.rsplit(".", 1)[1] in formats for m in targets), targets
+    for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.targets.base",
                   "cronctl.dev", "cronctl.engine",
                   # Typer's pydantic coercion of command-line values (cronctl/cliparams.py)
                   "typer._adapters",

@@ -58,7 +58,7 @@ class KubernetesTarget(Target):
         return self.config.path.parent / settings_of(self.config).file
 
     def active(self, *, explicit: bool = False) -> bool:
-        return bool(self.jobs) or self.config.kubernetes is not None or explicit
+        return bool(self.jobs) or self.config.settings.get("kubernetes") is not None or explicit
 
     def desired(self) -> list[CronJobSpec]:
         out = []

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ... import cron
+from ...config.diagnostics import Reporter
 from ...config.interpolate import has_placeholder
-from ...config.model import FileModel, KubernetesJob, KubernetesSettings
-
-if TYPE_CHECKING:
-    from ...config.load import _Reporter
+from ...config.validate import zone
+from .model import KubernetesJob, KubernetesSettings
 
 # A CronJob's name is a DNS-1123 label of at most 52 characters: the controller appends an
 # 11-character suffix to name its Jobs, and those must stay within 63.
@@ -31,7 +30,10 @@ def schedule_problems(expr: str, timezone: str | None = None) -> list[cron.CronP
     return cron.get_dialect("kubernetes").validate(expr, timezone)
 
 
-def settings(rep: _Reporter, s: KubernetesSettings) -> None:
+def settings(rep: Reporter, ctx: Any) -> None:
+    s = ctx.model.kubernetes
+    if s is None:
+        return
     base = ("kubernetes",)
     if s.namespace and not has_placeholder(s.namespace) and not DNS_LABEL.match(s.namespace):
         rep.add((*base, "namespace"), f"namespace {s.namespace!r} is not a DNS-1123 label",
@@ -43,7 +45,7 @@ def settings(rep: _Reporter, s: KubernetesSettings) -> None:
     labels(rep, (*base, "labels"), s.labels)
 
 
-def labels(rep: _Reporter, path: tuple, values: dict[str, str]) -> None:
+def labels(rep: Reporter, path: tuple, values: dict[str, str]) -> None:
     for key, value in values.items():
         if not LABEL_KEY.match(key) or len(key.rsplit("/", 1)[-1]) > 63:
             rep.add((*path, key), f"{key!r} is not a valid Kubernetes label key", key=True,
@@ -53,7 +55,9 @@ def labels(rep: _Reporter, path: tuple, values: dict[str, str]) -> None:
                     hint="at most 63 letters, digits, '-', '_' or '.'")
 
 
-def job(rep: _Reporter, base: tuple, name: str, j: KubernetesJob, model: FileModel) -> None:
+def job(rep: Reporter, base: tuple, name: str, j: KubernetesJob, ctx: Any) -> None:
+    model = ctx.model
+    zone(rep, (*base, "timezone"), j.timezone)
     if len(name) > MAX_NAME or not DNS_LABEL.match(name):
         rep.add(base, f"job name {name!r} cannot name a Kubernetes CronJob (target kubernetes)",
                 hint=f"use lowercase letters, digits and '-', at most {MAX_NAME} characters",

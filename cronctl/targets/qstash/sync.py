@@ -19,7 +19,7 @@ DEFAULT_RATE = 500.0  # requests per second; a ceiling, 429s are waited out anyw
 
 
 def desired_specs(config: Config) -> list[ScheduleSpec]:
-    return [from_job(job) for job in config.business_jobs]
+    return [from_job(job) for job in config.jobs_for("qstash")]
 
 
 async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:

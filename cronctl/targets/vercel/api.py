@@ -23,6 +23,8 @@ from typing import Any
 
 from ...errors import ConfigError, ProviderError
 from ...secrets import Secret, reveal
+from .model import settings as vercel_settings
+from .model import vercel_file
 
 DEFAULT_API = "https://api.vercel.com"
 TIMEOUT_S = 30.0
@@ -92,16 +94,17 @@ def api_url() -> str:
 
 def resolve(config) -> ProjectRef | None:
     """The project to ask about, or None when nothing names one."""
-    if config.vercel_project:
-        team = config.vercel_team or os.environ.get("VERCEL_ORG_ID") or None
-        return ProjectRef(config.vercel_project, team, f"vercel.project in {config.path.name}")
+    s = vercel_settings(config)
+    if s.project:
+        team = s.team or os.environ.get("VERCEL_ORG_ID") or None
+        return ProjectRef(s.project, team, f"vercel.project in {config.path.name}")
     env_project = os.environ.get("VERCEL_PROJECT_ID")
     if env_project:
-        return ProjectRef(env_project, config.vercel_team or os.environ.get("VERCEL_ORG_ID")
+        return ProjectRef(env_project, s.team or os.environ.get("VERCEL_ORG_ID")
                           or None, "VERCEL_PROJECT_ID")
     # `vercel link` writes it at the project root: beside vercel.json (or schedules.yaml).
     found = [p / ".vercel" / "project.json"
-             for p in (Path(config.vercel_file).parent, Path(config.path).parent)]
+             for p in (Path(vercel_file(config)).parent, Path(config.path).parent)]
     link = next((p for p in found if p.is_file()), None)
     if link is not None:
         try:
@@ -116,7 +119,7 @@ def resolve(config) -> ProjectRef | None:
         org = data.get("orgId")
         # A personal account's orgId is a user ID; Vercel takes teamId only for teams.
         team = org if isinstance(org, str) and org.startswith("team_") else None
-        return ProjectRef(project, config.vercel_team or team, str(link))
+        return ProjectRef(project, s.team or team, str(link))
     return None
 
 

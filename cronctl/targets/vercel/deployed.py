@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from ...errors import ConfigError, CronctlError, ProviderError
 from ..base import Check, TriggerResult
 from .api import Definition, Deployed, VercelApi, connect, token
+from .model import dialect as dialect_of
+from .model import settings as vercel_settings
 
 
 def _iso_ms(value) -> str | None:
@@ -68,7 +70,7 @@ def statuses(jobs: list, file_crons: list[dict], deployed: Deployed | None
 
 def deployed_state(target) -> tuple[Deployed | None, str | None]:
     """(the deployment's crons, None), or (None, why they were not read). Raises on a refusal."""
-    if target.config.vercel_output == "schedules":
+    if vercel_settings(target.config).output == "schedules":
         return None, ("vercel.output is schedules: the deployed Vercel Schedules are not read "
                       "yet (see 'vercel schedules ls'); vercel.json only")
     api, why = connect(target.config)
@@ -81,18 +83,17 @@ def deployed_state(target) -> tuple[Deployed | None, str | None]:
 
 
 def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict]:
-    from ... import cron
 
     listed, extra = statuses(target.jobs, file_crons, deployed)
     config = target.config
-    dialect = cron.get_dialect("vercel", plan=config.vercel_plan, output=config.vercel_output)
+    dialect = dialect_of(vercel_settings(config))
     out = []
     for job, status, in_json, found in listed:
-        zone = job.timezone if config.vercel_output == "schedules" else None
+        zone = job.timezone if vercel_settings(config).output == "schedules" else None
         nxt = dialect.next_runs(job.schedule, zone, 1, target.now()) if job.enabled else []
         row = {"name": job.name, "tier": job.tier, "target": target.name,
                "schedule": job.schedule, "timezone": job.timezone,
-               "schedule_id": job.schedule_id,
+               "schedule_id": None,
                "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
                "last_states": [], "paused": None, "status": status, "where": "vercel.json",
                "in_file": True, "in_vercel_json": in_json,
@@ -121,7 +122,7 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
     if deployed is None:
         from ...output import echo
 
-        if token() and target.config.vercel_output == "crons":  # a token, but no project
+        if token() and vercel_settings(target.config).output == "crons":  # a token, but no project
             return [Check("Vercel project", "warn", why or "not found",
                           "set vercel.project in schedules.yaml (or VERCEL_PROJECT_ID), or "
                           "run 'vercel link'")]

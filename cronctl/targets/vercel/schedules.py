@@ -26,6 +26,7 @@ from pathlib import Path
 from ...errors import ConfigError
 from ...plan import FieldChange
 from .json_file import drop_items, remove_member, render_new, set_member, splice
+from .model import vercel_file
 from .target import VercelChange, read_doc
 
 KEY = "schedules"
@@ -35,13 +36,13 @@ MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated
 def shape(job) -> dict:
     entry = {"schedule": job.schedule, "path": job.path, "requestMethod": "GET",
              "timezone": job.timezone or "UTC"}
-    if job.jitter:
-        entry["jitter"] = job.jitter
+    if job.spec.jitter:
+        entry["jitter"] = job.spec.jitter
     return entry
 
 
 def desired(config) -> dict[str, dict]:
-    return {j.name: shape(j) for j in config.infrastructure_jobs if j.enabled}
+    return {j.name: shape(j) for j in config.jobs_for("vercel") if j.enabled}
 
 
 def owned(entry) -> bool:
@@ -71,7 +72,7 @@ class ScheduleSpec:
 
 
 def _old(config) -> tuple[Path, str | None, list, dict]:
-    path = config.vercel_file
+    path = vercel_file(config)
     text, doc = read_doc(path)
     doc = doc or {}
     old = doc.get(KEY) or {}
@@ -120,7 +121,7 @@ def build(path: Path, text: str | None, old_crons: list, old: dict, new_crons: l
 
 def plan(config) -> SchedulesChange:
     path, text, old_crons, old = _old(config)
-    jobs_paths = {j.path for j in config.infrastructure_jobs}
+    jobs_paths = {j.path for j in config.jobs_for("vercel")}
     new_crons = [c for c in old_crons if not (isinstance(c, dict) and c.get("path") in jobs_paths)]
     return build(path, text, old_crons, old, new_crons, _merge(old, desired(config), path))
 
@@ -132,7 +133,7 @@ def back_to_crons(config, path: Path, text: str, doc: dict, crons: list
     old = doc.get(KEY)
     if not isinstance(old, dict):
         return None
-    names = {j.name for j in config.infrastructure_jobs}
+    names = {j.name for j in config.jobs_for("vercel")}
     gone = [k for k, v in old.items() if k in names and owned(v)]
     if not gone:
         return None
@@ -165,7 +166,7 @@ def desired_specs(config) -> list[ScheduleSpec]:
 
 def live_specs(config, change: SchedulesChange) -> list[ScheduleSpec]:
     specs = [_spec(name, e) for name, e in change.old_schedules.items() if owned(e)]
-    by_path = {j.path: j for j in config.infrastructure_jobs}
+    by_path = {j.path: j for j in config.jobs_for("vercel")}
     for c in change.old_crons or []:
         job = by_path.get(c.get("path")) if isinstance(c, dict) else None
         if job is not None:

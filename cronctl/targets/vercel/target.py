@@ -21,6 +21,8 @@ from ...fsutil import read_regular, write_atomic
 from ...plan import Artifact, FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
 from .json_file import BOM, render_new, splice
+from .model import settings as vercel_settings
+from .model import vercel_file
 
 USER_AGENT = "vercel-cron/1.0"
 
@@ -55,7 +57,7 @@ class VercelChange:
 def desired_crons(config: Config) -> list[dict[str, str]]:
     return [
         {"path": j.path, "schedule": j.schedule}
-        for j in config.infrastructure_jobs
+        for j in config.jobs_for("vercel")
         if j.enabled
     ]
 
@@ -93,9 +95,9 @@ def read_doc(path: Path) -> tuple[str | None, dict | None]:
 def plan(config: Config) -> VercelChange:
     from . import schedules as vercel_schedules
 
-    if config.vercel_output == "schedules":
+    if vercel_settings(config).output == "schedules":
         return vercel_schedules.plan(config)
-    path = config.vercel_file
+    path = vercel_file(config)
     crons = desired_crons(config)
     text, doc = read_doc(path)
     if text is None or doc is None:
@@ -143,6 +145,7 @@ def _specs(crons: list, names: dict[str, str] | None = None) -> list[CronSpec]:
 class VercelTarget(Target):
     name = "vercel"
     title = "vercel.json"
+    generated_by_default = True  # vercel.json is the default file of `generate`
     noun = "crons"
     is_file = True
 
@@ -150,7 +153,7 @@ class VercelTarget(Target):
         super().__init__(config, state)
         self.change: VercelChange | None = None
         self._names: dict[str, str] = {}
-        self.schedules = config.vercel_output == "schedules"
+        self.schedules = vercel_settings(config).output == "schedules"
         if self.schedules:
             from . import schedules as vercel_schedules
 
@@ -159,10 +162,7 @@ class VercelTarget(Target):
 
     def active(self, *, explicit: bool = False) -> bool:
         # A file left over with crons is planned too (they become deletes).
-        return bool(self.jobs) or explicit or self.config.vercel_file.exists()
-
-    def env_needed(self) -> tuple[str, ...]:
-        return ("vercel",)
+        return bool(self.jobs) or explicit or vercel_file(self.config).exists()
 
     def desired(self) -> list:
         if self.schedules:
@@ -241,7 +241,7 @@ class VercelTarget(Target):
     def detail(self, spec) -> tuple[str, ...]:
         lines = self._s.detail(spec) if self.schedules else (
             f"GET {spec.path}", f"cron: {spec.schedule} (UTC)")
-        if self.config.vercel_plan == "hobby":
+        if vercel_settings(self.config).plan == "hobby":
             lines += ("Hobby plan: once a day, at any minute within the hour",)
         return lines
 
@@ -258,7 +258,7 @@ class VercelTarget(Target):
         from . import deployed as vercel_deployed
 
         api, _ = vercel_api.connect(self.config)
-        if api is not None and self.config.vercel_output == "crons":
+        if api is not None and vercel_settings(self.config).output == "crons":
             self._ready = (api, vercel_deployed.runnable(self, job, api))
         else:
             vercel_deployed.direct_url(self, job)
@@ -271,7 +271,7 @@ class VercelTarget(Target):
 
         ready = getattr(self, "_ready", None)
         api = ready[0] if ready else vercel_api.connect(self.config)[0]
-        if api is not None and self.config.vercel_output == "crons":
+        if api is not None and vercel_settings(self.config).output == "crons":
             return vercel_deployed.trigger(self, job, api, ready[1] if ready else None)
         return vercel_deployed.trigger_direct(self, job)
 
