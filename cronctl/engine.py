@@ -22,6 +22,7 @@ from .errors import ExitStatus, SafetyError, UsageError
 from .output import console, echo, print_json, print_renderable
 from .plan import SYMBOLS, Change, Plan, Thresholds, check_safety
 from .targets.base import ApplyResult, Target
+from .targets.capabilities import Stats
 from .words import count
 
 Mode = Literal["diff", "schedule", "cleanup"]
@@ -48,7 +49,7 @@ def target_for(config, state, job) -> Target:
 def history(config, state) -> Target:
     """The target whose delivery history `cronctl stats` reads by default (the first that
     keeps one)."""
-    return next(t for t in all_targets(config, state) if t.keeps_history)
+    return next(t for t in all_targets(config, state) if isinstance(t, Stats))
 
 
 @dataclass

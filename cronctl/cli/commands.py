@@ -363,7 +363,3 @@ def dev_cmd(
         fault_rate=fault_rate, fault_seed=fault_seed, access_log=access_log,
         max_schedules=max_schedules, rate_limit=rate_limit, clock=clock, apply=not no_apply,
     ))
-
-
-# Run history and the dead-letter queue: their wiring lives beside (this module stays short).
-from . import history  # noqa: E402,F401  (registers `logs` and `dlq` on `app`)

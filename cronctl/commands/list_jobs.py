@@ -27,9 +27,9 @@ def local_row(job: Job, config: Config) -> dict:
 def run(state, *, local: bool, json_out: bool) -> int:
     config = state.load(remote=not local)
     if not local:
-        from . import list_remote
+        from .. import live_list
 
-        return list_remote.run(state, config, json_out=json_out)
+        return live_list.run(state, config, json_out=json_out)
     rows = [local_row(j, config) for j in config.jobs]
     if json_out:
         print_json({"project": config.project, "file": str(config.path), "jobs": rows})

@@ -40,3 +40,11 @@ def _existing(path: Path, source: str | None) -> Path:
         f"{path}: no such file{origin}",
         hint="run 'cronctl init' to write a starter schedules.yaml, or pass --config PATH",
     )
+
+
+def project_name(folder: Path) -> str:
+    """A project name from a folder's: lowercase letters, digits and '-'."""
+    import re
+
+    name = re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-")
+    return name or "my-app"

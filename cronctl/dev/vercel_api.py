@@ -99,9 +99,9 @@ def load_project(config_path: Path | None, app_url: str | None, now_ms: int, fir
     if config_path is not None and config_path.is_file():
         try:
             from ..config import load_config
+            from ..targets.vercel.crons import desired_crons
             from ..targets.vercel.model import settings as vercel_settings
             from ..targets.vercel.model import vercel_file
-            from ..targets.vercel.target import desired_crons
 
             config = load_config(config_path)
             name = vercel_settings(config).project or config.project

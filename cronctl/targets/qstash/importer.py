@@ -1,4 +1,4 @@
-"""Turn schedules that exist today (QStash, vercel.json) into schedules.yaml entries. Pure."""
+"""Turn the schedules QStash has today into schedules.yaml entries. Pure."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ...config.project import owner_of
 from ...config.validate import JOB_NAME
+from ...importing import name_from_path, unique
 from ...secrets import reveal
 from ...urls import base_url_problem, display, path_problem
 from .spec import DEFAULT_METHOD, DEFAULT_RETRIES, ScheduleSpec
@@ -34,27 +35,13 @@ def base_url_of(specs: list[ScheduleSpec]) -> str | None:
     return origins.most_common(1)[0][0] if origins else None
 
 
-def _name_from_path(path: str) -> str:
-    last = [p for p in path.split("?")[0].split("/") if p]
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", last[-1] if last else "job").strip("-.")
-    return name or "job"
-
-
 def job_name(spec_id: str, path: str) -> str:
     managed = _MANAGED.match(spec_id)
     if managed:
         return managed.group(1)
     if JOB_NAME.fullmatch(spec_id) and not spec_id.startswith("scd_"):
         return spec_id
-    return _name_from_path(path)
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+    return name_from_path(path)
 
 
 def _env_name(header: str) -> str:
@@ -135,28 +122,5 @@ def from_qstash(specs: list[ScheduleSpec], base_url: str, taken: set[str],
                 job[field] = _path(url) if _origin(url) == base_url else url
         if s.parallelism:
             job["concurrency"] = s.parallelism
-        jobs[_unique(job_name(s.schedule_id, path), taken)] = job
+        jobs[unique(job_name(s.schedule_id, path), taken)] = job
     return jobs, skipped
-
-
-def from_vercel(crons: list[dict[str, Any]], taken: set[str]) -> dict[str, Any]:
-    jobs: dict[str, Any] = {}
-    for cron in crons:
-        path = str(cron.get("path", "/"))
-        jobs[_unique(_name_from_path(path), taken)] = {
-            "tier": "infrastructure",
-            "path": path,
-            "schedule": str(cron.get("schedule", "")),
-        }
-    return jobs
-
-
-def render(project: str, base_url: str | None, jobs: dict[str, Any]) -> str:
-    import yaml
-
-    doc: dict[str, Any] = {"version": 1, "project": project}
-    if base_url:
-        doc["base_url"] = base_url
-    doc["jobs"] = jobs
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=100)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...aio import gather_all
@@ -17,15 +17,25 @@ from ...config.project import owner_of, schedule_id_prefix
 from ...plan import Action, FieldChange, Plan
 from ...urls import display
 from ..base import ApplyResult, Check, DeadLetter, OnDone, Run, Target, TriggerResult, poll_interval
+from ..capabilities import (
+    DeadLetters,
+    Importable,
+    Imported,
+    Pausable,
+    RunHistory,
+    Stats,
+    Triggerable,
+)
 from . import connect
 from .spec import ScheduleSpec, attributes, differences, from_job
 
 
-class QStashTarget(Target):
+class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
-    keeps_history = True
+    # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
+    retention = timedelta(days=7)
 
     @property
     def prefix(self) -> str:
@@ -58,16 +68,14 @@ class QStashTarget(Target):
         self.requests += sum(count)
         return live
 
-    def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None
-              ) -> ApplyResult:
+    def _apply(self, plan: Plan, *, concurrency: int | None, on_done: OnDone | None
+               ) -> ApplyResult:
         from .sync import apply
 
         count: list[int] = []
         result = connect.run(self.state, lambda client: apply(plan, client, on_done=on_done),
                              concurrency=concurrency, count=count)
         result.requests = sum(count)
-        self.requests += result.requests
         return result
 
     # -- PlanRules ---------------------------------------------------------------------------
@@ -208,6 +216,17 @@ class QStashTarget(Target):
         from .probe import probe
 
         return probe(self)
+
+    def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
+        """Entries for the schedules QStash has today (one GET)."""
+        from . import importer
+
+        live = self.populate()
+        base_url = importer.base_url_of(live)
+        if not base_url:
+            return Imported()
+        jobs, skipped = importer.from_qstash(live, base_url, taken, project)
+        return Imported(jobs, base_url, skipped)
 
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs

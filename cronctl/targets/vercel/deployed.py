@@ -222,7 +222,7 @@ def trigger_direct(target, job) -> TriggerResult:
 
     import httpx
 
-    from .target import cron_request_headers
+    from .crons import cron_request_headers
 
     url = direct_url(target, job)
     started = time.perf_counter()

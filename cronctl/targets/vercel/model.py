@@ -68,7 +68,8 @@ def reads(jobs: list) -> set[str]:
 
 def settings(config: Any) -> VercelSettings:
     """The vercel target's settings in a loaded Config."""
-    return config.settings.get("vercel") or VercelSettings()
+    settings = getattr(config, "settings", None) or {}  # no Config: `cronctl import`
+    return settings.get("vercel") or VercelSettings()
 
 
 def vercel_file(config: Any) -> Path:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from ...errors import ConfigError
 from ...plan import FieldChange
+from .crons import VercelChange, read_doc
 from .json_file import drop_items, remove_member, render_new, set_member, splice
 from .model import vercel_file
-from .target import VercelChange, read_doc
 
 KEY = "schedules"
 MIGRATED = "crons "  # the key prefix of a `crons` entry being migrated

@@ -10,86 +10,19 @@ original text rather than re-serialising the document.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...config import Config
 from ...errors import ConfigError
-from ...fsutil import read_regular, write_atomic
+from ...fsutil import write_atomic
 from ...plan import Artifact, FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
-from .json_file import BOM, render_new, splice
+from ..capabilities import Importable, Imported, Pausable, RunHistory, Stats, Triggerable
+from .crons import VercelChange, desired_crons, read_doc
+from .json_file import render_new, splice
 from .model import settings as vercel_settings
 from .model import vercel_file
-
-USER_AGENT = "vercel-cron/1.0"
-
-
-def cron_request_headers(schedule: str) -> dict[str, str]:
-    """The headers Vercel sends when it runs a cron job (`trigger` and `cronctl dev` use them)."""
-    headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": schedule}
-    secret = os.environ.get("CRON_SECRET")
-    if secret:
-        headers["authorization"] = f"Bearer {secret}"
-    return headers
-
-
-@dataclass(frozen=True)
-class VercelChange:
-    path: Path
-    old_text: str | None  # None: the file does not exist yet
-    new_text: str
-    old_crons: list | None
-    new_crons: list
-
-    @property
-    def changed(self) -> bool:
-        return self.old_crons != self.new_crons
-
-    def unified_diff(self) -> str:
-        if not self.changed:
-            return ""
-        return Artifact(self.path, self.old_text or None, self.new_text).unified_diff()
-
-
-def desired_crons(config: Config) -> list[dict[str, str]]:
-    return [
-        {"path": j.path, "schedule": j.schedule}
-        for j in config.jobs_for("vercel")
-        if j.enabled
-    ]
-
-
-def read_doc(path: Path) -> tuple[str | None, dict | None]:
-    """(the text, the parsed top-level object) of vercel.json, or (None, None) when absent."""
-    raw = read_regular(path)  # a pipe or a folder is an error, never read
-    if raw is None:
-        return None, None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text", hint="save it as UTF-8; nothing was written"
-                          ) from None
-    try:
-        doc = json.loads(text.lstrip(BOM))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}",
-            hint="fix the file by hand (it was left untouched), then run again",
-        ) from None
-    except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply to read",
-                          hint="the file was left untouched") from None
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{path}: the top level must be a JSON object",
-                          hint="the file was left untouched")
-    old = doc.get("crons")
-    if old is not None and not isinstance(old, list):
-        raise ConfigError(f"{path}: 'crons' must be a list, found {type(old).__name__}",
-                          hint="fix or remove 'crons' by hand (the file was left untouched)")
-    return text, doc
 
 
 def plan(config: Config) -> VercelChange:
@@ -142,7 +75,7 @@ def _specs(crons: list, names: dict[str, str] | None = None) -> list[CronSpec]:
     return out
 
 
-class VercelTarget(Target):
+class VercelTarget(Triggerable, RunHistory, Importable, Target):
     name = "vercel"
     title = "vercel.json"
     generated_by_default = True  # vercel.json is the default file of `generate`
@@ -203,17 +136,25 @@ class VercelTarget(Target):
         self.change = change
         return result
 
-    def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None
-              ) -> ApplyResult:
+    def _apply(self, plan: Plan, *, concurrency: int | None, on_done: OnDone | None
+               ) -> ApplyResult:
         result = ApplyResult()
         if self.change is not None and apply(self.change):
             result.wrote = str(self.change.path)
-        for change in plan.changes:
-            result.done.append(change)
-            if on_done:
-                on_done(change, None)
         return result
+
+    def instead(self, capability, job=None) -> str | None:
+        if capability is Pausable:
+            return "set enabled: false in schedules.yaml and run 'cronctl generate'"
+        if capability is Stats:
+            return "see Vercel's dashboard: Settings -> Cron Jobs -> View Logs"
+        return None
+
+    def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
+        """Entries for the crons of a vercel.json (`source`: its path)."""
+        from .importer import from_vercel, read_crons
+
+        return Imported(from_vercel(read_crons(Path(source or "vercel.json")), taken))
 
     def count_line(self, plan: Plan) -> str:
         line = super().count_line(plan)
@@ -244,13 +185,6 @@ class VercelTarget(Target):
         if vercel_settings(self.config).plan == "hobby":
             lines += ("Hobby plan: once a day, at any minute within the hour",)
         return lines
-
-    def pause(self, job, *, paused: bool) -> None:
-        from ...errors import UsageError
-
-        raise UsageError(
-            f"{job.name!r} is an infrastructure job; Vercel crons cannot be paused",
-            hint="set enabled: false in schedules.yaml and run 'cronctl generate'")
 
     def can_trigger(self, job) -> None:
         """Before the confirmation: what Vercel would run (one request), or the app's URL."""
@@ -302,13 +236,6 @@ class VercelTarget(Target):
         else:
             checks = [Check("vercel.json", "ok", "up to date")]
         return checks + vercel_deployed.probe(self, change.old_crons or [])
-
-    def stats_jobs(self, job=None) -> list:
-        from ...errors import UsageError
-
-        raise UsageError(f"{job.name if job else 'this'!r} is an infrastructure job; Vercel "
-                         "keeps its runs",
-                         hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs")
 
     def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
         from ...output import echo

@@ -3,14 +3,10 @@
 import yaml
 
 from cronctl.config import inspect_config
-from cronctl.targets.qstash.importer import (
-    base_url_of,
-    from_qstash,
-    from_vercel,
-    placeholder,
-    render,
-)
+from cronctl.importing import render
+from cronctl.targets.qstash.importer import base_url_of, from_qstash, placeholder
 from cronctl.targets.qstash.spec import from_live
+from cronctl.targets.vercel.importer import from_vercel
 
 
 def test_import_round_trips_through_the_loader(tmp_path):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import engine
-from ..config import Config
-from ..output import print_json, print_renderable
+from . import engine
+from .config import Config
+from .output import print_json, print_renderable
 
 STATUS_STYLE = {"in sync": "green", "drifted": "yellow", "missing": "red", "orphaned": "red",
                 "unmanaged": "dim", "disabled": "dim", "schedule differs": "yellow",
@@ -38,8 +38,8 @@ def run(state, config: Config, *, json_out: bool) -> int:
 def _render(config: Config, table: list[dict]):
     from rich.markup import escape
 
-    from ..tables import Col
-    from ..tables import table as draw
+    from .tables import Col
+    from .tables import table as draw
 
     # The Vercel side read from the deployment (VERCEL_TOKEN): where each job is.
     deployed = any(r.get("deployed") is not None for r in table)

@@ -3,7 +3,7 @@ file (the seed's locked jobs); `--force` overrides, on purpose."""
 
 from __future__ import annotations
 
-from ..errors import SafetyError
+from .errors import SafetyError
 
 
 def refuse_locked(config, job, action: str, *, force: bool) -> None:
