@@ -200,3 +200,20 @@ def _reads_settings(node: ast.AST) -> str | None:
             and isinstance(key, ast.Constant) and isinstance(key.value, str)):
         return key.value
     return None
+
+
+def test_the_engine_presents_nothing():
+    """It returns a SyncResult; present.py renders it (and asks, through the engine's hooks)."""
+    graph = import_graph()
+    assert "cronctl.present" in graph  # the control: the presenter is a module of the graph
+    assert not graph["cronctl.engine"] & {"cronctl.app", "cronctl.output", "cronctl.ci",
+                                          "cronctl.present"}, graph["cronctl.engine"]
+
+
+def test_the_dev_server_knows_no_app_or_engine():
+    """`cronctl dev` applies the file through a callback its command gives it."""
+    graph = import_graph()
+    dev = [m for m in graph if m == "cronctl.dev" or m.startswith("cronctl.dev.")]
+    assert dev
+    for module in dev:
+        assert not graph[module] & {"cronctl.app", "cronctl.engine", "cronctl.present"}, module
