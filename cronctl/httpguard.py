@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,15 +28,12 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        def number(name: str, default: float) -> float:
-            try:
-                value = float(os.environ.get(name, default))
-            except ValueError:
-                return default
-            return value if value > 0 else default
+        """The run's knobs (environment.py: CRONCTL_DEADLINE, CRONCTL_MAX_RESPONSE)."""
+        from .environment import current
 
-        return cls(deadline=number("CRONCTL_DEADLINE", cls.deadline),
-                   max_response=int(number("CRONCTL_MAX_RESPONSE", cls.max_response)))
+        tuning = current().tuning
+        return cls(deadline=tuning.deadline or cls.deadline,
+                   max_response=tuning.max_response or cls.max_response)
 
 
 class TooLarge(Exception):

@@ -4,12 +4,12 @@ outputs), with the exit code. The engine itself presents nothing."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import engine, render, savedplan
 from .app import confirm
 from .ci import append_summary
+from .environment import current
 from .errors import ExitStatus, SafetyError
 from .output import console, echo, print_json, print_renderable
 from .plan import SYMBOLS, Change, Plan
@@ -122,7 +122,7 @@ def _report(result: engine.SyncResult, opts: engine.Options) -> int:
 def _progress(state, total: int, quiet: bool):
     """A progress bar on a terminal; one line per change with -v; nothing otherwise."""
     bar = None
-    if not quiet and total >= 10 and sys.stderr.isatty():
+    if not quiet and total >= 10 and current().stderr_tty:
         from rich.progress import Progress
 
         bar = Progress(console=console(stderr=True), transient=True)

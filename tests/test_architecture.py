@@ -50,7 +50,7 @@ def test_the_config_layer_imports_nothing_above_it():
     # nothing of cronctl but errors.
     # ..targets is the registry (it imports nothing; plugins are loaded by name on use).
     allowed = {"..errors", "..durations", "..", "...errors", "..secrets", "..urls",
-               "..targets"}
+               "..targets", "..environment"}
     for path in (PACKAGE / "config").glob("*.py"):
         for imp in _imports(path):
             if imp.startswith(".."):
@@ -217,3 +217,19 @@ def test_the_dev_server_knows_no_app_or_engine():
     assert dev
     for module in dev:
         assert not graph[module] & {"cronctl.app", "cronctl.engine", "cronctl.present"}, module
+
+
+def _reads_os_environ(tree: ast.AST) -> list[int]:
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+            and n.attr == "environ" and isinstance(n.value, ast.Name) and n.value.id == "os"]
+
+
+def test_only_the_environment_reads_os_environ():
+    """One Environment per run (environment.py, built in main()): no module reads the
+    process environment for a knob, a credential or a terminal by itself. (`cronctl dev`, the
+    local server, is a program of its own.)"""
+    assert _reads_os_environ(ast.parse("import os\nx = os.environ.get('A')\n")) == [2]
+    found = {str(p.relative_to(PACKAGE)): lines for p in PACKAGE.rglob("*.py")
+             if "dev" not in p.relative_to(PACKAGE).parts and p.name != "environment.py"
+             and (lines := _reads_os_environ(ast.parse(p.read_text(encoding="utf-8"))))}
+    assert found == {}

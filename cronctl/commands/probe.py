@@ -5,12 +5,12 @@ It never calls a job's own endpoint: that would run the job.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 
 from .. import engine, targets
 from ..config import Config, inspect_config
 from ..config.diagnostics import errors
+from ..environment import current
 from ..output import print_json, print_renderable
 from ..targets.base import Check
 from ..words import count
@@ -61,7 +61,7 @@ def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
     # project's jobs read theirs from a Secret in the cluster.
     if config is None or any(config.jobs_for(p.name) for p in targets.plugins()
                              if p.sends_cron_secret):
-        checks.append(check_cron_secret(os.environ.get("CRON_SECRET")))
+        checks.append(check_cron_secret(current().get("CRON_SECRET")))
     if config is not None:
         from ..appcheck import diagnostics
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import engine
 from ..durations import parse_since
+from ..environment import current
 from ..errors import CronctlError
 from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
@@ -117,9 +118,8 @@ class _Progress:
         self.bar = None
 
     def __enter__(self):
-        import sys
 
-        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+        if self.quiet or self.total < 2 or not current().stderr_tty:
             return None
         from rich.progress import Progress
 

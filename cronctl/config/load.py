@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import is_dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from .. import targets as registry
+from ..environment import current
 from ..errors import ConfigError
 from . import validate
 from .build import build, secrets_of
@@ -29,7 +29,7 @@ def inspect_config(
     path: Path, env: Mapping[str, str] | None = None
 ) -> tuple[Config | None, list[Diagnostic]]:
     """Load and check the file. The Config is None when any error was found."""
-    env = os.environ if env is None else env
+    env = current().vars if env is None else env
     file = str(path)
     rep = Reporter(file, None)
     try:

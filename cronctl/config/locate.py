@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
+from ..environment import current
 from ..errors import ConfigError
 
 DEFAULT_NAME = "schedules.yaml"
@@ -15,7 +16,7 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     cwd = cwd or Path.cwd()
     if explicit:
         return _existing(Path(explicit), "--config")
-    env = os.environ.get("CRONCTL_CONFIG")
+    env = current().get("CRONCTL_CONFIG")
     if env:
         return _existing(Path(env), "CRONCTL_CONFIG")
     pyproject = cwd / "pyproject.toml"

@@ -13,7 +13,6 @@ letters, stats, import. A target without one refuses in one place (`lacks`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -44,10 +43,10 @@ def now_ms(state) -> int:
 
 def poll_interval(default: float) -> float:
     """Seconds between polls of a provider (`CRONCTL_POLL_INTERVAL` overrides, for tests)."""
-    try:
-        return max(0.01, float(os.environ["CRONCTL_POLL_INTERVAL"]))
-    except (KeyError, ValueError):
-        return default
+    from ..environment import current
+
+    value = current().tuning.poll_interval
+    return max(0.01, value) if value else default
 
 
 @dataclass

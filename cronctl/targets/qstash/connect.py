@@ -16,13 +16,13 @@ T = TypeVar("T")
 def client(state, *, concurrency: int | None = None, rate: float | None = None):
     """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
     in flight."""
-    from ...dev.discovery import credentials as dev_credentials
+    from ...credentials import qstash
     from ...urls import is_https, is_local
-    from .client import QStashClient, credentials
+    from .client import QStashClient
     from .pacing import DEFAULT_MAX
     from .sync import DEFAULT_RATE
 
-    url, token = (getattr(state, "qstash", None) or dev_credentials(state) or credentials())
+    url, token = qstash(state)
     if not is_https(url) and not is_local(url):
         echo(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
              "unencrypted (use https://)", err=True)

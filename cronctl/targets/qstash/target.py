@@ -7,7 +7,6 @@ to set the pause state when it differs; a delete, pause or resume is one request
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,7 +49,9 @@ class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Import
 
     def _told_where(self) -> bool:
         """A token, or a QStash the command was given (cronctl dev applying to itself)."""
-        return bool(os.environ.get("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
+        from ...environment import current
+
+        return bool(current().value("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
 
     def skip_reason(self) -> str | None:
         if not self.jobs and not self._told_where():

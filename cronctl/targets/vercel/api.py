@@ -16,11 +16,11 @@ VERCEL_API_URL overrides https://api.vercel.com (tests point it at `cronctl dev`
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...environment import current
 from ...errors import ConfigError, ProviderError
 from ...secrets import Secret, reveal
 from .model import settings as vercel_settings
@@ -68,7 +68,7 @@ class Deployed:
 
 def token() -> Secret | None:
     """VERCEL_TOKEN as a Secret (never printed); a value HTTP cannot carry is one message."""
-    value = os.environ.get("VERCEL_TOKEN", "").strip()
+    value = current().get("VERCEL_TOKEN", "").strip()
     if not value:
         return None
     if not value.isascii() or not value.isprintable() or " " in value:
@@ -82,7 +82,7 @@ def token() -> Secret | None:
 def api_url() -> str:
     from ...urls import is_https, is_local, service_url
 
-    value = os.environ.get("VERCEL_API_URL", "").strip()
+    value = current().get("VERCEL_API_URL", "").strip()
     url = service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
     if not is_https(url) and not is_local(url):
         from ...output import echo
@@ -96,11 +96,11 @@ def resolve(config) -> ProjectRef | None:
     """The project to ask about, or None when nothing names one."""
     s = vercel_settings(config)
     if s.project:
-        team = s.team or os.environ.get("VERCEL_ORG_ID") or None
+        team = s.team or current().get("VERCEL_ORG_ID") or None
         return ProjectRef(s.project, team, f"vercel.project in {config.path.name}")
-    env_project = os.environ.get("VERCEL_PROJECT_ID")
+    env_project = current().get("VERCEL_PROJECT_ID")
     if env_project:
-        return ProjectRef(env_project, s.team or os.environ.get("VERCEL_ORG_ID")
+        return ProjectRef(env_project, s.team or current().get("VERCEL_ORG_ID")
                           or None, "VERCEL_PROJECT_ID")
     # `vercel link` writes it at the project root: beside vercel.json (or schedules.yaml).
     found = [p / ".vercel" / "project.json"

@@ -5,10 +5,10 @@ the Vercel Schedules output and the deployed-crons reader, which all use it."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...environment import current
 from ...errors import ConfigError
 from ...fsutil import read_regular
 from ...plan import Artifact
@@ -20,7 +20,7 @@ USER_AGENT = "vercel-cron/1.0"
 def cron_request_headers(schedule: str) -> dict[str, str]:
     """The headers Vercel sends when it runs a cron job (`trigger` and `cronctl dev` use them)."""
     headers = {"user-agent": USER_AGENT, "x-vercel-cron-schedule": schedule}
-    secret = os.environ.get("CRON_SECRET")
+    secret = current().get("CRON_SECRET")
     if secret:
         headers["authorization"] = f"Bearer {secret}"
     return headers

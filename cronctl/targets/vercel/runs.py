@@ -4,8 +4,7 @@ dev server (QSTASH_URL pointing at it) `cronctl logs` can show them."""
 
 from __future__ import annotations
 
-import os
-
+from ...environment import current
 from ...errors import UsageError
 from ..base import Run
 
@@ -23,8 +22,8 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
 
     from ..qstash.runs import iso
 
-    url = os.environ.get("QSTASH_URL", "").strip().rstrip("/")
-    token = os.environ.get("QSTASH_TOKEN", "").strip()
+    url = current().get("QSTASH_URL", "").strip().rstrip("/")
+    token = current().get("QSTASH_TOKEN", "").strip()
     if not url or not token:
         raise CANNOT
     try:
