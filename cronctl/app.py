@@ -60,6 +60,12 @@ class State:
             config.require_env(require)
         return config
 
+    def tell(self, text: str) -> None:
+        """What a target has to say (a note, a warning): one line on stderr."""
+        from .output import echo
+
+        echo(text, err=True)
+
     def now(self) -> datetime:
         """Now, for windows and next runs: a discovered dev server's frozen clock, or the wall
         clock. Asked once per command, so one command sees one time."""

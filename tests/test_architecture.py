@@ -233,3 +233,13 @@ def test_only_the_environment_reads_os_environ():
              if "dev" not in p.relative_to(PACKAGE).parts and p.name != "environment.py"
              and (lines := _reads_os_environ(ast.parse(p.read_text(encoding="utf-8"))))}
     assert found == {}
+
+
+def test_targets_never_print():
+    """A target tells the person through the command's callback (`Target.tell`, `on_done`
+    for progress); it imports no output or app module."""
+    graph = import_graph()
+    modules = [m for m in graph if m.startswith("cronctl.targets.")]
+    assert "cronctl.targets.qstash.connect" in modules
+    for module in modules:
+        assert not graph[module] & {"cronctl.output", "cronctl.app", "cronctl.present"}, module

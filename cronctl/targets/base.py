@@ -142,6 +142,13 @@ class Target:
         self.state = state
         self.requests = 0  # requests made so far (populate included)
 
+    def tell(self, text: str) -> None:
+        """A note or warning for the person running the command: through the command's
+        callback (`state.tell`), never printed by the target itself."""
+        tell = getattr(self.state, "tell", None)
+        if tell is not None:
+            tell(text)
+
     def now(self):
         """Now for next runs: the command's clock (a frozen `cronctl dev` clock, or the wall)."""
         from datetime import UTC, datetime

@@ -8,8 +8,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ...output import echo
-
 T = TypeVar("T")
 
 
@@ -23,14 +21,15 @@ def client(state, *, concurrency: int | None = None, rate: float | None = None):
     from .sync import DEFAULT_RATE
 
     url, token = qstash(state)
+    tell = getattr(state, "tell", None) or (lambda text: None)
     if not is_https(url) and not is_local(url):
-        echo(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
-             "unencrypted (use https://)", err=True)
+        tell(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
+             "unencrypted (use https://)")
     verbose = getattr(state, "verbose", 0)
 
     def on_retry(path: str, why: str) -> None:
         if verbose >= 2:
-            echo(f"retrying {path}: {why}", err=True)
+            tell(f"retrying {path}: {why}")
 
     return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
                         rate=rate or DEFAULT_RATE, on_retry=on_retry)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...aio import gather_all
-from ...output import echo
 from . import connect
 from .runs import labels_of
 from .stats import JobStats, compute
@@ -59,8 +58,9 @@ def job_stats(state, jobs: list, from_ms: int, on_job: Callable[[], None] | None
     ids = [sid for job_ids in each.values() for sid in job_ids]
     history = connect.run(state, lambda client: fetch(ids, from_ms, window_s, client=client,
                                                       on_job=on_job))
-    if getattr(state, "verbose", 0):
-        echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
+    tell = getattr(state, "tell", None)
+    if getattr(state, "verbose", 0) and tell is not None:
+        tell(f"{history.requests} QStash requests ({history.strategy})")
     return [compute(j.name, j.spec.schedule_id,
                     [e for sid in each[j.name] for e in history.events.get(sid, [])],
                     sum(history.dlq.get(sid, 0) for sid in each[j.name]))

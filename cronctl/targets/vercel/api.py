@@ -16,6 +16,7 @@ VERCEL_API_URL overrides https://api.vercel.com (tests point it at `cronctl dev`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,16 +80,14 @@ def token() -> Secret | None:
     return Secret(value)
 
 
-def api_url() -> str:
+def api_url(tell: Callable[[str], None] | None = None) -> str:
     from ...urls import is_https, is_local, service_url
 
     value = current().get("VERCEL_API_URL", "").strip()
     url = service_url(value, "VERCEL_API_URL") if value else DEFAULT_API
-    if not is_https(url) and not is_local(url):
-        from ...output import echo
-
-        echo(f"warning: VERCEL_API_URL is plain http to {url}: VERCEL_TOKEN would travel "
-             "unencrypted (use https://)", err=True)
+    if not is_https(url) and not is_local(url) and tell is not None:
+        tell(f"warning: VERCEL_API_URL is plain http to {url}: VERCEL_TOKEN would travel "
+             "unencrypted (use https://)")
     return url
 
 
@@ -145,10 +144,11 @@ class VercelApi:
     """A small synchronous client; `requests` counts what it sent."""
 
     def __init__(self, ref: ProjectRef, api_token: Secret | str,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, tell: Callable[[str], None] | None = None
+                 ) -> None:
         self.ref = ref
         self.token = api_token if isinstance(api_token, Secret) else Secret(api_token)
-        self.base_url = (base_url or api_url()).rstrip("/")
+        self.base_url = (base_url or api_url(tell)).rstrip("/")
         self.requests = 0
 
     def _query(self) -> dict[str, str]:
@@ -223,7 +223,8 @@ class VercelApi:
         return data if isinstance(data, dict) else {}
 
 
-def connect(config) -> tuple[VercelApi | None, str | None]:
+def connect(config, tell: Callable[[str], None] | None = None
+            ) -> tuple[VercelApi | None, str | None]:
     """(a client, None) when a token and a project are known, else (None, why not)."""
     api_token = token()
     if not api_token:
@@ -232,4 +233,4 @@ def connect(config) -> tuple[VercelApi | None, str | None]:
     if ref is None:
         return None, ("no Vercel project: set vercel.project in schedules.yaml, "
                       "VERCEL_PROJECT_ID, or run 'vercel link'")
-    return VercelApi(ref, api_token), None
+    return VercelApi(ref, api_token, tell=tell), None

@@ -73,7 +73,7 @@ def deployed_state(target) -> tuple[Deployed | None, str | None]:
     if vercel_settings(target.config).output == "schedules":
         return None, ("vercel.output is schedules: the deployed Vercel Schedules are not read "
                       "yet (see 'vercel schedules ls'); vercel.json only")
-    api, why = connect(target.config)
+    api, why = connect(target.config, tell=target.tell)
     if api is None:
         return None, why
     try:
@@ -120,13 +120,12 @@ def probe(target, file_crons: list[dict]) -> list[Check]:
     except CronctlError as exc:
         return [Check("Vercel project", "fail", exc.message, exc.hint)]
     if deployed is None:
-        from ...output import echo
 
         if token() and vercel_settings(target.config).output == "crons":  # a token, but no project
             return [Check("Vercel project", "warn", why or "not found",
                           "set vercel.project in schedules.yaml (or VERCEL_PROJECT_ID), or "
                           "run 'vercel link'")]
-        echo(f"note: {why}", err=True)
+        target.tell(f"note: {why}")
         return []
     checks = []
     if deployed.disabled:

@@ -191,7 +191,7 @@ class VercelTarget(Triggerable, RunHistory, Importable, Target):
         from . import api as vercel_api
         from . import deployed as vercel_deployed
 
-        api, _ = vercel_api.connect(self.config)
+        api, _ = vercel_api.connect(self.config, tell=self.tell)
         if api is not None and vercel_settings(self.config).output == "crons":
             self._ready = (api, vercel_deployed.runnable(self, job, api))
         else:
@@ -204,7 +204,7 @@ class VercelTarget(Triggerable, RunHistory, Importable, Target):
         from . import deployed as vercel_deployed
 
         ready = getattr(self, "_ready", None)
-        api = ready[0] if ready else vercel_api.connect(self.config)[0]
+        api = ready[0] if ready else vercel_api.connect(self.config, tell=self.tell)[0]
         if api is not None and vercel_settings(self.config).output == "crons":
             return vercel_deployed.trigger(self, job, api, ready[1] if ready else None)
         return vercel_deployed.trigger_direct(self, job)
@@ -238,12 +238,11 @@ class VercelTarget(Triggerable, RunHistory, Importable, Target):
         return checks + vercel_deployed.probe(self, change.old_crons or [])
 
     def live_rows(self, plan: Plan, live: list[CronSpec]) -> list[dict]:
-        from ...output import echo
         from . import deployed as vercel_deployed
 
         deployed, why = vercel_deployed.deployed_state(self)
         if why and self.jobs:
-            echo(f"note: {why}", err=True)
+            self.tell(f"note: {why}")
         crons = [{"path": s.path, "schedule": s.schedule} for s in live
                  if not s.key.startswith("crons ")]
         return vercel_deployed.rows(self, crons, deployed)

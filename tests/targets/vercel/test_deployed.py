@@ -280,12 +280,14 @@ def test_bounded_answers_and_unsendable_settings(cli, srv):
     assert code == 2 and "must not hold credentials" in err and "pw-secret" not in out + err
 
 
-def test_plain_http_to_a_remote_api_warns(monkeypatch, capsys):
+def test_plain_http_to_a_remote_api_warns(monkeypatch):
+    """Through the command's callback (a target never prints)."""
     from cronctl.targets.vercel.api import api_url
 
+    told: list[str] = []
     monkeypatch.setenv("VERCEL_API_URL", "http://api.example.com/")
-    assert api_url() == "http://api.example.com"
-    assert "VERCEL_TOKEN would travel unencrypted" in capsys.readouterr().err
+    assert api_url(told.append) == "http://api.example.com"
+    assert len(told) == 1 and "VERCEL_TOKEN would travel unencrypted" in told[0]
     monkeypatch.setenv("VERCEL_API_URL", "http://127.0.0.1:8080")
-    assert api_url() == "http://127.0.0.1:8080"
-    assert capsys.readouterr().err == ""
+    assert api_url(told.append) == "http://127.0.0.1:8080"
+    assert len(told) == 1
