@@ -91,10 +91,15 @@ def write(path: Path, *, config, options: dict, planned: list, report: dict) -> 
 
 
 def read(path: Path) -> dict:
+    """The saved plan, checked to be one cronctl wrote (the shape of every field applying it
+    reads); UsageError (exit 2) with one message otherwise."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such plan file",
+                         hint="make one with 'cronctl diff --out PLAN.json'") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a cronctl plan: its JSON is nested too deeply",
                          hint="make one with 'cronctl diff --out PLAN.json'") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: not a cronctl plan: {exc}",
@@ -105,7 +110,48 @@ def read(path: Path) -> dict:
     if data.get("version") != VERSION:
         raise UsageError(f"{path}: plan format {data.get('version')!r}; this cronctl reads "
                          f"{VERSION}", hint="make the plan again with this cronctl version")
+    problem = _problem(data)
+    if problem:
+        raise UsageError(f"{path}: not a plan cronctl wrote ({problem}); nothing was applied",
+                         hint="make it again with 'cronctl diff --out PLAN.json' (never edit "
+                         "a plan by hand)")
     return data
+
+
+def _problem(data: dict) -> str | None:
+    """What is wrong with a plan of the right format and version (a field of the wrong type,
+    a field missing), or None."""
+
+    def names(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+    for key in ("cronctl", "project"):
+        if not isinstance(data.get(key), str):
+            return f"{key} must be a string"
+    config = data.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("checksum"), str):
+        return "config.checksum must be a string"
+    options = data.get("options", {})
+    if not isinstance(options, dict):
+        return "options must be an object"
+    if not names(options.get("jobs", [])):
+        return "options.jobs must be a list of job names"
+    for key in ("prune", "adopt"):
+        if not isinstance(options.get(key, False), bool):
+            return f"options.{key} must be true or false"
+    targets = data.get("targets")
+    if not isinstance(targets, dict):
+        return "targets must be an object"
+    for name, target in targets.items():
+        if not isinstance(target, dict):
+            return f"targets.{name} must be an object"
+        for key in ("desired", "live"):
+            if not isinstance(target.get(key), str):
+                return f"targets.{name}.{key} must be a checksum string"
+        changes = target.get("changes")
+        if not isinstance(changes, list) or not all(names(c) and len(c) == 3 for c in changes):
+            return f"targets.{name}.changes must be a list of [action, job, key]"
+    return None
 
 
 _AGAIN = "review a new plan: 'cronctl diff --out PLAN.json', then apply that one"
