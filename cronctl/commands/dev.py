@@ -51,6 +51,13 @@ def _usage_problem(opts: DevOptions) -> str | None:
         return "--max-schedules cannot be negative"
     if not 0 <= opts.port <= 65535:
         return "--port must be between 0 and 65535"
+    if opts.app_url is not None:  # where deliveries go: checked as every URL dev is given
+        from ..dev.urlcheck import BadURL, checked
+
+        try:
+            checked(opts.app_url, "--app-url")
+        except BadURL as exc:
+            return str(exc)
     return None
 
 

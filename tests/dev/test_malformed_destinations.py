@@ -149,3 +149,14 @@ def test_a_well_formed_destination_still_works_in_every_position(dev):
         _send(http, "POST", "/v2/publish/http://[::1]:9/hook"),
     ):
         assert response.status_code == 200, response.text
+
+
+def test_a_malformed_app_url_is_a_usage_error(tmp_path):
+    """`cronctl dev --app-url` (where deliveries of the file's jobs go) passes the same check."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    for bad in ("http://[::1", "http://localhost:abc/", "http://:3000", "ftp://localhost/"):
+        proc = subprocess.run([sys.executable, "-m", "cronctl", "dev", "--port", "0", "--memory",
+                               "--app-url", bad], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=30)
+        assert proc.returncode == 2, (bad, proc.stdout, proc.stderr)
+        assert "--app-url" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

@@ -74,3 +74,36 @@ def test_read_commands_give_up_at_the_default_deadline_of_60_s(kit, tmp_path):
         assert "within 60 s (the overall deadline for reading" in err, (name, err)
         assert "CRONCTL_DEADLINE=SECONDS allows longer" in err, (name, err)
         assert err.count("error:") == 1, (name, err)
+
+
+def test_logs_follow_gives_each_poll_its_own_deadline(kit, tmp_path):
+    """--follow reads for as long as it runs: the read deadline bounds each poll, never the
+    sum of them. Here each poll takes 0.2 s and the deadline is 0.5 s (shortened: only the
+    count of polls matters), so a shared deadline would end it at the third poll."""
+    import json
+    import signal
+    import time
+
+    def slow_page(h) -> None:
+        time.sleep(0.2)
+        kit.json_answer({"events": [], "cursor": ""})(h)
+
+    (tmp_path / "schedules.yaml").write_text(QSTASH_JOBS)
+    with kit.Hostile({"GET /v2/events": slow_page,
+                      "GET /v2/schedules": kit.json_answer([])}) as srv:
+        env = {"QSTASH_URL": srv.url, "QSTASH_TOKEN": "hostile-test-token-0123456789",
+               "CRONCTL_DEADLINE": "0.5", "CRONCTL_POLL_INTERVAL": "0.01"}
+        proc = _start(("logs", "a", "--follow", "--json"), tmp_path, env)
+        try:
+            guard = time.monotonic() + 60  # only guards the test run
+            while (sum(p.startswith("/v2/events") for _, p, _ in srv.requests) < 8
+                   and proc.poll() is None and time.monotonic() < guard):
+                time.sleep(0.05)
+            still_running = proc.poll() is None
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+    assert still_running, err
+    assert proc.returncode == 130, err
+    assert "deadline" not in err and "Traceback" not in err, err
+    assert all(json.loads(line) for line in out.splitlines())
