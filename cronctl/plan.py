@@ -233,7 +233,8 @@ def check_safety(plan: Plan, limits: Thresholds | None = None) -> SafetyVerdict:
             return SafetyVerdict(
                 False, touched, managed,
                 f"{what}: the plan {verb} {n} of {managed} managed {plan.noun} ({how}"
-                f"{n / managed:.0%}, over the {share:.0%} {name} limit)")
+                f"{n / managed:.0%}, over the {share:.0%} {name} limit: "
+                f"safety.{name}_threshold)")
     return SafetyVerdict(True, touched, managed)
     what = plan.title or plan.target or "the target"
     for action, share in (("update", limits.update), ("delete", limits.delete)):

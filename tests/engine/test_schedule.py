@@ -168,7 +168,7 @@ def test_every_action_that_stops_or_replaces_a_job_counts_toward_the_safety_limi
     before = project.schedules()
     refused = project.run("schedule", "--yes")
     assert refused.code == 4, (refused.out, refused.err)
-    assert "--force" in refused.err and "limit" in refused.err
+    assert "--force" in refused.err and "limit: safety." in refused.err
     assert project.schedules() == before  # nothing applied
     forced = project.run("schedule", "--yes", "--force")
     assert forced.code == 0, forced.err
