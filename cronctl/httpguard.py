@@ -85,38 +85,28 @@ async def fetch(http: httpx.AsyncClient, method: str, path: str, *, max_bytes: i
                           content=b"".join(chunks), request=request)
 
 
-def fetch_sync(method: str, url: str, *, limits: Limits, timeout: float = 30.0, **kw: Any
-               ) -> httpx.Response:
-    """One request without an event loop (the Vercel API, an app's URL): the answer's body read
-    up to `limits.max_response`, the whole within the phase's deadline. Raises TooLarge,
-    TimeoutError (the deadline) or httpx.HTTPError; redirects are not followed."""
+def fetch_sync(method: str, url: str, *, limits: Limits, timeout: float = 30.0,
+               trust_env: bool = True, **kw: Any) -> httpx.Response:
+    """One request from synchronous code (the Vercel API, an app's URL): `fetch` under one
+    clock for the whole exchange (connect, headers, body), so a server that drips its headers
+    or its body is cut off at the phase's deadline. Raises TooLarge, TimeoutError (the deadline)
+    or httpx.HTTPError; redirects are not followed."""
+    import asyncio
     import time
 
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(timeout=min(timeout, max(limits.left, 0.001)),
+                                     trust_env=trust_env) as http:
+            async with asyncio.timeout(limits.left):
+                return await fetch(http, method, url, max_bytes=limits.max_response, **kw)
+
     started = time.monotonic()
-    end = started + limits.left
     try:
         if limits.left <= 0:
             raise TimeoutError
-        with httpx.stream(method, url, timeout=min(timeout, limits.left), **kw) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limits.max_response:
-                raise TooLarge(int(declared))
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limits.max_response:
-                    raise TooLarge(size)
-                if time.monotonic() > end:  # a server that drips its answer
-                    raise TimeoutError
-                chunks.append(chunk)
+        return asyncio.run(go())
     finally:
         limits.spent(time.monotonic() - started)
-    skip = {"content-encoding", "content-length", "transfer-encoding"}
-    return httpx.Response(response.status_code,
-                          headers=[(k, v) for k, v in response.headers.multi_items()
-                                   if k.lower() not in skip],
-                          content=b"".join(chunks), request=response.request)
 
 
 def outgoing(headers: Mapping[str, Any] | None, where: str) -> dict[str, str]:
