@@ -220,3 +220,17 @@ def test_an_alias_bomb_in_the_manifest_is_refused_by_the_bounded_loader(
         assert line and 4 <= int(line.group(1)) <= len(before_lines), (args, text)
         assert "aliases" in text, (args, text)
     assert snapshot(kube.folder) == before
+
+
+def test_suspending_every_cronjob_needs_force(kube, kjob_yaml):
+    """Issue 25: `enabled: false` (suspend) stops a job as a delete does, on a file target too."""
+    kube.write("".join(kjob_yaml(f"j{i}") for i in range(10)))
+    assert kube.run("schedule", "--yes").code == 0
+    before = kube.manifest.read_bytes()
+    kube.write("".join(kjob_yaml(f"j{i}", extra="enabled: false") for i in range(10)))
+    refused = kube.run("schedule", "--yes")
+    assert refused.code == 4, refused
+    assert "pauses 10 of 10 managed CronJobs" in refused.err and "--force" in refused.err
+    assert kube.manifest.read_bytes() == before
+    assert kube.run("schedule", "--yes", "--force").code == 0
+    assert all(d["spec"]["suspend"] for d in kube.documents())
