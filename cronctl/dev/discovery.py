@@ -1,21 +1,31 @@
 """How commands find a running `cronctl dev`: a small state file, `.cronctl/dev.json` beside
 schedules.yaml, written by the server when it starts and removed when it stops.
 
-    {"url": "http://127.0.0.1:8080", "pid": 4242, "clock": "frozen", "app_url": ..., ...}
+    {"url": "http://127.0.0.1:8080", "pid": 4242, "clock": "frozen", "key": "...", ...}
 
-It holds no secret (the server's token is the well-known local one). A command uses it only when
-neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins), and says so on stderr. The
-file's ${VARS} that the command's shell lacks are read from the server (`/_cronctl/env`, behind
-its token; the same values its schedule listing already shows), so a second terminal needs no
-exports. With a frozen clock, commands take "now" from the server (`/_cronctl/clock`).
+A command uses it only when neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins),
+and says so on stderr. It holds the server's per-start key, so it is trusted only as this user's
+own: a regular file (not a symlink) owned by the user, private (0600), not tracked by git, naming
+a loopback http URL; and the server there must prove it holds the key (it answers a fresh random
+challenge with an HMAC of it) before it sees any request with a secret in it. Otherwise the
+command ignores the file and says why on stderr: a committed or planted file, or another
+process on the port, never receives the schedules and their forwarded headers.
+
+The file's ${VARS} that the command's shell lacks are read from the server (`/_cronctl/env`,
+which answers only to the per-start key), so a second terminal needs no exports. With a frozen
+clock, commands take "now" from the server (`/_cronctl/clock`).
 
 Kept light: the CLI imports this module; httpx only when a server is found.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,6 +36,8 @@ from . import TOKEN
 
 STATE_FILE = Path(".cronctl") / "dev.json"
 TIMEOUT_S = 5.0
+HELLO = "/_cronctl/hello"  # the proof: GET with CHALLENGE → {"proof": answer(key, challenge)}
+CHALLENGE = "X-Cronctl-Challenge"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class DevInfo:
     clock: str = "wall"  # wall | frozen
     app_url: str | None = None
     config: str | None = None
+    key: str | None = None  # per start; proves the server and unlocks /_cronctl/env
 
     @property
     def frozen(self) -> bool:
@@ -49,12 +62,34 @@ def state_path(folder: Path) -> Path:
     return folder / STATE_FILE
 
 
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def answer(key: str, challenge: str) -> str:
+    """What the server that holds `key` answers to `challenge`."""
+    return hmac.new(key.encode(), b"cronctl dev proof\0" + challenge.encode(),
+                    hashlib.sha256).hexdigest()
+
+
 def write_state(folder: Path, info: DevInfo) -> Path:
-    from ..fsutil import write_atomic
+    """Private (0600) and atomic; a symlink in its place is replaced, never written through.
+    The folder gets a .gitignore, so the file is never committed by accident."""
+    import tempfile
 
     path = state_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, (json.dumps(asdict(info), indent=2) + "\n").encode())
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists() and not ignore.is_symlink():
+        ignore.write_text("# cronctl dev's local state: never commit it\n*\n")
+    fd, tmp = tempfile.mkstemp(prefix=".dev.json.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(info), indent=2) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -69,11 +104,109 @@ def remove_state(folder: Path, pid: int) -> None:
 def read_state(path: Path) -> DevInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        key = data.get("key")
         return DevInfo(url=str(data["url"]), pid=int(data["pid"]),
                        clock=str(data.get("clock") or "wall"), app_url=data.get("app_url"),
-                       config=data.get("config"))
-    except (OSError, ValueError, KeyError, TypeError):
+                       config=data.get("config"), key=key if isinstance(key, str) else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+class Untrusted(Exception):
+    """Why a dev.json is not used."""
+
+
+def _check_file(path: Path) -> None:
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        raise Untrusted("it is a symbolic link, not the file cronctl dev writes")
+    if not stat.S_ISREG(st.st_mode):
+        raise Untrusted("it is not a regular file")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise Untrusted(f"it is owned by another user (uid {st.st_uid})")
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        raise Untrusted(f"other users can read it (mode {stat.S_IMODE(st.st_mode):o}); "
+                        "cronctl dev writes it private (600)")
+    if _tracked_by_git(path):
+        raise Untrusted("it is tracked by git: a committed file is not a server you started "
+                        f"(git rm --cached {STATE_FILE})")
+
+
+def _tracked_by_git(path: Path) -> bool:
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return False
+    try:
+        done = subprocess.run([git, "-C", str(path.parent), "ls-files", "--error-unmatch",
+                               "--", path.name], capture_output=True, timeout=TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def loopback_url(url: str) -> bool:
+    """http to a loopback address of this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return False
+    if parts.scheme != "http" or parts.username or parts.password:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _prove(info: DevInfo) -> None:
+    """The server at info.url answers a fresh challenge with the HMAC of info.key."""
+    import httpx
+
+    challenge = secrets.token_hex(32)
+    try:
+        response = httpx.get(info.url.rstrip("/") + HELLO, headers={CHALLENGE: challenge},
+                             timeout=TIMEOUT_S, trust_env=False, follow_redirects=False)
+    except httpx.HTTPError:
+        raise Untrusted(f"no cronctl dev answers at {info.url} (a stale file?)") from None
+    try:
+        proof = response.json().get("proof") if response.status_code == 200 else None
+    except (ValueError, AttributeError):
+        proof = None
+    if not isinstance(proof, str) or not hmac.compare_digest(proof,
+                                                             answer(str(info.key), challenge)):
+        raise Untrusted(f"the server at {info.url} did not prove it is the cronctl dev that "
+                        "wrote the file")
+
+
+def trusted(path: Path) -> DevInfo | None:
+    """The server the file names, if it is this user's own; raises Untrusted (why not)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    _check_file(path)
+    info = read_state(path)
+    if info is None:
+        raise Untrusted("it is not a dev.json cronctl dev wrote (unreadable)")
+    if not loopback_url(info.url):
+        raise Untrusted(f"it names {info.url}, not this machine (only http://127.0.0.1 or "
+                        "localhost)")
+    if not info.key:
+        raise Untrusted("it has no key (written by an older cronctl dev? restart it)")
+    if not _alive(info.pid):
+        raise Untrusted(f"the cronctl dev that wrote it (pid {info.pid}) is not running "
+                        "(a stale file)")
+    _prove(info)
+    return info
 
 
 def _alive(pid: int) -> bool:
@@ -97,8 +230,16 @@ def running(state) -> DevInfo | None:
     """The dev server running for this project, if its state file is there and it lives."""
     cache = _cache(state)
     if "dev" not in cache:
-        info = read_state(state_path(_folder(state)))
-        cache["dev"] = info if info is not None and _alive(info.pid) else None
+        path = state_path(_folder(state))
+        try:
+            cache["dev"] = trusted(path)
+        except (Untrusted, OSError) as why:
+            from ..output import echo  # escapes what the file says: it never drives a terminal
+
+            cache["dev"] = None
+            reason = why.strerror if isinstance(why, OSError) and why.strerror else why
+            echo(f"note: ignored {STATE_FILE}: {reason} ({path}); set QSTASH_URL and "
+                 "QSTASH_TOKEN to choose a QStash", err=True)
     return cache["dev"]
 
 
@@ -139,11 +280,11 @@ def credentials(state) -> tuple[str, str] | None:
     return info.url, TOKEN
 
 
-def _get(info: DevInfo, path: str) -> Any:
+def _get(info: DevInfo, path: str, token: str = TOKEN) -> Any:
     import httpx
 
-    response = httpx.get(info.url.rstrip("/") + path, timeout=TIMEOUT_S,
-                         headers={"Authorization": f"Bearer {TOKEN}"})
+    response = httpx.get(info.url.rstrip("/") + path, timeout=TIMEOUT_S, trust_env=False,
+                         headers={"Authorization": f"Bearer {token}"})
     response.raise_for_status()
     return response.json()
 
@@ -154,7 +295,7 @@ def shared_env(state) -> dict[str, str]:
     if info is None:
         return {}
     try:
-        data = _get(info, "/_cronctl/env")
+        data = _get(info, "/_cronctl/env", token=str(info.key))
     except Exception:  # an older server, or it just stopped: the command reports what is unset
         return {}
     return {str(k): str(v) for k, v in (data.get("env") or {}).items()}
