@@ -146,6 +146,11 @@ def cronctl(folder: Path, *args: str, env: dict[str, str]) -> subprocess.Complet
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.fixture(name="poll")
+def poll_fixture() -> Callable[..., object]:
+    return poll
+
+
 @pytest.fixture
 def clean_env() -> Callable[..., dict[str, str]]:
     return second_terminal
