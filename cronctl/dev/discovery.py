@@ -226,8 +226,9 @@ def _folder(state) -> Path:
         return Path.cwd()
 
 
-def running(state) -> DevInfo | None:
-    """The dev server running for this project, if its state file is there and it lives."""
+def running(state, *, say_why: bool = True) -> DevInfo | None:
+    """The dev server running for this project, if its state file is there and it lives,
+    and is trusted (`trusted`); else None, and (with `say_why`) a note on stderr."""
     cache = _cache(state)
     if "dev" not in cache:
         path = state_path(_folder(state))
@@ -238,8 +239,9 @@ def running(state) -> DevInfo | None:
 
             cache["dev"] = None
             reason = why.strerror if isinstance(why, OSError) and why.strerror else why
-            echo(f"note: ignored {STATE_FILE}: {reason} ({path}); set QSTASH_URL and "
-                 "QSTASH_TOKEN to choose a QStash", err=True)
+            if say_why:
+                echo(f"note: ignored {STATE_FILE}: {reason} ({path}); set QSTASH_URL and "
+                     "QSTASH_TOKEN to choose a QStash", err=True)
     return cache["dev"]
 
 
@@ -255,7 +257,7 @@ def serving(state) -> DevInfo | None:
     token = os.environ.get("QSTASH_TOKEN", "").strip()
     if token and not url:
         return None  # the real QStash
-    info = running(state)
+    info = running(state, say_why=not (url or token))  # a named QStash needs no note
     if info is None:
         return None
     if url or token:
