@@ -103,38 +103,36 @@ def test_the_real_server_is_found_and_proves_itself(tmp_path, start_dev, run_in,
     assert "ignored" not in result.stderr
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_a_dev_json_tracked_by_git_is_ignored(tmp_path, start_dev, run_in, clean_env):
-    folder = _project(tmp_path)
-    start_dev(folder, "--memory", "--no-apply", env=clean_env(CRON_SECRET=SECRET))
-    _wait_state(folder)
+def _track_with_git(path: Path, folder: Path) -> None:
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], cwd=folder, check=True)
     subprocess.run([*git, "add", "-f", str(STATE)], cwd=folder, check=True)
-    result = _sync(folder, run_in, clean_env(CRON_SECRET=SECRET))
-    assert "using cronctl dev" not in result.stderr
-    assert "ignored .cronctl/dev.json" in result.stderr and "tracked by git" in result.stderr
 
 
-def test_a_dev_json_others_can_read_is_ignored(tmp_path, start_dev, run_in, clean_env):
-    folder = _project(tmp_path)
-    start_dev(folder, "--memory", "--no-apply", env=clean_env(CRON_SECRET=SECRET))
-    _wait_state(folder).chmod(0o644)
-    result = _sync(folder, run_in, clean_env(CRON_SECRET=SECRET))
-    assert "using cronctl dev" not in result.stderr
-    assert "ignored .cronctl/dev.json" in result.stderr and "mode 644" in result.stderr
+def _share(path: Path, folder: Path) -> None:
+    path.chmod(0o644)
 
 
-def test_a_symlinked_dev_json_is_ignored(tmp_path, start_dev, run_in, clean_env):
-    folder = _project(tmp_path)
-    start_dev(folder, "--memory", "--no-apply", env=clean_env(CRON_SECRET=SECRET))
-    path = _wait_state(folder)
-    elsewhere = tmp_path / "elsewhere.json"
+def _symlink(path: Path, folder: Path) -> None:
+    elsewhere = folder / "elsewhere.json"
     os.replace(path, elsewhere)
     path.symlink_to(elsewhere)
+
+
+@pytest.mark.parametrize(("tamper", "why"), [
+    pytest.param(_track_with_git, "tracked by git", id="tracked-by-git", marks=pytest.mark.skipif(
+        shutil.which("git") is None, reason="needs git")),
+    pytest.param(_share, "mode 644", id="readable-by-others"),
+    pytest.param(_symlink, "symbolic link", id="symlink"),
+])
+def test_the_real_servers_file_is_ignored_once_it_is_not_private_and_ours(
+        tmp_path, start_dev, run_in, clean_env, tamper, why):
+    folder = _project(tmp_path)
+    start_dev(folder, "--memory", "--no-apply", env=clean_env(CRON_SECRET=SECRET))
+    tamper(_wait_state(folder), folder)
     result = _sync(folder, run_in, clean_env(CRON_SECRET=SECRET))
     assert "using cronctl dev" not in result.stderr
-    assert "ignored .cronctl/dev.json" in result.stderr and "symbolic link" in result.stderr
+    assert "ignored .cronctl/dev.json" in result.stderr and why in result.stderr
 
 
 def test_a_stale_file_says_so(tmp_path, run_in, clean_env):
