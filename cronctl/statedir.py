@@ -28,7 +28,7 @@ def _private(path: Path, st: os.stat_result, what: str) -> None:
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         raise CronctlError(f"{path}: {what} is owned by another user",
                            hint=f"remove it; cronctl makes a new one private to you ({path})")
-    if stat.S_IMODE(st.st_mode) & 0o077:
+    if os.name != "nt" and stat.S_IMODE(st.st_mode) & 0o077:  # (Windows: no such bits)
         mode = f"{stat.S_IMODE(st.st_mode):o}"
         raise CronctlError(f"{path}: {what} can be read by other users (mode {mode})",
                            hint=f"chmod go= {path} (or remove it: cronctl makes a new one)")

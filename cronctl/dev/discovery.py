@@ -124,7 +124,7 @@ def _check_file(path: Path) -> None:
         raise Untrusted("it is not a regular file")
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         raise Untrusted(f"it is owned by another user (uid {st.st_uid})")
-    if stat.S_IMODE(st.st_mode) & 0o077:
+    if os.name != "nt" and stat.S_IMODE(st.st_mode) & 0o077:  # (Windows: no such bits)
         raise Untrusted(f"other users can read it (mode {stat.S_IMODE(st.st_mode):o}); "
                         "cronctl dev writes it private (600)")
     if _tracked_by_git(path):

@@ -113,7 +113,7 @@ class HostGuard:
         return ip.is_loopback or self.bound in ("0.0.0.0", "::", "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
+        if scope["type"] == "http":
             host = host_of(scope)
             if not self.allowed(host):
                 await send_json(send, 403, {"error": f"forbidden: Host {host!r} is not this "
