@@ -97,3 +97,15 @@ def test_a_version_1_plan_is_refused_with_what_to_do(project):
     result = project.run("schedule", "--plan", "old.json")
     assert result.code == 2 and "plan format 1" in result.err and "reads 2" in result.err
     assert project.schedules() == {}
+
+
+def test_a_plan_key_others_can_read_is_refused_not_used(project, monkeypatch, tmp_path):
+    state = _other_machine(project, monkeypatch, tmp_path, "state")
+    project.write(project.job("a"))
+    _plan(project, "plan.json")
+    key = state / "cronctl" / "plan.key"
+    key.chmod(0o644)
+    result = project.run("diff", "--out", "again.json")
+    assert result.code != 0 and "can be read by other users (mode 644)" in result.err
+    assert "chmod go=" in result.err and not (project.folder / "again.json").exists()
+    assert key.read_text().strip() not in result.err
