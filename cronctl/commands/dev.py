@@ -110,9 +110,10 @@ def run(opts: DevOptions) -> int:
             if auto is not None:
                 auto.stop()
             if announced is not None:
-                from ..dev.discovery import remove_state
+                from ..dev.discovery import forget_key, remove_state
 
                 remove_state(announced, os.getpid())
+                forget_key(settings.control_key or "")
         if not server.started:
             return _fail("the server did not start", ExitStatus.FAILED)
         sys.stdout.write("cronctl dev stopped.\n")
@@ -128,20 +129,22 @@ def _interrupt(*_: object) -> None:
 def _announce(url: str, opts: DevOptions, key: str | None) -> Path | None:
     """The state file other commands discover this server by (dev/discovery.py): private,
     with this start's key, and only for a server on loopback (discovery reaches no other)."""
-    from ..dev.discovery import DevInfo, folder_of, loopback_url, write_state
+    from ..dev.discovery import DevInfo, folder_of, loopback_url, register_key, write_state
 
-    if not loopback_url(url):
+    if not loopback_url(url) or not key:
         sys.stderr.write(f"cronctl dev: note: commands will not find this server by "
                          f".cronctl/dev.json: {url} is not a loopback address\n")
         return None
     folder = folder_of(opts.config_path)
     clock = "wall" if opts.clock in ("", "wall") else "frozen"
     try:
+        register_key(key)
         write_state(folder, DevInfo(url, os.getpid(), clock, opts.app_url,
                                     str(opts.config_path) if opts.config_path else None,
                                     key))
-    except OSError as exc:
-        sys.stderr.write(f"cronctl dev: note: commands will not find this server: {exc}\n")
+    except (OSError, CronctlError) as exc:
+        reason = exc.render() if isinstance(exc, CronctlError) else str(exc)
+        sys.stderr.write(f"cronctl dev: note: commands will not find this server: {reason}\n")
         return None
     return folder
 

@@ -6,8 +6,10 @@ schedules.yaml, written by the server when it starts and removed when it stops.
 A command uses it only when neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins),
 and says so on stderr. It holds the server's per-start key, so it is trusted only as this user's
 own: a regular file (not a symlink) owned by the user, private (0600), not tracked by git, naming
-a loopback http URL; and the server there must prove it holds the key (it answers a fresh random
-challenge with an HMAC of it) before it sees any request with a secret in it. Otherwise the
+a loopback http URL, with a key this user's cronctl dev made (it records the key's SHA-256 in the
+user's private state folder, statedir.py, which no repository or archive can write); and the
+server there must prove it holds the key (it answers a fresh random challenge with an HMAC of
+it) before it sees any request with a secret in it. Otherwise the
 command ignores the file and says why on stderr: a committed or planted file, or another
 process on the port, never receives the schedules and their forwarded headers.
 
@@ -20,6 +22,7 @@ Kept light: the CLI imports this module; httpx only when a server is found.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -64,6 +67,48 @@ def state_path(folder: Path) -> Path:
 
 def new_key() -> str:
     return secrets.token_urlsafe(32)
+
+
+KEYS = "dev-keys"  # in cronctl's private state folder: one file per running server's key
+
+
+def _key_record(key: str, *, make: bool = False) -> Path:
+    from ..statedir import folder, private_folder
+
+    root = (private_folder() if make else folder()) / KEYS
+    if make:
+        root.mkdir(mode=0o700, exist_ok=True)
+    return root / hashlib.sha256(key.encode()).hexdigest()
+
+
+def register_key(key: str) -> Path:
+    """Record that this user's cronctl dev made `key` (raises CronctlError or OSError)."""
+    path = _key_record(key, make=True)
+    for old in path.parent.iterdir():  # records of servers that died without a clean stop
+        try:
+            if not _alive(int(old.read_text() or 0)):
+                old.unlink()
+        except (OSError, ValueError):
+            continue
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(str(os.getpid()))
+    return path
+
+
+def forget_key(key: str) -> None:
+    with contextlib.suppress(OSError):
+        _key_record(key).unlink(missing_ok=True)
+
+
+def _registered(key: str) -> bool:
+    try:
+        path = _key_record(key)
+        st = path.lstat()
+    except (OSError, ValueError):
+        return False
+    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return stat.S_ISREG(st.st_mode) and mine
 
 
 def answer(key: str, challenge: str) -> str:
@@ -202,6 +247,9 @@ def trusted(path: Path) -> DevInfo | None:
                         "localhost)")
     if not info.key:
         raise Untrusted("it has no key (written by an older cronctl dev? restart it)")
+    if not _registered(info.key):
+        raise Untrusted("its key was not made by a cronctl dev of yours (copied from elsewhere, "
+                        "or its server runs as another user)")
     if not _alive(info.pid):
         raise Untrusted(f"the cronctl dev that wrote it (pid {info.pid}) is not running "
                         "(a stale file)")

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from cronctl.dev import TOKEN
+from cronctl.dev.discovery import register_key
 from cronctl.dev.testing import DevServer
 
 SECRET = "discovery-cron-secret-value"
@@ -37,7 +38,11 @@ def _project(folder: Path) -> Path:
 
 
 def _forge(folder: Path, url: str, **extra) -> Path:
-    """A dev.json as a committed or planted file would be: private and ours, pid 1 alive."""
+    """A dev.json as a committed or planted file would be: private and ours, pid 1 alive.
+    Its key, if any, is recorded as one of ours (as after a real start whose server is gone),
+    so what is tested is the step after: the server must prove it holds the key."""
+    if extra.get("key"):
+        register_key(extra["key"])  # this test's private state folder (tests/conftest.py)
     path = folder / STATE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"url": url, "pid": 1, "clock": "wall", **extra}))
@@ -49,7 +54,7 @@ def _sync(folder: Path, run_in, env: dict[str, str]) -> subprocess.CompletedProc
     return run_in(folder, "schedule", "--yes", env=env)
 
 
-def test_a_planted_file_naming_a_server_that_speaks_qstash_is_not_trusted(
+def test_a_file_naming_a_server_that_does_not_hold_its_key_is_not_trusted(
         tmp_path, run_in, clean_env):
     folder = _project(tmp_path)
     with DevServer(clock="wall") as rogue:  # any QStash-speaking server on loopback
@@ -199,3 +204,26 @@ def test_the_environment_is_served_only_to_the_per_start_key(tmp_path, start_dev
     own = client.get("/_cronctl/env", headers={"Authorization": f"Bearer {key}"})
     assert own.status_code == 200 and own.json()["env"]["CRON_SECRET"] == SECRET
     assert key not in dev.log()
+
+
+def test_a_copied_file_whose_key_another_users_server_holds_is_ignored(
+        tmp_path, start_dev, run_in, clean_env):
+    """A dev.json from an archive (owned by you, private, no git) naming a server that does
+    hold its key, run by someone else (here: another state folder, as another user has):
+    the key was not made by a cronctl dev of yours, so it is not used."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    _project(theirs)
+    other_user = clean_env(CRON_SECRET=SECRET, XDG_STATE_HOME=str(tmp_path / "their-state"))
+    rogue = start_dev(theirs, "--memory", "--no-apply", env=other_user)
+    (tmp_path / "ours").mkdir()
+    ours = _project(tmp_path / "ours")
+    (ours / ".cronctl").mkdir()
+    (ours / STATE).write_text(_wait_state(theirs).read_text())
+    (ours / STATE).chmod(0o600)
+    result = _sync(ours, run_in, clean_env(CRON_SECRET=SECRET))
+    assert "using cronctl dev" not in result.stderr
+    assert "ignored .cronctl/dev.json" in result.stderr
+    assert "not made by a cronctl dev of yours" in result.stderr
+    with httpx.Client(base_url=rogue.url, timeout=10, trust_env=False) as c:
+        assert c.get("/v2/schedules", headers={"Authorization": f"Bearer {TOKEN}"}).json() == []
