@@ -106,6 +106,10 @@ def test_the_real_server_is_found_and_proves_itself(tmp_path, start_dev, run_in,
     assert result.returncode == 0, result.stderr
     assert f"using cronctl dev at {dev.url}" in result.stderr
     assert "ignored" not in result.stderr
+    records = Path(os.environ["XDG_STATE_HOME"]) / "cronctl" / "dev-keys"
+    assert len(list(records.iterdir())) == 1 and stat.S_IMODE(records.stat().st_mode) == 0o700
+    dev.stop()  # a clean stop takes the file and the key's record with it
+    assert not path.exists() and list(records.iterdir()) == []
 
 
 def _track_with_git(path: Path, folder: Path) -> None:
