@@ -63,9 +63,9 @@ def run(opts: DevOptions) -> int:
     from ..dev import env_for
     from ..dev.app import DevSettings, build_app
     from ..dev.autoapply import AutoApply
-    from ..dev.discovery import new_key
     from ..dev.ratelimit import parse_rate
     from ..dev.server import bind, make_server, url_of
+    from ..dev.trust import new_key
 
     try:
         rate = parse_rate(opts.rate_limit) if opts.rate_limit else None
@@ -110,7 +110,8 @@ def run(opts: DevOptions) -> int:
             if auto is not None:
                 auto.stop()
             if announced is not None:
-                from ..dev.discovery import forget_key, remove_state
+                from ..dev.discovery import remove_state
+                from ..dev.trust import forget_key
 
                 remove_state(announced, os.getpid())
                 forget_key(settings.control_key or "")
@@ -129,7 +130,8 @@ def _interrupt(*_: object) -> None:
 def _announce(url: str, opts: DevOptions, key: str | None) -> Path | None:
     """The state file other commands discover this server by (dev/discovery.py): private,
     with this start's key, and only for a server on loopback (discovery reaches no other)."""
-    from ..dev.discovery import DevInfo, folder_of, loopback_url, register_key, write_state
+    from ..dev.discovery import DevInfo, folder_of, write_state
+    from ..dev.trust import loopback_url, register_key
 
     if not loopback_url(url) or not key:
         sys.stderr.write(f"cronctl dev: note: commands will not find this server by "

@@ -22,7 +22,6 @@ from ..errors import CronctlError
 from . import TOKEN, dlq, keys, message_routes
 from .clock import parse_clock
 from .delivery import Deliverer
-from .discovery import CHALLENGE, HELLO, answer
 from .faults import FaultPlan
 from .gate import ApiGate, HostGuard, RequestStats, authorised
 from .httputil import destination_query, error, headers_of, raw_tail, scheduler_of, store_of
@@ -31,6 +30,7 @@ from .options import BadRequest, destination, message_spec
 from .options import schedule_request as parse_schedule_headers
 from .scheduler import LimitReached, NotFound, Scheduler
 from .store import Store
+from .trust import CHALLENGE, HELLO, answer
 from .vercel_api import ROUTES as VERCEL_ROUTES
 from .vercel_api import load_project
 from .vercel_jobs import VercelCrons, load_jobs

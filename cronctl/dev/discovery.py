@@ -5,12 +5,10 @@ schedules.yaml, written by the server when it starts and removed when it stops.
 
 A command uses it only when neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins),
 and says so on stderr. It holds the server's per-start key, so it is trusted only as this user's
-own: a regular file (not a symlink) owned by the user, private (0600), not tracked by git, naming
-a loopback http URL, with a key this user's cronctl dev made (it records the key's SHA-256 in the
-user's private state folder, statedir.py, which no repository or archive can write); and the
-server there must prove it holds the key (it answers a fresh random challenge with an HMAC of
-it) before it sees any request with a secret in it. Otherwise the
-command ignores the file and says why on stderr: a committed or planted file, or another
+own (trust.py): a regular file (not a symlink) owned by the user, private (0600), not tracked by
+git, naming a loopback http URL, with a key this user's cronctl dev recorded; and the server
+there must prove it holds the key before it sees any request with a secret in it. Otherwise the
+command ignores the file and says why on stderr: a committed, copied or planted file, or another
 process on the port, never receives the schedules and their forwarded headers.
 
 The file's ${VARS} that the command's shell lacks are read from the server (`/_cronctl/env`,
@@ -22,13 +20,8 @@ Kept light: the CLI imports this module; httpx only when a server is found.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
 import json
 import os
-import secrets
-import stat
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -36,11 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from . import TOKEN
+from .trust import Untrusted, alive, check_file, loopback_url, prove, registered
 
 STATE_FILE = Path(".cronctl") / "dev.json"
 TIMEOUT_S = 5.0
-HELLO = "/_cronctl/hello"  # the proof: GET with CHALLENGE → {"proof": answer(key, challenge)}
-CHALLENGE = "X-Cronctl-Challenge"
 
 
 @dataclass(frozen=True)
@@ -63,58 +55,6 @@ def folder_of(config_path: Path | None) -> Path:
 
 def state_path(folder: Path) -> Path:
     return folder / STATE_FILE
-
-
-def new_key() -> str:
-    return secrets.token_urlsafe(32)
-
-
-KEYS = "dev-keys"  # in cronctl's private state folder: one file per running server's key
-
-
-def _key_record(key: str, *, make: bool = False) -> Path:
-    from ..statedir import folder, private_folder
-
-    root = (private_folder() if make else folder()) / KEYS
-    if make:
-        root.mkdir(mode=0o700, exist_ok=True)
-    return root / hashlib.sha256(key.encode()).hexdigest()
-
-
-def register_key(key: str) -> Path:
-    """Record that this user's cronctl dev made `key` (raises CronctlError or OSError)."""
-    path = _key_record(key, make=True)
-    for old in path.parent.iterdir():  # records of servers that died without a clean stop
-        try:
-            if not _alive(int(old.read_text() or 0)):
-                old.unlink()
-        except (OSError, ValueError):
-            continue
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(str(os.getpid()))
-    return path
-
-
-def forget_key(key: str) -> None:
-    with contextlib.suppress(OSError):
-        _key_record(key).unlink(missing_ok=True)
-
-
-def _registered(key: str) -> bool:
-    try:
-        path = _key_record(key)
-        st = path.lstat()
-    except (OSError, ValueError):
-        return False
-    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-    return stat.S_ISREG(st.st_mode) and mine
-
-
-def answer(key: str, challenge: str) -> str:
-    """What the server that holds `key` answers to `challenge`."""
-    return hmac.new(key.encode(), b"cronctl dev proof\0" + challenge.encode(),
-                    hashlib.sha256).hexdigest()
 
 
 def write_state(folder: Path, info: DevInfo) -> Path:
@@ -157,88 +97,11 @@ def read_state(path: Path) -> DevInfo | None:
         return None
 
 
-class Untrusted(Exception):
-    """Why a dev.json is not used."""
-
-
-def _check_file(path: Path) -> None:
-    st = path.lstat()
-    if stat.S_ISLNK(st.st_mode):
-        raise Untrusted("it is a symbolic link, not the file cronctl dev writes")
-    if not stat.S_ISREG(st.st_mode):
-        raise Untrusted("it is not a regular file")
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise Untrusted(f"it is owned by another user (uid {st.st_uid})")
-    if os.name != "nt" and stat.S_IMODE(st.st_mode) & 0o077:  # (Windows: no such bits)
-        raise Untrusted(f"other users can read it (mode {stat.S_IMODE(st.st_mode):o}); "
-                        "cronctl dev writes it private (600)")
-    if _tracked_by_git(path):
-        raise Untrusted("it is tracked by git: a committed file is not a server you started "
-                        f"(git rm --cached {STATE_FILE})")
-
-
-def _tracked_by_git(path: Path) -> bool:
-    import shutil
-    import subprocess
-
-    git = shutil.which("git")
-    if git is None:
-        return False
-    try:
-        done = subprocess.run([git, "-C", str(path.parent), "ls-files", "--error-unmatch",
-                               "--", path.name], capture_output=True, timeout=TIMEOUT_S,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
-
-
-def loopback_url(url: str) -> bool:
-    """http to a loopback address of this machine (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return False
-    if parts.scheme != "http" or parts.username or parts.password:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _prove(info: DevInfo) -> None:
-    """The server at info.url answers a fresh challenge with the HMAC of info.key."""
-    import httpx
-
-    challenge = secrets.token_hex(32)
-    try:
-        response = httpx.get(info.url.rstrip("/") + HELLO, headers={CHALLENGE: challenge},
-                             timeout=TIMEOUT_S, trust_env=False, follow_redirects=False)
-    except httpx.HTTPError:
-        raise Untrusted(f"no cronctl dev answers at {info.url} (a stale file?)") from None
-    try:
-        proof = response.json().get("proof") if response.status_code == 200 else None
-    except (ValueError, AttributeError):
-        proof = None
-    if not isinstance(proof, str) or not hmac.compare_digest(proof,
-                                                             answer(str(info.key), challenge)):
-        raise Untrusted(f"the server at {info.url} did not prove it is the cronctl dev that "
-                        "wrote the file")
-
-
 def trusted(path: Path) -> DevInfo | None:
     """The server the file names, if it is this user's own; raises Untrusted (why not)."""
     if not path.exists() and not path.is_symlink():
         return None
-    _check_file(path)
+    check_file(path)
     info = read_state(path)
     if info is None:
         raise Untrusted("it is not a dev.json cronctl dev wrote (unreadable)")
@@ -247,24 +110,14 @@ def trusted(path: Path) -> DevInfo | None:
                         "localhost)")
     if not info.key:
         raise Untrusted("it has no key (written by an older cronctl dev? restart it)")
-    if not _registered(info.key):
+    if not registered(info.key):
         raise Untrusted("its key was not made by a cronctl dev of yours (copied from elsewhere, "
                         "or its server runs as another user)")
-    if not _alive(info.pid):
+    if not alive(info.pid):
         raise Untrusted(f"the cronctl dev that wrote it (pid {info.pid}) is not running "
                         "(a stale file)")
-    _prove(info)
+    prove(info.url, info.key)
     return info
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _folder(state) -> Path:
