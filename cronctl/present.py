@@ -39,7 +39,8 @@ def finish(result: engine.SyncResult, opts: engine.Options) -> int:
         if opts.out:
             savedplan.write(Path(opts.out), config=result.config, planned=result.planned,
                             report=report, options={"jobs": list(opts.jobs),
-                                                    "prune": opts.prune, "adopt": opts.adopt})
+                                                    "prune": opts.prune, "adopt": opts.adopt},
+                            key=opts.plan_key)
             echo(f"Saved the plan to {opts.out}; apply exactly it with "
                  f"'cronctl schedule --plan {opts.out}'.", err=True)
         return _diff_output(plans, report, opts)

@@ -6,7 +6,7 @@ adapter per parameter. cronctl's parameters are plain `str`, `bool`, `int`, `flo
 `list[str]`. `PlainValue` converts the values whose reading is beyond doubt (a `str`, a flag's
 bool, ASCII digits within the bounds) itself, and hands every other value to Typer's own
 adapter, so errors and unusual spellings (`' 5 '`, `5.0`, `1_000`) read exactly as Typer
-reads them. `tests/test_cliparams.py` compares the two on every parameter of the CLI.
+reads them. `tests/cli/test_params.py` compares the two on every parameter of the CLI.
 """
 
 from __future__ import annotations

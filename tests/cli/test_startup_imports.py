@@ -49,7 +49,7 @@ def test_validate_imports_no_network_or_rendering_module():
     assert targets and all(m.rsplit(".", 1)[1] in formats for m in targets), targets
     for heavy in ("rich", "httpx", "httpcore", "starlette", "uvicorn", "cronctl.targets.base",
                   "cronctl.dev", "cronctl.engine",
-                  # Typer's pydantic coercion of command-line values (cronctl/cliparams.py)
+                  # Typer's pydantic coercion of command-line values (cronctl/cli/params.py)
                   "typer._adapters",
                   # the file format is checked by config/shape.py; pydantic only for the schema
                   "pydantic", "pydantic_core", "cronctl.config.asmodels"):
