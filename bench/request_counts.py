@@ -49,8 +49,7 @@ def main() -> int:
         count("schedule, 10 of 100 changed", "schedule", "--yes")
         write_config(folder, 90)
         count("schedule, 10 of 100 removed", "schedule", "--yes")
-        count("cleanup --all --force" if not src else "cleanup --all", "cleanup", "--all",
-              "--yes", *(() if src else ("--force",)))
+        count("cleanup --all --force", "cleanup", "--all", "--yes", "--force")
     print(f"cronctl from {version}")
     print("| command | requests |\n|---|---|")
     for name, n in rows:

@@ -252,7 +252,7 @@ class Target:
             title = plugin(self.name).title
         except KeyError:
             title = self.title
-        what = f"cronctl cannot {capability.does} for {title} jobs"
+        what = "cronctl cannot " + capability.does.format(title)
         if job is not None:
             what = f"{job.name!r} runs on {title}; {what}"
         return UsageError(what, hint=self.instead(capability, job) or capability.hint)
@@ -260,10 +260,6 @@ class Target:
     def instead(self, capability: type[Capability], job=None) -> str | None:
         """What to do instead of a capability this target lacks (None: the generic hint)."""
         return None
-
-    def cannot(self, what: str, hint: str | None = None) -> UsageError:
-        """What this target cannot tell or do, said plainly (exit 2)."""
-        return UsageError(f"cronctl cannot {what} for {self.title} jobs", hint=hint)
 
     # The operations keep their names here: without the capability they give the refusal.
     def pause(self, job, *, paused: bool) -> None:

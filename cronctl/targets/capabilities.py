@@ -17,14 +17,15 @@ from typing import Any, ClassVar, TypeVar
 
 
 class Capability:
-    """Something some targets can do. `does` completes "cronctl cannot ... for X jobs"."""
+    """Something some targets can do. `does` completes "cronctl cannot ..." ({} is the
+    target's title)."""
 
-    does: ClassVar[str] = "do that"
+    does: ClassVar[str] = "do that for {} jobs"
     hint: ClassVar[str | None] = None  # when the target has nothing better to suggest
 
 
 class Pausable(Capability):
-    does = "pause or resume"
+    does = "pause or resume {} jobs"
     hint = "set enabled: false (or true) in schedules.yaml and run 'cronctl schedule'"
 
     def pause(self, job, *, paused: bool) -> None:
@@ -32,7 +33,7 @@ class Pausable(Capability):
 
 
 class Triggerable(Capability):
-    does = "run a job now"
+    does = "run {} jobs now"
 
     def can_trigger(self, job) -> None:
         """Raise (before anyone is asked to confirm) when this job cannot be run now."""
@@ -51,7 +52,7 @@ class Triggerable(Capability):
 
 
 class RunHistory(Capability):
-    does = "read past runs"
+    does = "read the past runs of {} jobs"
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list:
@@ -60,7 +61,7 @@ class RunHistory(Capability):
 
 
 class DeadLetters(Capability):
-    does = "list or retry dead letters"
+    does = "list or retry dead letters of {} jobs"
     hint = "only a target with a dead-letter queue (QStash) keeps them"
 
     def dead_letters(self, jobs: list) -> list:
@@ -78,7 +79,7 @@ class Stats(Capability):
     """`cronctl stats`: delivery statistics per job (success rate, failures in a row,
     latency), and `probe`'s delivery health."""
 
-    does = "read delivery statistics"
+    does = "read delivery statistics of {} jobs"
     retention: ClassVar[timedelta | None] = None  # how far back the service keeps events
 
     def stats_jobs(self, job=None) -> list:
@@ -101,7 +102,7 @@ class Imported:
 
 
 class Importable(Capability):
-    does = "import existing schedules"
+    does = "import existing {} schedules"
 
     def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
         """Entries for the schedules at `source` (a file, or None: the live service); names

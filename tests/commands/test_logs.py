@@ -146,7 +146,7 @@ def test_every_job_at_once_notes_what_a_target_cannot_tell(ops):
     one = ops.run("logs", "sweep")
     assert one.code == 2 and "kubectl get jobs" in one.err
     no_dlq = ops.run("dlq", "sweep")
-    assert no_dlq.code == 2 and ("cronctl cannot list or retry dead letters for Kubernetes jobs"
+    assert no_dlq.code == 2 and ("cronctl cannot list or retry dead letters of Kubernetes jobs"
                                   in no_dlq.err)
 
 
