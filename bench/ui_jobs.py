@@ -29,7 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402  (bench/run.py: its project writer and helpers)
 
-from cronctl.dev.testing import DevServer, ReceiverApp  # noqa: E402
+from cronctl.testing import DevServer, ReceiverApp  # noqa: E402
 
 TOKEN = "bench-admin-token-0123456789abcdef"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cronctl.dev.testing import DevServer  # noqa: E402
+from cronctl.testing import DevServer  # noqa: E402
 from tests.ui import browser as chromium  # noqa: E402
 from tests.ui.conftest import ADMIN, App, start_site, stop_site  # noqa: E402
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import engine
+from .. import engine, live_list
 from ..app import State
-from ..commands import list_jobs, list_remote
+from ..commands import list_jobs
 from ..commands import logs as logs_cmd
 from ..errors import CronctlError
 from ..output import redact
@@ -159,7 +159,7 @@ class Board:
         notes: list[str] = []
         names = {j.name for j in config.jobs}
         live, others = {}, []
-        for r in list_remote.rows(config, state, notes=notes):
+        for r in live_list.rows(config, state, notes=notes):
             if r["name"] in names and r["status"] not in ("orphaned", "unmanaged"):
                 live[r["name"]] = r
             else:  # a live item the file does not have: shown, never linked to a job page
@@ -169,7 +169,7 @@ class Board:
         runs = self._runs(config, state, notes)
         rows = []
         for job in config.jobs:
-            local = list_jobs.local_row(job, config.vercel_plan, config.vercel_output)
+            local = list_jobs.local_row(job, config)
             row = live.get(job.name) or {**{k: local[k] for k in (
                 "name", "tier", "target", "schedule", "timezone", "next_run")},
                 "status": "not checked", "paused": None, "last_run": None, "last_states": []}

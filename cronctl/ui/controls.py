@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..commands.pause import file_still_decides
-from ..commands.policy import refuse_locked
 from ..commands.trigger import describe
 from ..errors import CronctlError, UsageError
+from ..policy import refuse_locked
 from .web import Denied, need, need_post, render, ui_of, wants_json
 
 OUTCOME_WAIT_S = 2.0  # one outcome request waits at most this long

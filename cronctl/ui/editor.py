@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import cron, engine, render
+from .. import engine, render, targets
 from ..config import load_config
 from ..errors import ConfigError, SafetyError
 from ..fsutil import write_atomic
 from ..output import add_secrets
+from ..present import applied_json
 from .board import text_digest
 from .spanedit import edit
 from .web import need, need_post, ui_of
@@ -82,8 +83,7 @@ def preview(ui, name: str, form: dict[str, str]) -> dict:
     new_config = load_config(config.path, state.env, text=new_text)
     add_secrets(new_config.secrets)
     new_job = new_config.job(name)
-    dialect = cron.dialect_for(new_job.tier, vercel_plan=new_config.vercel_plan,
-                               target=new_job.target, vercel_output=new_config.vercel_output)
+    dialect = targets.dialect_of(new_config, new_job)  # the target's cron dialect
     runs = dialect.next_runs(new_job.schedule, new_job.timezone, PREVIEW_RUNS, state.now())
     planned = engine.plan_all(new_config, state, engine.Options(mode="schedule", jobs=(name,)))
     plans = [p.plan for p in planned]
@@ -99,6 +99,8 @@ def preview(ui, name: str, form: dict[str, str]) -> dict:
 
 
 def apply(ui, user: str, name: str, form: dict[str, str]) -> dict:
+    """Save the edit, then run the engine of `cronctl schedule --job NAME` on the saved file
+    (its safety rules too; they are checked on the preview's plan before anything is saved)."""
     p = preview(ui, name, form)
     if not p["changed"]:
         raise ConfigError(f"nothing to change: {name} already has these values",
@@ -109,10 +111,15 @@ def apply(ui, user: str, name: str, form: dict[str, str]) -> dict:
                           hint="review the plan; 'cronctl schedule --force' overrides it")
     path = p["config"].path
     write_atomic(path, p["new_bytes"], expected=p["old_bytes"])
-    engine.apply_planned(p["planned"])
-    report = {"project": p["config"].project, "command": "schedule",
-              **render.report(p["plans"])}
-    result = engine.applied_json(p["planned"], report)
+    ui.board.invalidate()
+    done = engine.sync(ui.board.state(), engine.Options("schedule", yes=True, jobs=(name,)),
+                       engine.Hooks(confirm=lambda question: True))
+    if done.refused:
+        ui.audit.record(user, "edit", job=name, ok=False, detail="; ".join(done.refused))
+        raise SafetyError(f"{path.name} is saved, but applying it was refused: "
+                          + "; ".join(done.refused),
+                          hint="review 'cronctl diff'; 'cronctl schedule --force' applies it")
+    result = applied_json(done)
     ok = not result["failed"]
     ui.audit.record(user, "edit", job=name, ok=ok,
                     detail=f"schedule {p['old'].schedule!r} -> {p['job'].schedule!r}, "

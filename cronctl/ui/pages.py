@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .. import live_list
 from ..commands import dlq as dlq_cmd
-from ..commands import list_jobs, list_remote
+from ..commands import list_jobs
 from ..commands import logs as logs_cmd
 from ..commands import probe as probe_cmd
 from ..config.yamlsource import parse
@@ -100,7 +101,7 @@ async def api_jobs(request: Request) -> Response:
     need(request)
     snap = await run_in_threadpool(ui_of(request).board.snapshot)
     rows = pick(snap.rows, _filters(request))
-    return JSONResponse({**list_remote.to_json(snap.config, rows), "notes": snap.notes,
+    return JSONResponse({**live_list.to_json(snap.config, rows), "notes": snap.notes,
                          "window_seconds": snap.window_s, "read_at": snap.now,
                          "read_seconds": snap.read_s})
 
@@ -141,7 +142,7 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
     text = board.file_bytes().decode("utf-8-sig")
     return {
         "job": job, "target": target, "attributes": attributes(text, name),
-        "local": list_jobs.local_row(job, config.vercel_plan, config.vercel_output),
+        "local": list_jobs.local_row(job, config),
         "runs": shown[(page - 1) * PAGE: page * PAGE], "total": len(shown), "page": page,
         "pages": max(1, -(-len(shown) // PAGE)), "stats": stats, "notes": notes,
         "letters": letters, "dlq_note": dlq_note,

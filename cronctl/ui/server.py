@@ -7,7 +7,6 @@ A `--host` other than loopback is refused unless the page is served over TLS (`-
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +52,16 @@ def check_host(opts: UIOptions) -> None:
 
 def make(opts: UIOptions, env: dict[str, str] | None = None):
     """The ASGI app and what it serves, from the options (no socket yet)."""
-    from ..commands.stats import parse_since
+    from ..durations import parse_since
+    from ..environment import current
+    from .app import build
     from .audit import Audit
     from .auth import Auth, load_tokens
     from .board import Board
-    from .web import UI, build
+    from .web import UI
 
     check_host(opts)
-    tokens = load_tokens(dict(os.environ if env is None else env), opts.tokens_file)
+    tokens = load_tokens(dict(current().vars if env is None else env), opts.tokens_file)
     from ..output import add_secrets
 
     add_secrets(tokens)  # never printed, whatever happens

@@ -1,6 +1,6 @@
-"""The Starlette app of `cronctl ui`: sessions, roles, CSRF, security headers, and errors
+"""What every page of `cronctl ui` shares: sessions, roles, CSRF, security headers, and errors
 shown as one sentence (never a traceback or a secret). The routes live in pages.py,
-controls.py, editor.py and plan.py."""
+controls.py, editor.py and plan.py; app.py puts them together."""
 
 from __future__ import annotations
 
@@ -14,12 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jinja2
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from ..errors import CronctlError
 from ..output import redact
@@ -141,28 +138,28 @@ def error(request: Request, status: int, message: str, hint: str | None = None) 
     return render(request, "error.html", status, message=message, hint=hint)
 
 
-async def _login_needed(request: Request, exc: Exception) -> Response:
+async def login_needed(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return JSONResponse({"error": "sign in first", "hint": None}, status_code=401)
     return RedirectResponse("/login", status_code=303)
 
 
-async def _denied(request: Request, exc: Exception) -> Response:
+async def denied(request: Request, exc: Exception) -> Response:
     return error(request, 403, str(getattr(exc, "message", exc)))
 
 
-async def _cronctl_error(request: Request, exc: Exception) -> Response:
+async def cronctl_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CronctlError)
     status = 409 if type(exc).__name__ == "SafetyError" else 400
     return error(request, status, exc.message, exc.hint)
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error(request, exc.status_code, exc.detail or "not found")
 
 
-async def _crash(request: Request, exc: Exception) -> Response:
+async def crash(request: Request, exc: Exception) -> Response:
     # The traceback goes to the server's console (scrubbed), never to the browser.
     log.error("%s", redact("".join(traceback.format_exception(exc))))
     return error(request, 500, "the server could not do this (the details are in the "
@@ -208,7 +205,7 @@ class Guard:
                                       (b"server-timing", took)]
             await send(message)
 
-        # Starlette already answered (the `_crash` handler logged it, scrubbed) and raises
+        # Starlette already answered (the `crash` handler logged it, scrubbed) and raises
         # again for the server to log: uvicorn would print the raw traceback.
         with contextlib.suppress(Exception):
             await self.app(scope, receive, send_with_headers)
@@ -219,18 +216,6 @@ def _same_origin(headers: dict[str, str]) -> bool:
     if not origin:
         return True  # no Origin (an old browser or a script): the CSRF token decides
     return origin != "null" and urlsplit(origin).netloc == headers.get("host", "")
-
-
-def build(ui: UI) -> Starlette:
-    from . import controls, editor, pages, plan
-
-    routes = [*pages.routes(), *controls.routes(), *editor.routes(), *plan.routes(),
-              Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
-    app = Starlette(routes=routes, debug=False, exception_handlers={
-        LoginNeeded: _login_needed, Denied: _denied, CronctlError: _cronctl_error,
-        HTTPException: _http_error, Exception: _crash})
-    app.state.ui = ui
-    return Guard(app)
 
 
 def user_of(request: Request) -> User | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 ADMIN = "admin-token-0123456789abcdef"
 OPERATOR = "operator-token-0123456789abcd"

@@ -12,6 +12,8 @@ import pytest
 from .conftest import ADMIN, OPERATOR, SECRET, VIEWER
 from .helpers import by_id, csrf_of
 
+pytestmark = pytest.mark.hardening  # login, roles, CSRF, secrets
+
 
 def test_every_page_needs_a_login(site):
     c = site.client(token=None)

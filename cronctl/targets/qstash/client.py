@@ -14,7 +14,6 @@ The SDK is still used in our contract tests against `cronctl dev`, to prove it s
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -27,7 +26,7 @@ import httpx
 from ... import httpguard as guard
 from ...errors import ProviderError
 from ...secrets import Secret, reveal
-from ...urls import encode_destination, is_https, service_url
+from ...urls import encode_destination, is_https
 from . import pacing
 
 DEFAULT_URL = "https://qstash.upstash.io"
@@ -43,7 +42,9 @@ class RetryPolicy:
     @classmethod
     def from_env(cls) -> RetryPolicy:
         """`CRONCTL_RETRY_BASE` scales the backoff (the test suite sets it small)."""
-        base = float(os.environ.get("CRONCTL_RETRY_BASE", cls.base))
+        from ...environment import current
+
+        base = current().tuning.retry_base or cls.base
         return cls(base=base, cap=max(base, min(cls.cap, base * 32)))
 
     def delay(self, attempt: int) -> float:
@@ -73,25 +74,6 @@ class RateLimiter:
                 await asyncio.sleep((1 - self._tokens) / self.rate)
 
 
-def credentials(env: Mapping[str, str] | None = None) -> tuple[str, Secret]:
-    """QStash's URL (parsed: http(s), no credentials) and the token, as a Secret."""
-    env = os.environ if env is None else env
-    token = env.get("QSTASH_TOKEN", "").strip()
-    if not token:
-        raise ProviderError(
-            "QSTASH_TOKEN is not set",
-            hint="export QSTASH_TOKEN=... (Upstash console -> QStash -> Request builder), "
-            "or run 'cronctl dev' and use the QSTASH_URL and QSTASH_TOKEN it prints",
-            exit_status=2,
-        )
-    if not token.isascii() or not token.isprintable() or " " in token:
-        raise ProviderError(  # never the token itself
-            "QSTASH_TOKEN holds a character a token cannot have (a space, line break, tab or "
-            "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
-    url = env.get("QSTASH_URL", "").strip()
-    return (service_url(url) if url else DEFAULT_URL), Secret(token)
-
-
 class QStashClient:
     def __init__(
         self,
@@ -104,12 +86,15 @@ class QStashClient:
         timeout: float = 30.0,
         on_retry: Callable[[str, str], None] | None = None,
         limits: guard.Limits | None = None,
+        phase: str = "read",
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.limits = limits or guard.Limits.from_env()
-        # One deadline for everything this client does (a command phase): a server that
-        # drips bytes, or a storm of retries, cannot keep a command running for ever.
-        self._deadline = time.monotonic() + self.limits.deadline
+        self.limits = limits or guard.Limits.from_env(phase)
+        # One deadline for everything this client does (a command phase; reading shares one
+        # per command, deadlines.py): a server that drips bytes, or a storm of retries,
+        # cannot keep a command running for ever.
+        self._started = time.monotonic()
+        self._deadline = self._started + self.limits.left
         self.retry = retry or RetryPolicy.from_env()
         self.limiter = RateLimiter(rate)
         self.requests = 0  # HTTP requests sent, retries included
@@ -136,6 +121,7 @@ class QStashClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self.limits.spent(time.monotonic() - self._started)
         await asyncio.gather(*(http.aclose() for http in self._all))
 
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -269,11 +255,8 @@ class QStashClient:
             async with asyncio.timeout(remaining):
                 return await self._attempts(method, path, idempotent=idempotent, **kw)
         except TimeoutError:
-            raise ProviderError(
-                f"QStash at {self.base_url} did not finish within {self.limits.deadline:g} s "
-                f"(the overall deadline; {method} {path} was cut off)",
-                hint="check QSTASH_URL and the network; CRONCTL_DEADLINE=SECONDS allows longer",
-            ) from None
+            raise self.limits.exceeded(f"QStash at {self.base_url}", f"{method} {path}",
+                                       "check QSTASH_URL and the network") from None
 
     async def _attempts(self, method: str, path: str, *, idempotent: bool, **kw: Any
                         ) -> httpx.Response:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...aio import gather_all
 from ..base import DeadLetter, Run
+from .deliveries import fetch, labels_of
 from .spec import run_label
 
 MAX_PAGES = 200
@@ -36,16 +37,9 @@ def iso(ms: Any) -> str | None:
     return datetime.fromtimestamp(int(ms) / 1000, UTC).isoformat(timespec="seconds")
 
 
-def labels_of(item: dict) -> set[str]:
-    labels = item.get("labels")
-    if isinstance(labels, list):
-        return {str(x) for x in labels}
-    return {x.strip() for x in str(item.get("label") or "").split(",") if x.strip()}
-
-
 def history_labels(job) -> tuple[str, ...]:
     """The labels a job's runs carry: its own, then those of the name it was renamed from."""
-    return getattr(job, "history_ids", ()) or (run_label(job),)
+    return job.spec.history_ids or (run_label(job),)
 
 
 class JobIndex:
@@ -56,7 +50,7 @@ class JobIndex:
         # A renamed job's runs were labelled, and scheduled, under its previous schedule ID.
         self.by_label = {label: j.name for j in jobs for label in history_labels(j)}
         self.by_schedule = {sid: j.name for j in jobs
-                            for sid in getattr(j, "history_ids", ()) or (j.schedule_id,)}
+                            for sid in j.spec.history_ids}
 
     def job_of(self, item: dict) -> str | None:
         for label in labels_of(item):
@@ -189,8 +183,6 @@ async def job_runs(client, jobs: list, *, since_ms: int, until_ms: int | None,
     if len(labels) > FEW:
         # Many jobs (the dashboard, `logs` of every job): read them as `stats` does, with
         # the fewest requests (per label, or the account's events paged once).
-        from .deliveries import fetch
-
         window_s = max(0.0, time.time() - since_ms / 1000)
         history = await fetch(list(labels), since_ms, window_s, client=client)
         pages = list(history.events.values())

@@ -8,8 +8,12 @@ import asyncio
 import threading
 import time
 
-from cronctl.dev.testing import DevServer
+import pytest
+
 from cronctl.targets.qstash.client import QStashClient
+from cronctl.testing import DevServer
+
+pytestmark = pytest.mark.reliability
 
 
 def test_two_threads_with_their_own_loops_share_no_waiters():
