@@ -157,6 +157,10 @@ class Board:
         state = self.state()
         config = self.config(state)
         notes: list[str] = []
+        # What the targets tell (e.g. "VERCEL_TOKEN is not set") goes on the page, not to
+        # the console at every refresh.
+        state.tell = lambda text: notes.append(text.removeprefix("note: ")) \
+            if text.removeprefix("note: ") not in notes else None
         names = {j.name for j in config.jobs}
         live, others = {}, []
         for r in live_list.rows(config, state, notes=notes):
