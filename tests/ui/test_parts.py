@@ -79,3 +79,19 @@ def test_loopback_hosts(host, ok):
         with pytest.raises(UsageError, match="without TLS"):
             check_host(opts)
         check_host(UIOptions(config_path=None, host=host, insecure_public=True))  # type: ignore
+
+
+def test_the_templates_and_static_files_ship_in_the_package():
+    """A wheel holds what pyproject.toml's package-data names: every template and static
+    file of the dashboard must match it (a plain `pip install .` has no source tree)."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["cronctl.ui"]
+    ui = root / "cronctl" / "ui"
+    files = [p.relative_to(ui).as_posix() for folder in ("templates", "static")
+             for p in (ui / folder).iterdir() if p.is_file()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
