@@ -1,7 +1,8 @@
 """`cronctl ui`: a web dashboard over every job of schedules.yaml, on every target.
 
     server.py    the options, the host rule (loopback, TLS or --insecure-public), uvicorn
-    web.py       the Starlette app: routes, sessions, CSRF, errors without tracebacks
+    app.py       the Starlette app: every route, the static files, the error handlers
+    web.py       what pages share: sessions, roles, CSRF, security headers, sanitised errors
     auth.py      tokens (CRONCTL_UI_TOKENS or a file) -> users and roles; sessions; rate limits
     audit.py     who did what and when, appended to .cronctl/ui-audit.log (never a secret)
     board.py     what the pages show, read through the Target interface and the engine only,
