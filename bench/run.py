@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from cronctl.testing import DevServer  # noqa: E402
 
 PY = sys.executable
+UI_SECTION = "## `cronctl ui`"  # written by bench/ui_jobs.py --write
 LATENCY_MS = 25
 SECRET = "bench-secret-value-0123456789"
 
@@ -435,7 +436,10 @@ def main() -> int:
         f"{max(peak_reads, 1) / 1024:.0f} MiB.",
         "",
     ]
-    Path(args.output).write_text("\n".join(lines))
+    out = Path(args.output)
+    # bench/ui_jobs.py's section (the dashboard) is kept: it has its own script.
+    kept = out.read_text().partition(UI_SECTION)[2] if out.exists() else ""
+    out.write_text("\n".join(lines) + (f"\n{UI_SECTION}{kept}" if kept else ""))
     print("\n".join(lines))
     return 0
 

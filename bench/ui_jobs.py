@@ -1,9 +1,9 @@
 """`cronctl ui` at 1,000 jobs with 24,000 runs: the jobs page's server time (the first one,
 one after --refresh has passed, a cached one), /api/jobs, a job's page, and a read of the
 targets (its time and provider requests) beside what `cronctl stats --since 24h` costs on the
-same data.
+same data. `--write` puts the table in BENCHMARKS.md (its own section, which bench/run.py keeps).
 
-    .venv/bin/python bench/ui_jobs.py [--jobs 1000] [--repeats 5]
+    .venv/bin/python bench/ui_jobs.py [--jobs 1000] [--repeats 5] [--write]
 
 The setup is bench/run.py's stats case: n hourly business jobs on a real `cronctl dev`
 (frozen clock, advanced a day: 24 runs per job, 25 ms added to every API answer), and a real
@@ -55,6 +55,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--write", action="store_true",
+                        help="also write the table into BENCHMARKS.md")
     args = parser.parse_args()
     n = args.jobs
     start = datetime.now(UTC) - timedelta(hours=24, minutes=1)
@@ -118,13 +120,18 @@ def main() -> int:
         ("`cronctl stats --since 24h` on the same data (the whole command)",
          f"{stats.seconds * 1000:.0f} ms", f"{stats_requests}"),
     ]
-    print(f"## `cronctl ui` at {n:,} jobs with {runs:,} runs in the window\n")
-    print(f"{bench.machine()}; `cronctl dev` adds {bench.LATENCY_MS} ms to every API answer; "
-          f"medians of {args.repeats}; server time from the UI's Server-Timing header.\n")
-    print("| what | server time | provider requests |")
-    print("|---|---:|---:|")
-    for what, secs, reqs in rows:
-        print(f"| {what} | {secs} | {reqs} |")
+    text = [f"## `cronctl ui` at {n:,} jobs with {runs:,} runs in the window", "",
+            f"{bench.machine()}; `cronctl dev` adds {bench.LATENCY_MS} ms to every API answer; "
+            f"medians of {args.repeats}; server time from the UI's Server-Timing header.", "",
+            "| what | server time | provider requests |", "|---|---:|---:|",
+            *(f"| {what} | {secs} | {reqs} |" for what, secs, reqs in rows), ""]
+    print("\n".join(text))
+    if args.write:  # replaces this script's section of BENCHMARKS.md (bench/run.py keeps it)
+        path = bench.ROOT / "BENCHMARKS.md"
+        old = path.read_text()
+        head, _, rest = old.partition(bench.UI_SECTION)
+        notes = rest[rest.index("\n`python bench/ui_jobs.py`"):] if rest else ""
+        path.write_text(head + "\n".join(text) + notes)
     return 0
 
 
