@@ -29,6 +29,7 @@ TARGETS = {
     "vercel": "cronctl.targets.vercel:VercelTarget",
     "qstash": "cronctl.targets.qstash.target:QStashTarget",
     "kubernetes": "cronctl.targets.kubernetes.target:KubernetesTarget",
+    "runner": "cronctl.targets.runner.target:RunnerTarget",
 }
 
 

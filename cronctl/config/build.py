@@ -8,7 +8,7 @@ from typing import Any
 
 from ..secrets import Secret, reveal
 from .interpolate import has_placeholder
-from .model import BusinessJob, FileModel, KubernetesJob, SafetySettings
+from .model import BusinessJob, FileModel, KubernetesJob, RunnerJob, SafetySettings
 from .project import Config, DiagnosticsEndpoint, Job, render_body, schedule_id
 from .yamlsource import Source
 
@@ -20,6 +20,8 @@ def target_of(spec: Any) -> str:
         return "qstash"
     if isinstance(spec, KubernetesJob):
         return "kubernetes"
+    if isinstance(spec, RunnerJob):
+        return "runner"
     return "vercel"
 
 
@@ -48,6 +50,10 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
                             method=spec.method or "POST", body=render_body(spec.body),
                             retries=spec.retries, timeout=spec.timeout,
                             concurrency=spec.concurrency))
+            continue
+        if isinstance(spec, RunnerJob):  # the runner resolves the rest (runner/job.py)
+            jobs.append(Job(**common, timezone=spec.timezone or d.timezone or "UTC",
+                            runner=spec))
             continue
         if not isinstance(spec, BusinessJob):
             jobs.append(Job(**common, timezone=spec.timezone or "UTC", jitter=spec.jitter))
@@ -92,6 +98,8 @@ def build(path: Path, model: FileModel, parsed: dict[str, Any], source: Source) 
         vercel_team=model.vercel.team,
         diagnostics=DiagnosticsEndpoint(diag.path, tuple(diag.components)) if diag else None,
         kubernetes=model.kubernetes,
+        runner=model.runner,
+        defaults=d,
         safety=model.safety or SafetySettings(),
     )
 

@@ -10,11 +10,15 @@ from dataclasses import field
 from typing import Annotated, Any, Literal
 
 from ..durations import DURATION, parse_duration
+
+# The runner target declares its own format (issue 21 derives all of this from a registry).
+from ..targets.runner.spec import FIELD_HINTS as RUNNER_HINTS
+from ..targets.runner.spec import RunnerJob, RunnerSettings
 from .shape import Before, Ge, Le, MinLen, Pattern, spec
 
 Tier = Literal["infrastructure", "business"]
-TargetName = Literal["vercel", "qstash", "kubernetes"]
-TARGETS: tuple[str, ...] = ("vercel", "qstash", "kubernetes")
+TargetName = Literal["vercel", "qstash", "kubernetes", "runner"]
+TARGETS: tuple[str, ...] = ("vercel", "qstash", "kubernetes", "runner")
 # Where a tier runs unless the file's `tiers:` mapping says otherwise (the seed's vocabulary).
 TIER_TARGETS: dict[str, str] = {"infrastructure": "vercel", "business": "qstash"}
 Priority = Literal["critical", "high", "medium", "low"]
@@ -65,6 +69,7 @@ class Defaults:
     callback: str | None = None
     failure_callback: str | None = None
     labels: list[str] | None = None
+    notify: list[str] | None = None  # the runner target's failure notifications
 
 
 @spec
@@ -180,6 +185,7 @@ JOB_MODELS: dict[str, type] = {
     "vercel": InfrastructureJob,
     "qstash": BusinessJob,
     "kubernetes": KubernetesJob,
+    "runner": RunnerJob,
 }
 # Why a target refuses a key another target takes: said in the error, with what to do.
 TARGET_LIMITS = {
@@ -191,6 +197,8 @@ TARGET_LIMITS = {
     "kubernetes": ("is not supported by the kubernetes target", "a CronJob's HTTP call sends "
                    "Authorization from kubernetes.cron_secret; use tier: business (QStash) "
                    "for the other delivery options"),
+    "runner": ("is not supported by the runner target", "see the README's runner section for "
+               "its keys (path or command, overlap, catchup, retries, notify, ...)"),
 }
 
 
@@ -206,6 +214,7 @@ class FileModel:
     diagnostics: Diagnostics | None = None
     tiers: dict[Tier, TargetName] = field(default_factory=dict)
     kubernetes: KubernetesSettings | None = None
+    runner: RunnerSettings | None = None
     safety: SafetySettings = field(default_factory=SafetySettings)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -213,7 +222,7 @@ class FileModel:
 FIELD_HINTS: dict[str, str] = {
     "project": "lowercase letters, digits and '-', e.g. acme-health",
     "tier": "infrastructure (vercel.json) or business (QStash)",
-    "target": "one of vercel, qstash, kubernetes",
+    "target": "one of vercel, qstash, kubernetes, runner",
     "concurrency_policy": "one of Allow, Forbid, Replace",
     "restart_policy": "OnFailure or Never",
     "starting_deadline": "a duration like 30s, 5m or 1h",
@@ -235,3 +244,4 @@ FIELD_HINTS: dict[str, str] = {
     "env": "a text value, or secret: and key: naming a key of a Kubernetes Secret",
     "body": "a mapping or list (sent as JSON), or a text",
 }
+FIELD_HINTS.update(RUNNER_HINTS)

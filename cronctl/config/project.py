@@ -68,6 +68,7 @@ class Job:
     # The kubernetes target's own fields (the validated KubernetesJob model), else None.
     kubernetes: Any = None
     renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
+    runner: Any = None  # the runner target's own fields (the validated RunnerJob), else None
 
     @property
     def history_ids(self) -> tuple[str, ...]:
@@ -105,6 +106,8 @@ class Config:
     diagnostics: DiagnosticsEndpoint | None = None
     kubernetes: Any = None  # KubernetesSettings when the file has a `kubernetes:` section
     safety: Any = None  # SafetySettings
+    runner: Any = None  # RunnerSettings when the file has a `runner:` section
+    defaults: Any = None  # the file's `defaults:` (the runner applies them itself)
     unset: list[Unset] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
 

@@ -6,10 +6,19 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import cron
+from ..targets.runner import validate as validate_runner
 from ..urls import base_url_problem, display, path_problem
 from . import validate_kubernetes
 from .interpolate import has_placeholder
-from .model import BusinessJob, Defaults, FileModel, InfrastructureJob, KubernetesJob
+from .model import (
+    BusinessJob,
+    Defaults,
+    FileModel,
+    InfrastructureJob,
+    KubernetesJob,
+    RunnerJob,
+    RunnerSettings,
+)
 
 if TYPE_CHECKING:
     from .load import _Reporter
@@ -55,12 +64,17 @@ def check(rep: _Reporter, model: FileModel, jobs: dict[str, Any], raw_jobs: dict
     business_seen = False
     if model.kubernetes is not None:
         validate_kubernetes.settings(rep, model.kubernetes)
+    if model.runner is not None or model.defaults.notify:
+        validate_runner.settings(rep, model.runner or RunnerSettings(), model.defaults)
     for name, job in jobs.items():
         base = ("jobs", name)
         if job.renamed_from is not None and job.renamed_from in raw_jobs:
             rep.add((*base, "renamed_from"),
                     f"renamed_from: {job.renamed_from!r} is still a job in this file",
                     hint=f"remove the job {job.renamed_from!r}, or drop renamed_from")
+        if isinstance(job, RunnerJob):
+            validate_runner.job(rep, base, name, job, model)
+            continue
         if job.path is not None:
             _path(rep, (*base, "path"), job.path, infra=isinstance(job, InfrastructureJob))
         if isinstance(job, KubernetesJob):

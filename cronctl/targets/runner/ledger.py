@@ -166,8 +166,14 @@ class Ledger:
             (row.outcome, row.finished_at, row.attempts, row.http_status, row.exit_code,
              row.duration_ms, row.result, row.error, row.run_id))
 
-    def progress(self, run_id: str, attempts: int) -> None:
-        self._exec("UPDATE job_executions SET attempts = ? WHERE run_id = ?", (attempts, run_id))
+    def progress(self, run_id: str, attempts: int, started_at: int | None = None) -> None:
+        """An attempt begins (the first one sets started_at: after any jitter)."""
+        if started_at is None:
+            self._exec("UPDATE job_executions SET attempts = ? WHERE run_id = ?",
+                       (attempts, run_id))
+        else:
+            self._exec("UPDATE job_executions SET attempts = ?, started_at = ? WHERE run_id = ?",
+                       (attempts, started_at, run_id))
 
     def heartbeat(self, run_ids: Sequence[str], lease_until: int) -> set[str]:
         """Extend the leases of these running rows; returns those asked to stop (replace)."""
@@ -187,14 +193,17 @@ class Ledger:
             cur = tx.execute(f"SELECT {', '.join(COLUMNS)} FROM job_executions "
                              "WHERE outcome = 'running' AND lease_until < ?", (now,))
             dead = [Execution(*r) for r in cur.fetchall()]
-            for row in dead:
-                tx.execute("UPDATE job_executions SET outcome = 'abandoned', finished_at = ?, "
-                           "error = ?, lease_until = NULL WHERE run_id = ? AND "
-                           "outcome = 'running'",
-                           (row.lease_until, f"replica {row.replica} stopped renewing its "
-                            "lease (killed or cut off)", row.run_id))
-                row.outcome = "abandoned"
-        return dead
+            won = []
+            for row in dead:  # another replica may expire the same rows: count only ours
+                error = f"replica {row.replica} stopped renewing its lease (killed or cut off)"
+                cur = tx.execute(
+                    "UPDATE job_executions SET outcome = 'abandoned', finished_at = ?, error = ?, "
+                    "lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
+                    (row.lease_until, error, row.run_id))
+                if cur.rowcount == 1:
+                    row.outcome, row.error, row.finished_at = "abandoned", error, row.lease_until
+                    won.append(row)
+        return won
 
     def running(self, job: str, now: int) -> list[Execution]:
         return self._rows("job = ? AND outcome = 'running' AND lease_until >= ?", (job, now))
