@@ -366,4 +366,5 @@ def dev_cmd(
 
 
 # Run history and the dead-letter queue: their wiring lives beside (this module stays short).
-from . import cli_history  # noqa: E402,F401  (registers `logs` and `dlq` on `app`)
+# `logs`, `dlq`, `run` and `exec` register themselves on `app`.
+from . import cli_history, cli_runner  # noqa: E402,F401
