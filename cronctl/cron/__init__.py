@@ -28,7 +28,9 @@ __all__ = [
     "join_tz", "split_tz", "zone",
 ]
 
-_DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect}
+_DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect,
+             # cronctl's own runner parses as Kubernetes does (robfig, the zone as a field)
+             "runner": KubernetesDialect}
 # Which provider runs a job of each tier, until jobs name a target themselves.
 PROVIDER_BY_TIER = {"infrastructure": "vercel", "business": "qstash"}
 

@@ -147,7 +147,7 @@ def app():
         yield a
 
 
-def write_config(folder: Path, jobs: str, *, base_url: str = "http://127.0.0.1:9",
+def runner_file(folder: Path, jobs: str, *, base_url: str = "http://127.0.0.1:9",
                  runner: str = "") -> Path:
     import textwrap
 

@@ -18,7 +18,7 @@ from cronctl.dev.testing import ReceiverApp
 from cronctl.targets.runner.ledger import Ledger
 from cronctl.targets.runner.server import serve
 
-from .conftest import write_config
+from .conftest import runner_file
 
 SECRET = "cron-secret-value-5150"
 
@@ -42,7 +42,7 @@ def _cronctl(*args, cwd, **kw):
 
 
 def test_exec_propagates_the_exit_code_and_records_the_run(tmp_path):
-    write_config(tmp_path, """
+    runner_file(tmp_path, """
         report:
           target: runner
           command: [echo]
@@ -64,7 +64,7 @@ def test_exec_propagates_the_exit_code_and_records_the_run(tmp_path):
 
 
 def test_exec_refuses_to_overlap_a_running_run_and_times_out_with_124(tmp_path):
-    write_config(tmp_path, """
+    runner_file(tmp_path, """
         report:
           target: runner
           command: [echo]
@@ -99,7 +99,7 @@ def test_exec_refuses_to_overlap_a_running_run_and_times_out_with_124(tmp_path):
 def test_run_fires_jobs_serves_health_and_metrics_and_stops_on_sigterm(tmp_path):
     port = _port()
     with ReceiverApp() as app:
-        write_config(tmp_path, """
+        runner_file(tmp_path, """
             tick:
               target: runner
               path: /api/cron/tick
@@ -138,7 +138,7 @@ def test_run_fires_jobs_serves_health_and_metrics_and_stops_on_sigterm(tmp_path)
 
 
 def test_healthz_turns_503_when_the_loop_stops_ticking(tmp_path, make_runner):
-    path = write_config(tmp_path, """
+    path = runner_file(tmp_path, """
         a:
           target: runner
           command: [echo]
@@ -163,7 +163,7 @@ def test_notifications_on_failure_and_recovery_and_a_failing_notifier(tmp_path, 
     with ReceiverApp() as hook:
         app.respond(500)
         dead = f"json://127.0.0.1:{_port()}/nobody-listens"
-        path = write_config(tmp_path, f"""
+        path = runner_file(tmp_path, f"""
             job:
               target: runner
               path: /x

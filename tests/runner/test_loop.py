@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from cronctl import cron
 from cronctl.targets.runner.ledger import Ledger
 
-from .conftest import Clock, write_config
+from .conftest import Clock, runner_file
 
 SECRET = "s3cr3t-cron-value-0987"
 
@@ -25,7 +25,7 @@ def _rows(runner, job=None):
 def test_http_job_fires_once_per_time_with_the_contract_headers(tmp_path, app, clock,
                                                                  make_runner, caplog):
     caplog.set_level(logging.INFO, "cronctl.runner")
-    path = write_config(tmp_path, """
+    path = runner_file(tmp_path, """
         ping:
           target: runner
           path: /api/cron/ping
@@ -57,7 +57,7 @@ def test_http_job_fires_once_per_time_with_the_contract_headers(tmp_path, app, c
 
 
 def test_command_jobs_record_exit_code_and_output_tail(tmp_path, clock, make_runner):
-    path = write_config(tmp_path, f"""
+    path = runner_file(tmp_path, f"""
         ok:
           target: runner
           command: ["{sys.executable}", "-c",
@@ -84,7 +84,7 @@ def test_a_timeout_sends_sigterm_then_sigkill(tmp_path, clock, make_runner):
     ignore_term = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
                    "print('started', flush=True); time.sleep(60)")
     obey_term = "import time; time.sleep(60)"
-    path = write_config(tmp_path, f"""
+    path = runner_file(tmp_path, f"""
         stubborn:
           target: runner
           command: ["{sys.executable}", "-c", "{ignore_term}"]
@@ -110,7 +110,7 @@ def test_a_timeout_sends_sigterm_then_sigkill(tmp_path, clock, make_runner):
 def _catchup(tmp_path, app, make_runner, policy: str, deadline: str = ""):
     db = str(tmp_path / f"{policy}.sqlite3")
     """A runner ran until 10:01, stopped, and a new one starts at 10:10:30."""
-    path = write_config(tmp_path, f"""
+    path = runner_file(tmp_path, f"""
         job:
           target: runner
           path: /x
@@ -157,7 +157,7 @@ def test_starting_deadline_bounds_the_catchup(tmp_path, app, make_runner):
 
 
 def _sleeper(tmp_path, overlap: str) -> str:
-    return write_config(tmp_path, f"""
+    return runner_file(tmp_path, f"""
         slow:
           target: runner
           command: ["{sys.executable}", "-c", "import time; time.sleep(30)"]
@@ -200,7 +200,7 @@ def test_overlap_replace_stops_the_running_one(tmp_path, clock, make_runner):
 
 def test_retries_back_off_exponentially(tmp_path, app, clock, make_runner):
     app.respond([500, 503, 200])
-    path = write_config(tmp_path, """
+    path = runner_file(tmp_path, """
         flaky:
           target: runner
           path: /x
@@ -222,7 +222,7 @@ def test_retries_back_off_exponentially(tmp_path, app, clock, make_runner):
 
 def test_pause_after_failures_and_a_resume_without_a_burst(tmp_path, app, clock, make_runner):
     app.respond(500)
-    path = write_config(tmp_path, """
+    path = runner_file(tmp_path, """
         failing:
           target: runner
           path: /x
@@ -249,7 +249,7 @@ def test_pause_after_failures_and_a_resume_without_a_burst(tmp_path, app, clock,
 
 
 def test_dst_gap_and_overlap_fire_as_the_kubernetes_dialect_says(tmp_path, make_runner):
-    path = write_config(tmp_path, f"""
+    path = runner_file(tmp_path, f"""
         gap:
           target: runner
           command: ["{sys.executable}", "-c", "pass"]
@@ -295,7 +295,7 @@ def test_two_runners_on_one_database_fire_each_run_once(tmp_path, app, db_url, m
           path: /j{i}
           schedule: "* * * * *"
           overlap: allow""" for i in range(4))
-    path = write_config(tmp_path, jobs, base_url=app.url)
+    path = runner_file(tmp_path, jobs, base_url=app.url)
     clk = Clock()
     a = make_runner(path, db=db_url, clock=clk, replica="a")
     b = make_runner(path, db=db_url, clock=clk, replica="b")
@@ -316,7 +316,7 @@ def test_two_runners_on_one_database_fire_each_run_once(tmp_path, app, db_url, m
 
 
 def test_a_dead_replicas_run_is_abandoned_and_frees_forbid(tmp_path, app, clock, make_runner):
-    path = write_config(tmp_path, """
+    path = runner_file(tmp_path, """
         job:
           target: runner
           path: /x
@@ -346,10 +346,10 @@ def test_the_runner_follows_file_edits_and_keeps_running_through_a_broken_one(
           path: /a
           schedule: "* * * * *"
     """
-    path = write_config(tmp_path, one, base_url=app.url)
+    path = runner_file(tmp_path, one, base_url=app.url)
     r = make_runner(path)
     import os
-    write_config(tmp_path, one + """
+    runner_file(tmp_path, one + """
         b:
           target: runner
           path: /b
