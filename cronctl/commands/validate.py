@@ -40,6 +40,8 @@ def run(state, *, json_out: bool) -> int:
             kinds = [count(infra, "infrastructure job"), count(business, "business job")]
             if kube:
                 kinds.append(count(kube, "kubernetes job"))
+            if config.jobs_for("runner"):
+                kinds.append(count(len(config.jobs_for("runner")), "runner job"))
             if warnings:
                 kinds.append(count(len(warnings), "warning"))
             echo(f"{path}: valid ({', '.join(kinds)})")
