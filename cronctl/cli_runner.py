@@ -33,9 +33,19 @@ def exec_cmd(
     job: JobArg,
     cmd: Annotated[list[str] | None, typer.Argument(
         metavar="-- CMD [ARGS]...", help="The command to run, after --.")] = None,
+    overlap: Annotated[str | None, typer.Option(
+        "--overlap", metavar="allow|forbid|replace",
+        help="The overlap policy (default: the job's; forbid without a schedules.yaml).")
+    ] = None,
+    timeout: Annotated[int | None, typer.Option(
+        "--timeout", metavar="SECONDS", min=1, help="Stop the command after this long.")
+    ] = None,
 ) -> int:
     """Run a command under JOB's lock and overlap policy, recorded in the runner's ledger;
     exits with the command's exit code."""
     from .commands import exec_
+    from .errors import UsageError
 
-    return exec_.run(_state(ctx), job, list(cmd or []))
+    if overlap is not None and overlap not in ("allow", "forbid", "replace"):
+        raise UsageError(f"--overlap {overlap!r}: one of allow, forbid, replace")
+    return exec_.run(_state(ctx), job, list(cmd or []), overlap=overlap, timeout=timeout)

@@ -90,6 +90,10 @@ class KubernetesSettings:
     http_image: str = "curlimages/curl:8.11.1"  # runs the HTTP jobs
     base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
     cron_secret: SecretRef = SecretRef(secret="cron-secret", key="CRON_SECRET")
+    # Each container job's command runs under `cronctl exec` (its lock and ledger); the image
+    # needs cronctl, and the ledger's URL comes from this Secret key (CRONCTL_DATABASE_URL).
+    wrap: bool = False
+    runner_database: SecretRef = SecretRef(secret="cronctl-runner", key="database-url")
 
 
 Share = Annotated[float, Ge(0), Le(1)]

@@ -47,18 +47,28 @@ def job_for_exec(config, job, command: tuple[str, ...]) -> RunJob:
                   overlap=(policy or "Forbid").lower())
 
 
+def standalone_job(name: str, command: tuple[str, ...], overlap: str | None,
+                   timeout: int | None) -> RunJob:
+    """`cronctl exec` with no schedules.yaml (a container that has only cronctl)."""
+    return RunJob(name=name, schedule="", timezone="UTC", enabled=True, kind="command",
+                  command=command, timeout=timeout or 10 * 365 * 86400,
+                  overlap=overlap or "forbid")
+
+
 def run_now(config, job: RunJob, *, triggered_by: str, command: tuple[str, ...] | None = None,
             echo: bool = False, ledger: Ledger | None = None,
             on_claimed=None) -> Execution:
-    """Claim a row for now and run it to its end (the lease renewed meanwhile)."""
+    """Claim a row for now and run it to its end (the lease renewed meanwhile). `config` may
+    be None (`cronctl exec` without a file: CRONCTL_DATABASE_URL or the default SQLite)."""
     own = ledger is None
-    ledger = ledger or ledger_for(config)
-    settings = config.runner
+    ledger = ledger or (ledger_for(config) if config is not None
+                        else Ledger(database_url(None, None)))
+    settings = config.runner if config is not None else None
     worker = Worker(ledger, replica=f"{triggered_by}-{os.getpid()}", echo=echo,
                     cron_secret=os.environ.get("CRON_SECRET"),
                     lease_s=settings.lease if settings else 30,
                     kill_grace=settings.kill_grace if settings else 10,
-                    base_dir=config.path.parent)
+                    base_dir=config.path.parent if config is not None else None)
     try:
         now = worker.now_ms()
         ledger.expire(now)
