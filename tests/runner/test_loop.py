@@ -32,6 +32,7 @@ def test_http_job_fires_once_per_time_with_the_contract_headers(tmp_path, app, c
           schedule: "* * * * *"
           method: post
           body: {full: true}
+          headers: {X-Token: forwarded-token-value-42}
     """, base_url=app.url)
     r = make_runner(path, env={"CRON_SECRET": SECRET})
     assert r.tick() == []  # 10:00:30: nothing due yet
@@ -52,7 +53,10 @@ def test_http_job_fires_once_per_time_with_the_contract_headers(tmp_path, app, c
         ("succeeded", 200, 1, "schedule")
     # the secret is nowhere: not in the ledger, the logs or the metrics
     dump = repr([vars(x) for x in _rows(r)]) + repr(r.ledger.loaded())
-    assert SECRET not in dump and SECRET not in caplog.text and SECRET not in r.metrics.render()
+    assert req.headers["x-token"] == "forwarded-token-value-42"
+    for secret in (SECRET, "forwarded-token-value-42"):
+        assert secret not in dump and secret not in caplog.text
+        assert secret not in r.metrics.render()
     assert "run ping@2026-03-02T10:01:00Z succeeded (HTTP 200" in caplog.text
 
 

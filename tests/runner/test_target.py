@@ -97,6 +97,8 @@ BAD = [
     ("env: {A: 1}\n    workdir: /tmp", "env", "command jobs only"),
     ("timezone: Mars/Olympus", "timezone", "IANA"),
     ("headers: {Authorization: x}", "headers", "CRON_SECRET"),
+    ("method: FETCH", "method", "one of GET, POST"),
+    ("notify: slack://x", "notify", "a list"),
 ]
 
 
@@ -128,6 +130,11 @@ jobs:
     ("keep_days: 0", "keep_days", None),
     ("lease: 1s", "lease", None),
     ("databse: x.db", "databse", "did you mean 'database'"),
+    ("base_url: ftp://app", "base_url", "http://app:3000"),
+    ("max_parallel: 0", "max_parallel", "at least 1"),
+    ("kill_grace: never", "kill_grace", "a duration"),
+    ("keep_min_runs: -1", "keep_min_runs", None),
+    ("notify: [oops]", "notify.0", "apprise"),
 ])
 def test_bad_runner_settings(write_config, cli, block, field, hint):
     write_config(f"""\
@@ -177,3 +184,23 @@ jobs:
     code, out, err = cli("list", "--local", "--json")
     assert code == 0, err
     assert json.loads(out)["jobs"][0]["target"] == "runner"
+
+
+def test_a_command_job_with_http_keys_and_bad_defaults_notify(write_config, cli):
+    write_config("""\
+version: 1
+project: demo
+defaults:
+  notify: [nope]
+jobs:
+  job:
+    target: runner
+    command: [echo]
+    schedule: "0 3 * * *"
+    body: {a: 1}
+""")
+    code, out, err = cli("validate")
+    text = out + err
+    assert code == 2
+    assert "schedules.yaml:4:12: error: defaults.notify.0: not a notification URL" in text
+    assert "schedules.yaml:10:11: error: job 'job', body: body applies to HTTP jobs only" in text
