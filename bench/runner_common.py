@@ -31,8 +31,9 @@ class H(BaseHTTPRequestHandler):
         with lock:
             out.write(f"{self.headers.get('X-Cronctl-Run-Id')} {got:.6f}\n")
         if delay: time.sleep(delay)
-        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
-        self.wfile.write(b"{}")
+        # one write: headers and body in separate segments would meet Nagle and delayed ACK
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")
     def log_message(self, *a): pass
 class S(ThreadingHTTPServer):
     daemon_threads = True

@@ -78,6 +78,19 @@ class Ledger:
         conn.execute("PRAGMA busy_timeout=30000")
         self._conn = conn
 
+    def healthy(self) -> bool:
+        """False when the PostgreSQL connection broke (a server restart, a network cut)."""
+        return not (self.postgres and (self._conn is None or self._conn.closed
+                                       or self._conn.broken))
+
+    def reconnect(self) -> None:
+        with self._lock:
+            try:
+                if self._conn is not None:
+                    self._conn.close()
+            finally:
+                self._connect()
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -205,7 +218,10 @@ class Ledger:
                     won.append(row)
         return won
 
-    def running(self, job: str, now: int) -> list[Execution]:
+    def running(self, job: str | None, now: int) -> list[Execution]:
+        """The runs in progress (of one job, or of all), their leases not run out."""
+        if job is None:
+            return self._rows("outcome = 'running' AND lease_until >= ?", (now,))
         return self._rows("job = ? AND outcome = 'running' AND lease_until >= ?", (job, now))
 
     def request_cancel(self, run_ids: Sequence[str]) -> None:
@@ -284,6 +300,9 @@ class Ledger:
     def record_outcome(self, job: str, ok: bool, now: int,
                        pause_after: int | None) -> tuple[int, bool]:
         """Count a finished run: (the failure streak before it, whether it paused the job)."""
+        if ok and self._exec("UPDATE job_state SET last_success = ? WHERE job = ? AND "
+                             "failures = 0", (now, job)) == 1:
+            return 0, False  # the common case, in one statement
         with self._tx() as tx:
             self._ensure_state(tx, job)
             cur = tx.execute("SELECT failures FROM job_state WHERE job = ?", (job,))

@@ -129,6 +129,7 @@ class Runner:
             for name in missing:
                 self.cursors[name] = last.get(name, self.started_ms)
         rows: list[Execution] = []
+        self._running: dict[str, list[Execution]] | None = None  # read once, when needed
         for name, job in self.jobs.items():
             rows.extend(self._due(job, states.get(name), now))
         won = self.ledger.claim(rows)
@@ -175,7 +176,11 @@ class Runner:
                for t in decision.missed]
         if not decision.fire:
             return out
-        running = self.ledger.running(name, now)
+        if self._running is None:
+            self._running = {}
+            for row in self.ledger.running(None, now):
+                self._running.setdefault(row.job, []).append(row)
+        running = self._running.get(name, [])
         for i, t in enumerate(decision.fire):
             if running and job.overlap == "forbid":
                 out.append(self.worker.row(job, t, outcome="skipped", error=(
@@ -248,6 +253,12 @@ class Runner:
             except Exception as exc:  # the database went away: retry on the next tick
                 log.error("tick failed: %s: %s", type(exc).__name__,
                           str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+                if not self.ledger.healthy():
+                    try:
+                        self.ledger.reconnect()
+                        log.info("ledger: connected again")
+                    except Exception as again:  # still down: the next tick tries again
+                        log.error("ledger: cannot connect: %s", type(again).__name__)
             # wake at the next whole interval, so runs start just after their second
             stop.wait(interval - (time.time() % interval) + 0.001)
 

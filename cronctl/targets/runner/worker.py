@@ -108,9 +108,8 @@ class Worker:
             self.metrics.fired(lag)
         log.info("run %s started (%s)", row.run_id, row.triggered_by
                  + (f", {lag:.3f}s after its time" if row.triggered_by == "schedule" else ""))
-        row.started_at = start_ms
 
-        def on_attempt(n: int) -> None:
+        def on_attempt(n: int) -> None:  # attempt 1 records the real start (after queue, jitter)
             self.ledger.progress(row.run_id, n, start_ms if n == 1 else None)
 
         def one(n: int) -> execute.Attempt:
@@ -122,6 +121,7 @@ class Worker:
                                            base_dir=self.base_dir, echo=self.echo,
                                            command=command)
 
+        row.started_at = start_ms
         result, attempts = execute.run_attempts(job, one, cancel=cancel,
                                                 on_attempt=on_attempt, sleep=self.sleep)
         return self._finish(job, row, result, attempts,
