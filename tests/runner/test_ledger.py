@@ -119,3 +119,19 @@ def test_loaded_jobs_and_last_scheduled(db_url):
     lg.claim([_row("a", MIN), _row("a", 3 * MIN)])
     assert lg.last_scheduled(["a", "b"]) == {"a": 3 * MIN}
     lg.close()
+
+
+def test_a_broken_postgresql_connection_is_noticed_and_replaced(pg_url):
+    import psycopg
+    import pytest
+
+    lg = Ledger(pg_url)
+    pid = lg._query("SELECT pg_backend_pid()")[0][0]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(psycopg.OperationalError):
+        lg.states()
+    assert not lg.healthy()
+    lg.reconnect()
+    assert lg.healthy() and lg.states() == {}
+    lg.close()
