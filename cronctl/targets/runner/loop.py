@@ -133,6 +133,7 @@ class Runner:
         for name, job in self.jobs.items():
             rows.extend(self._due(job, states.get(name), now))
         won = self.ledger.claim(rows)
+        claimed = [r for r in won if r.outcome == "running"]  # before a worker changes them
         to_run: dict[str, list[Execution]] = {}
         for row in won:
             if row.outcome == "running":
@@ -144,7 +145,7 @@ class Runner:
             self._submit(self.jobs[name], group)
         self.metrics.last_tick = now / 1000
         self.last_tick_mono = time.monotonic()
-        return [r for r in won if r.outcome == "running"]
+        return claimed
 
     def _due(self, job: RunJob, state, now: int) -> list[Execution]:
         name = job.name

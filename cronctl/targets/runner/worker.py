@@ -48,18 +48,13 @@ class Worker:
         return int(self.clock() * 1000)
 
     @property
-    def http(self):
+    def http(self) -> execute.HttpPool:
         if self._http is None:
-            import httpx
-
-            self._http = httpx.Client(trust_env=False, follow_redirects=False,
-                                      limits=httpx.Limits(max_connections=256,
-                                                          max_keepalive_connections=64))
+            self._http = execute.HttpPool()
         return self._http
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        self._http = None
 
     def row(self, job: RunJob, scheduled_ms: int, *, triggered_by: str = "schedule",
             user: str | None = None, outcome: str = "running", error: str | None = None
