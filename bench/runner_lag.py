@@ -78,8 +78,12 @@ def main() -> None:
         outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
     print(f"jobs: {args.jobs}, ledger: {'PostgreSQL' if pg else 'SQLite'}")
     print(f"runs of the measured minute: {len(rows)} {outcomes}")
-    print(f"start lag (ledger started_at - scheduled): p50 {percentile(lag, .5):.3f}s "
-          f"p99 {percentile(lag, .99):.3f}s max {max(lag):.3f}s")
+    print(f"start lag (ledger started_at - scheduled): min {min(lag):.3f}s "
+          f"p50 {percentile(lag, .5):.3f}s p99 {percentile(lag, .99):.3f}s "
+          f"max {max(lag):.3f}s")
+    slow = [line for line in (folder / "runner.log").read_text().splitlines()
+            if "tick took" in line]
+    print("slow ticks logged:", slow[-2:] or "none")
     if got:
         print(f"app receipt - scheduled: p50 {percentile(got, .5):.3f}s "
               f"p99 {percentile(got, .99):.3f}s (n={len(got)})")

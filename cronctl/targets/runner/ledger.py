@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError
+from ...errors import ConfigError, ProviderError
 from .records import COLUMNS, SCHEMA, Execution, JobState
 
 
@@ -64,16 +64,21 @@ class Ledger:
             try:
                 self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             except psycopg.Error as exc:
-                raise ConfigError(f"cannot connect to {display_url(self.url)}: "
+                raise ProviderError(f"cannot connect to {display_url(self.url)}: "
                                   f"{str(exc).strip().splitlines()[0]}",
                                   hint="check runner.database or CRONCTL_DATABASE_URL") from None
             return
         import sqlite3
 
-        Path(self.url).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise ProviderError(f"cannot open the runner's ledger {self.url}: {exc}",
+                                hint="check runner.database (a writable path) or "
+                                "CRONCTL_DATABASE_URL") from None
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         self._conn = conn

@@ -118,6 +118,7 @@ class Runner:
     # -- one tick --------------------------------------------------------------------------
     def tick(self) -> list[Execution]:
         """One pass; returns the runs this replica claimed to execute."""
+        began = time.monotonic()
         self.reload()
         now = self.now_ms()
         if now >= self._housekeeping_at:
@@ -144,6 +145,10 @@ class Runner:
         for name, group in to_run.items():
             self._submit(self.jobs[name], group)
         self.metrics.last_tick = now / 1000
+        took = time.monotonic() - began
+        if took > 0.5:
+            log.warning("tick took %.2fs (%d jobs, %d runs claimed): runs start that late",
+                        took, len(self.jobs), len(claimed))
         self.last_tick_mono = time.monotonic()
         return claimed
 
