@@ -30,6 +30,20 @@ from runner_common import Postgres, received, start_app, start_runner  # noqa: E
 from cronctl.targets.runner.ledger import Ledger  # noqa: E402
 
 
+def _victim(procs, url: str, rng: random.Random) -> int:
+    """A replica with a run in flight, killed while it runs (runs start on even seconds and
+    take 0.5 s): wait for the middle of one, then pick the replica that holds it."""
+    while not 0.15 <= time.time() % 2 <= 0.35:
+        time.sleep(0.01)
+    ledger = Ledger(url)
+    try:
+        holders = {r.replica for r in ledger.running(None, int(time.time() * 1000))}
+    finally:
+        ledger.close()
+    busy = [i for i, p in enumerate(procs) if any(f"-{p.pid}-" in h for h in holders)]
+    return rng.choice(busy) if busy else rng.randrange(len(procs))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--replicas", type=int, default=2)
@@ -57,7 +71,7 @@ def main() -> None:
         while time.monotonic() < end:
             time.sleep(0.2)
             if time.monotonic() >= next_kill:
-                i = rng.randrange(len(procs))
+                i = _victim(procs, pg.url, rng)
                 procs[i].send_signal(signal.SIGKILL)
                 procs[i].wait()
                 kills += 1

@@ -225,7 +225,7 @@ def as_run(row: Execution) -> Run:
                started=iso(row.started_at) if row.started_at else None,
                started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
                state=STATE.get(row.outcome, row.outcome), attempts=row.attempts,
-               status=row.http_status if row.http_status is not None else row.exit_code,
+               status=row.http_status,  # a command's exit code is in `error` when it failed
                duration_ms=row.duration_ms, error=row.error,
                response=(row.result or "")[-200:] or None if row.outcome != "succeeded"
                else None, sort_ms=row.scheduled_at)
