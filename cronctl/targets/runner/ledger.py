@@ -19,6 +19,9 @@ from typing import Any
 from ...errors import ConfigError, ProviderError
 from .records import COLUMNS, SCHEMA, Execution, JobState
 
+FAST_CONNECTIONS = 4
+CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
+
 
 def database_url(settings: Any, config_path: Path | None,
                  env: dict[str, str] | None = None) -> str:
@@ -50,6 +53,11 @@ class Ledger:
         self.postgres = url.startswith(("postgres://", "postgresql://"))
         self._lock = threading.RLock()
         self._conn: Any = None
+        # PostgreSQL: a few more connections for the runs' own updates (progress, finish,
+        # streaks), with synchronous_commit off: they do not wait for the WAL flush, and a
+        # server crash can lose the last few (such a run then ends `abandoned`). Claims and
+        # pauses stay on the durable connection: exactly-once must survive a crash.
+        self._fast: list[tuple[threading.Lock, Any]] = []
         self._connect()
         self._create()
 
@@ -63,6 +71,11 @@ class Ledger:
                                   hint="pip install 'cronctl[runner]'") from None
             try:
                 self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                self._fast = []
+                for _ in range(FAST_CONNECTIONS):
+                    conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                    conn.execute("SET synchronous_commit = off")
+                    self._fast.append((threading.Lock(), conn))
             except psycopg.Error as exc:
                 raise ProviderError(f"cannot connect to {display_url(self.url)}: "
                                   f"{str(exc).strip().splitlines()[0]}",
@@ -85,22 +98,25 @@ class Ledger:
 
     def healthy(self) -> bool:
         """False when the PostgreSQL connection broke (a server restart, a network cut)."""
-        return not (self.postgres and (self._conn is None or self._conn.closed
-                                       or self._conn.broken))
+        conns = [self._conn, *(c for _, c in self._fast)]
+        return not (self.postgres and any(c is None or c.closed or c.broken for c in conns))
 
     def reconnect(self) -> None:
         with self._lock:
             try:
-                if self._conn is not None:
-                    self._conn.close()
+                self._close_all()
             finally:
                 self._connect()
 
+    def _close_all(self) -> None:
+        for conn in [self._conn, *(c for _, c in self._fast)]:
+            if conn is not None:
+                conn.close()
+        self._conn, self._fast = None, []
+
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._close_all()
 
     def _sql(self, text: str) -> str:
         return text.replace("?", "%s") if self.postgres else text
@@ -149,7 +165,15 @@ class Ledger:
             cur.close()
             return rows
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def _exec(self, sql: str, params: Sequence[Any] = (), *, fast: bool = False) -> int:
+        if fast and self._fast:
+            lock, conn = self._fast[threading.get_ident() % len(self._fast)]
+            with lock:
+                cur = conn.cursor()
+                cur.execute(self._sql(sql), tuple(params))
+                n = cur.rowcount
+                cur.close()
+                return n
         with self._lock:
             cur = self._conn.cursor()
             cur.execute(self._sql(sql), tuple(params))
@@ -163,35 +187,39 @@ class Ledger:
         the same (job, scheduled_at) does nothing)."""
         won = []
         placeholders = ", ".join("?" for _ in COLUMNS)
-        sql = (f"INSERT INTO job_executions ({', '.join(COLUMNS)}) VALUES ({placeholders}) "
-               "ON CONFLICT DO NOTHING")
         rows = list(rows)
         if not rows:
             return won
+        by_id = {row.run_id: row for row in rows}
         with self._tx() as tx:
-            for row in rows:
-                cur = tx.execute(sql, [getattr(row, c) for c in COLUMNS])
-                if cur.rowcount == 1:
-                    won.append(row)
+            for start in range(0, len(rows), CLAIM_BATCH):
+                part = rows[start:start + CLAIM_BATCH]
+                cur = tx.execute(
+                    f"INSERT INTO job_executions ({', '.join(COLUMNS)}) VALUES "
+                    + ", ".join(f"({placeholders})" for _ in part)
+                    + " ON CONFLICT DO NOTHING RETURNING run_id",
+                    [getattr(row, c) for row in part for c in COLUMNS])
+                won.extend(by_id[r[0]] for r in cur.fetchall())
+        won.sort(key=lambda r: (r.scheduled_at, r.job))
         return won
 
     def finish(self, row: Execution) -> None:
         """Record a run's end (only while it is still this replica's running row)."""
         self._exec(
-            "UPDATE job_executions SET outcome = ?, finished_at = ?, attempts = ?, "
-            "http_status = ?, exit_code = ?, duration_ms = ?, result = ?, error = ?, "
-            "lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
-            (row.outcome, row.finished_at, row.attempts, row.http_status, row.exit_code,
-             row.duration_ms, row.result, row.error, row.run_id))
+            "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
+            "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
+            "error = ?, lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
+            (row.outcome, row.started_at, row.finished_at, row.attempts, row.http_status,
+             row.exit_code, row.duration_ms, row.result, row.error, row.run_id), fast=True)
 
     def progress(self, run_id: str, attempts: int, started_at: int | None = None) -> None:
         """An attempt begins (the first one sets started_at: after any jitter)."""
         if started_at is None:
             self._exec("UPDATE job_executions SET attempts = ? WHERE run_id = ?",
-                       (attempts, run_id))
+                       (attempts, run_id), fast=True)
         else:
             self._exec("UPDATE job_executions SET attempts = ?, started_at = ? WHERE run_id = ?",
-                       (attempts, started_at, run_id))
+                       (attempts, started_at, run_id), fast=True)
 
     def heartbeat(self, run_ids: Sequence[str], lease_until: int) -> set[str]:
         """Extend the leases of these running rows; returns those asked to stop (replace)."""
@@ -306,7 +334,7 @@ class Ledger:
                        pause_after: int | None) -> tuple[int, bool]:
         """Count a finished run: (the failure streak before it, whether it paused the job)."""
         if ok and self._exec("UPDATE job_state SET last_success = ? WHERE job = ? AND "
-                             "failures = 0", (now, job)) == 1:
+                             "failures = 0", (now, job), fast=True) == 1:
             return 0, False  # the common case, in one statement
         with self._tx() as tx:
             self._ensure_state(tx, job)

@@ -104,8 +104,9 @@ class Worker:
         log.info("run %s started (%s)", row.run_id, row.triggered_by
                  + (f", {lag:.3f}s after its time" if row.triggered_by == "schedule" else ""))
 
-        def on_attempt(n: int) -> None:  # attempt 1 records the real start (after queue, jitter)
-            self.ledger.progress(row.run_id, n, start_ms if n == 1 else None)
+        def on_attempt(n: int) -> None:  # the real start (after queue, jitter) comes with
+            if n > 1:  # the finish; the claim's time stands for it until then
+                self.ledger.progress(row.run_id, n)
 
         def one(n: int) -> execute.Attempt:
             if job.kind == "http" and command is None:
