@@ -16,8 +16,8 @@ from ..output import echo
 
 def run(state, *, listen: str | None, stuck_after: float, once: bool = False) -> int:
     from ..targets.runner import server
-    from ..targets.runner.ledger import display_url
     from ..targets.runner.loop import Runner
+    from ..targets.runner.records import display_url
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")

@@ -17,32 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, ProviderError
-from .records import COLUMNS, SCHEMA, Execution, JobState
+from .records import COLUMNS, SCHEMA, Execution, JobState, display_url
 
 FAST_CONNECTIONS = 4
 CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
-
-
-def database_url(settings: Any, config_path: Path | None,
-                 env: dict[str, str] | None = None) -> str:
-    """CRONCTL_DATABASE_URL, else `runner.database` (a relative SQLite path is relative to
-    schedules.yaml)."""
-    env = os.environ if env is None else env
-    url = env.get("CRONCTL_DATABASE_URL") or (settings.database if settings else None) \
-        or ".cronctl/runner.sqlite3"
-    if url.startswith(("postgres://", "postgresql://")):
-        return url
-    path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
-    if not path.is_absolute() and config_path is not None:
-        path = config_path.parent / path
-    return str(path)
-
-
-def display_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    import re
-
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 class Ledger:
@@ -71,11 +49,7 @@ class Ledger:
                                   hint="pip install 'cronctl[runner]'") from None
             try:
                 self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-                self._fast = []
-                for _ in range(FAST_CONNECTIONS):
-                    conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-                    conn.execute("SET synchronous_commit = off")
-                    self._fast.append((threading.Lock(), conn))
+                self._fast = []  # opened on first use: a CLI command needs none
             except psycopg.Error as exc:
                 raise ProviderError(f"cannot connect to {display_url(self.url)}: "
                                   f"{str(exc).strip().splitlines()[0]}",
@@ -165,8 +139,19 @@ class Ledger:
             cur.close()
             return rows
 
+    def _open_fast(self) -> None:
+        import psycopg
+
+        with self._lock:
+            while len(self._fast) < FAST_CONNECTIONS:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                conn.execute("SET synchronous_commit = off")
+                self._fast.append((threading.Lock(), conn))
+
     def _exec(self, sql: str, params: Sequence[Any] = (), *, fast: bool = False) -> int:
-        if fast and self._fast:
+        if fast and self.postgres:
+            if len(self._fast) < FAST_CONNECTIONS:
+                self._open_fast()
             lock, conn = self._fast[threading.get_ident() % len(self._fast)]
             with lock:
                 cur = conn.cursor()

@@ -22,9 +22,9 @@ from ...errors import ConfigError
 from . import due as due_
 from .execute import Cancel
 from .job import RunJob, resolve
-from .ledger import Ledger, database_url
+from .ledger import Ledger
 from .notify import Notifier
-from .records import Execution
+from .records import Execution, database_url
 from .worker import Worker
 
 log = logging.getLogger("cronctl.runner")

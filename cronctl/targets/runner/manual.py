@@ -14,8 +14,8 @@ from dataclasses import replace
 from ...errors import CronctlError
 from .execute import Cancel
 from .job import RunJob, resolve
-from .ledger import Ledger, database_url
-from .records import Execution
+from .ledger import Ledger
+from .records import Execution, database_url
 from .worker import Worker
 
 

@@ -1,8 +1,12 @@
-"""The ledger's rows: the SQL schema and the records read from it (unix ms times)."""
+"""The ledger's rows (the SQL schema, the records read from it, unix ms times) and where it
+lives (a SQLite path or a PostgreSQL URL)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS job_executions (
@@ -83,3 +87,25 @@ class JobState:
     failures: int = 0
     resumed_at: int | None = None
     last_success: int | None = None
+
+
+def database_url(settings: Any, config_path: Path | None,
+                 env: dict[str, str] | None = None) -> str:
+    """CRONCTL_DATABASE_URL, else `runner.database` (a relative SQLite path is relative to
+    schedules.yaml)."""
+    env = os.environ if env is None else env
+    url = env.get("CRONCTL_DATABASE_URL") or (settings.database if settings else None) \
+        or ".cronctl/runner.sqlite3"
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    path = Path(url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+    if not path.is_absolute() and config_path is not None:
+        path = config_path.parent / path
+    return str(path)
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)

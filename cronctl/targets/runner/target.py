@@ -17,8 +17,7 @@ from ...errors import ConfigError
 from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
 from .job import iso, resolve
-from .ledger import display_url
-from .records import Execution
+from .records import Execution, display_url
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
