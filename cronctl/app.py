@@ -23,6 +23,11 @@ class State:
     qstash: tuple[str, str] | None = None  # (url, token) to use instead of the environment
     cache: dict = field(default_factory=dict, repr=False)  # found once per command (dev server)
 
+    def __post_init__(self) -> None:
+        from . import deadlines
+
+        deadlines.reset()  # a command's reads share one deadline, counted from here
+
     def config_path(self) -> Path:
         from .config import find_config
 

@@ -36,11 +36,14 @@ async def _diagnostics(config: Config) -> list[Check]:
             started = time.perf_counter()
             try:
                 # Bounded like every QStash call: a size cap, and an overall deadline.
-                async with asyncio.timeout(limits.deadline):
+                async with asyncio.timeout(limits.left):
                     response = await guard.fetch(http, "GET", url, params=params,
                                                  headers=headers,
                                                  max_bytes=limits.max_response)
-            except (httpx.HTTPError, guard.TooLarge, TimeoutError) as exc:
+            except TimeoutError:
+                err = limits.exceeded(url, "GET", "is the app up, and base_url right?")
+                return Check(name, "fail", err.message, err.hint)
+            except (httpx.HTTPError, guard.TooLarge) as exc:
                 return Check(name, "fail", f"{url}: {type(exc).__name__}",
                              "is the app up, and base_url right?")
             ms = (time.perf_counter() - started) * 1000
@@ -54,7 +57,11 @@ async def _diagnostics(config: Config) -> list[Check]:
             return Check(name, "ok", f"{status or 'HTTP ' + str(response.status_code)}, "
                          f"{ms:.0f} ms")
 
-        return list(await asyncio.gather(*(one(c) for c in components)))
+        started = time.monotonic()
+        try:
+            return list(await asyncio.gather(*(one(c) for c in components)))
+        finally:
+            limits.spent(time.monotonic() - started)
 
 
 def _component_status(response) -> str | None:

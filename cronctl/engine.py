@@ -70,6 +70,7 @@ class Options:
     out: str | None = None  # diff --out: save the plan
     plan_file: str | None = None  # schedule --plan: apply a saved plan
     only_targets: tuple[str, ...] = ()  # plan only these targets (cronctl dev: qstash)
+    plan_key: savedplan.PlanKey | None = None  # set for --out and --plan (savedplan.py)
 
 
 @dataclass
@@ -99,9 +100,10 @@ def plan_all(config, state, opts: Options) -> list[Planned]:
         plan = target.plan(desired, live, prune=opts.prune, only_delete=cleanup,
                            adopt=opts.adopt)
         art = plan.artifact
-        out.append(Planned(target, plan,
-                           desired_digest=savedplan.digest(desired, art and art.new_text),
-                           live_digest=savedplan.digest(live, art and art.old_text)))
+        key = opts.plan_key  # only to save or check a plan: the checksums are keyed
+        out.append(Planned(target, plan) if key is None else Planned(
+            target, plan, desired_digest=savedplan.digest(key, desired, art and art.new_text),
+            live_digest=savedplan.digest(key, live, art and art.old_text)))
     if opts.jobs:
         out = [limit(p, opts.jobs) for p in _known(config, out, opts.jobs)]
     return out
@@ -150,6 +152,10 @@ def sync(state, opts: Options) -> int:
                         remote=True)
     if saved is not None:
         savedplan.check_config(saved, config, Path(opts.plan_file or ""))
+    if saved is not None or (opts.mode == "diff" and opts.out):
+        opts.plan_key = savedplan.plan_key()
+        if saved is not None:
+            savedplan.check_key(saved, opts.plan_key, Path(opts.plan_file or ""))
     planned = plan_all(config, state, opts)
     if saved is not None:
         savedplan.check_targets(saved, planned, Path(opts.plan_file or ""))
@@ -161,7 +167,7 @@ def sync(state, opts: Options) -> int:
         if opts.out:
             savedplan.write(Path(opts.out), config=config, planned=planned, report=report,
                             options={"jobs": list(opts.jobs), "prune": opts.prune,
-                                     "adopt": opts.adopt})
+                                     "adopt": opts.adopt}, key=opts.plan_key)
             echo(f"Saved the plan to {opts.out}; apply exactly it with "
                  f"'cronctl schedule --plan {opts.out}'.", err=True)
         return _diff_output(plans, report, opts)

@@ -1,8 +1,9 @@
 """Bounded HTTP with a server we do not trust: a bounded answer in bounded time.
 
-- `Limits`: an overall deadline per client (one per command phase) and a cap on the size of an
-  answer, from `CRONCTL_DEADLINE` (seconds, default 300) and `CRONCTL_MAX_RESPONSE` (bytes,
-  default 32 MiB). A server that drips one byte at a time, or sends 100 MiB, is cut off.
+- `Limits`: the overall deadline of a command phase (deadlines.py: 60 s for everything a command
+  reads, 300 s for changes; `CRONCTL_DEADLINE`) and a cap on the size of an answer
+  (`CRONCTL_MAX_RESPONSE`, bytes, default 32 MiB). A server that drips one byte at a time, or
+  sends 100 MiB, is cut off.
 - `fetch`: one request whose body is read in chunks up to the cap.
 - `outgoing`: header values unwrapped from `Secret` (only here) and checked to be sendable.
 - `tls_failure`: a certificate that cannot be verified (never retried).
@@ -18,26 +19,41 @@ from typing import Any
 
 import httpx
 
+from . import deadlines
 from .errors import ProviderError
 from .secrets import reveal
 
 
 @dataclass(frozen=True)
 class Limits:
-    deadline: float = 300.0
+    deadline: float = deadlines.READ_S  # the overall deadline, as messages name it
     max_response: int = 32 << 20
+    phase: str = "read"  # "read", "write" or "wait" (deadlines.py)
+    budget: float | None = None  # what this phase may still take (default: `deadline`)
 
     @classmethod
-    def from_env(cls) -> Limits:
-        def number(name: str, default: float) -> float:
-            try:
-                value = float(os.environ.get(name, default))
-            except ValueError:
-                return default
-            return value if value > 0 else default
+    def from_env(cls, phase: str = "read", *, extra: float = 0.0) -> Limits:
+        """The limits of one phase of a command; `extra` seconds on top (trigger --wait)."""
+        try:
+            size = int(float(os.environ.get("CRONCTL_MAX_RESPONSE", cls.max_response)))
+        except ValueError:
+            size = cls.max_response
+        return cls(deadline=deadlines.named(phase) + extra,
+                   max_response=size if size > 0 else cls.max_response, phase=phase,
+                   budget=deadlines.budget(phase) + extra)
 
-        return cls(deadline=number("CRONCTL_DEADLINE", cls.deadline),
-                   max_response=int(number("CRONCTL_MAX_RESPONSE", cls.max_response)))
+    @property
+    def left(self) -> float:
+        return self.deadline if self.budget is None else self.budget
+
+    def spent(self, seconds: float) -> None:
+        deadlines.spend(self.phase, seconds)
+
+    def exceeded(self, who: str, cut: str, check: str) -> ProviderError:
+        """The error of a phase past its deadline: which, and how to allow longer."""
+        return ProviderError(f"{who} did not finish within {self.deadline:g} s "
+                             f"({deadlines.what(self.phase)}; {cut} was cut off)",
+                             hint=f"{check}; {deadlines.HINT}")
 
 
 class TooLarge(Exception):
@@ -67,6 +83,30 @@ async def fetch(http: httpx.AsyncClient, method: str, path: str, *, max_bytes: i
                           headers=[(k, v) for k, v in response.headers.multi_items()
                                    if k.lower() not in skip],
                           content=b"".join(chunks), request=request)
+
+
+def fetch_sync(method: str, url: str, *, limits: Limits, timeout: float = 30.0,
+               trust_env: bool = True, **kw: Any) -> httpx.Response:
+    """One request from synchronous code (the Vercel API, an app's URL): `fetch` under one
+    clock for the whole exchange (connect, headers, body), so a server that drips its headers
+    or its body is cut off at the phase's deadline. Raises TooLarge, TimeoutError (the deadline)
+    or httpx.HTTPError; redirects are not followed."""
+    import asyncio
+    import time
+
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(timeout=min(timeout, max(limits.left, 0.001)),
+                                     trust_env=trust_env) as http:
+            async with asyncio.timeout(limits.left):
+                return await fetch(http, method, url, max_bytes=limits.max_response, **kw)
+
+    started = time.monotonic()
+    try:
+        if limits.left <= 0:
+            raise TimeoutError
+        return asyncio.run(go())
+    finally:
+        limits.spent(time.monotonic() - started)
 
 
 def outgoing(headers: Mapping[str, Any] | None, where: str) -> dict[str, str]:

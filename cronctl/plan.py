@@ -204,14 +204,38 @@ class SafetyVerdict:
     message: str = ""
 
 
+# What a plan does to the jobs that run now, by the limit it counts toward: a job stopped
+# (deleted, paused) toward the delete limit, a job replaced (updated, renamed: the old item
+# goes, a new one comes) toward the update limit. A create or resume stops nothing.
+STOPS: tuple[Action, ...] = ("delete", "pause")
+REPLACES: tuple[Action, ...] = ("update", "rename")
+
+
 def check_safety(plan: Plan, limits: Thresholds | None = None) -> SafetyVerdict:
-    """Like octoDNS: refuse when more than the update (or delete) share of at least
-    `min_existing` managed items would be updated (or deleted)."""
+    """Like octoDNS: refuse when more than the update share of at least `min_existing` managed
+    items would be replaced (updated or renamed), or more than the delete share stopped
+    (deleted or paused)."""
     limits = limits or Thresholds()
     managed = plan.managed_live
-    touched = plan.count("update") + plan.count("delete")
+    touched = sum(plan.count(a) for a in STOPS + REPLACES)
     if managed < limits.min_existing:
         return SafetyVerdict(True, touched, managed)
+    what = plan.title or plan.target or "the target"
+    for verb, actions, share, name in (("stops", STOPS, limits.delete, "delete"),
+                                       ("replaces", REPLACES, limits.update, "update")):
+        counts = {a: plan.count(a) for a in actions if plan.count(a)}
+        n = sum(counts.values())
+        if n > share * managed:
+            if len(counts) == 1:  # "the plan pauses 10 of 10 managed schedules (100%, ..."
+                verb, how = f"{next(iter(counts))}s", ""
+            else:
+                how = " + ".join(f"{c} {a}" for a, c in counts.items()) + "; "
+            return SafetyVerdict(
+                False, touched, managed,
+                f"{what}: the plan {verb} {n} of {managed} managed {plan.noun} ({how}"
+                f"{n / managed:.0%}, over the {share:.0%} {name} limit: "
+                f"safety.{name}_threshold)")
+    return SafetyVerdict(True, touched, managed)
     what = plan.title or plan.target or "the target"
     for action, share in (("update", limits.update), ("delete", limits.delete)):
         n = plan.count(action)  # type: ignore[arg-type]

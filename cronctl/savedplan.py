@@ -7,14 +7,22 @@ adopt), and checksums: of schedules.yaml, and per target of the desired state (t
 its ${VARS} resolved) and of the live state. Applying it plans again and refuses (exit 1) when
 any checksum or the list of changes differs: something changed since the review.
 
-Checksums are SHA-256 over a canonical form; compared fields only (a schedule's next run time
-is not part of its state), plus the text of a file target's file.
+The desired and live checksums are keyed (HMAC-SHA256 over a canonical form; compared fields
+only, plus the text of a file target's file): both states hold secrets (forwarded header values,
+CRON_SECRET), and an unkeyed hash would let anyone with the plan and the public schedules.yaml
+confirm a guessed secret offline. The key never travels with the plan: it is the user's own
+(`plan.key` in cronctl's private state folder, statedir.py), or CRONCTL_PLAN_KEY when the plan is
+made on one machine and applied on another (a CI secret given to both jobs). The plan names
+which (`key.source`) and carries a key ID (an HMAC of a constant), so applying with another key
+is refused as such, not as a changed state. Format 2; a format-1 plan (unkeyed) is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +34,10 @@ from .output import redact
 from .secrets import Secret
 
 FORMAT = "cronctl-plan"
-VERSION = 1
+VERSION = 2
+KEY_ENV = "CRONCTL_PLAN_KEY"
+KEY_FILE = "plan.key"
+MIN_KEY = 16  # characters of CRONCTL_PLAN_KEY
 
 
 class StalePlan(CronctlError):
@@ -35,9 +46,41 @@ class StalePlan(CronctlError):
     exit_status = ExitStatus.FAILED
 
 
+class PlanKey:
+    """The key of a plan's checksums: CRONCTL_PLAN_KEY if set, else this user's own."""
+
+    def __init__(self, secret: bytes, source: str) -> None:
+        self._secret = secret
+        self.source = source  # "CRONCTL_PLAN_KEY" or "state"
+
+    @property
+    def id(self) -> str:
+        return hmac.new(self._secret, b"cronctl plan key id", hashlib.sha256).hexdigest()[:16]
+
+    def mac(self) -> hmac.HMAC:
+        return hmac.new(self._secret, b"", hashlib.sha256)
+
+    def __repr__(self) -> str:  # never the secret
+        return f"PlanKey(source={self.source!r}, id={self.id!r})"
+
+
+def plan_key() -> PlanKey:
+    value = os.environ.get(KEY_ENV, "").strip()
+    if value:
+        if len(value) < MIN_KEY:
+            raise UsageError(f"{KEY_ENV} is too short to key a plan's checksums "
+                             f"({len(value)} characters; at least {MIN_KEY})",
+                             hint="use a long random value, e.g. 'openssl rand -hex 32', "
+                                  "kept as a CI secret")
+        return PlanKey(value.encode(), KEY_ENV)
+    from .statedir import secret_file
+
+    return PlanKey(secret_file(KEY_FILE), "state")
+
+
 def _canonical(spec: Any) -> Any:
     if isinstance(spec, Secret):  # its value counts (a changed CRON_SECRET is a change);
-        return "secret:" + hashlib.sha256(spec.reveal().encode()).hexdigest()  # never shown
+        return "secret:" + spec.reveal()  # inside the keyed checksum only; never shown
     if is_dataclass(spec) and not isinstance(spec, type):
         return {f.name: _canonical(getattr(spec, f.name)) for f in fields(spec) if f.compare}
     if isinstance(spec, dict):
@@ -47,15 +90,15 @@ def _canonical(spec: Any) -> Any:
     return spec if isinstance(spec, str | int | float | bool | type(None)) else str(spec)
 
 
-def digest(specs: list, text: str | None = None) -> str:
-    """A checksum of specs (in any order) and, for a file target, the file's text."""
+def digest(key: PlanKey, specs: list, text: str | None = None) -> str:
+    """A keyed checksum of specs (in any order) and, for a file target, the file's text."""
     rows = sorted(json.dumps(_canonical(s), sort_keys=True, default=str) for s in specs)
-    h = hashlib.sha256()
+    h = key.mac()
     for row in rows:
         h.update(row.encode())
         h.update(b"\n")
     h.update(b"\0" + (text.encode() if text is not None else b"\1absent"))
-    return "sha256:" + h.hexdigest()
+    return "hmac-sha256:" + h.hexdigest()
 
 
 def file_digest(path: Path) -> str:
@@ -66,7 +109,8 @@ def changes_of(plan) -> list[list[str]]:
     return [[c.action, c.job, c.key] for c in plan.changes]
 
 
-def write(path: Path, *, config, options: dict, planned: list, report: dict) -> None:
+def write(path: Path, *, config, options: dict, planned: list, report: dict,
+          key: PlanKey) -> None:
     targets = {}
     for p in planned:
         targets[p.plan.target] = {
@@ -81,6 +125,7 @@ def write(path: Path, *, config, options: dict, planned: list, report: dict) -> 
         "cronctl": __version__,
         "project": config.project,
         "config": {"file": config.path.name, "checksum": file_digest(config.path)},
+        "key": {"source": key.source, "id": key.id},
         "options": options,
         "targets": targets,
         "plan": report,
@@ -91,10 +136,15 @@ def write(path: Path, *, config, options: dict, planned: list, report: dict) -> 
 
 
 def read(path: Path) -> dict:
+    """The saved plan, checked to be one cronctl wrote (the shape of every field applying it
+    reads); UsageError (exit 2) with one message otherwise."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such plan file",
+                         hint="make one with 'cronctl diff --out PLAN.json'") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a cronctl plan: its JSON is nested too deeply",
                          hint="make one with 'cronctl diff --out PLAN.json'") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: not a cronctl plan: {exc}",
@@ -105,10 +155,65 @@ def read(path: Path) -> dict:
     if data.get("version") != VERSION:
         raise UsageError(f"{path}: plan format {data.get('version')!r}; this cronctl reads "
                          f"{VERSION}", hint="make the plan again with this cronctl version")
+    problem = _problem(data)
+    if problem:
+        raise UsageError(f"{path}: not a plan cronctl wrote ({problem}); nothing was applied",
+                         hint="make it again with 'cronctl diff --out PLAN.json' (never edit "
+                         "a plan by hand)")
     return data
 
 
+def _problem(data: dict) -> str | None:
+    """What is wrong with a plan of the right format and version (a field of the wrong type,
+    a field missing), or None."""
+
+    def names(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+    for key in ("cronctl", "project"):
+        if not isinstance(data.get(key), str):
+            return f"{key} must be a string"
+    config = data.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("checksum"), str):
+        return "config.checksum must be a string"
+    options = data.get("options", {})
+    if not isinstance(options, dict):
+        return "options must be an object"
+    if not names(options.get("jobs", [])):
+        return "options.jobs must be a list of job names"
+    for key in ("prune", "adopt"):
+        if not isinstance(options.get(key, False), bool):
+            return f"options.{key} must be true or false"
+    targets = data.get("targets")
+    if not isinstance(targets, dict):
+        return "targets must be an object"
+    for name, target in targets.items():
+        if not isinstance(target, dict):
+            return f"targets.{name} must be an object"
+        for key in ("desired", "live"):
+            if not isinstance(target.get(key), str):
+                return f"targets.{name}.{key} must be a checksum string"
+        changes = target.get("changes")
+        if not isinstance(changes, list) or not all(names(c) and len(c) == 3 for c in changes):
+            return f"targets.{name}.changes must be a list of [action, job, key]"
+    return None
+
+
 _AGAIN = "review a new plan: 'cronctl diff --out PLAN.json', then apply that one"
+
+
+def check_key(saved: dict, key: PlanKey, plan_path: Path) -> None:
+    made = saved.get("key") if isinstance(saved.get("key"), dict) else {}
+    if made.get("id") == key.id:
+        return
+    if made.get("source") == KEY_ENV:
+        how = (f"it was made with {KEY_ENV}; set the same {KEY_ENV} here"
+               if key.source != KEY_ENV else f"{KEY_ENV} differs from the one it was made with")
+    else:
+        how = (f"it was made with the plan key of another machine or user; set the same "
+               f"{KEY_ENV} (a CI secret) where you plan and where you apply")
+    raise UsageError(f"{plan_path} was made with another plan key: {how}; nothing was applied",
+                     hint="or make the plan where you apply it: 'cronctl diff --out PLAN.json'")
 
 
 def check_config(saved: dict, config, plan_path: Path) -> None:

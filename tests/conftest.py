@@ -47,6 +47,15 @@ CLEARED_ENV = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _private_state_folder(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """cronctl's per-user state (the saved-plan key) goes to a folder of the test's own, never
+    to the developer's ~/.local/state; subprocesses inherit it."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+    monkeypatch.delenv("CRONCTL_PLAN_KEY", raising=False)
+
+
 class Result(NamedTuple):
     code: int
     out: str

@@ -51,6 +51,13 @@ def _usage_problem(opts: DevOptions) -> str | None:
         return "--max-schedules cannot be negative"
     if not 0 <= opts.port <= 65535:
         return "--port must be between 0 and 65535"
+    if opts.app_url is not None:  # where deliveries go: checked as every URL dev is given
+        from ..dev.urlcheck import BadURL, checked
+
+        try:
+            checked(opts.app_url, "--app-url")
+        except BadURL as exc:
+            return str(exc)
     return None
 
 
@@ -65,6 +72,7 @@ def run(opts: DevOptions) -> int:
     from ..dev.autoapply import AutoApply
     from ..dev.ratelimit import parse_rate
     from ..dev.server import bind, make_server, url_of
+    from ..dev.trust import new_key
 
     try:
         rate = parse_rate(opts.rate_limit) if opts.rate_limit else None
@@ -78,7 +86,8 @@ def run(opts: DevOptions) -> int:
         fault_rate=opts.fault_rate, fault_seed=opts.fault_seed,
         max_schedules=opts.max_schedules, rate_limit=rate, config_path=opts.config_path,
         app_url=opts.app_url, log=True, access_log=opts.access_log, follow=auto is not None,
-        route=auto.route if auto else None, extra_routes=auto.routes() if auto else [])
+        route=auto.route if auto else None, extra_routes=auto.routes() if auto else [],
+        host=opts.host, control_key=new_key())
     try:
         sock = bind(opts.host, opts.port)
     except OSError as exc:
@@ -94,7 +103,8 @@ def run(opts: DevOptions) -> int:
         url = url_of(sock)
         _banner(url, env_for(url), db, opts, dev.notes)
         server = make_server(dev)
-        announced = _announce(url, opts) if opts.config_path is not None else None
+        announced = (_announce(url, opts, settings.control_key)
+                     if opts.config_path is not None else None)
         if auto is not None:
             auto.start(url, server=server, vercel=dev.vercel, log_line=dev.log.line)
         try:
@@ -108,8 +118,10 @@ def run(opts: DevOptions) -> int:
                 auto.stop()
             if announced is not None:
                 from ..dev.discovery import remove_state
+                from ..dev.trust import forget_key
 
                 remove_state(announced, os.getpid())
+                forget_key(settings.control_key or "")
         if not server.started:
             return _fail("the server did not start", ExitStatus.FAILED)
         sys.stdout.write("cronctl dev stopped.\n")
@@ -122,17 +134,26 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def _announce(url: str, opts: DevOptions) -> Path | None:
-    """The state file other commands discover this server by (dev/discovery.py)."""
+def _announce(url: str, opts: DevOptions, key: str | None) -> Path | None:
+    """The state file other commands discover this server by (dev/discovery.py): private,
+    with this start's key, and only for a server on loopback (discovery reaches no other)."""
     from ..dev.discovery import DevInfo, folder_of, write_state
+    from ..dev.trust import loopback_url, register_key
 
+    if not loopback_url(url) or not key:
+        sys.stderr.write(f"cronctl dev: note: commands will not find this server by "
+                         f".cronctl/dev.json: {url} is not a loopback address\n")
+        return None
     folder = folder_of(opts.config_path)
     clock = "wall" if opts.clock in ("", "wall") else "frozen"
     try:
+        register_key(key)
         write_state(folder, DevInfo(url, os.getpid(), clock, opts.app_url,
-                                    str(opts.config_path) if opts.config_path else None))
-    except OSError as exc:
-        sys.stderr.write(f"cronctl dev: note: commands will not find this server: {exc}\n")
+                                    str(opts.config_path) if opts.config_path else None,
+                                    key))
+    except (OSError, CronctlError) as exc:
+        reason = exc.render() if isinstance(exc, CronctlError) else str(exc)
+        sys.stderr.write(f"cronctl dev: note: commands will not find this server: {reason}\n")
         return None
     return folder
 

@@ -7,7 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from .. import engine
+from .. import deadlines, engine
 from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
@@ -97,6 +97,7 @@ def _follow(fetch, shown_runs: list[Run], since_ms: int, json_out: bool) -> int:
     echo("following; Ctrl-C to stop", err=True)
     while True:
         time.sleep(interval)
+        deadlines.reset()  # each poll is one read, with the whole read deadline
         fresh = [r for r in fetch(max(since_ms, newest - OVERLAP_MS), None)
                  if (r.run_id, r.state) not in shown]
         # Quiet jobs are asked less often (up to 6x the interval); news resets it.

@@ -23,13 +23,14 @@ from . import TOKEN, dlq, keys, message_routes
 from .clock import parse_clock
 from .delivery import Deliverer
 from .faults import FaultPlan
-from .gate import ApiGate, RequestStats, authorised
+from .gate import ApiGate, HostGuard, RequestStats, authorised
 from .httputil import destination_query, error, headers_of, raw_tail, scheduler_of, store_of
 from .livelog import LiveLog
 from .options import BadRequest, destination, message_spec
 from .options import schedule_request as parse_schedule_headers
 from .scheduler import LimitReached, NotFound, Scheduler
 from .store import Store
+from .trust import CHALLENGE, HELLO, answer
 from .vercel_api import ROUTES as VERCEL_ROUTES
 from .vercel_api import load_project
 from .vercel_jobs import VercelCrons, load_jobs
@@ -56,6 +57,8 @@ class DevSettings:
     follow: bool = False
     route: Callable[[str], str] | None = None
     extra_routes: list = field(default_factory=list)
+    host: str = "127.0.0.1"  # the address it listens on: any other Host is refused (gate.py)
+    control_key: str | None = None  # per start: proves the server to discovery (discovery.py)
 
 
 @dataclass
@@ -121,11 +124,23 @@ def _set_paused(request: Request, paused: bool) -> Response:
 
 def _control(handler):
     async def guarded(request: Request) -> Response:
-        if not authorised(request.scope, TOKEN):
+        if not authorised(request.scope, TOKEN, query=False):
             return error(401, "unauthorized: missing or wrong bearer token")
         return await handler(request)
 
     return guarded
+
+
+async def hello(request: Request) -> Response:
+    """The proof a discovering command asks for: the HMAC of its challenge with this start's
+    key (the key never leaves; an answer is worthless for any other challenge)."""
+    key = request.app.state.control_key
+    challenge = request.headers.get(CHALLENGE, "")
+    if not key:
+        return error(404, "this server was started without a key (not by cronctl dev)")
+    if not 32 <= len(challenge) <= 256:
+        return error(400, f"{CHALLENGE}: 32 to 256 characters")
+    return JSONResponse({"proof": answer(key, challenge)})
 
 
 async def advance(request: Request) -> Response:
@@ -175,6 +190,7 @@ ROUTES = [
     Route("/v2/dlq/{dlq_id}", dlq.delete_dlq, methods=["DELETE"]),
     Route("/v2/keys", keys.get_keys, methods=["GET"]),
     Route("/v2/keys/rotate", keys.rotate_keys, methods=["POST"]),
+    Route(HELLO, hello, methods=["GET"]),
     Route("/_cronctl/advance", _control(advance), methods=["POST"]),
     Route("/_cronctl/clock", _control(clock), methods=["GET"]),
     Route("/_cronctl/stats", _control(stats), methods=["GET"]),
@@ -221,6 +237,7 @@ def build_app(settings: DevSettings) -> DevApp:
 
     app = Starlette(routes=[*ROUTES, *settings.extra_routes], lifespan=lifespan,
                     exception_handlers={404: _http_error, 405: _http_error})
+    app.state.control_key = settings.control_key
     app.state.vercel_project = load_project(settings.config_path, settings.app_url,
                                             clock_.now_ms(), vercel)
     inner: ASGIApp = app
@@ -230,7 +247,7 @@ def build_app(settings: DevSettings) -> DevApp:
         inner = RateLimit(app, settings.rate_limit)
     gate = ApiGate(inner, app.router, token=TOKEN, stats=request_stats,
                    latency_ms=settings.latency_ms, faults=faults, log=log)
-    return DevApp(gate, notes, vercel, log)
+    return DevApp(HostGuard(gate, settings.host), notes, vercel, log)
 
 
 def _vercel(settings: DevSettings, clock_, log: LiveLog, notes: list[str]) -> VercelCrons | None:

@@ -85,10 +85,12 @@ class AutoApply:
 
         async def env(request) -> Any:
             # The values the file's ${VARS} resolve to here, for commands in another terminal
-            # (dev/discovery.py). Behind the server's token, like the schedule listing, which
-            # shows the same values in its forwarded headers, and to loopback clients only.
-            if not authorised(request.scope, TOKEN):
-                return error(401, "unauthorized: missing or wrong bearer token")
+            # (dev/discovery.py): only to this start's key (in the private .cronctl/dev.json),
+            # in the Authorization header (never the query, never the public token), and to
+            # loopback clients only.
+            key = request.app.state.control_key
+            if not key or not authorised(request.scope, key, query=False):
+                return error(401, "unauthorized: the key of .cronctl/dev.json is needed")
             if (request.client.host if request.client else "") not in LOOPBACK:
                 return error(403, "forbidden: only asked from this machine")
             return JSONResponse({"env": {k: self.env[k] for k in sorted(self.names)

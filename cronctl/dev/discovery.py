@@ -1,13 +1,19 @@
 """How commands find a running `cronctl dev`: a small state file, `.cronctl/dev.json` beside
 schedules.yaml, written by the server when it starts and removed when it stops.
 
-    {"url": "http://127.0.0.1:8080", "pid": 4242, "clock": "frozen", "app_url": ..., ...}
+    {"url": "http://127.0.0.1:8080", "pid": 4242, "clock": "frozen", "key": "...", ...}
 
-It holds no secret (the server's token is the well-known local one). A command uses it only when
-neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins), and says so on stderr. The
-file's ${VARS} that the command's shell lacks are read from the server (`/_cronctl/env`, behind
-its token; the same values its schedule listing already shows), so a second terminal needs no
-exports. With a frozen clock, commands take "now" from the server (`/_cronctl/clock`).
+A command uses it only when neither QSTASH_URL nor QSTASH_TOKEN is set (a set token always wins),
+and says so on stderr. It holds the server's per-start key, so it is trusted only as this user's
+own (trust.py): a regular file (not a symlink) owned by the user, private (0600), not tracked by
+git, naming a loopback http URL, with a key this user's cronctl dev recorded; and the server
+there must prove it holds the key before it sees any request with a secret in it. Otherwise the
+command ignores the file and says why on stderr: a committed, copied or planted file, or another
+process on the port, never receives the schedules and their forwarded headers.
+
+The file's ${VARS} that the command's shell lacks are read from the server (`/_cronctl/env`,
+which answers only to the per-start key), so a second terminal needs no exports. With a frozen
+clock, commands take "now" from the server (`/_cronctl/clock`).
 
 Kept light: the CLI imports this module; httpx only when a server is found.
 """
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import TOKEN
+from .trust import Untrusted, alive, check_file, loopback_url, prove, registered
 
 STATE_FILE = Path(".cronctl") / "dev.json"
 TIMEOUT_S = 5.0
@@ -35,6 +42,7 @@ class DevInfo:
     clock: str = "wall"  # wall | frozen
     app_url: str | None = None
     config: str | None = None
+    key: str | None = None  # per start; proves the server and unlocks /_cronctl/env
 
     @property
     def frozen(self) -> bool:
@@ -50,11 +58,23 @@ def state_path(folder: Path) -> Path:
 
 
 def write_state(folder: Path, info: DevInfo) -> Path:
-    from ..fsutil import write_atomic
+    """Private (0600) and atomic; a symlink in its place is replaced, never written through.
+    The folder gets a .gitignore, so the file is never committed by accident."""
+    import tempfile
 
     path = state_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, (json.dumps(asdict(info), indent=2) + "\n").encode())
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists() and not ignore.is_symlink():
+        ignore.write_text("# cronctl dev's local state: never commit it\n*\n")
+    fd, tmp = tempfile.mkstemp(prefix=".dev.json.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(info), indent=2) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -69,21 +89,35 @@ def remove_state(folder: Path, pid: int) -> None:
 def read_state(path: Path) -> DevInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        key = data.get("key")
         return DevInfo(url=str(data["url"]), pid=int(data["pid"]),
                        clock=str(data.get("clock") or "wall"), app_url=data.get("app_url"),
-                       config=data.get("config"))
-    except (OSError, ValueError, KeyError, TypeError):
+                       config=data.get("config"), key=key if isinstance(key, str) else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def trusted(path: Path) -> DevInfo | None:
+    """The server the file names, if it is this user's own; raises Untrusted (why not)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    check_file(path)
+    info = read_state(path)
+    if info is None:
+        raise Untrusted("it is not a dev.json cronctl dev wrote (unreadable)")
+    if not loopback_url(info.url):
+        raise Untrusted(f"it names {info.url}, not this machine (only http://127.0.0.1 or "
+                        "localhost)")
+    if not info.key:
+        raise Untrusted("it has no key (written by an older cronctl dev? restart it)")
+    if not registered(info.key):
+        raise Untrusted("its key was not made by a cronctl dev of yours (copied from elsewhere, "
+                        "or its server runs as another user)")
+    if not alive(info.pid):
+        raise Untrusted(f"the cronctl dev that wrote it (pid {info.pid}) is not running "
+                        "(a stale file)")
+    prove(info.url, info.key)
+    return info
 
 
 def _folder(state) -> Path:
@@ -93,12 +127,22 @@ def _folder(state) -> Path:
         return Path.cwd()
 
 
-def running(state) -> DevInfo | None:
-    """The dev server running for this project, if its state file is there and it lives."""
+def running(state, *, say_why: bool = True) -> DevInfo | None:
+    """The dev server running for this project, if its state file is there and it lives,
+    and is trusted (`trusted`); else None, and (with `say_why`) a note on stderr."""
     cache = _cache(state)
     if "dev" not in cache:
-        info = read_state(state_path(_folder(state)))
-        cache["dev"] = info if info is not None and _alive(info.pid) else None
+        path = state_path(_folder(state))
+        try:
+            cache["dev"] = trusted(path)
+        except (Untrusted, OSError) as why:
+            from ..output import echo  # escapes what the file says: it never drives a terminal
+
+            cache["dev"] = None
+            reason = why.strerror if isinstance(why, OSError) and why.strerror else why
+            if say_why:
+                echo(f"note: ignored {STATE_FILE}: {reason} ({path}); set QSTASH_URL and "
+                     "QSTASH_TOKEN to choose a QStash", err=True)
     return cache["dev"]
 
 
@@ -114,7 +158,7 @@ def serving(state) -> DevInfo | None:
     token = os.environ.get("QSTASH_TOKEN", "").strip()
     if token and not url:
         return None  # the real QStash
-    info = running(state)
+    info = running(state, say_why=not (url or token))  # a named QStash needs no note
     if info is None:
         return None
     if url or token:
@@ -139,11 +183,11 @@ def credentials(state) -> tuple[str, str] | None:
     return info.url, TOKEN
 
 
-def _get(info: DevInfo, path: str) -> Any:
+def _get(info: DevInfo, path: str, token: str = TOKEN) -> Any:
     import httpx
 
-    response = httpx.get(info.url.rstrip("/") + path, timeout=TIMEOUT_S,
-                         headers={"Authorization": f"Bearer {TOKEN}"})
+    response = httpx.get(info.url.rstrip("/") + path, timeout=TIMEOUT_S, trust_env=False,
+                         headers={"Authorization": f"Bearer {token}"})
     response.raise_for_status()
     return response.json()
 
@@ -154,7 +198,7 @@ def shared_env(state) -> dict[str, str]:
     if info is None:
         return {}
     try:
-        data = _get(info, "/_cronctl/env")
+        data = _get(info, "/_cronctl/env", token=str(info.key))
     except Exception:  # an older server, or it just stopped: the command reports what is unset
         return {}
     return {str(k): str(v) for k, v in (data.get("env") or {}).items()}

@@ -1,11 +1,16 @@
 """The ASGI layer in front of the QStash API (`/v2/...`): counts, latency, auth, faults, access log.
 
 Control endpoints (`/_cronctl/...`) pass straight through: never counted, delayed or faulted.
+In front of everything, `HostGuard` refuses a request whose Host is not the server's own address
+(a web page on another origin cannot reach it through DNS rebinding), and reads (GET) never take
+the token from the query: what they answer holds forwarded header values.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -60,13 +65,61 @@ class RequestStats:
                 "maxInFlight": self.max_in_flight}
 
 
-def authorised(scope: Scope, token: str) -> bool:
-    """`Authorization: Bearer <token>`, or `?qstash_token=<token>` as QStash also accepts."""
+def authorised(scope: Scope, token: str, *, query: bool | None = None) -> bool:
+    """`Authorization: Bearer <token>`, or `?qstash_token=<token>` as QStash also accepts, but
+    only where `query` allows (default: not on reads, whose answers hold forwarded header
+    values; a token in a URL ends up in histories, logs and Referer headers)."""
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            return value.decode("latin-1").strip() == f"Bearer {token}"
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return query.get("qstash_token", [None])[-1] == token
+            return hmac.compare_digest(value.decode("latin-1").strip().encode(),
+                                       f"Bearer {token}".encode())
+    if query is None:
+        query = scope.get("method") not in ("GET", "HEAD")
+    if not query:
+        return False
+    found = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return found.get("qstash_token", [None])[-1] == token
+
+
+def host_of(scope: Scope) -> str | None:
+    """The Host header's name, lower case, without port or brackets (None: no Host)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            host = value.decode("latin-1").strip().lower()
+            if host.startswith("["):
+                return host[1:host.find("]")] if "]" in host else host
+            return host.rsplit(":", 1)[0].rstrip(".") if host.count(":") == 1 else \
+                host.rstrip(".")
+    return None
+
+
+class HostGuard:
+    """403 for a Host that is not this server's address: `localhost`, a loopback IP, the
+    address it was bound to (`--host`), or, bound to every interface, any IP literal. A DNS
+    rebinding page sends its own name as Host, so it never reads the schedules (forwarded
+    headers), the environment or the signing keys."""
+
+    def __init__(self, app: ASGIApp, bound: str = "127.0.0.1") -> None:
+        self.app = app
+        self.bound = bound.strip("[]").lower()
+
+    def allowed(self, host: str | None) -> bool:
+        if host is None or host in ("localhost", self.bound):
+            return True
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return ip.is_loopback or self.bound in ("0.0.0.0", "::", "")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = host_of(scope)
+            if not self.allowed(host):
+                await send_json(send, 403, {"error": f"forbidden: Host {host!r} is not this "
+                                            "server's address (use 127.0.0.1 or localhost)"})
+                return
+        await self.app(scope, receive, send)
 
 
 async def send_json(send: Send, status: int, data: Any, headers: dict[str, str] | None = None

@@ -22,6 +22,7 @@ from .options import (
     BadRequest,
     RequestHeaders,
     destination,
+    group_name,
     is_url,
     message_spec,
     not_before_ms,
@@ -70,7 +71,7 @@ def publish_one(request: Request, target: str, headers: RequestHeaders, body: by
         message = sched.publish(spec, not_before_ms=not_before)
         answer: Any = {"messageId": message.message_id}
     else:
-        group = Topics(sched.store).get(target)
+        group = Topics(sched.store).get(group_name(target))
         if group is None or not group["endpoints"]:
             raise NotFound(f"url group {target} not found")
         answer = []

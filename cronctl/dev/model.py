@@ -154,3 +154,17 @@ def spec_json(spec: MessageSpec) -> dict[str, Any]:
     data["labels"] = list(spec.labels)
     data["redact"] = list(spec.redact)
     return data
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """A message as the store keeps it until it is delivered, failed or cancelled."""
+    return {"messageId": message.message_id, "spec": spec_json(message.spec),
+            "createdMs": message.created_ms, "scheduleId": message.schedule_id,
+            "notBeforeMs": message.not_before_ms, "topic": message.topic,
+            "endpoint": message.endpoint}
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    return Message(data["messageId"], MessageSpec.from_json(data["spec"]), data["createdMs"],
+                   schedule_id=data.get("scheduleId"), not_before_ms=data.get("notBeforeMs") or 0,
+                   topic=data.get("topic"), endpoint=data.get("endpoint"))

@@ -8,11 +8,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlsplit
 
 from .. import cron
 from ..retrydelay import compile_delay
 from .model import MessageSpec
+from .urlcheck import BadURL, checked, shown
 
 FORWARD = "upstash-forward-"
 CALLBACK_FORWARD = "upstash-callback-"
@@ -64,22 +64,27 @@ def is_url(target: str) -> bool:
     return target.lower().startswith(("http://", "https://", "http:/", "https:/"))
 
 
-def destination(raw: str, query: str = "") -> str:
-    url = raw + (f"?{query}" if query else "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadRequest(f"invalid destination {raw!r}: expected an http(s) URL")
-    return url
+def destination(raw: str, query: str = "", what: str = "destination") -> str:
+    """A destination URL (the query joined back), checked as every URL is (urlcheck.py)."""
+    try:
+        return checked(raw + (f"?{query}" if query else ""), what)
+    except BadURL as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def group_name(raw: str) -> str:
+    """A publish's destination that is not an http(s) URL: a URL group's name, else a 400."""
+    if not NAME.match(raw):
+        raise BadRequest(f"invalid destination {shown(raw)}: expected an http(s) URL or "
+                         "the name of a URL group")
+    return raw
 
 
 def optional_url(headers: RequestHeaders, name: str) -> str | None:
     value = headers.get(name)
     if value is None or not value.strip():
         return None
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadRequest(f"invalid {name} header: expected an http(s) URL")
-    return value.strip()
+    return destination(value.strip(), what=f"{name} header")
 
 
 def _int(headers: RequestHeaders, name: str, default: int, minimum: int = 0) -> int:

@@ -79,7 +79,24 @@ class Scheduler:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._resume()
         self._loop_task = asyncio.create_task(self._loop())
+
+    def _resume(self) -> None:
+        """The messages the store kept (a stop or a crash came before they were done) go back
+        on the heap: each is attempted again when due, with its retry count (at least once)."""
+        resumed = 0
+        for message, retried, due in self.store.pending_messages():
+            if message.message_id in self.pending:
+                continue
+            if message.spec.queue and self.queues.get(message.spec.queue) is None:
+                self.queues.upsert(message.spec.queue, self.clock.now_ms())
+            self.flow.seen(message.spec)
+            self.pending[message.message_id] = message
+            self._push(message, retried, due)
+            resumed += 1
+        if resumed:
+            self.log.line(f"resumed {resumed} message(s) accepted before the last stop", "cyan")
 
     async def stop(self) -> None:
         tasks = [t for t in (self._loop_task, *self._inflight) if t is not None]
@@ -133,6 +150,7 @@ class Scheduler:
         message = self.pending.pop(message_id, None)
         if message is None:
             return False
+        self.store.done_pending(message_id)
         self.deliverer.cancelled(message)
         return True
 
@@ -141,6 +159,7 @@ class Scheduler:
             self.queues.upsert(message.spec.queue, self.clock.now_ms())
         self.flow.seen(message.spec)
         self.pending[message.message_id] = message
+        self.store.put_pending(message, 0, due)
         self.deliverer.created(message)
         self._push(message, 0, due)
         if start and not self.clock.frozen:  # start now: what the publisher asks next is exact
@@ -250,9 +269,10 @@ class Scheduler:
         finally:
             self.admission.release(p)
         if due is not None and message.message_id in self.pending:
+            self.store.retry_pending(message.message_id, p.retried + 1, due)
             self._push(message, p.retried + 1, due)
-        else:
-            self.pending.pop(message.message_id, None)
+        elif self.pending.pop(message.message_id, None) is not None:
+            self.store.done_pending(message.message_id)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)

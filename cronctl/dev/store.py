@@ -1,4 +1,6 @@
-"""The server's state in SQLite: schedules, events (QStash logs) and the DLQ.
+"""The server's state in SQLite: schedules, events (QStash logs), the DLQ, and the messages
+accepted but not yet delivered, failed or cancelled (`pending`: a delayed publish, a fired run
+waiting on its delay, a retry), which the server resumes when it starts again.
 
 Every write commits at once, so a restart or a crash loses no schedule. The server calls this from
 its one event-loop thread; the statements are short, so they run inline.
@@ -15,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import CronctlError
-from .model import MessageSpec, Schedule, spec_json
+from .model import Message, MessageSpec, Schedule, message_from_json, message_json, spec_json
 
 try:
     import fcntl
@@ -37,6 +39,9 @@ CREATE TABLE IF NOT EXISTS dlq (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, dlq_id TEXT UNIQUE NOT NULL, schedule_id TEXT,
     created_ms INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dlq_specs (dlq_id TEXT PRIMARY KEY, spec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (
+    message_id TEXT PRIMARY KEY, data TEXT NOT NULL, retried INTEGER NOT NULL,
+    due_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, name));
 """
@@ -183,6 +188,28 @@ class Store:
             self.db.execute("DELETE FROM dlq_specs WHERE dlq_id = ?", (dlq_id,))
         return deleted
 
+
+    # -- accepted, not yet done ------------------------------------------------------------------
+
+    def put_pending(self, message: Message, retried: int, due_ms: int) -> None:
+        """Kept (committed at once) until `done`: a restart, even after a crash, resumes it."""
+        self.db.execute("INSERT OR REPLACE INTO pending (message_id, data, retried, due_ms) "
+                        "VALUES (?,?,?,?)", (message.message_id,
+                                             json.dumps(message_json(message)), retried, due_ms))
+
+    def retry_pending(self, message_id: str, retried: int, due_ms: int) -> None:
+        self.db.execute("UPDATE pending SET retried = ?, due_ms = ? WHERE message_id = ?",
+                        (retried, due_ms, message_id))
+
+    def done_pending(self, message_id: str) -> None:
+        self.db.execute("DELETE FROM pending WHERE message_id = ?", (message_id,))
+
+    def pending_messages(self) -> list[tuple[Message, int, int]]:
+        """(message, retries so far, when the next attempt is due), oldest due first."""
+        rows = self.db.execute("SELECT data, retried, due_ms FROM pending "
+                               "ORDER BY due_ms, message_id").fetchall()
+        return [(message_from_json(json.loads(data)), retried, due)
+                for data, retried, due in rows]
 
     # -- named objects: queues, URL groups ---------------------------------------------------
 

@@ -69,6 +69,9 @@ async def remove_endpoints(request: Request) -> Response:
     try:
         name = _name(request)
         gone = _endpoints(await json_body(request))
+        for e in gone:
+            if "url" in e:
+                destination(e["url"])  # a malformed URL cannot be in a group: a 400
     except BadRequest as exc:
         return error(400, str(exc))
     store = store_of(request)

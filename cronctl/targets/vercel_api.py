@@ -152,31 +152,31 @@ class VercelApi:
         return {"teamId": self.ref.team} if self.ref.team else {}
 
     def _call(self, method: str, path: str, body: dict | None = None) -> Any:
-        """One request; the answer read up to CRONCTL_MAX_RESPONSE, in bounded time."""
+        """One request; the answer read up to CRONCTL_MAX_RESPONSE, within the overall deadline
+        (reading: shared with the rest of the command; deadlines.py)."""
         import httpx
 
-        from ..httpguard import Limits
+        from .. import httpguard as guard
 
-        limits = Limits.from_env()
+        limits = guard.Limits.from_env("read" if method == "GET" else "write")
         url = self.base_url + path
         self.requests += 1
         headers = {"Authorization": f"Bearer {reveal(self.token)}", "User-Agent": "cronctl"}
         try:
-            with httpx.stream(method, url, params=self._query(), json=body, headers=headers,
-                              timeout=min(TIMEOUT_S, limits.deadline)) as response:
-                content = b""
-                for chunk in response.iter_bytes():
-                    content += chunk
-                    if len(content) > limits.max_response:
-                        raise ProviderError(
-                            f"{method} {url}: the answer is larger than "
-                            f"{limits.max_response} bytes; stopped reading",
-                            hint="is VERCEL_API_URL right? (CRONCTL_MAX_RESPONSE raises it)")
+            answer = guard.fetch_sync(method, url, limits=limits, timeout=TIMEOUT_S,
+                                      params=self._query(), json=body, headers=headers)
+        except guard.TooLarge:
+            raise ProviderError(
+                f"{method} {url}: the answer is larger than {limits.max_response} bytes; "
+                "stopped reading",
+                hint="is VERCEL_API_URL right? (CRONCTL_MAX_RESPONSE raises it)") from None
+        except TimeoutError:
+            raise limits.exceeded("Vercel", f"{method} {url}",
+                                  "is VERCEL_API_URL right? (unset: api.vercel.com)") from None
         except httpx.HTTPError as exc:
             raise ProviderError(f"{method} {url}: {type(exc).__name__}: {exc}",
                                 hint="is VERCEL_API_URL right? (unset: api.vercel.com)"
                                 ) from None
-        answer = httpx.Response(response.status_code, content=content)
         if answer.status_code >= 400:
             raise self._error(method, path, answer)
         try:

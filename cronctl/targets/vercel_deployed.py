@@ -216,19 +216,31 @@ def direct_url(target, job) -> str:
 
 
 def trigger_direct(target, job) -> TriggerResult:
-    """Without a token: the request Vercel would send, from here (GET base_url + path)."""
+    """Without a token: the request Vercel would send, from here (GET base_url + path), bounded
+    like every request cronctl makes: the overall deadline for changes and the size cap."""
     import time
 
     import httpx
 
+    from .. import httpguard as guard
+    from ..urls import display
     from .vercel import cron_request_headers
 
     url = direct_url(target, job)
+    shown = display(url)
+    limits = guard.Limits.from_env("write")
     started = time.perf_counter()
     try:
-        response = httpx.get(url, headers=cron_request_headers(job.schedule), timeout=300)
+        response = guard.fetch_sync("GET", url, limits=limits, timeout=limits.deadline,
+                                    headers=cron_request_headers(job.schedule))
+    except guard.TooLarge:
+        raise ProviderError(f"GET {shown}: the answer is larger than {limits.max_response} "
+                            "bytes; stopped reading",
+                            hint="CRONCTL_MAX_RESPONSE=BYTES raises the cap") from None
+    except TimeoutError:
+        raise limits.exceeded(shown, "GET", "is the app running at base_url?") from None
     except httpx.HTTPError as exc:
-        raise ProviderError(f"GET {url}: {type(exc).__name__}: {exc}",
+        raise ProviderError(f"GET {shown}: {type(exc).__name__}",
                             hint="is the app running at base_url?") from None
     ms = (time.perf_counter() - started) * 1000
     return TriggerResult(

@@ -21,17 +21,23 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
     """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
     import httpx
 
+    from .. import httpguard as guard
     from .qstash.runs import iso
 
     url = os.environ.get("QSTASH_URL", "").strip().rstrip("/")
     token = os.environ.get("QSTASH_TOKEN", "").strip()
     if not url or not token:
         raise CANNOT
+    limits = guard.Limits.from_env("read")
     try:
-        response = httpx.get(f"{url}/_cronctl/runs", timeout=10, trust_env=False,
-                             headers={"Authorization": f"Bearer {token}"})
+        response = guard.fetch_sync("GET", f"{url}/_cronctl/runs", limits=limits, timeout=10,
+                                    trust_env=False,
+                                    headers={"Authorization": f"Bearer {token}"})
         data = response.json() if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
+    except TimeoutError:
+        raise limits.exceeded(f"cronctl dev at {url}", "GET /_cronctl/runs",
+                              "check QSTASH_URL") from None
+    except (httpx.HTTPError, guard.TooLarge, ValueError):
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise CANNOT

@@ -130,3 +130,14 @@ def test_no_literal_secret_values(workflow):
     text = EXPRESSION.sub("", WORKFLOW.read_text(encoding="utf-8"))
     assert not re.search(r"\b(?:eyJ|sig_|qstash_)[A-Za-z0-9_\-]{8,}", text)
     assert not re.search(r"[A-Za-z0-9+/=_\-]{32,}", text)
+
+
+def test_the_plan_and_the_apply_share_one_plan_key_from_secrets(workflow):
+    """The two jobs run on different machines: the saved plan's keyed checksums need the same
+    CRONCTL_PLAN_KEY on both (savedplan.py), from the repository's secrets."""
+    keys = []
+    for event, argv in (("pull_request", ("cronctl", "diff")), ("push", ("cronctl", "schedule"))):
+        env = step_running(job_for(workflow, event), *argv).get("env", {})
+        assert SECRET_REF.match(str(env.get("CRONCTL_PLAN_KEY", ""))), event
+        keys.append(env["CRONCTL_PLAN_KEY"])
+    assert keys[0] == keys[1]

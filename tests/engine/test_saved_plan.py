@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 ID = "cronctl.acme."
 INFRA = '  beat:\n    tier: infrastructure\n    path: /api/beat\n    schedule: "0 6 * * *"\n'
@@ -172,3 +173,42 @@ def test_renamed_from_a_job_still_in_the_file_is_an_error(cli, write_config):
     result = cli("validate")
     assert result.code == 2
     assert "schedules.yaml:13:" in result.err and "'a' is still a job in this file" in result.err
+
+
+def _tamper(saved: dict, how: str) -> str:
+    """A plan of the right format and version, but not one cronctl wrote."""
+    if how == "truncated":
+        return json.dumps(saved, indent=2)[:400]
+    if how == "nested very deep":
+        return json.dumps({**saved, "options": {"jobs": []}})[:-1] + ', "x": ' + "[" * 100_000 \
+            + "]" * 100_000 + "}"
+    path, _, value = how.partition(" = ")
+    keys = path.split(".")
+    where = saved
+    for key in keys[:-1]:
+        where = where[key]
+    where[keys[-1]] = json.loads(value)
+    return json.dumps(saved)
+
+
+@pytest.mark.parametrize("how", [
+    "truncated", "nested very deep", "options = \"all\"", "options.jobs = 5",
+    "options.jobs = [1, {\"a\": 2}]", "options.prune = \"no\"", "config = []", "config = {}",
+    "cronctl = null", "project = [\"acme\"]", "targets = [\"qstash\"]",
+    "targets.qstash = \"x\"", "targets.qstash.changes = 5",
+    "targets.qstash.changes = [[\"create\"]]", "targets.qstash.desired = {\"a\": 1}",
+])
+def test_a_tampered_plan_is_refused_with_one_clear_message(project, how):
+    """Issue 25: right format and version, wrong content: exit 2, one message naming the file,
+    never "internal error", and nothing applied."""
+    project.write(project.job("a") + project.job("b"))
+    assert project.run("diff", "--out", "plan.json").code == 0
+    plan = project.folder / "plan.json"
+    plan.write_text(_tamper(json.loads(plan.read_text()), how))
+    project.server.reset_counts()
+    result = project.run("schedule", "--plan", "plan.json")
+    assert result.code == 2, (how, result)
+    assert "internal error" not in result.err and "Traceback" not in result.err, result.err
+    assert result.err.count("error:") == 1 and "plan.json" in result.err, result.err
+    assert "cronctl diff --out" in result.err  # what to do next
+    assert project.schedules() == {} and project.server.request_count() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 ID = "cronctl.acme."
 
 
@@ -138,6 +140,39 @@ def test_safety_limit_refuses_then_force_applies(project):
     forced = project.run("schedule", "--yes", "--force")
     assert forced.code == 0
     assert len(project.schedules()) == 6
+
+
+def _renamed(i: int, path: str) -> str:
+    return (f"  k{i}:\n    tier: business\n    path: {path}\n"
+            f'    schedule: "0 9 * * *"\n    renamed_from: j{i}\n')
+
+
+@pytest.mark.parametrize("change", ["pause every job", "rename every job, new destinations",
+                                    "delete 2, pause 2", "update 2, rename 2"])
+def test_every_action_that_stops_or_replaces_a_job_counts_toward_the_safety_limit(project,
+                                                                                  change):
+    """Issue 25: a pause stops a job as a delete does, a rename replaces it as an update does
+    (the old schedule is deleted); each counts toward its share of the safety limit."""
+    project.write("".join(project.job(f"j{i}") for i in range(10)))
+    assert project.run("schedule", "--yes").code == 0
+    job, rest = project.job, [project.job(f"j{i}") for i in range(4, 10)]
+    jobs = {
+        "pause every job": [job(f"j{i}", extra="enabled: false") for i in range(10)],
+        "rename every job, new destinations": [_renamed(i, f"/api/v2/cron/{i}")
+                                               for i in range(10)],
+        "delete 2, pause 2": [job(f"j{i}", extra="enabled: false") for i in (2, 3)] + rest,
+        "update 2, rename 2": [job(f"j{i}", schedule="5 9 * * *") for i in (0, 1)]
+        + [_renamed(i, f"/api/cron/j{i}") for i in (2, 3)] + rest,
+    }[change]
+    project.write("".join(jobs))
+    before = project.schedules()
+    refused = project.run("schedule", "--yes")
+    assert refused.code == 4, (refused.out, refused.err)
+    assert "--force" in refused.err and "limit: safety." in refused.err
+    assert project.schedules() == before  # nothing applied
+    forced = project.run("schedule", "--yes", "--force")
+    assert forced.code == 0, forced.err
+    assert project.schedules() != before
 
 
 def test_no_terminal_needs_yes_and_dry_run_writes_nothing(project):

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ...config.yamlsource import YAMLSyntaxError, parse
 from ...errors import ConfigError
 from .manifest import MANAGED_BY, PROJECT
 
@@ -72,14 +73,15 @@ def split(path: Path, text: str) -> list[Chunk]:
             current.text += line
     chunks.append(current)
     for chunk in chunks:
+        # The bounded loader of schedules.yaml: an alias bomb or a nesting too deep is refused.
         try:
-            chunk.doc = yaml.safe_load(chunk.text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{chunk.line + mark.line}" if mark else str(path)
-            raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}",
-                              hint="fix the file by hand (it was left untouched), then run "
-                              "again") from None
+            chunk.doc = parse(chunk.text).data
+        except YAMLSyntaxError as exc:
+            mark = exc.mark
+            where = f"{path}:{chunk.line + mark.line - 1}" if mark else str(path)
+            raise ConfigError(f"{where}: invalid YAML: {exc.message}",
+                              hint=exc.hint or "fix the file by hand (it was left untouched), "
+                              "then run again") from None
     if chunks and chunks[0].separator is None and not chunks[0].text:
         chunks.pop(0)
     return chunks

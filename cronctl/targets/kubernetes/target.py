@@ -64,15 +64,18 @@ class KubernetesTarget(Target):
         out = []
         for job in self.jobs:
             doc = cronjob(self.config, job)
+            self._refuse_secrets(job, doc)  # the data, before YAML quotes or folds it
             text = manifest_file.dump(doc)
-            self._refuse_secrets(job, text)
             # Through YAML and back, so both sides are compared in the same normal form.
             out.append(CronJobSpec(job.name, yaml.safe_load(text), text))
         return out
 
-    def _refuse_secrets(self, job, text: str) -> None:
+    def _refuse_secrets(self, job, doc: Any) -> None:
+        """Every string of the document (env values, arguments, labels...) is looked at as
+        data: in the dumped text a PEM key is a folded block, a quote is doubled or escaped."""
+        values = list(_strings(doc))
         for secret in self.config.secrets:
-            if secret and secret in text:
+            if secret and any(secret in value for value in values):
                 where = f"{self.config.path}:{job.line}" if job.line else str(self.config.path)
                 raise ConfigError(
                     f"{where}: job {job.name!r} would write a secret value into "
@@ -240,6 +243,18 @@ class KubernetesTarget(Target):
                             "last_states": [], "paused": change.live.paused,
                             "status": "orphaned", "where": self.path.name})
         return out
+
+
+def _strings(node: Any):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _strings(value)
 
 
 def _describe(chunk: manifest_file.Chunk) -> str:

@@ -104,12 +104,15 @@ class QStashClient:
         timeout: float = 30.0,
         on_retry: Callable[[str, str], None] | None = None,
         limits: guard.Limits | None = None,
+        phase: str = "read",
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.limits = limits or guard.Limits.from_env()
-        # One deadline for everything this client does (a command phase): a server that
-        # drips bytes, or a storm of retries, cannot keep a command running for ever.
-        self._deadline = time.monotonic() + self.limits.deadline
+        self.limits = limits or guard.Limits.from_env(phase)
+        # One deadline for everything this client does (a command phase; reading shares one
+        # per command, deadlines.py): a server that drips bytes, or a storm of retries,
+        # cannot keep a command running for ever.
+        self._started = time.monotonic()
+        self._deadline = self._started + self.limits.left
         self.retry = retry or RetryPolicy.from_env()
         self.limiter = RateLimiter(rate)
         self.requests = 0  # HTTP requests sent, retries included
@@ -136,6 +139,7 @@ class QStashClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self.limits.spent(time.monotonic() - self._started)
         await asyncio.gather(*(http.aclose() for http in self._all))
 
     async def _send(self, method: str, path: str, **kw: Any) -> httpx.Response:
@@ -269,11 +273,8 @@ class QStashClient:
             async with asyncio.timeout(remaining):
                 return await self._attempts(method, path, idempotent=idempotent, **kw)
         except TimeoutError:
-            raise ProviderError(
-                f"QStash at {self.base_url} did not finish within {self.limits.deadline:g} s "
-                f"(the overall deadline; {method} {path} was cut off)",
-                hint="check QSTASH_URL and the network; CRONCTL_DEADLINE=SECONDS allows longer",
-            ) from None
+            raise self.limits.exceeded(f"QStash at {self.base_url}", f"{method} {path}",
+                                       "check QSTASH_URL and the network") from None
 
     async def _attempts(self, method: str, path: str, *, idempotent: bool, **kw: Any
                         ) -> httpx.Response:

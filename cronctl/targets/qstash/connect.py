@@ -13,10 +13,13 @@ from ...output import echo
 T = TypeVar("T")
 
 
-def client(state, *, concurrency: int | None = None, rate: float | None = None):
+def client(state, *, concurrency: int | None = None, rate: float | None = None,
+           phase: str = "read", extra: float = 0.0):
     """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
-    in flight."""
+    in flight. `phase` ("read", "write" or "wait", `extra` seconds on top) sets its overall
+    deadline (deadlines.py)."""
     from ...dev.discovery import credentials as dev_credentials
+    from ...httpguard import Limits
     from ...urls import is_https, is_local
     from .client import QStashClient, credentials
     from .pacing import DEFAULT_MAX
@@ -33,15 +36,17 @@ def client(state, *, concurrency: int | None = None, rate: float | None = None):
             echo(f"retrying {path}: {why}", err=True)
 
     return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
-                        rate=rate or DEFAULT_RATE, on_retry=on_retry)
+                        rate=rate or DEFAULT_RATE, on_retry=on_retry,
+                        limits=Limits.from_env(phase, extra=extra))
 
 
 def run(state, body: Callable[..., Awaitable[T]], *, concurrency: int | None = None,
-        count: list[int] | None = None) -> T:
-    """Run `body(client)` on a fresh client and loop; `count` collects the requests made."""
+        count: list[int] | None = None, phase: str = "read", extra: float = 0.0) -> T:
+    """Run `body(client)` on a fresh client and loop; `count` collects the requests made;
+    `phase` as for `client`."""
 
     async def go() -> T:
-        async with client(state, concurrency=concurrency) as qstash:
+        async with client(state, concurrency=concurrency, phase=phase, extra=extra) as qstash:
             try:
                 return await body(qstash)
             finally:

@@ -65,7 +65,7 @@ class QStashTarget(Target):
 
         count: list[int] = []
         result = connect.run(self.state, lambda client: apply(plan, client, on_done=on_done),
-                             concurrency=concurrency, count=count)
+                             concurrency=concurrency, count=count, phase="write")
         result.requests = sum(count)
         self.requests += result.requests
         return result
@@ -119,7 +119,7 @@ class QStashTarget(Target):
             else:
                 await client.resume(job.schedule_id)
 
-        connect.run(self.state, go)
+        connect.run(self.state, go, phase="write")
 
     def trigger_summary(self, job) -> str:
         spec = from_job(job)
@@ -136,7 +136,7 @@ class QStashTarget(Target):
         async def publish(client) -> str:
             return await client.publish(spec.destination, headers, spec.body)
 
-        message_id = connect.run(self.state, publish)
+        message_id = connect.run(self.state, publish, phase="write")
         return TriggerResult(
             {"job": job.name, "tier": job.tier, "target": self.name, "message_id": message_id,
              "destination": display(spec.destination)},
@@ -148,7 +148,8 @@ class QStashTarget(Target):
 
         assert result.run_id
         return connect.run(self.state, lambda client: wait_for(
-            client, job, result.run_id, timeout=timeout, interval=poll_interval(1.0)))
+            client, job, result.run_id, timeout=timeout, interval=poll_interval(1.0)),
+            phase="wait", extra=timeout)
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list[Run]:
@@ -169,14 +170,14 @@ class QStashTarget(Target):
             return list(await gather_all(*(client.retry_dead_letter(d.dlq_id)
                                                for d in letters)))
 
-        return connect.run(self.state, go)
+        return connect.run(self.state, go, phase="write")
 
     def delete_dead(self, letters: list[DeadLetter]) -> int:
         async def go(client) -> int:
             return sum(await gather_all(*(client.delete_dead_letter(d.dlq_id)
                                               for d in letters)))
 
-        return connect.run(self.state, go)
+        return connect.run(self.state, go, phase="write")
 
     def delivery_health(self, *, fail_on: int | None = None) -> list[Check]:
         from .probe import delivery_health

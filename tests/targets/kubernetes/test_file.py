@@ -4,6 +4,7 @@ foreign documents kept byte for byte, and planned by the one engine like any tar
 from __future__ import annotations
 
 import json
+import re
 
 FOREIGN = """\
 # A ConfigMap someone keeps in the same file; its comments and quoting stay.
@@ -185,3 +186,51 @@ def test_a_manifest_changed_after_the_plan_is_not_overwritten(kube, kjob_yaml):
     else:
         raise AssertionError("applied over a file changed since the plan")
     assert kube.manifest.read_text() == edited
+
+
+def _bomb(levels: int = 8) -> str:
+    """A CronJob labelled as this project's whose spec is a "billion laughs" alias bomb:
+    ~1 KiB that expands to 10**levels values."""
+    lines = ['    a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"    a{i}: &a{i} [{refs}]")
+    return ("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: a\n  labels:\n"
+            "    app.kubernetes.io/managed-by: cronctl\n    cronctl.dev/project: acme\n"
+            "spec:\n  schedule: '*/30 * * * *'\n  bomb:\n" + "\n".join(lines) + "\n")
+
+
+def test_an_alias_bomb_in_the_manifest_is_refused_by_the_bounded_loader(
+        kube, kjob_yaml, run_cronctl, snapshot):
+    """Issue 25: the manifest is read through the same bounded loader as schedules.yaml, so a
+    1 KiB bomb is one clear error (exit 2) at once, in every command that reads it."""
+    kube.manifest.parent.mkdir()
+    kube.manifest.write_text("apiVersion: v1\nkind: ConfigMap\n---\n" + _bomb())
+    assert len(kube.manifest.read_bytes()) < 1200
+    kube.write(kjob_yaml("a"))
+    before = snapshot(kube.folder)
+    before_lines = kube.manifest.read_text().splitlines()
+    for args in (("generate",), ("diff",), ("schedule", "--yes"), ("probe",)):
+        # The subprocess timeout only guards the test run: the loader refuses the bomb.
+        result = run_cronctl(*args, cwd=kube.folder, timeout=30)
+        assert result.code in (1, 2) if args == ("probe",) else result.code == 2, (args, result)
+        assert "Traceback" not in result.err and "internal error" not in result.err
+        text = result.out + result.err
+        line = re.search(r"cronjobs\.yaml:(\d+)", text)  # a line of the bomb's document
+        assert line and 4 <= int(line.group(1)) <= len(before_lines), (args, text)
+        assert "aliases" in text, (args, text)
+    assert snapshot(kube.folder) == before
+
+
+def test_suspending_every_cronjob_needs_force(kube, kjob_yaml):
+    """Issue 25: `enabled: false` (suspend) stops a job as a delete does, on a file target too."""
+    kube.write("".join(kjob_yaml(f"j{i}") for i in range(10)))
+    assert kube.run("schedule", "--yes").code == 0
+    before = kube.manifest.read_bytes()
+    kube.write("".join(kjob_yaml(f"j{i}", extra="enabled: false") for i in range(10)))
+    refused = kube.run("schedule", "--yes")
+    assert refused.code == 4, refused
+    assert "pauses 10 of 10 managed CronJobs" in refused.err and "--force" in refused.err
+    assert kube.manifest.read_bytes() == before
+    assert kube.run("schedule", "--yes", "--force").code == 0
+    assert all(d["spec"]["suspend"] for d in kube.documents())
