@@ -22,4 +22,4 @@ class App(BaseHTTPRequestHandler):
     do_GET = do_POST
 
 
-ThreadingHTTPServer(("0.0.0.0", 3000), App).serve_forever()
+ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "3000"))), App).serve_forever()
