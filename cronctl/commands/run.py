@@ -38,8 +38,9 @@ def run(state, *, listen: str | None, stuck_after: float, once: bool = False) ->
             runner.shutdown(grace=0)
             raise ConfigError(f"cannot serve /healthz on {where!r}: {exc}",
                               hint="choose another runner.listen (or --listen)") from None
+        bound_host, bound_port = http.server_address[:2]
         echo(f"cronctl run: {len(runner.jobs)} jobs, ledger {display_url(runner.ledger.url)}, "
-             f"/healthz and /metrics on http://{where}", err=True)
+             f"/healthz and /metrics on http://{bound_host}:{bound_port}", err=True)
     stop = threading.Event()
 
     def on_signal(signum, _frame) -> None:

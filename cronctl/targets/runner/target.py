@@ -35,7 +35,7 @@ class RunnerSpec:
 
 class RunnerTarget(Target):
     name = "runner"
-    title = "the runner"
+    title = "runner"
     noun = "jobs"
 
     def __init__(self, config, state=None) -> None:
