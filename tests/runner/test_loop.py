@@ -371,3 +371,28 @@ def test_the_runner_follows_file_edits_and_keeps_running_through_a_broken_one(
     assert sorted(x.job for x in r.tick()) == ["a", "b"]
     assert "has errors; still running the 2 jobs" in caplog.text
     r.wait_idle()
+
+
+def test_every_is_anchored_so_replicas_started_apart_agree(tmp_path, app, db_url, make_runner):
+    path = runner_file(tmp_path, """
+        often:
+          target: runner
+          path: /x
+          schedule: "@every 2s"
+          overlap: allow
+    """, base_url=app.url)
+    first = Clock("2026-03-02T10:00:00.300Z")
+    a = make_runner(path, db=db_url, clock=first, replica="a")
+    second = Clock("2026-03-02T10:00:01.700Z")  # started a second and a half later
+    b = make_runner(path, db=db_url, clock=second, replica="b")
+    for _ in range(10):
+        first.advance(1)
+        second.t = first.t
+        a.tick()
+        b.tick()
+        a.wait_idle()
+        b.wait_idle()
+    times = [x.scheduled_at for x in _rows(a)]
+    assert len(times) == len(set(times)) == 5
+    assert all(t % 2000 == 0 for t in times)  # multiples of the period: one series
+    assert len(app.requests) == 5

@@ -33,6 +33,16 @@ def times_between(compiled, after_ms: int, until_ms: int, limit: int = MAX_TIMES
     """The scheduled times t with after < t <= until (ms), robfig's Next in the job's zone."""
     sched, tz = compiled
     out: list[int] = []
+    if isinstance(sched, robfig.Every):
+        # robfig counts @every from when its scheduler started; replicas start at different
+        # times, so here the times are multiples of the period since the Unix epoch: every
+        # replica (and every restart) agrees on them.
+        period = sched.seconds * 1000
+        t = (after_ms // period + 1) * period
+        while t <= until_ms and len(out) < limit:
+            out.append(t)
+            t += period
+        return out
     t = after_ms / 1000
     while len(out) < limit:
         nxt = robfig.next_unix(sched, t, tz)
