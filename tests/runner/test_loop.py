@@ -396,3 +396,26 @@ def test_every_is_anchored_so_replicas_started_apart_agree(tmp_path, app, db_url
     assert len(times) == len(set(times)) == 5
     assert all(t % 2000 == 0 for t in times)  # multiples of the period: one series
     assert len(app.requests) == 5
+
+
+def test_jitter_delays_each_run_by_a_share_taken_from_its_run_id(tmp_path, app, clock,
+                                                                make_runner):
+    from cronctl.targets.runner.worker import jitter_share
+
+    path = runner_file(tmp_path, """
+        spread:
+          target: runner
+          path: /x
+          schedule: "* * * * *"
+          jitter: 40s
+    """, base_url=app.url)
+    sleeps: list[float] = []
+    r = make_runner(path, sleeps=sleeps)
+    ids = []
+    for _ in range(3):
+        clock.advance(60)
+        ids += [x.run_id for x in r.tick()]
+        r.wait_idle()
+    assert sleeps == [40 * jitter_share(i) for i in ids]
+    assert len(set(sleeps)) == 3 and all(0 <= s < 40 for s in sleeps)
+    assert len(app.requests) == 3

@@ -23,6 +23,11 @@ from .records import Execution
 log = logging.getLogger("cronctl.runner")
 
 
+def jitter_share(run_id: str) -> float:
+    """The share of `jitter` a run waits: from its run ID, so every replica waits the same."""
+    return zlib.crc32(run_id.encode()) % 1000 / 1000
+
+
 class Worker:
     def __init__(self, ledger: Ledger, *, replica: str, clock: Callable[[], float] = time.time,
                  cron_secret: str | None = None, lease_s: int = 30, kill_grace: float = 10,
@@ -92,8 +97,9 @@ class Worker:
                  command: tuple[str, ...] | None) -> Execution:
         if job.jitter and row.triggered_by == "schedule":
             # the same delay on every replica: a share of `jitter` from the run ID
-            share = zlib.crc32(row.run_id.encode()) % 1000 / 1000
-            if cancel.event.wait(job.jitter * share):
+            delay = job.jitter * jitter_share(row.run_id)
+            waited = self.sleep(delay) if self.sleep else not cancel.event.wait(delay)
+            if not waited or cancel.event.is_set():
                 return self._finish(job, row, execute.Attempt(False, "cancelled",
                                     error="stopped before it started"), 0, 0)
         start_ms = self.now_ms()
