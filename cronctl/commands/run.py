@@ -24,6 +24,9 @@ def run(state, *, listen: str | None, stuck_after: float, once: bool = False) ->
     logging.getLogger("httpx").setLevel(logging.WARNING)
     path = state.config_path()
     runner = Runner(path, env=state.env)
+    if any(j.kind == "http" for j in runner.jobs.values()) and not runner.worker.cron_secret:
+        echo("note: CRON_SECRET is not set, so HTTP jobs are sent without Authorization",
+             err=True)
     if not runner.jobs:
         echo(f"note: {path.name} has no target: runner jobs yet; the runner follows the file "
              "and starts them when they appear", err=True)
