@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import ReceiverApp
+from cronctl.testing import ReceiverApp
 
 
 def rss_mib(pid: int) -> float:

@@ -26,13 +26,14 @@ def main(path: str) -> int:
     started = time.perf_counter()
     with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
         http.get("/v2/schedules").raise_for_status()
-        for job in config.business_jobs:
+        for job in config.jobs_for("qstash"):
+            q = job.spec  # the qstash target's part of the job
             cron = job.schedule if job.timezone == "UTC" else (
                 f"CRON_TZ={job.timezone} {job.schedule}")
-            h = {"Upstash-Cron": cron, "Upstash-Retries": str(job.retries or 3)}
-            h.update({f"Upstash-Forward-{k}": reveal(v) for k, v in job.headers.items()})
-            http.post(f"/v2/schedules/{job.url}", headers=h,
-                      content=(job.body or "").encode()).raise_for_status()
+            h = {"Upstash-Cron": cron, "Upstash-Retries": str(q.retries or 3)}
+            h.update({f"Upstash-Forward-{k}": reveal(v) for k, v in q.headers.items()})
+            http.post(f"/v2/schedules/{q.url}", headers=h,
+                      content=(q.body or "").encode()).raise_for_status()
     print(f"{time.perf_counter() - started:.3f}")
     return 0
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import SECRET, write_config  # noqa: E402
-from cronctl.dev.testing import DevServer  # noqa: E402
+from cronctl.testing import DevServer  # noqa: E402
 
 
 def main() -> int:
@@ -49,8 +49,7 @@ def main() -> int:
         count("schedule, 10 of 100 changed", "schedule", "--yes")
         write_config(folder, 90)
         count("schedule, 10 of 100 removed", "schedule", "--yes")
-        count("cleanup --all --force" if not src else "cleanup --all", "cleanup", "--all",
-              "--yes", *(() if src else ("--force",)))
+        count("cleanup --all --force", "cleanup", "--all", "--yes", "--force")
     print(f"cronctl from {version}")
     print("| command | requests |\n|---|---|")
     for name, n in rows:

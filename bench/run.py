@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cronctl.dev.testing import DevServer  # noqa: E402
+from cronctl.testing import DevServer  # noqa: E402
 
 PY = sys.executable
 LATENCY_MS = 25
@@ -205,7 +205,7 @@ def bench_rate_limited(n: int, repeats: int) -> list[dict]:
 def bench_stats(n: int, repeats: int) -> list[dict]:
     """`stats --since 24h` for n hourly jobs after 24 h of deliveries (cronctl dev's frozen
     clock, advanced a day) under `--rate-limit RATE` and 25 ms."""
-    from cronctl.dev.testing import ReceiverApp
+    from cronctl.testing import ReceiverApp
 
     start = datetime.now(UTC) - timedelta(hours=24, minutes=1)
     rows = []

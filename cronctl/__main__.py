@@ -6,10 +6,12 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import environment
     from .cli import app
 
     try:
-        app(args=argv, prog_name="cronctl")
+        with environment.active(environment.build()):  # the run's one Environment
+            app(args=argv, prog_name="cronctl")
     except SystemExit as exc:
         code = exc.code
         if code is None:

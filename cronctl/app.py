@@ -4,12 +4,12 @@ Typer to this."""
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from .environment import current
 from .errors import CronctlError, ExitStatus, UsageError
 
 
@@ -58,12 +58,18 @@ class State:
 
             served = shared_env(self)
             if served:
-                self.env = {**served, **os.environ}
+                self.env = {**served, **current().vars}
                 config = load_config(path, self.env)
         add_secrets(config.secrets)
         if require:
             config.require_env(require)
         return config
+
+    def tell(self, text: str) -> None:
+        """What a target has to say (a note, a warning): one line on stderr."""
+        from .output import echo
+
+        echo(text, err=True)
 
     def now(self) -> datetime:
         """Now, for windows and next runs: a discovered dev server's frozen clock, or the wall
@@ -71,7 +77,7 @@ class State:
         if "now" not in self.cache:
             from .dev.discovery import server_now
 
-            self.cache["now"] = server_now(self) or datetime.now(UTC)
+            self.cache["now"] = server_now(self) or current().clock()
         return self.cache["now"]
 
 
@@ -80,7 +86,7 @@ def start(*, no_color: bool) -> None:
     from .output import register_env_secrets, set_no_color
 
     set_no_color(no_color)
-    register_env_secrets()
+    register_env_secrets(dict(current().vars))
 
 
 def run_guarded(body, *, debug: bool) -> int:
@@ -141,7 +147,7 @@ def confirm(question: str, *, yes: bool, dry_run: bool = False) -> bool:
     `dry_run`: the command has --dry-run, so the hint may offer it."""
     if yes:
         return True
-    if not sys.stdin.isatty():
+    if not current().stdin_tty:
         hint = "pass --yes to go ahead without asking (as the CI step on deploy does)"
         raise UsageError("no terminal to confirm on",
                          hint=hint + (", or --dry-run to only show the plan" if dry_run else ""))

@@ -4,11 +4,11 @@ Not a target: it checks the app the jobs call, never a job's own endpoint."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 from . import httpguard as guard
 from .config import Config
+from .environment import current
 from .targets.base import Check
 
 
@@ -24,7 +24,7 @@ async def _diagnostics(config: Config) -> list[Check]:
     if not config.base_url or "${" in config.base_url:
         return [Check("diagnostics", "fail", "base_url is not set", "export APP_URL")]
     url = config.base_url + config.diagnostics.path
-    secret = os.environ.get("CRON_SECRET")
+    secret = current().get("CRON_SECRET")
     headers = {"Authorization": f"Bearer {secret}"} if secret else {}
     components = config.diagnostics.components or ("",)
     limits = guard.Limits.from_env()

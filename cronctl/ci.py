@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from .config.diagnostics import Diagnostic
+from .environment import current
 
 
 def in_github() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
+    return current().get("GITHUB_ACTIONS") == "true"
 
 
 def _escape_data(text: str) -> str:
@@ -22,7 +22,7 @@ def _escape_prop(text: str) -> str:
 
 
 def _relative(file: str) -> str:
-    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
+    workspace = Path(current().get("GITHUB_WORKSPACE") or Path.cwd())
     try:
         return Path(file).resolve().relative_to(workspace.resolve()).as_posix()
     except ValueError:
@@ -65,7 +65,7 @@ def annotate_error(message: str) -> None:
 
 def append_summary(markdown: str) -> None:
     """Append to $GITHUB_STEP_SUMMARY when set (the plan of diff and schedule)."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    path = current().get("GITHUB_STEP_SUMMARY")
     if not path or not in_github():
         return
     from .output import echo, redact

@@ -13,8 +13,6 @@ however slowly a server answers).
 
 from __future__ import annotations
 
-import os
-
 READ_S = 60.0
 WRITE_S = 300.0
 _read_spent = 0.0
@@ -27,12 +25,10 @@ def reset() -> None:
 
 def named(phase: str) -> float:
     """The deadline a message names: CRONCTL_DEADLINE, else the phase's default."""
+    from .environment import current
+
     default = WRITE_S if phase == "write" else READ_S  # "wait": added to --timeout
-    try:
-        value = float(os.environ.get("CRONCTL_DEADLINE", default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
+    return current().tuning.deadline or default
 
 
 def budget(phase: str) -> float:

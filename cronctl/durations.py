@@ -28,3 +28,16 @@ def parse_duration(value: Any) -> int:
                 raise ValueError("durations are whole seconds")
             return int(seconds)
     raise ValueError("expected a duration like 30s, 5m or 1h")
+
+
+def parse_since(text: str):
+    """`--since 24h`: a window back from now, as a timedelta (exit 2 when it is not one)."""
+    from datetime import timedelta
+
+    from .errors import UsageError
+
+    try:
+        return timedelta(seconds=parse_duration(text))
+    except (ValueError, OverflowError):
+        raise UsageError(f"--since {text!r} is not a duration",
+                         hint="e.g. --since 24h, --since 90m, --since 7d") from None

@@ -3,45 +3,42 @@
     for every target: desired, populate, plan → render → safety per target → confirm once
     → apply every target → report
 
-`diff` stops after rendering; `cleanup` plans deletes only. Every command gets the same JSON
-shape: one block per target, keyed by its name, plus what was applied.
+`diff` stops after planning; `cleanup` plans deletes only. The engine presents nothing: it
+returns a `SyncResult`, tells and asks through `Hooks`, and `present.py` renders the result as
+text, JSON or Markdown (one JSON shape: a block per target, keyed by its name, plus what was
+applied).
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from . import render, savedplan
-from .app import confirm
-from .ci import append_summary
-from .errors import ExitStatus, SafetyError, UsageError
-from .output import console, echo, print_json, print_renderable
-from .plan import SYMBOLS, Change, Plan, Thresholds, check_safety
-from .targets.base import ApplyResult, Target
+from . import targets as registry
+from .errors import UsageError
+from .plan import Change, Plan, Thresholds, check_safety
+from .targets.base import ApplyResult, OnDone, Target
+from .targets.capabilities import Stats
 from .words import count
 
 Mode = Literal["diff", "schedule", "cleanup"]
-TARGETS = {
-    "vercel": "cronctl.targets.vercel:VercelTarget",
-    "qstash": "cronctl.targets.qstash.target:QStashTarget",
-    "kubernetes": "cronctl.targets.kubernetes.target:KubernetesTarget",
-    "runner": "cronctl.targets.runner.target:RunnerTarget",
-}
 
 
 def target_class(name: str) -> type[Target]:
-    module, _, cls = TARGETS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return registry.target_class(name)
+
+
+def all_targets(config, state) -> list[Target]:
+    """One of every registered target, in the registry's order."""
+    return [target_class(name)(config, state) for name in registry.names()]
 
 
 def targets(config, state, *, always: tuple[str, ...] = ()) -> list[Target]:
     """Every target the project uses (and those in `always`), in a stable order."""
-    found = [target_class(name)(config, state) for name in TARGETS]
-    return [t for t in found if t.active(explicit=t.name in always)]
+    return [t for t in all_targets(config, state) if t.active(explicit=t.name in always)]
 
 
 def target_for(config, state, job) -> Target:
@@ -49,8 +46,9 @@ def target_for(config, state, job) -> Target:
 
 
 def history(config, state) -> Target:
-    """The target whose delivery history `cronctl stats` reads (QStash keeps one)."""
-    return next(t for t in (target_class(n)(config, state) for n in TARGETS) if t.keeps_history)
+    """The target whose delivery history `cronctl stats` reads by default (the first that
+    keeps one)."""
+    return next(t for t in all_targets(config, state) if isinstance(t, Stats))
 
 
 @dataclass
@@ -82,14 +80,15 @@ class Planned:
     live_digest: str = ""
 
 
-def plan_all(config, state, opts: Options) -> list[Planned]:
+def plan_all(config, state, opts: Options, note: Callable[[str], None] = lambda text: None
+             ) -> list[Planned]:
     out = []
     for target in targets(config, state):
         if opts.only_targets and target.name not in opts.only_targets:
             continue
         reason = target.skip_reason()
         if reason:
-            echo(f"note: {reason}", err=True)
+            note(reason)
             plan = Plan(config.project, target=target.name, title=target.title,
                         noun=target.noun, skipped=reason)
             out.append(Planned(target, plan))
@@ -145,10 +144,46 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
     return p
 
 
-def sync(state, opts: Options) -> int:
+@dataclass
+class Hooks:
+    """How the engine tells and asks while it runs, given by whoever runs it (the presenter,
+    `present.py`, for a command): it never prints or prompts by itself."""
+
+    note: Callable[[str], None] = lambda text: None  # e.g. why a target was skipped
+    show: Callable[[list[Plan]], None] = lambda plans: None  # the plans, before asking
+    confirm: Callable[[str], bool] = lambda question: False
+    progress: Callable[[int], OnDone | None] = lambda total: None  # per change applied
+
+
+@dataclass
+class SyncResult:
+    """What one sync did, for the presenter to render (text, JSON or Markdown)."""
+
+    mode: Mode
+    project: str
+    planned: list[Planned]
+    report: dict  # the one JSON shape: a block per target
+    config: Any = None  # the loaded Config (diff)
+    refused: list[str] = field(default_factory=list)  # safety refusals (nothing applied)
+    dry_run: bool = False
+    pending: bool = False  # there were changes to apply
+    declined: bool = False  # the confirmation was declined
+    applied: bool = False
+
+    @property
+    def plans(self) -> list[Plan]:
+        return [p.plan for p in self.planned]
+
+    @property
+    def requests(self) -> int:
+        return sum(p.target.requests for p in self.planned if not p.target.is_file)
+
+
+def sync(state, opts: Options, hooks: Hooks | None = None) -> SyncResult:
+    hooks = hooks or Hooks()
     saved = _saved(opts)
     # cleanup needs only names and IDs: no secrets required.
-    config = state.load(require=() if opts.mode == "cleanup" else tuple(TARGETS),
+    config = state.load(require=() if opts.mode == "cleanup" else registry.names(),
                         remote=True)
     if saved is not None:
         savedplan.check_config(saved, config, Path(opts.plan_file or ""))
@@ -156,50 +191,35 @@ def sync(state, opts: Options) -> int:
         opts.plan_key = savedplan.plan_key()
         if saved is not None:
             savedplan.check_key(saved, opts.plan_key, Path(opts.plan_file or ""))
-    planned = plan_all(config, state, opts)
+    planned = plan_all(config, state, opts, note=hooks.note)
     if saved is not None:
         savedplan.check_targets(saved, planned, Path(opts.plan_file or ""))
     plans = [p.plan for p in planned]
-    report = {"project": config.project, "command": opts.mode, **render.report(plans)}
-    if opts.mode != "cleanup":
-        append_summary(render.markdown(plans))
+    result = SyncResult(opts.mode, config.project, planned,
+                        {"project": config.project, "command": opts.mode,
+                         **render.report(plans)})
     if opts.mode == "diff":
-        if opts.out:
-            savedplan.write(Path(opts.out), config=config, planned=planned, report=report,
-                            options={"jobs": list(opts.jobs), "prune": opts.prune,
-                                     "adopt": opts.adopt}, key=opts.plan_key)
-            echo(f"Saved the plan to {opts.out}; apply exactly it with "
-                 f"'cronctl schedule --plan {opts.out}'.", err=True)
-        return _diff_output(plans, report, opts)
-    if not opts.json_out:
-        show(plans)
-    refusals = _safety(config, plans) if not opts.force else []
-    if refusals:
-        if opts.json_out:
-            print_json({**report, "refused": "; ".join(refusals)})
-        raise SafetyError("refused: " + "; ".join(refusals),
-                          hint="review the plan; pass --force to apply it anyway")
+        result.config = config  # for `diff --out` (the presenter saves the plan)
+        return result
+    hooks.show(plans)
+    result.refused = _safety(config, plans) if not opts.force else []
+    if result.refused:
+        return result
     if opts.dry_run:
-        if opts.json_out:
-            print_json({**report, "dry_run": True})
-        return ExitStatus.OK
+        result.dry_run = True
+        return result
     pending = [p for p in planned if p.plan.has_changes]
     if not pending:
-        if opts.json_out:
-            print_json({**report, "applied": [], "failed": [], "requests": _requests(planned)})
-        return ExitStatus.OK
-    if not confirm(_question(opts, plans), yes=opts.yes, dry_run=True):
-        # Declined: nothing happened that was asked for (Terraform exits 1 here too).
-        echo("Nothing was deleted." if opts.mode == "cleanup" else "Nothing was changed.",
-             err=True)
-        return ExitStatus.FAILED
-    total = sum(len(p.plan.changes) for p in pending)
-    on_done = _progress(state, total, opts.json_out)
+        return result
+    result.pending = True
+    if not hooks.confirm(_question(opts, plans)):
+        result.declined = True
+        return result
+    on_done = hooks.progress(sum(len(p.plan.changes) for p in pending))
     for p in pending:
         p.result = p.target.apply(p.plan, concurrency=opts.concurrency, on_done=on_done)
-        if p.result.wrote and not opts.json_out:
-            echo(f"wrote {p.result.wrote}")
-    return _report(planned, report, opts)
+    result.applied = True
+    return result
 
 
 def _saved(opts: Options) -> dict | None:
@@ -219,28 +239,6 @@ def _saved(opts: Options) -> dict | None:
     return saved
 
 
-def _diff_output(plans: list[Plan], report: dict, opts: Options) -> int:
-    if opts.json_out:
-        print_json(report)
-    elif opts.markdown:
-        echo(render.markdown(plans).rstrip("\n"))
-    else:
-        show(plans)
-    changed = any(p.has_changes for p in plans)
-    return ExitStatus.CHANGES if opts.exit_code and changed else ExitStatus.OK
-
-
-def show(plans: list[Plan]) -> None:
-    first = True
-    for plan in plans:
-        if plan.skipped:
-            continue
-        if not first:
-            echo()
-        first = False
-        print_renderable(render.text(plan))
-
-
 def _safety(config, plans: list[Plan]) -> list[str]:
     s = config.safety
     limits = Thresholds(s.update_threshold, s.delete_threshold, s.min_existing) if s else None
@@ -252,59 +250,3 @@ def _question(opts: Options, plans: list[Plan]) -> str:
         n = sum(p.count("delete") for p in plans)
         return f"Delete {count(n, 'managed schedule')}?"
     return "Apply these changes?"
-
-
-def _requests(planned: list[Planned]) -> int:
-    return sum(p.target.requests for p in planned if not p.target.is_file)
-
-
-def _report(planned: list[Planned], report: dict, opts: Options) -> int:
-    done = [(p.target.name, c) for p in planned for c in p.result.done]
-    failed = [(p.target.name, f) for p in planned for f in p.result.failed]
-    requests = _requests(planned)
-    if opts.json_out:
-        print_json({
-            **report,
-            "applied": [{"target": t, "action": c.action, "job": c.job} for t, c in done],
-            "failed": [{"target": t, "action": f.change.action, "job": f.change.job,
-                        "error": f.message} for t, f in failed],
-            "requests": requests,
-        })
-    else:
-        n = len(done)
-        if opts.mode == "cleanup":
-            echo(f"Deleted {count(n, 'schedule')}.")
-        else:
-            remote = [p.target.title for p in planned if not p.target.is_file]
-            cost = f" ({count(requests, '/'.join(remote) + ' request')})" if remote else ""
-            echo(f"Applied {count(n, 'change')}{cost}.")
-        for _, f in failed:
-            echo(f"failed: {SYMBOLS[f.change.action]} {f.change.job}: {f.message}", err=True)
-        if failed and opts.mode != "cleanup":
-            echo(f"{count(len(failed), 'change')} failed; the others were applied. "
-                 "Run 'cronctl schedule' again to retry them.", err=True)
-    return ExitStatus.FAILED if failed else ExitStatus.OK
-
-
-def _progress(state, total: int, quiet: bool):
-    """A progress bar on a terminal; one line per change with -v; nothing otherwise."""
-    bar = None
-    if not quiet and total >= 10 and sys.stderr.isatty():
-        from rich.progress import Progress
-
-        bar = Progress(console=console(stderr=True), transient=True)
-        bar.start()
-        task = bar.add_task("applying", total=total)
-    remaining = [total]
-
-    def on_done(change: Change, error: str | None) -> None:
-        if bar is not None:
-            bar.advance(task)
-            remaining[0] -= 1
-            if remaining[0] == 0:
-                bar.stop()
-        if state.verbose and not quiet:
-            mark = "failed" if error else "ok"
-            echo(f"  {SYMBOLS[change.action]} {change.job}: {mark}", err=True)
-
-    return on_done

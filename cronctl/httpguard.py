@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,12 +33,11 @@ class Limits:
     @classmethod
     def from_env(cls, phase: str = "read", *, extra: float = 0.0) -> Limits:
         """The limits of one phase of a command; `extra` seconds on top (trigger --wait)."""
-        try:
-            size = int(float(os.environ.get("CRONCTL_MAX_RESPONSE", cls.max_response)))
-        except ValueError:
-            size = cls.max_response
+        from .environment import current
+
+        size = current().tuning.max_response  # CRONCTL_MAX_RESPONSE (environment.py)
         return cls(deadline=deadlines.named(phase) + extra,
-                   max_response=size if size > 0 else cls.max_response, phase=phase,
+                   max_response=size or cls.max_response, phase=phase,
                    budget=deadlines.budget(phase) + extra)
 
     @property

@@ -7,12 +7,12 @@ off for NO_COLOR, for a non-terminal stdout, and with --no-color.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from collections.abc import Iterable
 from typing import Any
 
+from .environment import current
 from .secrets import MASK, Scrubber, url_credentials
 
 _scrubber = Scrubber()
@@ -31,7 +31,7 @@ def add_secrets(values: Iterable[object]) -> None:
 def register_env_secrets(environ: dict[str, str] | None = None) -> None:
     """Tokens and keys from the environment, and the credentials of QSTASH_URL and
     VERCEL_API_URL: always masked, however short."""
-    env = os.environ if environ is None else environ
+    env = current().vars if environ is None else environ
     _scrubber.add((env.get(name) for name in ENV_SECRETS), force=True)
     _scrubber.add(url_credentials(env.get("QSTASH_URL")), force=True)
     _scrubber.add(url_credentials(env.get("VERCEL_API_URL")), force=True)
@@ -59,7 +59,7 @@ def set_no_color(value: bool) -> None:
 def console(stderr: bool = False):
     from rich.console import Console
 
-    plain = _no_color or bool(os.environ.get("NO_COLOR"))
+    plain = _no_color or bool(current().get("NO_COLOR"))
     con = Console(
         stderr=stderr,
         no_color=plain or None,
@@ -68,7 +68,7 @@ def console(stderr: bool = False):
         highlight=False,
         soft_wrap=False,
     )
-    if not con.is_terminal and "COLUMNS" not in os.environ:
+    if not con.is_terminal and "COLUMNS" not in current().vars:
         con.width = 200  # piped output: do not wrap tables at 80 columns
     return con
 

@@ -42,10 +42,6 @@ class Change:
     renamed_from: str | None = None  # a rename: the old job name (`live` is the old item)
 
     @property
-    def schedule_id(self) -> str:
-        return self.key
-
-    @property
     def requests(self) -> int:
         return self.cost
 

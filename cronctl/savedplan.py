@@ -22,12 +22,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .environment import current
 from .errors import CronctlError, ExitStatus, UsageError
 from .fsutil import write_atomic
 from .output import redact
@@ -65,7 +65,7 @@ class PlanKey:
 
 
 def plan_key() -> PlanKey:
-    value = os.environ.get(KEY_ENV, "").strip()
+    value = current().get(KEY_ENV, "").strip()
     if value:
         if len(value) < MIN_KEY:
             raise UsageError(f"{KEY_ENV} is too short to key a plan's checksums "

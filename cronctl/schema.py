@@ -5,21 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any, get_args
 
+from . import targets
 from .config.asmodels import model_of
-from .config.model import _DURATION, JOB_MODELS, TIER_TARGETS, FileModel, Method
+from .config.model import _DURATION, Method, file_model, job_models
 from .config.validate import JOB_NAME
 
 SCHEMA_ID = "https://raw.githubusercontent.com/cronctl/cronctl/main/schedules.schema.json"
 
 
 def build() -> dict[str, Any]:
-    top = model_of(FileModel).model_json_schema(ref_template="#/$defs/{model}")
+    JOB_MODELS = job_models()
+    names = list(JOB_MODELS)
+    top = model_of(file_model()).model_json_schema(ref_template="#/$defs/{model}")
     defs = top.pop("$defs", {})
     for model in JOB_MODELS.values():
         schema = model_of(model).model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
+        # `target` takes any registered target's name (the model says str: the registry is
+        # only known when the file is read)
+        schema["properties"]["target"] = {
+            "anyOf": [{"enum": names, "type": "string"}, {"type": "null"}],
+            "default": None, "title": "Target"}
         defs[model.__name__] = schema
-    for name in ("Defaults", *(m.__name__ for m in JOB_MODELS.values())):
+    settings = [p.ref("settings").__name__ for p in targets.plugins() if p.settings]
+    for name in (*settings, *(m.__name__ for m in JOB_MODELS.values())):
         _loosen(defs[name]["properties"])
     top["properties"]["version"] = {"const": 1, "description": "Format version."}
     top["properties"]["jobs"] = {
@@ -30,7 +39,7 @@ def build() -> dict[str, Any]:
     # Where a job runs: its `target`, else its `tier` (infrastructure → vercel, business →
     # qstash). A file with a `tiers:` mapping may send a tier anywhere, so there a job with a
     # tier may also be a job of any other target.
-    tier_of = {target: tier for tier, target in TIER_TARGETS.items()}
+    tier_of = {target: tier for tier, target in targets.tier_targets().items()}
     routed = [_routed(m.__name__, t, tier_of.get(t)) for t, m in JOB_MODELS.items()]
     by_tier = [{"allOf": [{"$ref": f"#/$defs/{m.__name__}"}, {"required": ["tier"]}]}
                for t, m in JOB_MODELS.items() if t not in tier_of]

@@ -11,6 +11,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from .environment import current
 from .errors import CronctlError
 
 PRIVATE_FILE = 0o600
@@ -18,7 +19,7 @@ PRIVATE_FOLDER = 0o700
 
 
 def folder() -> Path:
-    base = os.environ.get("XDG_STATE_HOME", "").strip()
+    base = current().get("XDG_STATE_HOME", "").strip()
     root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
     return root / "cronctl"
 

@@ -22,3 +22,13 @@ def plural(noun: str) -> str:
 def count(n: int, noun: str) -> str:
     """`count(1, "business job")` -> "1 business job"; `count(2, "run")` -> "2 runs"."""
     return f"{n} {noun if n == 1 else plural(noun)}"
+
+
+def when(iso: str | None) -> str:
+    """An ISO time as "2026-01-05 08:00:00" (UTC), or "-"."""
+    return iso[:19].replace("T", " ") if iso else "-"
+
+
+def short_when(iso: str | None) -> str:
+    """Month, day and time (UTC): QStash keeps at most a week of logs."""
+    return when(iso)[5:] or "-"

@@ -214,7 +214,7 @@ class Project:
 
 @pytest.fixture
 def dev():
-    from cronctl.dev.testing import DevServer
+    from cronctl.testing import DevServer
 
     with DevServer(memory=True) as server:
         yield server

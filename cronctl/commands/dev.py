@@ -80,7 +80,8 @@ def run(opts: DevOptions) -> int:
         return _fail(str(exc), ExitStatus.USAGE)
     db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
     has_file = opts.config_path is not None and opts.config_path.is_file()
-    auto = AutoApply(opts.config_path, opts.app_url, apply=opts.apply) if has_file else None
+    auto = (AutoApply(opts.config_path, opts.app_url, apply=opts.apply, apply_file=_apply_file)
+            if has_file else None)
     settings = DevSettings(
         db_path=db, clock=opts.clock, fire=opts.fire, latency_ms=opts.latency_ms,
         fault_rate=opts.fault_rate, fault_seed=opts.fault_seed,
@@ -199,3 +200,14 @@ def _loopback(host: str) -> bool:
 def _fail(message: str, status: ExitStatus) -> int:
     sys.stderr.write(f"cronctl dev: {message}\n")
     return int(status)
+
+
+def _apply_file(path: Path, env: dict, qstash: tuple[str, str]) -> int:
+    """`cronctl schedule --yes --force` of the QStash jobs against the running server (what
+    `cronctl dev` does when the file changes); errors become its log line, not a crash."""
+    from .. import engine, present
+    from ..app import State, run_guarded
+
+    state = State(config=str(path), env=env, qstash=qstash)
+    return run_guarded(lambda: present.sync(state, engine.Options(
+        "schedule", yes=True, force=True, only_targets=("qstash",))), debug=False)

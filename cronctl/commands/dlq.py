@@ -12,8 +12,8 @@ from ..errors import UsageError
 from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
 from ..targets.base import DeadLetter
-from ..words import count
-from .logs import short_when
+from ..targets.capabilities import DeadLetters, capable
+from ..words import count, short_when
 
 
 def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | None,
@@ -25,7 +25,8 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     action = _action(retry, delete, everything)
     config = state.load()
     one = config.job(job) if job else None
-    target = engine.target_for(config, state, one) if one else engine.history(config, state)
+    found = engine.target_for(config, state, one) if one else engine.history(config, state)
+    target = capable(found, DeadLetters, one)
     jobs = [one] if one else target.jobs
     letters = target.dead_letters(jobs) if jobs else []
     if action is None:

@@ -11,12 +11,12 @@ from ..output import echo
 def run(state, *, check: bool) -> int:
     config = state.load(require=("vercel", "kubernetes"))
     stale = False
-    # vercel.json is the default file; a Kubernetes project without Vercel jobs has only its
-    # manifest.
-    kube = bool(config.jobs_for("kubernetes") or config.kubernetes)
-    for target in engine.targets(config, state, always=() if kube else ("vercel",)):
-        if not target.is_file:
-            continue
+    # The file targets the project uses; with none, the default file (vercel.json).
+    files = [t for t in engine.targets(config, state) if t.is_file]
+    if not files:
+        files = [t for t in engine.all_targets(config, state)
+                 if t.is_file and t.generated_by_default]
+    for target in files:
         plan = target.plan(target.desired(), target.populate())
         art = plan.artifact
         assert art is not None

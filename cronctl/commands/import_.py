@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from .. import importer
-from ..errors import ConfigError, UsageError
+from .. import engine
+from ..config.locate import project_name
+from ..errors import UsageError
 from ..fsutil import write_atomic
+from ..importing import render
 from ..output import echo
+from ..targets.capabilities import Importable, capable
 from ..words import count
-from .init import project_name
 
 
 def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None,
@@ -22,18 +23,17 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     jobs: dict = {}
     base_url = None
     skipped: list[str] = []
-    if from_vercel:
-        jobs.update(importer.from_vercel(_crons(Path(from_vercel)), taken))
     project = project or project_name(Path.cwd())
-    if from_qstash:
-        from .. import engine
-
-        live = engine.target_class("qstash")(None, state).populate()
-        base_url = importer.base_url_of(live)
-        if base_url:
-            business, skipped = importer.from_qstash(live, base_url, taken, project)
-            jobs.update(business)
-    text = importer.render(project, base_url, jobs)
+    # Vercel's file first (its names win), then what QStash has today.
+    for name, source in (("vercel", from_vercel), ("qstash", None)):
+        if name == "vercel" and not from_vercel or name == "qstash" and not from_qstash:
+            continue
+        target = capable(engine.target_class(name)(None, state), Importable)
+        found = target.import_jobs(source, taken, project)
+        jobs.update(found.jobs)
+        base_url = base_url or found.base_url
+        skipped += found.skipped
+    text = render(project, base_url, jobs)
     for line in skipped:
         echo(f"skipped {line}", err=True)
     if output:
@@ -51,21 +51,3 @@ def run(state, *, from_qstash: bool, from_vercel: str | None, output: str | None
     else:
         echo(text.rstrip("\n"))
     return 0
-
-
-def _crons(path: Path) -> list:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except ValueError as exc:
-        raise ConfigError(f"{path}: invalid JSON: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply to read") from None
-    crons = doc.get("crons", []) if isinstance(doc, dict) else []
-    if not isinstance(crons, list) or not all(
-            isinstance(c, dict) and isinstance(c.get("path", ""), str)
-            and isinstance(c.get("schedule", ""), str) for c in crons):
-        raise ConfigError(f"{path}: 'crons' must be a list of {{path, schedule}} objects",
-                          hint="fix the file by hand, then run again")
-    return crons

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from ..config.locate import project_name
 from ..errors import ConfigError, UsageError
 from ..fsutil import write_atomic
 from ..output import echo
@@ -38,11 +39,6 @@ jobs:
     timezone: UTC
     priority: low
 """
-
-
-def project_name(folder: Path) -> str:
-    name = re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-")
-    return name or "my-app"
 
 
 def run(state, *, project: str | None, force: bool) -> int:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from .. import cron
+from .. import targets
 from ..config import Config, Job
 from ..output import print_json, print_renderable
 
 
-def local_row(job: Job, vercel_plan: str = "pro", vercel_output: str = "crons") -> dict:
-    dialect = cron.dialect_for(job.tier, vercel_plan=vercel_plan, target=job.target,
-                               vercel_output=vercel_output)
+def local_row(job: Job, config: Config) -> dict:
+    dialect = targets.dialect_of(config, job)
     nxt = dialect.next_runs(job.schedule, job.timezone, 1)
     return {
         "name": job.name,
@@ -28,10 +27,10 @@ def local_row(job: Job, vercel_plan: str = "pro", vercel_output: str = "crons") 
 def run(state, *, local: bool, json_out: bool) -> int:
     config = state.load(remote=not local)
     if not local:
-        from . import list_remote
+        from .. import live_list
 
-        return list_remote.run(state, config, json_out=json_out)
-    rows = [local_row(j, config.vercel_plan, config.vercel_output) for j in config.jobs]
+        return live_list.run(state, config, json_out=json_out)
+    rows = [local_row(j, config) for j in config.jobs]
     if json_out:
         print_json({"project": config.project, "file": str(config.path), "jobs": rows})
         return 0
@@ -46,14 +45,14 @@ def _table(config: Config, rows: list[dict]):
     from ..words import count
 
     # The target column only where the tier does not already say it (narrow terminals).
-    defaults = {"infrastructure": "vercel", "business": "qstash"}
-    targets = any(defaults.get(r["tier"]) != r["target"] for r in rows)
+    defaults = targets.tier_targets()
+    named = any(defaults.get(r["tier"]) != r["target"] for r in rows)
     cols = [Col("job", key=True), Col("tier", keep=6),
             Col("schedule", keep=10, wrap=True, min_width=9),
             Col("when", keep=4, wrap=True, min_width=16),
             Col("next run", keep=8, wrap=True, min_width=10),
             Col("priority", keep=3), Col("enabled", keep=7),
-            *((Col("target", keep=9),) if targets else ())]
+            *((Col("target", keep=9),) if named else ())]
     out = []
     for r in rows:
         tz = "" if r["timezone"] == "UTC" else f" {r['timezone']}"
@@ -66,6 +65,6 @@ def _table(config: Config, rows: list[dict]):
             nxt,
             r["priority"],
             "yes" if r["enabled"] else "no",
-            *((r["target"],) if targets else ()),
+            *((r["target"],) if named else ()),
         ])
     return table(f"{config.project}: {count(len(rows), 'job')} ({config.path.name})", cols, out)

@@ -8,12 +8,13 @@ import time
 from datetime import UTC, datetime
 
 from .. import deadlines, engine
+from ..durations import parse_since
 from ..errors import CronctlError, UsageError
 from ..output import echo, print_json, print_renderable
 from ..tables import Col, table
 from ..targets.base import RUN_STATES, Run, now_ms, poll_interval
-from ..words import count
-from .stats import parse_since
+from ..targets.capabilities import RunHistory, capable
+from ..words import count, short_when, when
 
 FOLLOW_INTERVAL = 5.0  # seconds between polls: one request per job and poll
 OVERLAP_MS = 10 * 60 * 1000  # a run already shown may still change state
@@ -57,9 +58,10 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
         found: list[Run] = []
         for name, its_jobs in by_target.items():
             target = engine.target_class(name)(config, state)
-            try:
-                found += target.runs(its_jobs, since_ms=from_ms, until_ms=to_ms, state=status,
-                                     limit=limit)
+            try:  # a target without run history: its refusal becomes a note
+                history = capable(target, RunHistory)
+                found += history.runs(its_jobs, since_ms=from_ms, until_ms=to_ms,
+                                      state=status, limit=limit)
             except CronctlError as exc:
                 if job:  # asked about one job: its target's answer is the answer
                     raise
@@ -108,17 +110,8 @@ def _follow(fetch, shown_runs: list[Run], since_ms: int, json_out: bool) -> int:
             echo(json.dumps(r.to_json(), ensure_ascii=False) if json_out else line(r))
 
 
-def _when(iso: str | None) -> str:
-    return iso[:19].replace("T", " ") if iso else "-"
-
-
-def short_when(iso: str | None) -> str:
-    """Month, day and time (UTC): QStash keeps at most a week of logs."""
-    return _when(iso)[5:] or "-"
-
-
 def line(r: Run) -> str:
-    parts = [_when(r.due), r.job, r.started_by, r.state, count(r.attempts, "attempt")]
+    parts = [when(r.due), r.job, r.started_by, r.state, count(r.attempts, "attempt")]
     if r.status is not None:
         parts.append(f"HTTP {r.status}")
     if r.duration_ms is not None:
@@ -147,7 +140,7 @@ def _table(runs: list[Run], project: str):
     rows = []
     for r in runs:
         state = f"[{style[r.state]}]{r.state}[/]" if r.state in style else r.state
-        rows.append([escape(r.job), short_when(r.due), _when(r.started)[11:] or "-", r.started_by,
+        rows.append([escape(r.job), short_when(r.due), when(r.started)[11:] or "-", r.started_by,
                      state, str(r.attempts), str(r.status or "-"),
                      "-" if r.duration_ms is None else f"{r.duration_ms} ms",
                      escape(r.problem or "")])

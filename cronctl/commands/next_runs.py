@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from .. import cron
+from .. import targets
 from ..output import echo, print_json
 
 
 def run(state, job_name: str, *, count: int, json_out: bool) -> int:
     config = state.load()
     job = config.job(job_name)
-    dialect = cron.dialect_for(job.tier, vercel_plan=config.vercel_plan, target=job.target,
-                               vercel_output=config.vercel_output)
+    dialect = targets.dialect_of(config, job)
     runs = dialect.next_runs(job.schedule, job.timezone, count)
     description = dialect.describe(job.schedule, job.timezone)
     window = dialect.window_minutes

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from .. import engine
 from ..output import echo
-from .policy import refuse_locked
+from ..policy import refuse_locked
+from ..targets.capabilities import Pausable, capable
 
 
 def run(state, job_name: str, *, pause: bool, force: bool = False) -> int:
     config = state.load(remote=True)
     job = config.job(job_name)
     refuse_locked(config, job, "pause" if pause else "resume", force=force)
-    target = engine.target_for(config, state, job)
+    target = capable(engine.target_for(config, state, job), Pausable, job)
     target.pause(job, paused=pause)
     verb = "Paused" if pause else "Resumed"
     echo(f"{verb} {job.name} on {target.title}.")

@@ -5,12 +5,12 @@ It never calls a job's own endpoint: that would run the job.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 
-from .. import engine
+from .. import engine, targets
 from ..config import Config, inspect_config
 from ..config.diagnostics import errors
+from ..environment import current
 from ..output import print_json, print_renderable
 from ..targets.base import Check
 from ..words import count
@@ -59,15 +59,17 @@ def run(state, *, json_out: bool, fail_on: int | None = None) -> int:
     config, checks = _file_checks(state)
     # Vercel and QStash call the app with CRON_SECRET from this environment; a Kubernetes
     # project's jobs read theirs from a Secret in the cluster.
-    if config is None or config.jobs_for("vercel") or config.jobs_for("qstash"):
-        checks.append(check_cron_secret(os.environ.get("CRON_SECRET")))
+    if config is None or any(config.jobs_for(p.name) for p in targets.plugins()
+                             if p.sends_cron_secret):
+        checks.append(check_cron_secret(current().get("CRON_SECRET")))
     if config is not None:
         from ..appcheck import diagnostics
 
         for target in engine.targets(config, state):
             if not target.skip_reason():  # e.g. QStash in a Vercel-only project, no token
                 checks.extend(target.probe())
-                if not any(c.status == "fail" and c.name == "QStash" for c in checks):
+                # A target that cannot be reached has no delivery health to tell.
+                if not any(c.status == "fail" and c.name == target.title for c in checks):
                     checks.extend(target.delivery_health(fail_on=fail_on))
         checks.extend(diagnostics(config))
     failed = sum(1 for c in checks if c.status == "fail")

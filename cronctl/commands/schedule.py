@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .. import engine
+from .. import engine, present
 
 
 def run(state, *, dry_run: bool, yes: bool, prune: bool, force: bool, concurrency: int | None,
         json_out: bool, adopt: bool = False, jobs: tuple[str, ...] = (),
         plan_file: str | None = None) -> int:
-    return engine.sync(state, engine.Options(
+    return present.sync(state, engine.Options(
         "schedule", dry_run=dry_run, yes=yes, prune=prune, force=force,
         concurrency=concurrency, adopt=adopt, json_out=json_out, jobs=jobs,
         plan_file=plan_file))

@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from .. import engine
-from ..durations import parse_duration
-from ..errors import CronctlError, UsageError
+from ..durations import parse_since
+from ..environment import current
+from ..errors import CronctlError
 from ..output import echo, print_json, print_renderable
-from ..stats import JobStats
 from ..tables import Col, table
 from ..targets.base import now_ms
+from ..targets.capabilities import Stats, capable
 from ..words import count
-
-# QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
-RETENTION = timedelta(days=7)
-
-
-def parse_since(text: str) -> timedelta:
-    try:
-        return timedelta(seconds=parse_duration(text))
-    except (ValueError, OverflowError):
-        raise UsageError(f"--since {text!r} is not a duration",
-                         hint="e.g. --since 24h, --since 90m, --since 7d") from None
 
 
 def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | None = None,
         pause_failing: int | None = None) -> int:
     config = state.load(remote=True)
     window = parse_since(since)
-    note = None
-    if window > RETENTION:
-        note = (f"QStash keeps events for at most {RETENTION.days} days; "
-                f"showing the last {RETENTION.days}d instead of {since}")
-        window = RETENTION
     one = config.job(job) if job else None
-    target = engine.target_for(config, state, one) if one else engine.history(config, state)
+    found = engine.target_for(config, state, one) if one else engine.history(config, state)
+    target = capable(found, Stats, one)
+    note = None
+    retention = target.retention
+    if retention is not None and window > retention:
+        note = (f"{target.title} keeps events for at most {retention.days} days; "
+                f"showing the last {retention.days}d instead of {since}")
+        window = retention
     jobs = target.stats_jobs(one)
     from_ms = now_ms(state) - int(window.total_seconds() * 1000)
-    results: list[JobStats]
+    results: list
     with _Progress(len(jobs), quiet=json_out) as on_job:
         results, requests = target.stats(jobs, from_ms, on_job)
     results.sort(key=lambda s: (-(s.failed + s.consecutive_failures), -s.dlq, s.job))
@@ -52,7 +42,7 @@ def run(state, *, since: str, job: str | None, json_out: bool, fail_on: int | No
         return code
     if note:
         echo(f"note: {note}", err=True)
-    print_renderable(_table(results, since if not note else f"{RETENTION.days}d"))
+    print_renderable(_table(results, since if not (note and retention) else f"{retention.days}d"))
     echo(_summary_line(summary))
     _say_policies(policy)
     return code
@@ -68,7 +58,7 @@ def _summary_line(summary: dict) -> str:
     return ", ".join(parts) + "."
 
 
-def _policies(config, target, results: list[JobStats], fail_on: int | None,
+def _policies(config, target, results: list, fail_on: int | None,
               pause_failing: int | None) -> dict:
     """--fail-on N: the jobs failed N or more times in a row; --pause-failing N: pause them."""
     out: dict = {}
@@ -128,9 +118,8 @@ class _Progress:
         self.bar = None
 
     def __enter__(self):
-        import sys
 
-        if self.quiet or self.total < 2 or not sys.stderr.isatty():
+        if self.quiet or self.total < 2 or not current().stderr_tty:
             return None
         from rich.progress import Progress
 
@@ -146,7 +135,7 @@ class _Progress:
             self.bar.stop()
 
 
-def _summary(results: list[JobStats]) -> dict:
+def _summary(results: list) -> dict:
     delivered = sum(r.delivered for r in results)
     failed = sum(r.failed for r in results)
     return {
@@ -167,7 +156,7 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} ms"
 
 
-def _table(results: list[JobStats], since: str):
+def _table(results: list, since: str):
     from rich.markup import escape
 
     cols = [Col("job", key=True), Col("runs", keep=10, right=True),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from .. import engine
 from ..app import confirm
 from ..output import echo, print_json
+from ..policy import refuse_locked
+from ..targets.capabilities import Triggerable, capable
 from ..words import count
-from .policy import refuse_locked
 
 
 def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
@@ -14,7 +15,7 @@ def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
     config = state.load(remote=True)
     job = config.job(job_name)
     refuse_locked(config, job, "trigger", force=force)
-    target = engine.target_for(config, state, job)
+    target = capable(engine.target_for(config, state, job), Triggerable, job)
     target.can_trigger(job)
     if not confirm(f"This will {target.trigger_summary(job)}. Run {job.name}?", yes=yes):
         echo("Nothing was run.", err=True)

@@ -34,14 +34,11 @@ def run(state, *, json_out: bool) -> int:
                  err=True)
         else:
             assert config is not None
-            business = len(config.business_jobs)
-            infra = len(config.infrastructure_jobs)
-            kube = len(config.jobs_for("kubernetes"))
-            kinds = [count(infra, "infrastructure job"), count(business, "business job")]
-            if kube:
-                kinds.append(count(kube, "kubernetes job"))
-            if config.jobs_for("runner"):
-                kinds.append(count(len(config.jobs_for("runner")), "runner job"))
+            from .. import targets
+
+            # The tiers' targets always (the seed's words), the others when they have jobs.
+            kinds = [count(n, p.noun) for p in targets.plugins()
+                     if (n := len(config.jobs_for(p.name))) or p.tier]
             if warnings:
                 kinds.append(count(len(warnings), "warning"))
             echo(f"{path}: valid ({', '.join(kinds)})")

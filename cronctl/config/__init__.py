@@ -1,6 +1,6 @@
 """schedules.yaml: locate, load, validate."""
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Reporter
 from .load import inspect_config, load_config
 from .locate import find_config
 from .project import Config, Job, schedule_id, schedule_id_prefix
@@ -8,6 +8,7 @@ from .project import Config, Job, schedule_id, schedule_id_prefix
 __all__ = [
     "Config",
     "Diagnostic",
+    "Reporter",
     "Job",
     "find_config",
     "inspect_config",

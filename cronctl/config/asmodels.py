@@ -2,7 +2,7 @@
 
 `cronctl schema` writes the JSON Schema from them, and the tests use them as the reference that
 `shape.py` must agree with. Nothing on the way of loading a file imports this module (or
-pydantic): `tests/speed/test_startup_imports.py` checks that.
+pydantic): `tests/cli/test_startup_imports.py` checks that.
 """
 
 from __future__ import annotations

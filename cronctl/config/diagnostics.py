@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -47,3 +47,40 @@ class Diagnostic:
 
 def errors(diags: list[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diags if d.severity == "error"]
+
+
+class Reporter:
+    """Where every check reports: a problem at a path of the file (`("jobs", name, field)`)
+    becomes a Diagnostic with its file, line and column. The one way the core's checks and
+    every target's validation (`targets/<name>/validate.py`) say what is wrong."""
+
+    def __init__(self, file: str, source: Any = None) -> None:
+        self.file = file
+        self.source = source  # yamlsource.Source: where each path is
+        self.items: list[Diagnostic] = []
+        self.unset_paths: set[tuple] = set()  # values still holding an unset ${VAR}
+
+    def add(
+        self,
+        path: tuple,
+        message: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+        key: bool = False,
+    ) -> None:
+        """`key`: point at the key itself rather than its value."""
+        mark = self.source.mark(path, key=key) if self.source else None
+        job = str(path[1]) if len(path) >= 2 and path[0] == "jobs" else None
+        field_path = path[2:] if job else path
+        field = ".".join(str(p) for p in field_path) or None
+        self.items.append(Diagnostic(severity, message, self.file,
+                                     mark.line if mark else None, mark.col if mark else None,
+                                     job, field, hint))
+
+    def unresolved(self, path: tuple, value: str) -> bool:
+        """Still holds an unset ${VAR}: checked once the variable is set. (A `$${` escape is
+        a literal `${` and is checked like any other text.)"""
+        from .interpolate import has_placeholder
+
+        return has_placeholder(value) and tuple(path) in self.unset_paths

@@ -3,75 +3,35 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from .. import targets as registry
+from ..environment import current
 from ..errors import ConfigError
 from . import validate
 from .build import build, secrets_of
-from .diagnostics import Diagnostic, errors
+from .diagnostics import Diagnostic, Reporter, errors
 from .interpolate import interpolate
-from .model import (
-    FIELD_HINTS,
-    JOB_MODELS,
-    TARGET_LIMITS,
-    TIER_TARGETS,
-    FileModel,
-)
+from .model import field_hints, file_model, job_models
 from .project import Config
 from .shape import Invalid, either, fields
 from .shape import validate as check_shape
-from .yamlsource import Path_, Source, YAMLSyntaxError, parse
+from .yamlsource import Path_, YAMLSyntaxError, parse
 
 SUPPORTED_VERSIONS = (1,)
-ALL_JOB_KEYS = {k for m in JOB_MODELS.values() for k in fields(m)}
-
-
-class _Reporter:
-    def __init__(self, file: str, source: Source | None) -> None:
-        self.file = file
-        self.source = source
-        self.items: list[Diagnostic] = []
-        self.unset_paths: set[tuple] = set()  # values still holding an unset ${VAR}
-
-    def add(
-        self,
-        path: Path_,
-        message: str,
-        *,
-        hint: str | None = None,
-        severity: str = "error",
-        key: bool = False,
-    ) -> None:
-        mark = self.source.mark(path, key=key) if self.source else None
-        job = str(path[1]) if len(path) >= 2 and path[0] == "jobs" else None
-        field_path = path[2:] if job else path
-        field = ".".join(str(p) for p in field_path) or None
-        self.items.append(
-            Diagnostic(
-                severity,  # type: ignore[arg-type]
-                message,
-                self.file,
-                mark.line if mark else None,
-                mark.col if mark else None,
-                job,
-                field,
-                hint,
-            )
-        )
 
 
 def inspect_config(
     path: Path, env: Mapping[str, str] | None = None
 ) -> tuple[Config | None, list[Diagnostic]]:
     """Load and check the file. The Config is None when any error was found."""
-    env = os.environ if env is None else env
+    env = current().vars if env is None else env
     file = str(path)
-    rep = _Reporter(file, None)
+    rep = Reporter(file, None)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -130,6 +90,7 @@ def inspect_config(
     if raw_jobs is None:
         raw_jobs = {}
     top_ok = True
+    FileModel = file_model()
     try:
         model = check_shape(FileModel, {**top, "jobs": {}})
     except Invalid as exc:
@@ -143,8 +104,8 @@ def inspect_config(
                 hint="see 'cronctl init' for the shape")
         raw_jobs = {}
 
-    parsed: dict[str, Any] = {}
-    tier_targets = {**TIER_TARGETS, **(model.tiers if model is not None else {})}
+    parsed: dict[str, tuple[str, Any]] = {}  # name -> (target, the job as its model)
+    tier_targets = {**registry.tier_targets(), **(model.tiers if model is not None else {})}
     for name, raw in raw_jobs.items():
         parsed_job = _job(rep, str(name), raw, tier_targets)
         if parsed_job is not None:
@@ -175,7 +136,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
     return config
 
 
-def _job(rep: _Reporter, name: str, raw: Any, tier_targets: dict[str, str]) -> Any:
+def _job(rep: Reporter, name: str, raw: Any, tier_targets: dict[str, str]) -> Any:
     base: Path_ = ("jobs", name)
     if not isinstance(raw, dict):
         rep.add(base, "a job must be a mapping with tier, path and schedule",
@@ -184,53 +145,58 @@ def _job(rep: _Reporter, name: str, raw: Any, tier_targets: dict[str, str]) -> A
     target = resolve_target(rep, base, raw, tier_targets)
     if target is None:
         return None
-    model = JOB_MODELS[target]
-    foreign = [k for k in raw if k not in fields(model) and k in ALL_JOB_KEYS]
-    why, hint = TARGET_LIMITS[target]
+    models = job_models()
+    model = models[target]
+    every_key = {k for m in models.values() for k in fields(m)}
+    foreign = [k for k in raw if k not in fields(model) and k in every_key]
+    why, hint = registry.plugin(target).limits
     for key in foreign:
         rep.add((*base, key), f"{key!r} {why}", hint=hint, key=True)
     raw = {k: v for k, v in raw.items() if k not in foreign}
     try:
-        return check_shape(model, raw)
+        return target, check_shape(model, raw)
     except Invalid as exc:
         _shape_errors(rep, exc, base, model)
         bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
     # Without the bad keys the job may still be checkable (cron, zone, path): do so, so one
     # run reports everything. The file has errors, so this partial job never reaches a Config.
     try:
-        return check_shape(model, {k: v for k, v in raw.items() if k not in bad})
+        return target, check_shape(model, {k: v for k, v in raw.items() if k not in bad})
     except Invalid:
         return None
 
 
-def resolve_target(rep: _Reporter, base: Path_, raw: dict, tier_targets: dict[str, str]
+def resolve_target(rep: Reporter, base: Path_, raw: dict, tier_targets: dict[str, str]
                    ) -> str | None:
     """Where the job runs: its `target`, else where the file's `tiers:` mapping (or the default
     mapping) sends its `tier`."""
     target, tier = raw.get("target"), raw.get("tier")
+    names = registry.names()
+    tiers = registry.tier_targets()
+    hints = field_hints()
     if target is not None:
-        if target not in JOB_MODELS:
-            close = difflib.get_close_matches(str(target), list(JOB_MODELS), n=1)
+        if target not in names:
+            close = difflib.get_close_matches(str(target), list(names), n=1)
             rep.add((*base, "target"), f"unknown target {target!r}",
-                    hint=f"did you mean {close[0]!r}?" if close else FIELD_HINTS["target"])
+                    hint=f"did you mean {close[0]!r}?" if close else hints["target"])
             return None
-        if tier is not None and tier not in TIER_TARGETS:
-            rep.add((*base, "tier"), f"unknown tier {tier!r}", hint=FIELD_HINTS["tier"])
+        if tier is not None and tier not in tiers:
+            rep.add((*base, "tier"), f"unknown tier {tier!r}", hint=hints["tier"])
             return None
         return str(target)
     if tier is None:
-        rep.add(base, "missing 'tier'", hint=FIELD_HINTS["tier"] + "; or say where it runs "
-                "with target: vercel | qstash | kubernetes", key=True)
+        rep.add(base, "missing 'tier'", hint=hints["tier"] + "; or say where it runs "
+                "with target: " + " | ".join(names), key=True)
         return None
-    if tier not in TIER_TARGETS:
-        close = difflib.get_close_matches(str(tier), list(TIER_TARGETS), n=1)
+    if tier not in tiers:
+        close = difflib.get_close_matches(str(tier), list(tiers), n=1)
         rep.add((*base, "tier"), f"unknown tier {tier!r}",
-                hint=f"did you mean {close[0]!r}?" if close else FIELD_HINTS["tier"])
+                hint=f"did you mean {close[0]!r}?" if close else hints["tier"])
         return None
     return tier_targets[tier]
 
 
-def _fallback_model(top: dict, exc: Invalid) -> FileModel | None:
+def _fallback_model(top: dict, exc: Invalid) -> Any:
     """The top level without its invalid keys, only to run the job checks after an error."""
     bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
     data = {k: v for k, v in top.items() if k not in bad}
@@ -238,12 +204,13 @@ def _fallback_model(top: dict, exc: Invalid) -> FileModel | None:
     if "base_url" in bad:
         data["base_url"] = "${base_url}"  # present but unchecked: its own error is reported
     try:
-        return check_shape(FileModel, {**data, "jobs": {}})
+        return check_shape(file_model(), {**data, "jobs": {}})
     except Invalid:
         return None
 
 
-def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> None:
+def _shape_errors(rep: Reporter, exc: Invalid, base: Path_, model: type) -> None:
+    hints = field_hints()
     for err in _one_per_union(exc.errors()):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         path = (*base, *loc)
@@ -254,18 +221,18 @@ def _shape_errors(rep: _Reporter, exc: Invalid, base: Path_, model: type) -> Non
             hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(allowed)
             rep.add(path, f"unknown key {last!r}", hint=hint, key=True)
         elif err["type"] == "missing":
-            rep.add(path[:-1], f"missing required key {last!r}", hint=FIELD_HINTS.get(last),
+            rep.add(path[:-1], f"missing required key {last!r}", hint=hints.get(last),
                     key=True)
         else:
             # the hint of the nearest field that has one (`env` for env.TOKEN)
-            field = next((str(p) for p in reversed(loc) if str(p) in FIELD_HINTS), "")
+            field = next((str(p) for p in reversed(loc) if str(p) in hints), "")
             got = err.get("input")
             msg = err["msg"].replace("Input should be", "should be").removeprefix("Value error, ")
             # YAML's word: a mapping (pydantic's: a dictionary or an instance of its class)
             msg = re.sub(r"a valid dictionary( or instance of \w+)?", "a mapping", msg)
             if not isinstance(got, dict | list) and "headers" not in loc:  # values: secrets
                 msg += f" (got {got!r})"
-            rep.add(path, msg, hint=FIELD_HINTS.get(field))
+            rep.add(path, msg, hint=hints.get(field))
 
 
 def _one_per_union(errs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
+from ..environment import current
 from ..errors import ConfigError
 
 DEFAULT_NAME = "schedules.yaml"
@@ -15,7 +16,7 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     cwd = cwd or Path.cwd()
     if explicit:
         return _existing(Path(explicit), "--config")
-    env = os.environ.get("CRONCTL_CONFIG")
+    env = current().get("CRONCTL_CONFIG")
     if env:
         return _existing(Path(env), "CRONCTL_CONFIG")
     pyproject = cwd / "pyproject.toml"
@@ -40,3 +41,11 @@ def _existing(path: Path, source: str | None) -> Path:
         f"{path}: no such file{origin}",
         hint="run 'cronctl init' to write a starter schedules.yaml, or pass --config PATH",
     )
+
+
+def project_name(folder: Path) -> str:
+    """A project name from a folder's: lowercase letters, digits and '-'."""
+    import re
+
+    name = re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-")
+    return name or "my-app"

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..secrets import Secret
 from .interpolate import Unset
-from .model import TIER_TARGETS
 
 SCHEDULE_ID_PREFIX = "cronctl"
 
@@ -39,9 +37,12 @@ def owner_of(schedule_id: str) -> str | None:
 
 @dataclass(frozen=True)
 class Job:
+    """A job of the file, its target's rules applied: the fields every target shares, and
+    `spec`, the target's own typed part (its `build` makes it; only its package reads it)."""
+
     name: str
     tier: str | None  # infrastructure | business, as the file says (None: only a target)
-    path: str | None  # None only for a Kubernetes container job
+    path: str | None  # None only for a job that calls no path (a container job)
     schedule: str
     timezone: str = "UTC"
     priority: str = "medium"
@@ -49,41 +50,10 @@ class Job:
     enabled: bool = True
     locked: bool = False
     line: int | None = None
-    # Business jobs only; the defaults of the file are already applied.
-    url: str | None = None
-    method: str = "POST"
-    headers: dict[str, str | Secret] = field(default_factory=dict)  # forwarded ones: Secret
-    retries: int | None = None
-    timeout: int | None = None
-    delay: int | None = None
-    retry_delay: str | None = None
-    body: str | None = None
     labels: tuple[str, ...] = ()
-    callback: str | None = None
-    failure_callback: str | None = None
-    concurrency: int | None = None
-    jitter: int | None = None  # vercel target with vercel.output: schedules
-    schedule_id: str | None = None
-    target: str = "vercel"  # where it runs: vercel | qstash | kubernetes
-    # The kubernetes target's own fields (the validated KubernetesJob model), else None.
-    kubernetes: Any = None
+    target: str = "vercel"  # where it runs: a registered target's name
     renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
-    runner: Any = None  # the runner target's own fields (the validated RunnerJob), else None
-
-    @property
-    def history_ids(self) -> tuple[str, ...]:
-        """The schedule IDs its runs were recorded under: its own, then its previous name's."""
-        if not self.schedule_id:
-            return ()
-        if not self.renamed_from:
-            return (self.schedule_id,)
-        prefix = self.schedule_id[: len(self.schedule_id) - len(self.name)]
-        return (self.schedule_id, prefix + self.renamed_from)
-
-    @property
-    def is_business(self) -> bool:
-        """A QStash job (the seed's 'business' tier, wherever the mapping sends it)."""
-        return self.target == "qstash"
+    spec: Any = None
 
 
 @dataclass(frozen=True)
@@ -97,17 +67,11 @@ class Config:
     path: Path
     project: str
     base_url: str | None
-    vercel_plan: str
-    vercel_file: Path
     jobs: list[Job]
-    vercel_output: str = "crons"  # crons | schedules
-    vercel_project: str | None = None
-    vercel_team: str | None = None
+    # Each target's settings by target name (its top-level key's value; None when absent).
+    settings: dict[str, Any] = field(default_factory=dict)
     diagnostics: DiagnosticsEndpoint | None = None
-    kubernetes: Any = None  # KubernetesSettings when the file has a `kubernetes:` section
     safety: Any = None  # SafetySettings
-    runner: Any = None  # RunnerSettings when the file has a `runner:` section
-    defaults: Any = None  # the file's `defaults:` (the runner applies them itself)
     unset: list[Unset] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
 
@@ -121,40 +85,28 @@ class Config:
     def jobs_for(self, target: str) -> list[Job]:
         return [j for j in self.jobs if j.target == target]
 
-    @property
-    def business_jobs(self) -> list[Job]:
-        """The qstash target's jobs."""
-        return self.jobs_for("qstash")
-
-    @property
-    def infrastructure_jobs(self) -> list[Job]:
-        """The vercel target's jobs."""
-        return self.jobs_for("vercel")
-
-    @property
-    def id_prefix(self) -> str:
-        return schedule_id_prefix(self.project)
-
     def require_env(self, targets: tuple[str, ...] = ("qstash",)) -> None:
         """Fail, naming variable, job and field, when a value these targets (or tiers, in the
         seed's words: infrastructure, business) need is unset."""
-        wanted = {TIER_TARGETS.get(t, t) for t in targets}
+        from .. import targets as registry
+
+        tiers = registry.tier_targets()
+        wanted = {tiers.get(t, t) for t in targets}
+        plugins = registry.plugins()
         target_jobs = {j.name for j in self.jobs if j.target in wanted}
+        # Top-level keys that only matter to the targets that read them.
+        governed = {"base_url", "diagnostics"} | {p.settings_key for p in plugins
+                                                  if p.settings_key}
+        read: set[str] = set()
+        for p in plugins:
+            if p.name in wanted and p.reads:
+                read |= set(p.ref("reads")(self.jobs_for(p.name)))
         missing = []
         for u in self.unset:
             p = u.path
             if p and p[0] == "jobs" and len(p) > 1 and p[1] not in target_jobs:
                 continue
-            if p and p[0] == "defaults" and "qstash" not in wanted:
-                continue
-            if p and p[0] == "base_url" and "qstash" not in wanted and not (
-                    "kubernetes" in wanted
-                    and any(j.path for j in self.jobs_for("kubernetes"))):
-                continue  # only QStash and Kubernetes HTTP jobs call base_url
-            if p and p[0] == "kubernetes" and not ("kubernetes" in wanted
-                                                   and self.jobs_for("kubernetes")):
-                continue
-            if p and p[0] == "diagnostics":
+            if p and p[0] in governed and p[0] not in read:
                 continue
             missing.append(u)
         if missing:

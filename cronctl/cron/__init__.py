@@ -10,7 +10,8 @@ Modules: `robfig` (robfig/cron v3's parser and Next, which QStash and Kubernetes
 (Vercel's documented rules), `robfig_dialect` (the QStash and Kubernetes dialects), `base` (what
 every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `gotime` (the
 Go standard library behaviours robfig relies on), `zones`.
-`dialect_for` is the one place that picks a job's dialect. Nothing else in cronctl parses cron.
+A job's dialect is picked in one place, `cronctl.targets.dialect_of` (its target's plugin).
+Nothing else in cronctl parses cron.
 """
 
 from __future__ import annotations
@@ -24,15 +25,11 @@ from .vercel import VercelDialect
 from .zones import is_valid_zone, zone
 
 __all__ = [
-    "CronProblem", "Dialect", "Refused", "dialect_for", "get_dialect", "is_valid_zone",
+    "CronProblem", "Dialect", "Refused", "get_dialect", "is_valid_zone",
     "join_tz", "split_tz", "zone",
 ]
 
-_DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect,
-             # cronctl's own runner parses as Kubernetes does (robfig, the zone as a field)
-             "runner": KubernetesDialect}
-# Which provider runs a job of each tier, until jobs name a target themselves.
-PROVIDER_BY_TIER = {"infrastructure": "vercel", "business": "qstash"}
+_DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect}
 
 
 def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Dialect:
@@ -45,13 +42,6 @@ def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Diale
     if cls is VercelDialect:
         return VercelDialect(plan, schedules=output == "schedules")
     return cls()
-
-
-def dialect_for(tier: str, *, vercel_plan: str = "pro", target: str | None = None,
-                vercel_output: str = "crons") -> Dialect:
-    """The one place a job's provider picks its cron dialect: `target` when a job names one,
-    else by tier (infrastructure -> Vercel, business -> QStash)."""
-    return get_dialect(target or PROVIDER_BY_TIER[tier], plan=vercel_plan, output=vercel_output)
 
 
 _TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$")

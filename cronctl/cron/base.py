@@ -7,25 +7,17 @@ they accept, in the zone rules, and in the warnings they give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from . import robfig
 from .describe import describe_spec
 from .dst import dst_warnings
+from .problem import CronProblem
 
 Compiled = tuple[robfig.Spec | robfig.Every, ZoneInfo]
 _MEMO_SIZE = 4096
 _VALIDATED: dict[tuple, tuple[CronProblem, ...]] = {}
-
-
-@dataclass(frozen=True)
-class CronProblem:
-    message: str
-    hint: str
-    severity: str = "error"  # "error" or "warning"
-    field: str = "schedule"  # the job field it is about: schedule or timezone
 
 
 class Refused(ValueError):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from . import robfig
 from .describe import values
 from .gotime import offset_at
+from .problem import CronProblem
 
 _DAY = 86400
 _KINDS = ("skip", "twice", "miss", "extra")
@@ -110,7 +111,6 @@ def _fmt(seconds: int) -> str:
 
 
 def _warning(kind: str, wall: datetime, delta: int, tz: ZoneInfo, provider: str):
-    from .base import CronProblem
 
     at, day, change = f"{wall:%H:%M}", f"{wall:%Y-%m-%d}", _fmt(delta)
     message = {

@@ -23,6 +23,9 @@ from typing import Any
 
 from . import TOKEN
 
+# (schedules.yaml, the environment for its ${VARS}, (QStash URL, token)) -> exit code
+ApplyFile = Callable[[Path, dict, tuple[str, str]], int]
+
 POLL_S = 0.25  # how often the file is looked at
 SETTLE_S = 0.1  # an editor's save can take more than one write: wait until it holds still
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -53,8 +56,12 @@ def _under(url: str, base: str) -> bool:
 
 
 class AutoApply:
-    def __init__(self, config_path: Path, app_url: str | None, *, apply: bool = True) -> None:
+    def __init__(self, config_path: Path, app_url: str | None, *, apply: bool = True,
+                 apply_file: ApplyFile | None = None) -> None:
         self.path = config_path
+        # How the file is applied (`cronctl schedule` against this server): given by the
+        # command, so the server package knows no engine.
+        self.apply_file = apply_file
         self.app_url = app_url.rstrip("/") if app_url else None
         self.apply_enabled = apply
         self.env, self.names = fill_env(config_path, app_url)
@@ -144,8 +151,6 @@ class AutoApply:
 
     def apply_now(self, *, first: bool = False) -> int | None:
         """Apply the file once; returns the exit code (None: applying is off)."""
-        from .. import engine
-        from ..app import State, run_guarded
         from ..config import load_config
         from ..errors import CronctlError
 
@@ -153,18 +158,12 @@ class AutoApply:
         with contextlib.suppress(CronctlError):  # applying reports it
             self.base_url = load_config(self.path, self.env).base_url
         self._follow_vercel()
-        if not self.apply_enabled:
+        if not self.apply_enabled or self.apply_file is None:
             return None
-        state = State(config=str(self.path), env=self.env, qstash=(self.url, TOKEN))
-
-        def body() -> int:
-            return engine.sync(state, engine.Options(
-                "schedule", yes=True, force=True, only_targets=("qstash",)))
-
         what = "applying" if first else "applying again"
         self.log_line(f"{what} {self.path.name} to this server (--no-apply turns this off)",
                       "cyan")
-        code = run_guarded(body, debug=False)
+        code = self.apply_file(self.path, self.env, (self.url, TOKEN))
         self.applied += 1
         if code:
             self.log_line(f"{self.path.name} not applied (exit {code}); the server keeps "

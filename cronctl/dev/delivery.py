@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ..retrydelay import compile_delay, default_backoff_ms
+from ..targets.qstash.retrydelay import compile_delay, default_backoff_ms
 from .clock import Clock
 from .livelog import LiveLog
 from .model import CALLER_IP, Message, MessageSpec, new_id

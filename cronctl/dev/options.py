@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from .. import cron
-from ..retrydelay import compile_delay
+from ..targets.qstash.retrydelay import compile_delay
 from .model import MessageSpec
 from .urlcheck import BadURL, checked, shown
 

@@ -99,13 +99,15 @@ def load_project(config_path: Path | None, app_url: str | None, now_ms: int, fir
     if config_path is not None and config_path.is_file():
         try:
             from ..config import load_config
-            from ..targets.vercel import desired_crons
+            from ..targets.vercel.crons import desired_crons
+            from ..targets.vercel.model import settings as vercel_settings
+            from ..targets.vercel.model import vercel_file
 
             config = load_config(config_path)
-            name = config.vercel_project or config.project
+            name = vercel_settings(config).project or config.project
             base = base or config.base_url
             try:
-                doc = json.loads(config.vercel_file.read_text(encoding="utf-8").lstrip("\ufeff"))
+                doc = json.loads(vercel_file(config).read_text(encoding="utf-8").lstrip("\ufeff"))
                 crons = doc.get("crons") or [] if isinstance(doc, dict) else []
             except FileNotFoundError:
                 crons = desired_crons(config)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from .. import cron
-from ..targets.vercel import cron_request_headers
+from ..targets.vercel.crons import cron_request_headers
 from .clock import Clock, from_ms, to_ms
 from .livelog import LiveLog
 

@@ -5,18 +5,30 @@ costs; the engine drives them all the same way.
     desired()  -> the specs of its jobs, in its normal form
     populate() -> the live specs (a file's contents, or one API listing)
     plan(desired, live) -> Plan: pure, Create/Update/Delete/Pause/Resume with field differences
-    apply(plan) -> ApplyResult
+    apply(plan) -> ApplyResult    (a template: targets implement `_apply`)
+
+Beyond that, capabilities (capabilities.py): pausable, triggerable, run history, dead
+letters, stats, import. A target without one refuses in one place (`lacks`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import UsageError
 from ..plan import Action, Change, FieldChange, Plan, diff
+from .capabilities import (
+    Capability,
+    DeadLetters,
+    Importable,
+    Imported,
+    Pausable,
+    RunHistory,
+    Stats,
+    Triggerable,
+)
 
 OnDone = Callable[[Change, str | None], None]
 
@@ -31,10 +43,10 @@ def now_ms(state) -> int:
 
 def poll_interval(default: float) -> float:
     """Seconds between polls of a provider (`CRONCTL_POLL_INTERVAL` overrides, for tests)."""
-    try:
-        return max(0.01, float(os.environ["CRONCTL_POLL_INTERVAL"]))
-    except (KeyError, ValueError):
-        return default
+    from ..environment import current
+
+    value = current().tuning.poll_interval
+    return max(0.01, value) if value else default
 
 
 @dataclass
@@ -123,12 +135,19 @@ class Target:
     title: ClassVar[str]  # as shown to a person
     noun: ClassVar[str] = "schedules"  # what it manages, plural
     is_file: ClassVar[bool] = False  # True: populate reads and apply writes a file
-    keeps_history: ClassVar[bool] = False  # True: `cronctl stats` reads its deliveries
+    generated_by_default: ClassVar[bool] = False  # `generate` writes its file with no jobs
 
     def __init__(self, config, state=None) -> None:
         self.config = config
         self.state = state
         self.requests = 0  # requests made so far (populate included)
+
+    def tell(self, text: str) -> None:
+        """A note or warning for the person running the command: through the command's
+        callback (`state.tell`), never printed by the target itself."""
+        tell = getattr(self.state, "tell", None)
+        if tell is not None:
+            tell(text)
 
     def now(self):
         """Now for next runs: the command's clock (a frozen `cronctl dev` clock, or the wall)."""
@@ -149,9 +168,6 @@ class Target:
         """A note when the target cannot be asked but need not be (e.g. no token, no jobs)."""
         return None
 
-    def env_needed(self) -> tuple[str, ...]:
-        return (self.name,)
-
     def desired(self) -> list:
         raise NotImplementedError
 
@@ -165,8 +181,22 @@ class Target:
                     adopt=adopt)
 
     def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None
-              ) -> ApplyResult:
+              on_done: OnDone | None = None) -> ApplyResult:
+        """Apply a plan (the template: `_apply` does the target's part). A file is written
+        whole, so with it every change of the plan is done; requests are counted here."""
+        result = self._apply(plan, concurrency=concurrency, on_done=on_done)
+        if self.is_file:
+            for change in plan.changes:
+                result.done.append(change)
+                if on_done:
+                    on_done(change, None)
+        self.requests += result.requests
+        return result
+
+    def _apply(self, plan: Plan, *, concurrency: int | None, on_done: OnDone | None
+               ) -> ApplyResult:
+        """Make the plan's changes: write the file (`wrote`), or call the service (`done`,
+        `failed`, `requests`; `on_done` after each change)."""
         raise NotImplementedError
 
     def count_line(self, plan: Plan) -> str:
@@ -212,60 +242,71 @@ class Target:
         """The key an item of this job name has (None: keys are not job names)."""
         return job_name
 
-    # -- operations on one job: targets that cannot do one say why -------------------------
+    # -- capabilities (capabilities.py): a target without one answers in one place ----------
+    def lacks(self, capability: type[Capability], job=None) -> UsageError:
+        """The one refusal: "cronctl cannot pause or resume Vercel jobs", with the target's
+        own way instead (`instead()`) as the hint (exit 2)."""
+        from . import plugin
+
+        try:
+            title = plugin(self.name).title
+        except KeyError:
+            title = self.title
+        what = "cronctl cannot " + capability.does.format(title)
+        if job is not None:
+            what = f"{job.name!r} runs on {title}; {what}"
+        return UsageError(what, hint=self.instead(capability, job) or capability.hint)
+
+    def instead(self, capability: type[Capability], job=None) -> str | None:
+        """What to do instead of a capability this target lacks (None: the generic hint)."""
+        return None
+
+    # The operations keep their names here: without the capability they give the refusal.
     def pause(self, job, *, paused: bool) -> None:
-        raise UsageError(
-            f"{job.name!r} runs on {self.title}, which has no pause of its own",
-            hint=f"set enabled: {'false' if paused else 'true'} in schedules.yaml and run "
-            "'cronctl schedule'")
+        raise self.lacks(Pausable, job)
 
     def can_trigger(self, job) -> None:
         """Raise (before anyone is asked to confirm) when this target cannot run the job now."""
-        if type(self).trigger is Target.trigger:
-            self.trigger(job)
+        if not isinstance(self, Triggerable):
+            raise self.lacks(Triggerable, job)
 
     def trigger(self, job) -> TriggerResult:
-        raise UsageError(f"{job.name!r} runs on {self.title}; cronctl cannot run it now")
-
-    def probe(self) -> list[Check]:
-        """`cronctl probe`: can the target be reached, and does it match the file?"""
-        return []
-
-    def live_rows(self, plan: Plan, live: list) -> list[dict]:
-        """`cronctl list`: one row per job and per orphaned or unmanaged live item."""
-        return []
-
-    def cannot(self, what: str, hint: str | None = None) -> UsageError:
-        """What this target cannot tell or do, said plainly (exit 2)."""
-        return UsageError(f"cronctl cannot {what} for {self.title} jobs", hint=hint)
+        raise self.lacks(Triggerable, job)
 
     def trigger_summary(self, job) -> str:
-        """What `trigger` will call, for its prompt."""
         return f"run {job.name} on {self.title} now"
 
     def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
-        """The outcome of a triggered run; None when the trigger itself already was it."""
         return None
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list[Run]:
-        """`cronctl logs`: the runs of these jobs, newest first."""
-        raise self.cannot("read past runs", f"look in {self.title}'s own run history")
+        raise self.lacks(RunHistory)
 
     def dead_letters(self, jobs: list) -> list[DeadLetter]:
-        raise self.cannot("list dead letters", "only QStash keeps a dead-letter queue")
+        raise self.lacks(DeadLetters)
 
     def retry_dead(self, letters: list[DeadLetter]) -> list[str]:
-        """Deliver these again; returns the new run IDs."""
-        raise self.cannot("retry dead letters", "only QStash keeps a dead-letter queue")
+        raise self.lacks(DeadLetters)
 
     def delete_dead(self, letters: list[DeadLetter]) -> int:
-        raise self.cannot("delete dead letters", "only QStash keeps a dead-letter queue")
+        raise self.lacks(DeadLetters)
+
+    def stats_jobs(self, job=None) -> list:
+        raise self.lacks(Stats, job)
+
+    def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
+        raise self.lacks(Importable)
+
+    # -- what every target answers (empty when it has nothing to tell) ---------------------
+    def probe(self) -> list[Check]:
+        """`cronctl probe`: can the target be reached, and does it match the file?"""
+        return []
 
     def delivery_health(self, *, fail_on: int | None = None) -> list[Check]:
         """`cronctl probe`: jobs failing in a row or with dead letters (warn; fail at fail_on)."""
         return []
 
-    def stats_jobs(self, job=None) -> list:
-        raise UsageError(f"{job.name if job else 'this target'!r}: {self.title} keeps its own "
-                         "run history; cronctl stats reads QStash's")
+    def live_rows(self, plan: Plan, live: list) -> list[dict]:
+        """`cronctl list`: one row per job and per orphaned or unmanaged live item."""
+        return []

@@ -93,7 +93,7 @@ SECRET = "cron-secret-value-7f3a9c"
 
 
 def test_diff_writes_the_plan_to_the_step_summary(cli, write_config, project_dir: Path):
-    testing = pytest.importorskip("cronctl.dev.testing")
+    testing = pytest.importorskip("cronctl.testing")
     write_config(CONFIG)
     path = project_dir / "summary.md"
     path.write_text("before\n", encoding="utf-8")

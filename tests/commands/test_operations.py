@@ -9,7 +9,7 @@ import pytest
 from qstash import QStash, Receiver
 
 from cronctl.dev import CURRENT_SIGNING_KEY, NEXT_SIGNING_KEY
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cronctl.dev.testing import ReceiverApp
+from cronctl.testing import ReceiverApp
 
 API_KEY = "forwarded-api-key-value-42"
 

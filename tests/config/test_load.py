@@ -9,6 +9,7 @@ import pytest
 from cronctl.config import inspect_config, load_config
 from cronctl.config.yamlsource import parse
 from cronctl.errors import ConfigError, ExitStatus
+from cronctl.targets.vercel.model import vercel_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +66,8 @@ def test_full_file_loads_with_defaults_applied(tmp_path: Path):
     assert config is not None
     assert config.project == "acme"
     assert config.base_url == "https://app.example.com"
-    assert config.vercel_plan == "pro"
-    assert config.vercel_file == tmp_path / "vercel.json"
+    assert config.settings["vercel"].plan == "pro"
+    assert vercel_file(config) == tmp_path / "vercel.json"
     assert [j.name for j in config.jobs] == ["keep-alive", "payouts", "reports"]
     assert [j.line for j in config.jobs] == [14, 19, 32]
 
@@ -75,25 +76,25 @@ def test_full_file_loads_with_defaults_applied(tmp_path: Path):
         "infrastructure", "0 6 * * *", "UTC", "critical")
 
     payouts = config.job("payouts")
-    assert payouts.url == "https://app.example.com/api/cron/payouts"
-    assert payouts.method == "GET"
-    assert payouts.retries == 5
-    assert payouts.timeout == 300
+    assert payouts.spec.url == "https://app.example.com/api/cron/payouts"
+    assert payouts.spec.method == "GET"
+    assert payouts.spec.retries == 5
+    assert payouts.spec.timeout == 300
     assert payouts.timezone == "Europe/Lisbon"
-    assert payouts.headers == {
+    assert payouts.spec.headers == {
         "Authorization": "Bearer abc123",
         "X-Extra": "1",
         "Content-Type": "application/json",
     }
-    assert payouts.body == '{"kind":"payout","dry":false}'
+    assert payouts.spec.body == '{"kind":"payout","dry":false}'
     assert payouts.labels == ("payments",)
-    assert payouts.callback == "https://app.example.com/api/cron/done"
-    assert payouts.schedule_id == "cronctl.acme.payouts"
+    assert payouts.spec.callback == "https://app.example.com/api/cron/done"
+    assert payouts.spec.schedule_id == "cronctl.acme.payouts"
 
     reports = config.job("reports")
     assert reports.enabled is False
     assert reports.timezone == "UTC"
-    assert reports.retries == 3 and reports.timeout == 30 and reports.method == "POST"
+    assert (reports.spec.retries, reports.spec.timeout, reports.spec.method) == (3, 30, "POST")
     assert reports.labels == ("default",)
 
 
@@ -110,8 +111,8 @@ def test_the_repository_example_is_valid(tmp_path: Path):
     assert config is not None
     assert config.project == "acme-health"
     assert config.base_url == "http://localhost:3000"  # the ${APP_URL:-...} default
-    assert len(config.infrastructure_jobs) == 1
-    assert len(config.business_jobs) == 9
+    assert len(config.jobs_for("vercel")) == 1
+    assert len(config.jobs_for("qstash")) == 9
 
 
 def test_load_config_raises_exit_2_listing_every_error(tmp_path: Path):

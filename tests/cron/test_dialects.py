@@ -9,14 +9,18 @@ import pytest
 from cronctl import cron
 
 
-def test_get_dialect_and_dialect_for():
+def test_get_dialect_and_each_targets_dialect():
     assert cron.get_dialect("qstash").provider == "QStash"
     assert cron.get_dialect("kubernetes").provider == "Kubernetes"
     assert cron.get_dialect("vercel", plan="hobby").window_minutes == 60
     assert cron.get_dialect("vercel").window_minutes == 0
-    assert cron.dialect_for("business").name == "qstash"
-    assert cron.dialect_for("infrastructure", vercel_plan="hobby").plan == "hobby"
-    assert cron.dialect_for("business", target="kubernetes").name == "kubernetes"
+    # A job's dialect is its target's (the registry), with the target's settings.
+    from cronctl import targets
+    from cronctl.targets.vercel.model import VercelSettings
+
+    assert targets.plugin("qstash").ref("dialect")(None).name == "qstash"
+    assert targets.plugin("vercel").ref("dialect")(VercelSettings(plan="hobby")).plan == "hobby"
+    assert targets.plugin("kubernetes").ref("dialect")(None).name == "kubernetes"
     with pytest.raises(ValueError, match="unknown cron dialect 'cloudflare'"):
         cron.get_dialect("cloudflare")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 START = "2026-01-05T08:00:00Z"  # a Monday
 

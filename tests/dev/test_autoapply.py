@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 WAIT_S = 30.0  # a bound for polling, never an expectation of speed
 SECRET = "dev-cron-secret-value"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import banner
+from cronctl.testing import banner
 
 RUN = ("import sys; from cronctl.commands.dev import DevOptions, run; "
        "sys.exit(run(DevOptions(port=int(sys.argv[1]), memory=True)))")

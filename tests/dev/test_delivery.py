@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 MINUTE = 60
 

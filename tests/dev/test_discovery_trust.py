@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import DevServer
 from cronctl.dev.trust import register_key
+from cronctl.testing import DevServer
 
 SECRET = "discovery-cron-secret-value"
 CONFIG = ("version: 1\nproject: acme\nbase_url: https://app.example.com\n"

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from cronctl.dev.faults import KINDS, FaultPlan
-from cronctl.dev.testing import DevServer
+from cronctl.testing import DevServer
 
 DEST = "https://app.example.com/api/cron/x"
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cronctl.dev.testing import DevServer, banner
+from cronctl.testing import DevServer, banner
+
+pytestmark = pytest.mark.hardening
 
 HUGE = str(2**70)
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from cronctl.dev import TOKEN
-from cronctl.dev.testing import banner
+from cronctl.testing import banner
 
 GOOD = "http://127.0.0.1:9/hook"  # a well-formed destination (never delivered: --no-fire)
 

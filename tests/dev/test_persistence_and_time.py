@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cronctl.dev.testing import DevServer
+from cronctl.testing import DevServer
 
 DEST = "https://app.example.com/api/cron/x"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cronctl.dev.testing import DevServer
+from cronctl.testing import DevServer
 
 DEST = "https://app.example.com/api/cron/report"
 

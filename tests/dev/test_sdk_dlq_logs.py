@@ -9,7 +9,7 @@ import pytest
 from qstash import QStash, Receiver
 from qstash.log import LogState
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from qstash import QStash
 from qstash.errors import QStashError
 from qstash.message import BatchRequest
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from qstash.errors import QStashError
 from qstash.log import LogState
 from qstash.message import FlowControl
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from cronctl.dev.testing import DevServer
+from cronctl.testing import DevServer
 
 CONFIG = """
 version: 1

@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 
-from cronctl.dev.testing import DevServer
+import pytest
+
+from cronctl.testing import DevServer
+
+pytestmark = pytest.mark.reliability
 
 
 def many(project, n: int, schedule: str = "0 9 * * *") -> str:

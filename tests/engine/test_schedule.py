@@ -232,7 +232,7 @@ def test_missing_secret_variable_names_variable_job_and_field(project, monkeypat
 
 def test_partial_failure_lists_each_failed_job_and_exits_1(tmp_path, monkeypatch, capsys,
                                                            request):
-    from cronctl.dev.testing import DevServer
+    from cronctl.testing import DevServer
 
     project_cls = type(request.getfixturevalue("project"))
     with DevServer(memory=True, max_schedules=3) as server:
@@ -305,7 +305,7 @@ def test_a_vercel_only_project_needs_no_qstash_token(project, monkeypatch):
 
 
 def test_concurrency_bounds_the_requests_in_flight(tmp_path, monkeypatch, capsys, request):
-    from cronctl.dev.testing import DevServer
+    from cronctl.testing import DevServer
 
     project_cls = type(request.getfixturevalue("project"))
     with DevServer(memory=True, latency_ms=20) as server:

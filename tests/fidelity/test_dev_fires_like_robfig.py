@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cronctl.dev.testing import DevServer, ReceiverApp
+from cronctl.testing import DevServer, ReceiverApp
 
 GOLDEN = json.loads((Path(__file__).parent / "robfig" / "golden.json").read_text("utf-8"))
 BY_EXPR = {c["expr"]: c for c in GOLDEN["cases"]}

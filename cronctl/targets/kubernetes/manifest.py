@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...config import Config, Job
-from ...config.model import KubernetesSettings, SecretRef
+from .model import KubernetesSettings, SecretRef
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 PROJECT = "cronctl.dev/project"
@@ -26,7 +26,7 @@ SECRET_ENV = "CRON_SECRET"
 
 
 def settings_of(config: Config) -> KubernetesSettings:
-    return config.kubernetes or KubernetesSettings()
+    return config.settings.get("kubernetes") or KubernetesSettings()
 
 
 def ownership(config: Config, job: str | None = None) -> dict[str, str]:
@@ -46,15 +46,15 @@ def _env(name: str, value: Any) -> dict[str, Any]:
 def _http_container(config: Config, job: Job, s: KubernetesSettings) -> dict[str, Any]:
     base = (s.base_url or config.base_url or "").rstrip("/")
     args = ["--fail-with-body", "--silent", "--show-error"]
-    if job.timeout:
-        args += ["--max-time", str(job.timeout)]
-    args += ["--request", job.method.upper(),
+    if job.spec.model.timeout:
+        args += ["--max-time", str(job.spec.model.timeout)]
+    args += ["--request", job.spec.method.upper(),
              "--header", f"Authorization: Bearer $({SECRET_ENV})"]
-    if job.body is not None:
-        spec_body = job.kubernetes.body
+    if job.spec.body is not None:
+        spec_body = job.spec.model.body
         if isinstance(spec_body, dict | list):
             args += ["--header", "Content-Type: application/json"]
-        args += ["--data", job.body]
+        args += ["--data", job.spec.body]
     args.append(base + (job.path or ""))
     return {
         "name": job.name,
@@ -65,11 +65,11 @@ def _http_container(config: Config, job: Job, s: KubernetesSettings) -> dict[str
 
 
 def _container(job: Job, s: KubernetesSettings) -> dict[str, Any]:
-    k = job.kubernetes
+    k = job.spec.model
     out: dict[str, Any] = {"name": job.name, "image": k.image or s.image}
     env = [_env(name, value) for name, value in k.env.items()]
     if k.command and s.wrap:  # the job's contract: its lock, overlap and the run ledger
-        policy = (k.concurrency_policy or ("Forbid" if job.concurrency == 1 else "Allow"))
+        policy = (k.concurrency_policy or ("Forbid" if k.concurrency == 1 else "Allow"))
         out["command"] = ["cronctl", "exec", "--overlap", policy.lower(), job.name, "--",
                           *k.command]
         env.append(_env("CRONCTL_DATABASE_URL", s.runner_database))
@@ -89,7 +89,7 @@ def _container(job: Job, s: KubernetesSettings) -> dict[str, Any]:
 def cronjob(config: Config, job: Job) -> dict[str, Any]:
     """The CronJob document for a job of the kubernetes target (key order is the output's)."""
     s = settings_of(config)
-    k = job.kubernetes
+    k = job.spec.model
     labels = {**dict(sorted(s.labels.items())), **ownership(config, job.name)}
     metadata: dict[str, Any] = {"name": job.name}
     if s.namespace:
@@ -100,7 +100,7 @@ def cronjob(config: Config, job: Job) -> dict[str, Any]:
     spec: dict[str, Any] = {"schedule": " ".join(job.schedule.split()),
                             "timeZone": job.timezone or "UTC",
                             "suspend": not job.enabled}
-    policy = k.concurrency_policy or ("Forbid" if job.concurrency == 1 else None)
+    policy = k.concurrency_policy or ("Forbid" if k.concurrency == 1 else None)
     if policy:
         spec["concurrencyPolicy"] = policy
     if k.starting_deadline is not None:
@@ -116,10 +116,10 @@ def cronjob(config: Config, job: Job) -> dict[str, Any]:
     pod["restartPolicy"] = k.restart_policy or "OnFailure"
     pod["containers"] = [container]
     job_spec: dict[str, Any] = {}
-    if job.retries is not None:
-        job_spec["backoffLimit"] = job.retries
-    if job.timeout:
-        job_spec["activeDeadlineSeconds"] = job.timeout
+    if k.retries is not None:
+        job_spec["backoffLimit"] = k.retries
+    if k.timeout:
+        job_spec["activeDeadlineSeconds"] = k.timeout
     job_spec["template"] = {"metadata": {"labels": labels}, "spec": pod}
     spec["jobTemplate"] = {"metadata": {"labels": labels}, "spec": job_spec}
     return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": metadata, "spec": spec}

@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
-from ...errors import ConfigError, UsageError
+from ...errors import ConfigError
 from ...fsutil import write_atomic
 from ...plan import Artifact, FieldChange, Plan
-from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
+from ..base import ApplyResult, Check, OnDone, Target
+from ..capabilities import Pausable, RunHistory, Stats, Triggerable
 from . import manifest_file
 from .manifest import cronjob, flatten, settings_of
 
@@ -58,7 +59,7 @@ class KubernetesTarget(Target):
         return self.config.path.parent / settings_of(self.config).file
 
     def active(self, *, explicit: bool = False) -> bool:
-        return bool(self.jobs) or self.config.kubernetes is not None or explicit
+        return bool(self.jobs) or self.config.settings.get("kubernetes") is not None or explicit
 
     def desired(self) -> list[CronJobSpec]:
         out = []
@@ -157,9 +158,8 @@ class KubernetesTarget(Target):
         return manifest_file.compose(self.config.project, settings_of(self.config).file,
                                      foreign, owned)
 
-    def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None
-              ) -> ApplyResult:
+    def _apply(self, plan: Plan, *, concurrency: int | None, on_done: OnDone | None
+               ) -> ApplyResult:
         result = ApplyResult()
         art = plan.artifact
         if art is not None and art.changed and art.new_text is not None:
@@ -168,10 +168,6 @@ class KubernetesTarget(Target):
             old = None if art.old_text is None else art.old_text.encode("utf-8")
             write_atomic(self.path, art.new_text.encode("utf-8"), expected=old)
             result.wrote = str(self.path)
-        for change in plan.changes:
-            result.done.append(change)
-            if on_done:
-                on_done(change, None)
         return result
 
     # -- operations on one job: cronctl does not talk to the cluster -------------------------
@@ -179,31 +175,19 @@ class KubernetesTarget(Target):
         ns = settings_of(self.config).namespace
         return f" -n {ns}" if ns else ""
 
-    def pause(self, job, *, paused: bool) -> None:
-        raise UsageError(
-            f"{job.name!r} is a Kubernetes CronJob; cronctl writes its manifest and does not "
-            "talk to the cluster",
-            hint=f"set enabled: {'false' if paused else 'true'} in schedules.yaml, run "
-            "'cronctl generate' and commit (or, for now: kubectl patch cronjob "
-            f"{job.name}{self._ns()} -p '{{\"spec\":{{\"suspend\":{str(paused).lower()}}}}}')")
-
-    def can_trigger(self, job) -> None:
-        self.trigger(job)
-
-    def trigger(self, job) -> TriggerResult:
-        raise UsageError(
-            f"{job.name!r} is a Kubernetes CronJob; cronctl does not talk to the cluster",
-            hint=f"kubectl create job --from=cronjob/{job.name} {job.name}-manual{self._ns()}")
-
-    def runs(self, jobs: list, **_query) -> list:
-        raise UsageError(
-            "Kubernetes keeps the runs of its CronJobs; cronctl does not talk to the cluster",
-            hint="kubectl get jobs -l cronctl.dev/job=NAME" + self._ns())
-
-    def stats_jobs(self, job=None) -> list:
-        raise UsageError(
-            "Kubernetes keeps the runs of its CronJobs",
-            hint="kubectl get jobs -l cronctl.dev/job=NAME" + self._ns())
+    def instead(self, capability, job=None) -> str | None:
+        """cronctl writes the manifest and does not talk to the cluster: kubectl does."""
+        name = job.name if job is not None else "NAME"
+        if capability is Pausable:
+            return ("set enabled: false (or true) in schedules.yaml, run 'cronctl generate' "
+                    f"and commit (or, for now: kubectl patch cronjob {name}{self._ns()} -p "
+                    "'{\"spec\":{\"suspend\":true}}', false to resume)")
+        if capability is Triggerable:
+            return f"kubectl create job --from=cronjob/{name} {name}-manual{self._ns()}"
+        if capability in (RunHistory, Stats):
+            return ("Kubernetes keeps the runs of its CronJobs: kubectl get jobs -l "
+                    f"cronctl.dev/job={name}{self._ns()}")
+        return None
 
     def probe(self) -> list[Check]:
         try:

@@ -14,7 +14,6 @@ The SDK is still used in our contract tests against `cronctl dev`, to prove it s
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -27,7 +26,7 @@ import httpx
 from ... import httpguard as guard
 from ...errors import ProviderError
 from ...secrets import Secret, reveal
-from ...urls import encode_destination, is_https, service_url
+from ...urls import encode_destination, is_https
 from . import pacing
 
 DEFAULT_URL = "https://qstash.upstash.io"
@@ -43,7 +42,9 @@ class RetryPolicy:
     @classmethod
     def from_env(cls) -> RetryPolicy:
         """`CRONCTL_RETRY_BASE` scales the backoff (the test suite sets it small)."""
-        base = float(os.environ.get("CRONCTL_RETRY_BASE", cls.base))
+        from ...environment import current
+
+        base = current().tuning.retry_base or cls.base
         return cls(base=base, cap=max(base, min(cls.cap, base * 32)))
 
     def delay(self, attempt: int) -> float:
@@ -71,25 +72,6 @@ class RateLimiter:
                     self._tokens -= 1
                     return
                 await asyncio.sleep((1 - self._tokens) / self.rate)
-
-
-def credentials(env: Mapping[str, str] | None = None) -> tuple[str, Secret]:
-    """QStash's URL (parsed: http(s), no credentials) and the token, as a Secret."""
-    env = os.environ if env is None else env
-    token = env.get("QSTASH_TOKEN", "").strip()
-    if not token:
-        raise ProviderError(
-            "QSTASH_TOKEN is not set",
-            hint="export QSTASH_TOKEN=... (Upstash console -> QStash -> Request builder), "
-            "or run 'cronctl dev' and use the QSTASH_URL and QSTASH_TOKEN it prints",
-            exit_status=2,
-        )
-    if not token.isascii() or not token.isprintable() or " " in token:
-        raise ProviderError(  # never the token itself
-            "QSTASH_TOKEN holds a character a token cannot have (a space, line break, tab or "
-            "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
-    url = env.get("QSTASH_URL", "").strip()
-    return (service_url(url) if url else DEFAULT_URL), Secret(token)
 
 
 class QStashClient:

@@ -8,8 +8,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from ...output import echo
-
 T = TypeVar("T")
 
 
@@ -18,22 +16,23 @@ def client(state, *, concurrency: int | None = None, rate: float | None = None,
     """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
     in flight. `phase` ("read", "write" or "wait", `extra` seconds on top) sets its overall
     deadline (deadlines.py)."""
-    from ...dev.discovery import credentials as dev_credentials
+    from ...credentials import qstash
     from ...httpguard import Limits
     from ...urls import is_https, is_local
-    from .client import QStashClient, credentials
+    from .client import QStashClient
     from .pacing import DEFAULT_MAX
     from .sync import DEFAULT_RATE
 
-    url, token = (getattr(state, "qstash", None) or dev_credentials(state) or credentials())
+    url, token = qstash(state)
+    tell = getattr(state, "tell", None) or (lambda text: None)
     if not is_https(url) and not is_local(url):
-        echo(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
-             "unencrypted (use https://)", err=True)
+        tell(f"warning: QSTASH_URL {url} is plain http to a remote host: the token travels "
+             "unencrypted (use https://)")
     verbose = getattr(state, "verbose", 0)
 
     def on_retry(path: str, why: str) -> None:
         if verbose >= 2:
-            echo(f"retrying {path}: {why}", err=True)
+            tell(f"retrying {path}: {why}")
 
     return QStashClient(url, token, concurrency=concurrency or DEFAULT_MAX,
                         rate=rate or DEFAULT_RATE, on_retry=on_retry,

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...aio import gather_all
-from ...output import echo
-from ...stats import JobStats, compute
 from . import connect
 from .runs import labels_of
+from .stats import JobStats, compute
 
 EVENTS_PAGE = 1000  # QStash's largest events page
 DLQ_PAGE = 100  # QStash's largest DLQ page
@@ -55,13 +54,14 @@ def job_stats(state, jobs: list, from_ms: int, on_job: Callable[[], None] | None
     `on_job` is called as each job's events are in (a progress bar)."""
     window_s = max(0.0, time.time() - from_ms / 1000)
     # A renamed job's runs include those under its previous name (renamed_from).
-    each = {j.name: getattr(j, "history_ids", ()) or (j.schedule_id,) for j in jobs}
+    each = {j.name: j.spec.history_ids for j in jobs}
     ids = [sid for job_ids in each.values() for sid in job_ids]
     history = connect.run(state, lambda client: fetch(ids, from_ms, window_s, client=client,
                                                       on_job=on_job))
-    if getattr(state, "verbose", 0):
-        echo(f"{history.requests} QStash requests ({history.strategy})", err=True)
-    return [compute(j.name, j.schedule_id,
+    tell = getattr(state, "tell", None)
+    if getattr(state, "verbose", 0) and tell is not None:
+        tell(f"{history.requests} QStash requests ({history.strategy})")
+    return [compute(j.name, j.spec.schedule_id,
                     [e for sid in each[j.name] for e in history.events.get(sid, [])],
                     sum(history.dlq.get(sid, 0) for sid in each[j.name]))
             for j in jobs], history.requests

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
+from ...environment import current
 from ...errors import CronctlError
 from ..base import Check, now_ms
 from . import connect
@@ -55,7 +55,7 @@ def _signing_keys(keys: dict) -> list[Check]:
     out = []
     for env_name, field in (("QSTASH_CURRENT_SIGNING_KEY", "current"),
                             ("QSTASH_NEXT_SIGNING_KEY", "next")):
-        value = os.environ.get(env_name)
+        value = current().get(env_name)
         if not value:
             continue
         if value == keys.get(field):

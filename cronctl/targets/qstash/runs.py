@@ -43,7 +43,7 @@ def labels_of(item: dict) -> set[str]:
 
 def history_labels(job) -> tuple[str, ...]:
     """The labels a job's runs carry: its own, then those of the name it was renamed from."""
-    return getattr(job, "history_ids", ()) or (run_label(job),)
+    return job.spec.history_ids or (run_label(job),)
 
 
 class JobIndex:
@@ -54,7 +54,7 @@ class JobIndex:
         # A renamed job's runs were labelled, and scheduled, under its previous schedule ID.
         self.by_label = {label: j.name for j in jobs for label in history_labels(j)}
         self.by_schedule = {sid: j.name for j in jobs
-                            for sid in getattr(j, "history_ids", ()) or (j.schedule_id,)}
+                            for sid in j.spec.history_ids}
 
     def job_of(self, item: dict) -> str | None:
         for label in labels_of(item):

@@ -158,28 +158,28 @@ def _headers(pairs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
 def run_label(job: Job) -> str:
     """The QStash label on every run of a job, scheduled or triggered by hand (`Upstash-Label`),
     so that logs, stats and the DLQ find manual runs too: the job's schedule ID."""
-    assert job.schedule_id
-    return job.schedule_id
+    assert job.spec.schedule_id
+    return job.spec.schedule_id
 
 
 def from_job(job: Job) -> ScheduleSpec:
-    assert job.url and job.schedule_id, "business jobs have a URL and a schedule ID"
+    assert job.spec.url and job.spec.schedule_id, "business jobs have a URL and a schedule ID"
     return ScheduleSpec(
-        schedule_id=job.schedule_id,
-        destination=job.url,
+        schedule_id=job.spec.schedule_id,
+        destination=job.spec.url,
         cron=" ".join(job.schedule.split()),
         timezone=job.timezone or "UTC",
-        method=job.method.upper(),
-        headers=_headers(job.headers),
-        body=job.body or "",
-        retries=job.retries if job.retries is not None else DEFAULT_RETRIES,
-        retry_delay=job.retry_delay,
-        delay=job.delay or 0,
-        timeout=job.timeout or 0,
-        callback=job.callback,
-        failure_callback=job.failure_callback,
+        method=job.spec.method.upper(),
+        headers=_headers(job.spec.headers),
+        body=job.spec.body or "",
+        retries=job.spec.retries if job.spec.retries is not None else DEFAULT_RETRIES,
+        retry_delay=job.spec.retry_delay,
+        delay=job.spec.delay or 0,
+        timeout=job.spec.timeout or 0,
+        callback=job.spec.callback,
+        failure_callback=job.spec.failure_callback,
         labels=tuple(sorted({*job.labels, run_label(job)})),
-        parallelism=job.concurrency,
+        parallelism=job.spec.concurrency,
         paused=not job.enabled,
     )
 
@@ -224,7 +224,7 @@ def _seconds(value: Any) -> int:
         return 0
     if isinstance(value, int | float):
         return int(value)
-    from ...config.model import parse_duration
+    from ...durations import parse_duration
 
     try:
         return parse_duration(str(value))

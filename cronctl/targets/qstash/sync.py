@@ -19,7 +19,7 @@ DEFAULT_RATE = 500.0  # requests per second; a ceiling, 429s are waited out anyw
 
 
 def desired_specs(config: Config) -> list[ScheduleSpec]:
-    return [from_job(job) for job in config.business_jobs]
+    return [from_job(job) for job in config.jobs_for("qstash")]
 
 
 async def fetch_live(client: QStashClient) -> list[ScheduleSpec]:
@@ -47,11 +47,11 @@ async def _apply_one(client: QStashClient, change: Change) -> None:
         if change.action == "rename":  # the new one exists: the old one goes
             await client.delete_schedule(change.live.schedule_id)
     elif change.action == "delete":
-        await client.delete_schedule(change.schedule_id)
+        await client.delete_schedule(change.key)
     elif change.action == "pause":
-        await client.pause(change.schedule_id)
+        await client.pause(change.key)
     elif change.action == "resume":
-        await client.resume(change.schedule_id)
+        await client.resume(change.key)
 
 
 async def apply(

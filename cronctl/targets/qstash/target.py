@@ -7,40 +7,51 @@ to set the pause state when it differs; a delete, pause or resume is one request
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...aio import gather_all
-from ...config.project import owner_of
+from ...config.project import owner_of, schedule_id_prefix
 from ...plan import Action, FieldChange, Plan
 from ...urls import display
 from ..base import ApplyResult, Check, DeadLetter, OnDone, Run, Target, TriggerResult, poll_interval
+from ..capabilities import (
+    DeadLetters,
+    Importable,
+    Imported,
+    Pausable,
+    RunHistory,
+    Stats,
+    Triggerable,
+)
 from . import connect
 from .spec import ScheduleSpec, attributes, differences, from_job
 
 
-class QStashTarget(Target):
+class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
-    keeps_history = True
+    # QStash keeps events for a plan-dependent time; 7 days is the longest of the common plans.
+    retention = timedelta(days=7)
 
     @property
     def prefix(self) -> str:
-        return self.config.id_prefix
+        return schedule_id_prefix(self.config.project)
 
     def active(self, *, explicit: bool = False) -> bool:
         # Without jobs, QStash is still asked (its orphans are found) when a token says
         # where; without either it is skipped with a note (skip_reason), except in a project
         # that runs its jobs on Kubernetes, where the note would only confuse.
         return (bool(self.jobs) or explicit or self._told_where()
-                or not self.config.jobs_for("kubernetes"))
+                or _tiers_only(self.config))
 
     def _told_where(self) -> bool:
         """A token, or a QStash the command was given (cronctl dev applying to itself)."""
-        return bool(os.environ.get("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
+        from ...environment import current
+
+        return bool(current().value("QSTASH_TOKEN") or getattr(self.state, "qstash", None))
 
     def skip_reason(self) -> str | None:
         if not self.jobs and not self._told_where():
@@ -58,16 +69,14 @@ class QStashTarget(Target):
         self.requests += sum(count)
         return live
 
-    def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None
-              ) -> ApplyResult:
+    def _apply(self, plan: Plan, *, concurrency: int | None, on_done: OnDone | None
+               ) -> ApplyResult:
         from .sync import apply
 
         count: list[int] = []
         result = connect.run(self.state, lambda client: apply(plan, client, on_done=on_done),
                              concurrency=concurrency, count=count, phase="write")
         result.requests = sum(count)
-        self.requests += result.requests
         return result
 
     # -- PlanRules ---------------------------------------------------------------------------
@@ -115,9 +124,9 @@ class QStashTarget(Target):
     def pause(self, job, *, paused: bool) -> None:
         async def go(client) -> None:
             if paused:
-                await client.pause(job.schedule_id)
+                await client.pause(job.spec.schedule_id)
             else:
-                await client.resume(job.schedule_id)
+                await client.resume(job.spec.schedule_id)
 
         connect.run(self.state, go, phase="write")
 
@@ -189,11 +198,11 @@ class QStashTarget(Target):
         live_by_id = {s.schedule_id: s for s in live}
         out = []
         for job in self.jobs:
-            change = by_key.get(job.schedule_id)
+            change = by_key.get(job.spec.schedule_id)
             status = "in sync" if not change else {
                 "create": "missing", "update": "drifted", "pause": "drifted",
                 "resume": "drifted", "rename": "renamed"}.get(change.action, "in sync")
-            row = {**_row_base(job), **_live_fields(live_by_id.get(job.schedule_id)),
+            row = {**_row_base(job), **_live_fields(live_by_id.get(job.spec.schedule_id)),
                    "status": status, "where": "qstash"}
             if change and change.action == "update":
                 row["drift"] = [fc.name for fc in change.fields]
@@ -210,6 +219,17 @@ class QStashTarget(Target):
 
         return probe(self)
 
+    def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
+        """Entries for the schedules QStash has today (one GET)."""
+        from . import importer
+
+        live = self.populate()
+        base_url = importer.base_url_of(live)
+        if not base_url:
+            return Imported()
+        jobs, skipped = importer.from_qstash(live, base_url, taken, project)
+        return Imported(jobs, base_url, skipped)
+
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs
 
@@ -222,7 +242,7 @@ class QStashTarget(Target):
 
 def _row_base(job) -> dict:
     return {"name": job.name, "tier": job.tier, "target": job.target, "schedule": job.schedule,
-            "timezone": job.timezone, "schedule_id": job.schedule_id}
+            "timezone": job.timezone, "schedule_id": job.spec.schedule_id}
 
 
 def _ms(value) -> str | None:
@@ -249,3 +269,12 @@ def _live_row(spec: ScheduleSpec | None, name: str, status: str) -> dict:
             "timezone": spec.timezone, "schedule_id": spec.schedule_id, **_live_fields(spec),
             "status": status, "where": "qstash",
             "destination": display(spec.destination)}  # no credentials or query
+
+
+def _tiers_only(config) -> bool:
+    """Every job runs where a tier sends it (the seed's vocabulary): QStash is the business
+    tier's target, so a missing token deserves a note. A project that names other targets
+    (Kubernetes, a runner) gets none."""
+    from .. import plugin
+
+    return all(plugin(j.target).tier for j in config.jobs)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...environment import current
 from ...secrets import Secret, reveal
 from .job import RunJob, iso
 
@@ -160,7 +161,7 @@ def command_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *
                     cancel: Cancel, kill_grace: float, base_dir: Path | None = None,
                     echo: bool = False, command: tuple[str, ...] | None = None) -> Attempt:
     argv = list(command or job.command)
-    env = {**os.environ, **job.env, "CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
+    env = {**current().vars, **job.env, "CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
            "CRONCTL_SCHEDULED_AT": iso(scheduled_ms), "CRONCTL_ATTEMPT": str(attempt)}
     cwd = job.workdir
     if cwd and base_dir is not None and not Path(cwd).is_absolute():

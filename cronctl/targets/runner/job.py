@@ -78,18 +78,17 @@ def iso(ms: int) -> str:
 
 
 def resolve(config, job) -> RunJob:
-    """The config's Job (target runner) as the runner runs it."""
-    spec = job.runner
-    settings = config.runner
-    d = config.defaults
-    base = (settings.base_url if settings and settings.base_url else config.base_url) or ""
+    """The config's Job (target runner) as the runner runs it: the job's own keys, then the
+    `runner:` settings (base_url, notify), then the defaults here."""
+    from .spec import settings_of
+
+    spec = job.spec.model
+    settings = settings_of(config)
+    base = settings.base_url or config.base_url or ""
     headers: dict[str, Any] = {}
-    for source in (d.headers if d else {}, spec.headers):
-        for name, value in source.items():
-            for old in [k for k in headers if k.lower() == name.lower()]:
-                del headers[old]
-            if value is not None:
-                headers[name] = value if name.lower() == "content-type" else Secret(value)
+    for name, value in spec.headers.items():
+        if value is not None:
+            headers[name] = value if name.lower() == "content-type" else Secret(value)
     body = spec.body
     if isinstance(body, dict | list):
         import json
@@ -97,19 +96,15 @@ def resolve(config, job) -> RunJob:
         body = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         if not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"
-    notify = spec.notify if spec.notify is not None else (
-        (d.notify if d and d.notify is not None else None)
-        or (settings.notify if settings else []))
+    notify = spec.notify if spec.notify is not None else settings.notify
     return RunJob(
         name=job.name, schedule=job.schedule, timezone=job.timezone, enabled=job.enabled,
         kind="command" if spec.command else "http",
         url=(base.rstrip("/") + spec.path) if spec.path else None,
-        method=spec.method or (d.method if d else None) or "POST",
-        headers=headers if spec.path else {}, body=body,
+        method=spec.method or "POST", headers=headers if spec.path else {}, body=body,
         command=tuple(spec.command or ()), env=dict(spec.env), workdir=spec.workdir,
-        timeout=_pick(spec.timeout, d.timeout if d else None, DEFAULT_TIMEOUT),
-        retries=_pick(spec.retries, d.retries if d else None, 0),
-        retry_backoff=_pick(spec.retry_backoff, None, DEFAULT_RETRY_BACKOFF),
+        timeout=_pick(spec.timeout, DEFAULT_TIMEOUT), retries=_pick(spec.retries, 0),
+        retry_backoff=_pick(spec.retry_backoff, DEFAULT_RETRY_BACKOFF),
         jitter=spec.jitter or 0, overlap=spec.overlap, catchup=spec.catchup,
         starting_deadline=spec.starting_deadline,
         pause_after_failures=spec.pause_after_failures, notify=tuple(notify or ()),

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from ...environment import current
 from ...errors import ConfigError
 from . import due as due_
 from .execute import Cancel
@@ -25,6 +26,7 @@ from .job import RunJob, resolve
 from .ledger import Ledger
 from .notify import Notifier
 from .records import Execution, database_url
+from .spec import settings_of
 from .worker import Worker
 
 log = logging.getLogger("cronctl.runner")
@@ -44,21 +46,21 @@ class Runner:
                  ledger: Ledger | None = None, replica: str | None = None,
                  sleep: Callable[[float], bool] | None = None, notify: bool = True) -> None:
         self.path = Path(config_path)
-        self.env = dict(os.environ if env is None else env)
+        self.env = dict(current().vars if env is None else env)
         self.clock = clock
         self.config, self.jobs = load_jobs(self.path, self.env)
         self._stat = self._file_stat()
-        s = self.config.runner
+        s = settings_of(self.config)
         self.settings = s
         self.ledger = ledger or Ledger(database_url(s, self.path, self.env))
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.worker = Worker(
             self.ledger, replica=self.replica, clock=clock,
-            cron_secret=self.env.get("CRON_SECRET"), lease_s=s.lease if s else 30,
-            kill_grace=s.kill_grace if s else 10, base_dir=self.path.parent,
+            cron_secret=self.env.get("CRON_SECRET"), lease_s=s.lease,
+            kill_grace=s.kill_grace, base_dir=self.path.parent,
             notifier=Notifier() if notify else None, sleep=sleep)
         self.metrics = self.worker.metrics
-        self.pool = ThreadPoolExecutor(max_workers=s.max_parallel if s else 64,
+        self.pool = ThreadPoolExecutor(max_workers=s.max_parallel,
                                        thread_name_prefix="run")
         self.futures: set[Future] = set()
         self.started_ms = self.now_ms()
@@ -238,7 +240,7 @@ class Runner:
         if now - self._pruned_at >= PRUNE_EVERY_MS:
             self._pruned_at = now
             s = self.settings
-            n = self.ledger.prune(now, s.keep_days if s else 90, s.keep_min_runs if s else 100)
+            n = self.ledger.prune(now, s.keep_days, s.keep_min_runs)
             if n:
                 log.info("ledger: forgot %d runs older than the retention", n)
 

@@ -11,11 +11,13 @@ import threading
 import time
 from dataclasses import replace
 
+from ...environment import current
 from ...errors import CronctlError
 from .execute import Cancel
 from .job import RunJob, resolve
 from .ledger import Ledger
 from .records import Execution, database_url
+from .spec import RunnerSettings, settings_of
 from .worker import Worker
 
 
@@ -24,7 +26,7 @@ class Busy(CronctlError):
 
 
 def ledger_for(config) -> Ledger:
-    return Ledger(database_url(config.runner, config.path))
+    return Ledger(database_url(settings_of(config), config.path))
 
 
 def user() -> str:
@@ -35,16 +37,12 @@ def user() -> str:
 
 
 def job_for_exec(config, job, command: tuple[str, ...]) -> RunJob:
-    """Any job of the file, running this command: a runner job keeps its own settings (overlap,
-    timeout, notify); another target's job takes its overlap from concurrency_policy."""
-    if job.runner is not None:
+    """Any job of the file, running this command: a runner job keeps its own settings
+    (overlap, timeout, notify); another target's job runs with `forbid` and no timeout unless
+    `--overlap`/`--timeout` say otherwise."""
+    if job.target == "runner":
         return replace(resolve(config, job), kind="command", command=command, retries=0)
-    k8s = getattr(job, "kubernetes", None)
-    policy = getattr(k8s, "concurrency_policy", None)
-    return RunJob(name=job.name, schedule=job.schedule, timezone=job.timezone,
-                  enabled=job.enabled, kind="command", command=command,
-                  timeout=job.timeout or 10 * 365 * 86400,
-                  overlap=(policy or "Forbid").lower())
+    return standalone_job(job.name, command, None, None)
 
 
 def standalone_job(name: str, command: tuple[str, ...], overlap: str | None,
@@ -63,11 +61,10 @@ def run_now(config, job: RunJob, *, triggered_by: str, command: tuple[str, ...] 
     own = ledger is None
     ledger = ledger or (ledger_for(config) if config is not None
                         else Ledger(database_url(None, None)))
-    settings = config.runner if config is not None else None
+    settings = settings_of(config) if config is not None else RunnerSettings()
     worker = Worker(ledger, replica=f"{triggered_by}-{os.getpid()}", echo=echo,
-                    cron_secret=os.environ.get("CRON_SECRET"),
-                    lease_s=settings.lease if settings else 30,
-                    kill_grace=settings.kill_grace if settings else 10,
+                    cron_secret=current().get("CRON_SECRET"), lease_s=settings.lease,
+                    kill_grace=settings.kill_grace,
                     base_dir=config.path.parent if config is not None else None)
     try:
         now = worker.now_ms()

@@ -3,7 +3,6 @@ lives (a SQLite path or a PostgreSQL URL)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -93,7 +92,9 @@ def database_url(settings: Any, config_path: Path | None,
                  env: dict[str, str] | None = None) -> str:
     """CRONCTL_DATABASE_URL, else `runner.database` (a relative SQLite path is relative to
     schedules.yaml)."""
-    env = os.environ if env is None else env
+    from ...environment import current
+
+    env = current().vars if env is None else env
     url = env.get("CRONCTL_DATABASE_URL") or (settings.database if settings else None) \
         or ".cronctl/runner.sqlite3"
     if url.startswith(("postgres://", "postgresql://")):

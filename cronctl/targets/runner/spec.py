@@ -1,46 +1,30 @@
-"""The file format of the runner target: `target: runner` jobs and the top-level `runner:`
-settings, declared like config/model.py's (frozen dataclasses checked by config/shape.py).
+"""The runner target's part of schedules.yaml: `target: runner` jobs and the top-level
+`runner:` settings (frozen dataclasses checked by config/shape.py), and how a job becomes the
+`Job` the target plans with. Light: `cronctl validate` imports it.
 
 No `from __future__ import annotations`: shape.py reads these annotations as objects.
 """
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from ...config.shape import Before, Ge, Le, Pattern, spec
-from ...durations import DURATION, parse_duration
+from ...config.model import Duration, JobFields, MethodField
+from ...config.shape import Before, Ge, Le, spec
+from ...durations import parse_duration
+from ...secrets import reveal
 
-Duration = Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str)]
-_ = DURATION  # the pattern, for the JSON Schema
-
-
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
-
-
-Method = Annotated[Literal["GET", "POST", "PUT", "PATCH", "DELETE"], Before(_upper)]
 Overlap = Literal["allow", "forbid", "replace"]
 Catchup = Literal["latest", "all", "none"]
 
 
 @spec
-class RunnerJob:
+class RunnerJob(JobFields):
     """A job of the runner target: an HTTP job (`path` on the base URL) or a command job
     (`command: [...]`), fired by `cronctl run`."""
 
-    # the common fields (as config/model.py's _JobCommon; issue 21 moves them to one place)
-    tier: Literal["infrastructure", "business"] | None = None
-    target: Literal["runner"] | None = None
-    path: str | None = None
-    schedule: str
-    priority: Literal["critical", "high", "medium", "low"] = "medium"
-    description: str | None = None
-    enabled: bool = True
-    locked: bool = False
-    renamed_from: Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
-    # the runner's own
+    path: str | None = None  # type: ignore[assignment]
     timezone: str | None = None
-    method: Method | None = None
+    method: MethodField | None = None
     headers: dict[str, str | None] = field(default_factory=dict)
     body: dict[str, Any] | list[Any] | str | None = None
     command: list[str] | None = None
@@ -74,7 +58,7 @@ class RunnerSettings:
     notify: list[str] = field(default_factory=list)  # every runner job's, unless it has its own
 
 
-FIELD_HINTS = {
+HINTS = {
     "overlap": "one of allow, forbid, replace",
     "catchup": "one of latest, all, none",
     "command": "a list of strings, e.g. [python, manage.py, cleanup]",
@@ -89,4 +73,47 @@ FIELD_HINTS = {
     "kill_grace": "a duration like 10s",
     "listen": "host:port for /healthz and /metrics, e.g. 0.0.0.0:9464",
     "max_parallel": "a whole number of runs at once, at least 1",
+    "method": "one of GET, POST, PUT, PATCH, DELETE",
+    "timeout": "a duration like 30s, 5m or 1h",
+    "starting_deadline": "a duration like 30s, 5m or 1h",
+    "retries": "a whole number, e.g. 3",
+    "jitter": "a duration like 30s",
+    "body": "a mapping or list (sent as JSON), or a text",
+    "env": "a mapping of variable name to text",
 }
+LIMITS = ("is not supported by the runner target", "see the README's runner section for its "
+          "keys (path or command, overlap, catchup, retries, notify, ...)")
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """The runner target's own part of a loaded job: the validated job as written (job.py
+    resolves it for running)."""
+
+    model: RunnerJob
+
+    def secrets(self) -> list[str]:
+        """Forwarded header values: never printed (config/build.py's secrets_of asks)."""
+        return [reveal(v) for k, v in self.model.headers.items()
+                if v and k.lower() != "content-type"]
+
+
+def build(job: RunnerJob, ctx: Any) -> dict[str, Any]:
+    return {"timezone": job.timezone or "UTC", "spec": RunnerSpec(job)}
+
+
+def dialect(settings: Any):
+    """Robfig, as Kubernetes parses it (the zone as a field)."""
+    from ... import cron
+
+    return cron.get_dialect("kubernetes")
+
+
+def reads(jobs: list) -> set[str]:
+    """Its settings when it has jobs; base_url when one calls a path."""
+    keys = {"runner"} if jobs else set()
+    return keys | ({"base_url"} if any(j.path for j in jobs) else set())
+
+
+def settings_of(config: Any) -> RunnerSettings:
+    return config.settings.get("runner") or RunnerSettings()

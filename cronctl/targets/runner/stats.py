@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...stats import JobStats, Outcome, _iso, _percentile
+from ..qstash.stats import JobStats, Outcome, _iso, _percentile
 from .records import FINAL_FAILURES
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ...errors import ConfigError
+from ...errors import ConfigError, UsageError
 from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
+from ..capabilities import Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
 from .records import Execution, display_url
+from .spec import settings_of
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
@@ -33,7 +35,7 @@ class RunnerSpec:
     paused: bool = False
 
 
-class RunnerTarget(Target):
+class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
     name = "runner"
     title = "runner"
     noun = "jobs"
@@ -51,7 +53,20 @@ class RunnerTarget(Target):
         return self._ledger
 
     def active(self, *, explicit: bool = False) -> bool:
-        return bool(self.jobs) or self.config.runner is not None or explicit
+        return bool(self.jobs) or self.config.settings.get("runner") is not None or explicit
+
+    # -- the runner's own commands (cronctl run, cronctl exec) -------------------------------
+    @staticmethod
+    def serve(state, **options) -> int:
+        from .process import serve
+
+        return serve(state, **options)
+
+    @staticmethod
+    def exec_command(state, job_name: str, command: list[str], **options) -> int:
+        from .process import exec_command
+
+        return exec_command(state, job_name, command, **options)
 
     # -- plan ------------------------------------------------------------------------------
     def desired(self) -> list[RunnerSpec]:
@@ -76,8 +91,8 @@ class RunnerTarget(Target):
             " ".join(s.get("command") or ())
         return (what, f"cron: {s.get('schedule')} ({s.get('timezone')})")
 
-    def apply(self, plan: Plan, *, concurrency: int | None = None,
-              on_done: OnDone | None = None) -> ApplyResult:
+    def _apply(self, plan: Plan, *, concurrency: int | None = None,
+               on_done: OnDone | None = None) -> ApplyResult:
         result = ApplyResult()
         loaded = self.ledger.loaded()
         now = int(self.now().timestamp() * 1000)
@@ -94,7 +109,7 @@ class RunnerTarget(Target):
                 self.ledger.set_paused(change.key, change.desired.paused, now,
                                        "enabled: false" if change.desired.paused else None)
         self.ledger.record_loaded(loaded, "cronctl schedule", now)
-        self.requests += 1
+        result.requests = 1
         for change in plan.changes:
             result.done.append(change)
             if on_done:
@@ -109,7 +124,7 @@ class RunnerTarget(Target):
 
     def _runner_job(self, job):
         if job.target != self.name:
-            raise self.cannot(f"run {job.name!r} (it is a {job.target} job)")
+            raise UsageError(f"{job.name!r} is a {job.target} job, not a runner job")
         return resolve(self.config, job)
 
     def trigger_summary(self, job) -> str:
@@ -163,7 +178,7 @@ class RunnerTarget(Target):
             return [Check("runner ledger", "fail", f"{where}: {exc}",
                           "check runner.database or CRONCTL_DATABASE_URL")]
         now = int(self.now().timestamp() * 1000)
-        lease = (self.config.runner.lease if self.config.runner else 30) * 1000
+        lease = settings_of(self.config).lease * 1000
         alive = [r for r in replicas if now - r[1] <= lease]
         checks = [Check("runner ledger", "ok", where)]
         checks.append(Check("runner replicas", "ok" if alive else "warn",

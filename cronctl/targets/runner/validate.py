@@ -1,6 +1,6 @@
 """The runner target's rules beyond the shape: what it calls or runs, its cron (robfig, as
 Kubernetes parses it) and zone, headers, notification URLs and its `runner:` settings. Each
-problem is reported with file:line through the config's reporter."""
+problem is reported with file:line through the config's one Reporter."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import re
 from typing import Any
 
 from ... import cron
+from ...config import validate as common
+from ...config.diagnostics import Reporter
 from ...urls import base_url_problem, display
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 _LISTEN = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):(\d{1,5})$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
 
 
-def job(rep, base: tuple, name: str, spec: Any, model: Any) -> None:
-    from ...config import validate as common
-
+def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
+    model = ctx.model
     if spec.path is None and not spec.command:
         rep.add(base, "a runner job needs 'path' (an HTTP call on base_url) or 'command' "
                 "(a program to run)", hint="e.g. path: /api/cron/cleanup, or command: "
@@ -32,7 +35,7 @@ def job(rep, base: tuple, name: str, spec: Any, model: Any) -> None:
         if not (settings and settings.base_url) and not model.base_url:
             rep.add((*base, "path"), "HTTP runner jobs need a base URL (where the app is)",
                     hint="add 'base_url: ${APP_URL}' at the top, or runner: {base_url: ...}")
-        common._path(rep, (*base, "path"), spec.path, infra=False)
+        common.path(rep, (*base, "path"), spec.path)
     if spec.command is None:
         for key in ("env", "workdir"):
             if getattr(spec, key):
@@ -47,19 +50,14 @@ def job(rep, base: tuple, name: str, spec: Any, model: Any) -> None:
         rep.add((*base, "schedule"), "write the zone in 'timezone', not as a CRON_TZ= prefix",
                 hint="e.g. timezone: Europe/Lisbon")
     else:
-        tz = spec.timezone or model.defaults.timezone
-        tz = tz if tz and cron.is_valid_zone(tz) else None
+        tz = spec.timezone if spec.timezone and cron.is_valid_zone(spec.timezone) else None
         for problem in cron.get_dialect("kubernetes").validate(expr, tz):
             rep.add((*base, problem.field), problem.message.replace("Kubernetes", "the runner"),
                     hint=problem.hint and problem.hint.replace(
                         "Kubernetes parses", "the runner parses (as Kubernetes does)"),
                     severity=problem.severity)
-    common._zone(rep, (*base, "timezone"), spec.timezone)
-    common._headers(rep, (*base, "headers"), spec.headers)
-    for key in ("AUTHORIZATION",):
-        if any(h.upper() == key for h in spec.headers):
-            rep.add((*base, "headers"), "the runner sends Authorization itself "
-                    "(Bearer $CRON_SECRET)", hint="remove the header; export CRON_SECRET")
+    common.zone(rep, (*base, "timezone"), spec.timezone)
+    _headers(rep, (*base, "headers"), spec.headers)
     notify(rep, (*base, "notify"), spec.notify)
     if spec.jitter and spec.starting_deadline is not None and \
             spec.jitter > spec.starting_deadline:
@@ -67,21 +65,40 @@ def job(rep, base: tuple, name: str, spec: Any, model: Any) -> None:
                 "start after its deadline", hint="make jitter shorter", severity="warning")
 
 
-def notify(rep, path: tuple, urls: list[str] | None) -> None:
+def _headers(rep: Reporter, at: tuple, headers: dict) -> None:
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            rep.add((*at, name), "the runner sends Authorization itself (Bearer $CRON_SECRET)",
+                    hint="remove the header; export CRON_SECRET", key=True)
+        elif not _HEADER_NAME.fullmatch(name):
+            rep.add((*at, name), f"{name!r} is not a valid HTTP header name",
+                    hint="letters, digits and '-', e.g. X-Api-Key", key=True)
+        elif value is not None and not common.unresolved(rep, (*at, name), value) and (
+                not _PRINTABLE.fullmatch(value) or value != value.strip()):
+            # never the value itself: it may be a secret
+            rep.add((*at, name), "header value has a line break, a control or non-ASCII "
+                    "character, or a space at either end",
+                    hint="use printable ASCII; check the environment variable it comes from")
+
+
+def notify(rep: Reporter, at: tuple, urls: list[str] | None) -> None:
     for i, url in enumerate(urls or ()):
         if not _SCHEME.fullmatch(url.strip()):
-            rep.add((*path, i), "not a notification URL (apprise's scheme://...)",
+            rep.add((*at, i), "not a notification URL (apprise's scheme://...)",
                     hint="e.g. slack://T000/B000/XXXX, mailto://user:pass@example.com, "
                     "json://hooks.example.com/cron")
 
 
-def settings(rep, s: Any, defaults: Any) -> None:
+def settings(rep: Reporter, ctx: Any) -> None:
+    s = ctx.model.runner
+    if s is None:
+        return
     base = ("runner",)
     db = s.database.strip()
     if "://" in db and not db.startswith(("postgresql://", "postgres://", "sqlite://")):
         rep.add((*base, "database"), f"unsupported database {display(db)!r}",
                 hint="a SQLite path (default .cronctl/runner.sqlite3) or postgresql://...")
-    if s.base_url:
+    if s.base_url and not common.unresolved(rep, (*base, "base_url"), s.base_url):
         problem = base_url_problem(s.base_url)
         if problem:
             rep.add((*base, "base_url"), f"base_url {display(s.base_url)!r} {problem}",
@@ -91,5 +108,3 @@ def settings(rep, s: Any, defaults: Any) -> None:
         rep.add((*base, "listen"), f"listen {s.listen!r} is not host:port",
                 hint="e.g. 0.0.0.0:9464, or '' for no health server")
     notify(rep, (*base, "notify"), s.notify)
-    if defaults is not None:
-        notify(rep, ("defaults", "notify"), defaults.notify)

@@ -63,7 +63,7 @@ def test_adopt_deletes_matching_unmanaged_only():
     other = ScheduleSpec(schedule_id="scd_2", destination="https://app/x", cron="0 8 * * *")
     plan = diff("acme", PREFIX, desired, [twin, other], adopt=True)
     deletes = [c for c in plan.changes if c.action == "delete"]
-    assert [(c.schedule_id, c.adopted_by) for c in deletes] == [("scd_1", "a")]
+    assert [(c.key, c.adopted_by) for c in deletes] == [("scd_1", "a")]
     assert [s.schedule_id for s in plan.unmanaged] == ["scd_2"]
     plan = diff("acme", PREFIX, desired, [twin, other])
     assert not [c for c in plan.changes if c.action == "delete"]

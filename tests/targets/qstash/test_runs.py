@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 
 from cronctl.config import Job
+from cronctl.targets.qstash.model import QStashSpec
 from cronctl.targets.qstash.runs import JobIndex, body_text, group
 
 
 def job(name: str) -> Job:
+    sid = f"cronctl.acme.{name}"
     return Job(name=name, tier="business", path=f"/{name}", schedule="0 9 * * *",
-               schedule_id=f"cronctl.acme.{name}", target="qstash")
+               target="qstash", spec=QStashSpec(schedule_id=sid, url=None, history_ids=(sid,)))
 
 
 def ev(mid: str, state: str, t: int, **kw) -> dict:

@@ -1,6 +1,7 @@
 """The normal form: a job and the schedule QStash returns for it compare equal."""
 
 from cronctl.config import Job
+from cronctl.targets.qstash.model import QStashSpec
 from cronctl.targets.qstash.spec import canonical_body, differences, from_job, from_live
 
 
@@ -20,14 +21,15 @@ def business_job(**kw) -> Job:
         schedule_id="cronctl.acme.reminders",
     )
     base.update(kw)
-    return Job(**base)
+    common = {k: base.pop(k) for k in ("name", "tier", "path", "schedule", "timezone", "labels")}
+    return Job(**common, target="qstash", spec=QStashSpec(**base))
 
 
 def live_for(job: Job, **kw) -> dict:
     obj = {
-        "scheduleId": job.schedule_id,
+        "scheduleId": job.spec.schedule_id,
         "cron": "CRON_TZ=Europe/Lisbon 0 9 * * *",
-        "destination": job.url,
+        "destination": job.spec.url,
         "method": "POST",
         "header": {
             "Upstash-Forward-Authorization": ["Bearer s3cret-value-123"],
@@ -37,7 +39,7 @@ def live_for(job: Job, **kw) -> dict:
         "retries": 5,
         "timeout": 30,
         # The job's labels and the one cronctl adds to every run of the job.
-        "labels": ["notifications", job.schedule_id],
+        "labels": ["notifications", job.spec.schedule_id],
         "createdAt": 1,
         "isPaused": False,
     }
@@ -53,8 +55,8 @@ def test_job_and_its_live_schedule_are_equal():
 def test_utc_has_no_prefix_and_defaults_fill_in():
     job = business_job(timezone="UTC", retries=None, headers={}, body=None, timeout=None,
                        labels=())
-    live = {"scheduleId": job.schedule_id, "cron": "0 9 * * *", "destination": job.url,
-            "label": job.schedule_id}
+    live = {"scheduleId": job.spec.schedule_id, "cron": "0 9 * * *", "destination": job.spec.url,
+            "label": job.spec.schedule_id}
     assert differences(from_live(live), from_job(job)) == []
     assert from_job(job).cron_expr == "0 9 * * *"
 

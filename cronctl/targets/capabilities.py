@@ -1,0 +1,120 @@
+"""What some targets can do beyond planning and applying: pause, trigger, read run history,
+keep dead letters, report delivery statistics, import existing schedules.
+
+A target has a capability by inheriting its class (`class QStashTarget(Pausable, ..., Target)`)
+and implementing its methods. A command asks for one with `capable(target, Pausable, job)`;
+a target without it is answered in one place, `Target.lacks()`: "cronctl cannot pause or
+resume Vercel jobs", with the target's own way to do it instead as the hint (`instead()`).
+The methods keep their names on `Target` too, where they answer the same refusal, so code that
+calls `target.runs(...)` directly still gets the plain message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar, TypeVar
+
+
+class Capability:
+    """Something some targets can do. `does` completes "cronctl cannot ..." ({} is the
+    target's title)."""
+
+    does: ClassVar[str] = "do that for {} jobs"
+    hint: ClassVar[str | None] = None  # when the target has nothing better to suggest
+
+
+class Pausable(Capability):
+    does = "pause or resume {} jobs"
+    hint = "set enabled: false (or true) in schedules.yaml and run 'cronctl schedule'"
+
+    def pause(self, job, *, paused: bool) -> None:
+        raise NotImplementedError
+
+
+class Triggerable(Capability):
+    does = "run {} jobs now"
+
+    def can_trigger(self, job) -> None:
+        """Raise (before anyone is asked to confirm) when this job cannot be run now."""
+
+    def trigger(self, job):
+        """Run it now: a TriggerResult."""
+        raise NotImplementedError
+
+    def trigger_summary(self, job) -> str:
+        """What `trigger` will call, for its prompt."""
+        return f"run {job.name} now"
+
+    def wait(self, job, result, *, timeout: float):
+        """The outcome of a triggered run (a Run); None when the trigger itself was it."""
+        return None
+
+
+class RunHistory(Capability):
+    does = "read the past runs of {} jobs"
+
+    def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
+             state: str | None = None, limit: int = 50) -> list:
+        """`cronctl logs`: the runs (targets.base.Run) of these jobs, newest first."""
+        raise NotImplementedError
+
+
+class DeadLetters(Capability):
+    does = "list or retry dead letters of {} jobs"
+    hint = "only a target with a dead-letter queue (QStash) keeps them"
+
+    def dead_letters(self, jobs: list) -> list:
+        raise NotImplementedError
+
+    def retry_dead(self, letters: list) -> list[str]:
+        """Deliver these again; returns the new run IDs."""
+        raise NotImplementedError
+
+    def delete_dead(self, letters: list) -> int:
+        raise NotImplementedError
+
+
+class Stats(Capability):
+    """`cronctl stats`: delivery statistics per job (success rate, failures in a row,
+    latency), and `probe`'s delivery health."""
+
+    does = "read delivery statistics of {} jobs"
+    retention: ClassVar[timedelta | None] = None  # how far back the service keeps events
+
+    def stats_jobs(self, job=None) -> list:
+        """The jobs `stats` reports on (one, or every one the target runs)."""
+        raise NotImplementedError
+
+    def stats(self, jobs: list, from_ms: int, on_job) -> tuple[list, int]:
+        """(one statistics row per job: job, runs, delivered, failed, success_rate,
+        consecutive_failures, dlq, ... with to_json(); the requests it took)."""
+        raise NotImplementedError
+
+
+@dataclass
+class Imported:
+    """`cronctl import`: schedules.yaml entries for what exists today."""
+
+    jobs: dict[str, Any] = field(default_factory=dict)
+    base_url: str | None = None
+    skipped: list[str] = field(default_factory=list)  # one line each: what and why
+
+
+class Importable(Capability):
+    does = "import existing {} schedules"
+
+    def import_jobs(self, source: str | None, taken: set[str], project: str) -> Imported:
+        """Entries for the schedules at `source` (a file, or None: the live service); names
+        already in `taken` are not reused (and new ones are added to it)."""
+        raise NotImplementedError
+
+
+C = TypeVar("C", bound=Capability)
+
+
+def capable(target: Any, capability: type[C], job: Any = None) -> C:
+    """`target` as one that has `capability`, or the one refusal (exit 2)."""
+    if isinstance(target, capability):
+        return target
+    raise target.lacks(capability, job)

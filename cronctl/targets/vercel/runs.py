@@ -1,0 +1,59 @@
+"""Past runs of Vercel cron jobs. Vercel keeps them in the project's logs, which need a Vercel
+API token to read; `cronctl dev` records the runs it fires (`GET /_cronctl/runs`), so against a
+dev server (QSTASH_URL pointing at it) `cronctl logs` can show them."""
+
+from __future__ import annotations
+
+from ...environment import current
+from ...errors import UsageError
+from ..base import Run
+
+CANNOT = UsageError(
+    "Vercel keeps its cron runs in the project's logs; cronctl cannot read them without a "
+    "Vercel API token",
+    hint="see Vercel's dashboard: Settings -> Cron Jobs -> View Logs (locally, 'cronctl dev' "
+    "records the runs it fires and 'cronctl logs' shows them)")
+
+
+def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
+             limit: int) -> list[Run]:
+    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+    import httpx
+
+    from ... import httpguard as guard
+    from ..qstash.runs import iso
+
+    url = current().get("QSTASH_URL", "").strip().rstrip("/")
+    token = current().get("QSTASH_TOKEN", "").strip()
+    if not url or not token:
+        raise CANNOT
+    limits = guard.Limits.from_env("read")
+    try:
+        response = guard.fetch_sync("GET", f"{url}/_cronctl/runs", limits=limits, timeout=10,
+                                    trust_env=False,
+                                    headers={"Authorization": f"Bearer {token}"})
+        data = response.json() if response.status_code == 200 else None
+    except TimeoutError:
+        raise limits.exceeded(f"cronctl dev at {url}", "GET /_cronctl/runs",
+                              "check QSTASH_URL") from None
+    except (httpx.HTTPError, guard.TooLarge, ValueError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise CANNOT
+    names = {j.name for j in jobs}
+    out = []
+    for i, r in enumerate(data["runs"]):
+        due = int(r.get("scheduledTime") or 0)
+        if r.get("job") not in names or due < since_ms or (until_ms and due > until_ms):
+            continue
+        status = r.get("status")
+        ok = status is not None and 200 <= int(status) < 300
+        out.append(Run(job=r["job"], run_id=f"vercel-{i + 1}", due=iso(due), started=iso(due),
+                       started_by="schedule", state="delivered" if ok else "failed",
+                       attempts=1, status=status, duration_ms=r.get("durationMs"),
+                       error=None if ok else r.get("error"),
+                       sort_ms=due))
+    out.sort(key=lambda run: (run.sort_ms, run.run_id), reverse=True)
+    if state:
+        out = [r for r in out if r.state == state]
+    return out[:limit]
