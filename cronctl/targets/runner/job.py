@@ -80,7 +80,7 @@ def iso(ms: int) -> str:
 def resolve(config, job) -> RunJob:
     """The config's Job (target runner) as the runner runs it: the job's own keys, then the
     `runner:` settings (base_url, notify), then the defaults here."""
-    from .spec import settings_of
+    from .model import settings_of
 
     spec = job.spec.model
     settings = settings_of(config)

@@ -24,9 +24,9 @@ from . import due as due_
 from .execute import Cancel
 from .job import RunJob, resolve
 from .ledger import Ledger
+from .model import settings_of
 from .notify import Notifier
 from .records import Execution, database_url
-from .spec import settings_of
 from .worker import Worker
 
 log = logging.getLogger("cronctl.runner")

@@ -16,8 +16,8 @@ from ...errors import CronctlError
 from .execute import Cancel
 from .job import RunJob, resolve
 from .ledger import Ledger
+from .model import RunnerSettings, settings_of
 from .records import Execution, database_url
-from .spec import RunnerSettings, settings_of
 from .worker import Worker
 
 

@@ -18,8 +18,8 @@ from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
 from ..capabilities import Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
+from .model import settings_of
 from .records import Execution, display_url
-from .spec import settings_of
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
