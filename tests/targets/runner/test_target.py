@@ -64,6 +64,9 @@ def test_trigger_wait_logs_stats_pause_resume_probe_and_list(project, cli, app):
     code, out, err = cli("stats", "--job", "ping", "--json")
     assert code == 0, err
     assert json.loads(out)["jobs"][0]["delivered"] == 1
+    code, out, err = cli("stats", "--json")  # no --job: the runner's, not QStash's
+    assert code == 0, err
+    assert {j["job"]: j["runs"] for j in json.loads(out)["jobs"]} == {"ping": 1, "nightly": 0}
     assert cli("pause", "ping")[0] == 0 and db.states()["ping"].paused
     assert cli("resume", "ping")[0] == 0 and not db.states()["ping"].paused
     code, out, err = cli("probe", "--json")
