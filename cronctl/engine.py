@@ -46,9 +46,10 @@ def target_for(config, state, job) -> Target:
 
 
 def history(config, state) -> Target:
-    """The target whose delivery history `cronctl stats` reads by default (the first that
-    keeps one)."""
-    return next(t for t in all_targets(config, state) if isinstance(t, Stats))
+    """The target whose delivery history `cronctl stats` reads by default: the first that
+    keeps one and runs jobs of this file (else the first that keeps one)."""
+    keeping = [t for t in all_targets(config, state) if isinstance(t, Stats)]
+    return next((t for t in keeping if t.jobs), keeping[0])
 
 
 @dataclass

@@ -31,6 +31,7 @@ _BUILTIN = (
     "cronctl.targets.vercel.plugin:PLUGIN",
     "cronctl.targets.qstash.plugin:PLUGIN",
     "cronctl.targets.kubernetes.plugin:PLUGIN",
+    "cronctl.targets.runner.plugin:PLUGIN",
 )
 
 

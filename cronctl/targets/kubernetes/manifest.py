@@ -67,12 +67,18 @@ def _http_container(config: Config, job: Job, s: KubernetesSettings) -> dict[str
 def _container(job: Job, s: KubernetesSettings) -> dict[str, Any]:
     k = job.spec.model
     out: dict[str, Any] = {"name": job.name, "image": k.image or s.image}
-    if k.command:
+    env = [_env(name, value) for name, value in k.env.items()]
+    if k.command and s.wrap:  # the job's contract: its lock, overlap and the run ledger
+        policy = (k.concurrency_policy or ("Forbid" if k.concurrency == 1 else "Allow"))
+        out["command"] = ["cronctl", "exec", "--overlap", policy.lower(), job.name, "--",
+                          *k.command]
+        env.append(_env("CRONCTL_DATABASE_URL", s.runner_database))
+    elif k.command:
         out["command"] = list(k.command)
     if k.args:
         out["args"] = list(k.args)
-    if k.env:
-        out["env"] = [_env(name, value) for name, value in k.env.items()]
+    if env:
+        out["env"] = env
     if k.resources and (k.resources.requests or k.resources.limits):
         out["resources"] = {part: dict(values) for part, values in
                             (("requests", k.resources.requests),

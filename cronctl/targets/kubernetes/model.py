@@ -30,6 +30,10 @@ class KubernetesSettings:
     http_image: str = "curlimages/curl:8.11.1"  # runs the HTTP jobs
     base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
     cron_secret: SecretRef = SecretRef(secret="cron-secret", key="CRON_SECRET")
+    # Each container job's command runs under `cronctl exec` (its lock and the runner's
+    # ledger); the image needs cronctl, and CRONCTL_DATABASE_URL comes from this Secret key.
+    wrap: bool = False
+    runner_database: SecretRef = SecretRef(secret="cronctl-runner", key="database-url")
 
 
 Quantity = str | int

@@ -67,6 +67,11 @@ def job(rep: Reporter, base: tuple, name: str, j: KubernetesJob, ctx: Any) -> No
         rep.add((*base, "schedule"), "Kubernetes refuses a TZ= or CRON_TZ= prefix in the "
                 "schedule (target kubernetes)", hint="write the zone in 'timezone' "
                 "(it becomes spec.timeZone)")
+    if model.kubernetes is not None and model.kubernetes.wrap and j.path is None \
+            and not j.command:
+        rep.add(base, "kubernetes.wrap runs each container job's command under 'cronctl "
+                "exec', and this job has no command", key=True,
+                hint="give it command: [...] (the image's entrypoint cannot be wrapped)")
     tz = j.timezone if j.timezone and cron.is_valid_zone(j.timezone) else None
     if not prefix_tz:  # the prefix is reported above, once
         for problem in schedule_problems(expr, tz):

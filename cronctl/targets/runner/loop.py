@@ -1,0 +1,286 @@
+"""The scheduler loop of `cronctl run`: every tick it follows schedules.yaml, renews its
+leases, records abandoned runs, finds due runs, claims them in the ledger (one transaction)
+and hands the runs it won to a thread pool.
+
+The clock is injected (`clock`, unix seconds) and `tick()` is public, so tests drive the loop
+with a frozen or advanced clock instead of waiting for real minutes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from ...environment import current
+from ...errors import ConfigError
+from . import due as due_
+from .execute import Cancel
+from .job import RunJob, resolve
+from .ledger import Ledger
+from .model import settings_of
+from .notify import Notifier
+from .records import Execution, database_url
+from .worker import Worker
+
+log = logging.getLogger("cronctl.runner")
+PRUNE_EVERY_MS = 3_600_000
+
+
+def load_jobs(path: Path, env=None):
+    """The file's runner jobs, resolved (a ConfigError when the file has errors)."""
+    from ...config.load import load_config
+
+    config = load_config(path, env)
+    return config, {j.name: resolve(config, j) for j in config.jobs_for("runner")}
+
+
+class Runner:
+    def __init__(self, config_path: Path, *, env=None, clock: Callable[[], float] = time.time,
+                 ledger: Ledger | None = None, replica: str | None = None,
+                 sleep: Callable[[float], bool] | None = None, notify: bool = True) -> None:
+        self.path = Path(config_path)
+        self.env = dict(current().vars if env is None else env)
+        self.clock = clock
+        self.config, self.jobs = load_jobs(self.path, self.env)
+        self._stat = self._file_stat()
+        s = settings_of(self.config)
+        self.settings = s
+        self.ledger = ledger or Ledger(database_url(s, self.path, self.env))
+        self.replica = replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.worker = Worker(
+            self.ledger, replica=self.replica, clock=clock,
+            cron_secret=self.env.get("CRON_SECRET"), lease_s=s.lease,
+            kill_grace=s.kill_grace, base_dir=self.path.parent,
+            notifier=Notifier() if notify else None, sleep=sleep)
+        self.metrics = self.worker.metrics
+        self.pool = ThreadPoolExecutor(max_workers=s.max_parallel,
+                                       thread_name_prefix="run")
+        self.futures: set[Future] = set()
+        self.started_ms = self.now_ms()
+        self.cursors: dict[str, int] = {}
+        self.next_due: dict[str, int | None] = {}
+        self.compiled: dict[str, object] = {}
+        self.last_tick_mono = 0.0
+        self._housekeeping_at = 0
+        self._pruned_at = 0
+        self._loaded()
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # -- following schedules.yaml ----------------------------------------------------------
+    def _file_stat(self):
+        try:
+            st = self.path.stat()
+            return (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            return None
+
+    def reload(self) -> bool:
+        """Load the file again when it changed; a file with errors keeps the jobs running."""
+        stat = self._file_stat()
+        if stat == self._stat:
+            return False
+        self._stat = stat
+        try:
+            config, jobs = load_jobs(self.path, self.env)
+        except ConfigError as exc:
+            first = exc.message.splitlines()
+            log.error("%s changed but has errors; still running the %d jobs loaded before: %s",
+                      self.path.name, len(self.jobs), " ".join(first[1:2] or first[:1]))
+            return False
+        old = self.jobs
+        added = sorted(jobs.keys() - old.keys())
+        removed = sorted(old.keys() - jobs.keys())
+        changed = sorted(n for n in jobs.keys() & old.keys() if jobs[n] != old[n])
+        for names, verb in ((added, "added"), (removed, "removed"), (changed, "changed")):
+            for name in names:
+                log.info("%s: job %s %s", self.path.name, name, verb)
+                self.next_due.pop(name, None)
+                self.compiled.pop(name, None)
+        now = self.now_ms()
+        for name in added:
+            self.cursors[name] = now  # a new job starts now: nothing to catch up
+        self.config, self.jobs = config, jobs
+        self._loaded()
+        return bool(added or removed or changed)
+
+    def _loaded(self) -> None:
+        self.ledger.record_loaded({n: j.spec() for n, j in self.jobs.items()}, self.replica,
+                                  self.now_ms())
+        self.metrics.jobs = len(self.jobs)
+
+    # -- one tick --------------------------------------------------------------------------
+    def tick(self) -> list[Execution]:
+        """One pass; returns the runs this replica claimed to execute."""
+        began = time.monotonic()
+        self.reload()
+        now = self.now_ms()
+        if now >= self._housekeeping_at:
+            self._housekeeping(now)
+        states = self.ledger.states()
+        missing = [n for n in self.jobs if n not in self.cursors]
+        if missing:
+            last = self.ledger.last_scheduled(missing)
+            for name in missing:
+                self.cursors[name] = last.get(name, self.started_ms)
+        rows: list[Execution] = []
+        self._running: dict[str, list[Execution]] | None = None  # read once, when needed
+        for name, job in self.jobs.items():
+            rows.extend(self._due(job, states.get(name), now))
+        won = self.ledger.claim(rows)
+        claimed = [r for r in won if r.outcome == "running"]  # before a worker changes them
+        to_run: dict[str, list[Execution]] = {}
+        for row in won:
+            if row.outcome == "running":
+                to_run.setdefault(row.job, []).append(row)
+            elif row.outcome in ("missed", "skipped"):
+                log.warning("run %s %s: %s", row.run_id, row.outcome, row.error)
+                self.metrics.finished(row.job, row.outcome, None, now / 1000)
+        for name, group in to_run.items():
+            self._submit(self.jobs[name], group)
+        self.metrics.last_tick = now / 1000
+        took = time.monotonic() - began
+        if took > 0.5:
+            log.warning("tick took %.2fs (%d jobs, %d runs claimed): runs start that late",
+                        took, len(self.jobs), len(claimed))
+        self.last_tick_mono = time.monotonic()
+        return claimed
+
+    def _due(self, job: RunJob, state, now: int) -> list[Execution]:
+        name = job.name
+        cursor = self.cursors[name]
+        if state is not None and state.resumed_at and state.resumed_at > cursor:
+            cursor = self.cursors[name] = state.resumed_at  # no burst after a resume
+            self.next_due.pop(name, None)
+        if not job.enabled or (state is not None and state.paused):
+            self.cursors[name] = max(cursor, now)
+            self.next_due.pop(name, None)
+            return []
+        nxt = self.next_due.get(name, -1)
+        if nxt is None or (nxt != -1 and nxt > now):
+            return []
+        if name not in self.compiled:
+            self.compiled[name] = job.compiled()
+        times = due_.times_between(self.compiled[name], cursor, now)
+        decision = due_.decide(times, now_ms=now, started_ms=self.started_ms,
+                               catchup=job.catchup, deadline_s=job.starting_deadline)
+        if times:
+            self.cursors[name] = decision.cursor
+        if len(times) < due_.MAX_TIMES:
+            following = due_.times_between(self.compiled[name], self.cursors[name],
+                                           10**15, limit=1)
+            self.next_due[name] = following[0] if following else None
+        else:
+            self.next_due.pop(name, None)
+        out = [self.worker.row(job, t, outcome="missed", error=self._why_missed(job, t, now))
+               for t in decision.missed]
+        if not decision.fire:
+            return out
+        if self._running is None:
+            self._running = {}
+            for row in self.ledger.running(None, now):
+                self._running.setdefault(row.job, []).append(row)
+        running = self._running.get(name, [])
+        for i, t in enumerate(decision.fire):
+            if running and job.overlap == "forbid":
+                out.append(self.worker.row(job, t, outcome="skipped", error=(
+                    f"{running[0].run_id} is still running (overlap: forbid)")))
+                continue
+            if running and job.overlap == "replace" and i == 0:
+                log.info("run %s replaces %s (overlap: replace)", t, running[0].run_id)
+                self.ledger.request_cancel([r.run_id for r in running])
+                for r in running:
+                    cancel = self.worker.local.get(r.run_id)
+                    if cancel is not None:
+                        cancel.set()
+            out.append(self.worker.row(job, t))
+        return out
+
+    def _why_missed(self, job: RunJob, t: int, now: int) -> str:
+        if job.starting_deadline is not None and now - t > job.starting_deadline * 1000:
+            return (f"not started within starting_deadline ({job.starting_deadline}s); "
+                    f"{(now - t) // 1000}s late")
+        return f"missed while no runner ran (catchup: {job.catchup})"
+
+    def _submit(self, job: RunJob, rows: list[Execution]) -> None:
+        cancels = [Cancel() for _ in rows]
+        with self.worker.lock:  # leased from the start: the heartbeat covers waiting rows
+            for row, cancel in zip(rows, cancels, strict=True):
+                self.worker.local[row.run_id] = cancel
+
+        def run_all() -> None:
+            for row, cancel in zip(rows, cancels, strict=True):
+                try:
+                    self.worker.execute(job, row, cancel)
+                except Exception:  # never lose the loop to one run
+                    log.exception("run %s: internal error", row.run_id)
+
+        fut = self.pool.submit(run_all)
+        self.futures.add(fut)
+        fut.add_done_callback(self.futures.discard)
+
+    def _housekeeping(self, now: int) -> None:
+        lease = self.worker.lease_s
+        self._housekeeping_at = now + max(1000, lease * 1000 // 3)
+        self.worker.heartbeat()
+        self.ledger.replica_alive(self.replica, now, self.started_ms)
+        for row in self.ledger.expire(now):
+            job = self.jobs.get(row.job)
+            log.warning("run %s abandoned: %s", row.run_id, row.error)
+            if job is not None:
+                self.worker.settle(job, row)
+        if now - self._pruned_at >= PRUNE_EVERY_MS:
+            self._pruned_at = now
+            s = self.settings
+            n = self.ledger.prune(now, s.keep_days, s.keep_min_runs)
+            if n:
+                log.info("ledger: forgot %d runs older than the retention", n)
+
+    # -- the process -----------------------------------------------------------------------
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Until every run handed out has finished (tests)."""
+        deadline = time.monotonic() + timeout
+        while self.futures and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self.futures:
+            raise TimeoutError("runs still in flight")
+
+    def serve(self, stop: threading.Event, interval: float = 1.0) -> None:
+        log.info("runner %s: %d jobs from %s", self.replica, len(self.jobs), self.path.name)
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception as exc:  # the database went away: retry on the next tick
+                log.error("tick failed: %s: %s", type(exc).__name__,
+                          str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+                if not self.ledger.healthy():
+                    try:
+                        self.ledger.reconnect()
+                        log.info("ledger: connected again")
+                    except Exception as again:  # still down: the next tick tries again
+                        log.error("ledger: cannot connect: %s", type(again).__name__)
+            # wake at the next whole interval, so runs start just after their second
+            stop.wait(interval - (time.time() % interval) + 0.001)
+
+    def shutdown(self, grace: float | None = None) -> None:
+        """Stop: let runs end within the grace period, then stop them (recorded cancelled)."""
+        grace = self.worker.kill_grace if grace is None else grace
+        deadline = time.monotonic() + grace
+        while self.futures and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for cancel in list(self.worker.local.values()):
+            cancel.set()
+        self.pool.shutdown(wait=True, cancel_futures=False)
+        self.ledger.replica_gone(self.replica)
+        if self.worker.notifier is not None:
+            self.worker.notifier.close()
+        self.worker.close()
+        self.ledger.close()

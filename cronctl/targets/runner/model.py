@@ -1,0 +1,119 @@
+"""The runner target's part of schedules.yaml: `target: runner` jobs and the top-level
+`runner:` settings (frozen dataclasses checked by config/shape.py), and how a job becomes the
+`Job` the target plans with. Light: `cronctl validate` imports it.
+
+No `from __future__ import annotations`: shape.py reads these annotations as objects.
+"""
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from ...config.model import Duration, JobFields, MethodField
+from ...config.shape import Before, Ge, Le, spec
+from ...durations import parse_duration
+from ...secrets import reveal
+
+Overlap = Literal["allow", "forbid", "replace"]
+Catchup = Literal["latest", "all", "none"]
+
+
+@spec
+class RunnerJob(JobFields):
+    """A job of the runner target: an HTTP job (`path` on the base URL) or a command job
+    (`command: [...]`), fired by `cronctl run`."""
+
+    path: str | None = None  # type: ignore[assignment]
+    timezone: str | None = None
+    method: MethodField | None = None
+    headers: dict[str, str | None] = field(default_factory=dict)
+    body: dict[str, Any] | list[Any] | str | None = None
+    command: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    workdir: str | None = None
+    timeout: Duration | None = None
+    retries: Annotated[int, Ge(0), Le(100)] | None = None
+    retry_backoff: Duration | None = None
+    jitter: Duration | None = None
+    overlap: Overlap = "forbid"
+    catchup: Catchup = "latest"
+    starting_deadline: Duration | None = None
+    pause_after_failures: Annotated[int, Ge(1)] | None = None
+    notify: list[str] | None = None
+
+
+@spec
+class RunnerSettings:
+    """`runner:` at the top level of schedules.yaml."""
+
+    # SQLite path (relative to schedules.yaml) or postgresql://...; CRONCTL_DATABASE_URL wins.
+    database: str = ".cronctl/runner.sqlite3"
+    base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
+    listen: str = "127.0.0.1:9464"  # /healthz and /metrics (empty: no server)
+    keep_days: Annotated[int, Ge(1)] = 90
+    keep_min_runs: Annotated[int, Ge(0)] = 100
+    lease: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
+                     Ge(3)] = 30
+    kill_grace: Duration = 10  # SIGTERM, then SIGKILL after this long
+    max_parallel: Annotated[int, Ge(1)] = 64
+    notify: list[str] = field(default_factory=list)  # every runner job's, unless it has its own
+
+
+HINTS = {
+    "overlap": "one of allow, forbid, replace",
+    "catchup": "one of latest, all, none",
+    "command": "a list of strings, e.g. [python, manage.py, cleanup]",
+    "retry_backoff": "a duration like 10s or 1m (doubled after each failed attempt)",
+    "pause_after_failures": "a whole number of failed runs in a row, at least 1",
+    "notify": "a list of apprise URLs, e.g. [\"slack://T000/B000/XXXX\"]",
+    "workdir": "a directory, relative to schedules.yaml or absolute",
+    "database": "a SQLite path, or postgresql://user@host/db",
+    "keep_days": "a whole number of days, at least 1",
+    "keep_min_runs": "a whole number of runs per job",
+    "lease": "a duration of at least 3s, e.g. 30s",
+    "kill_grace": "a duration like 10s",
+    "listen": "host:port for /healthz and /metrics, e.g. 0.0.0.0:9464",
+    "max_parallel": "a whole number of runs at once, at least 1",
+    "method": "one of GET, POST, PUT, PATCH, DELETE",
+    "timeout": "a duration like 30s, 5m or 1h",
+    "starting_deadline": "a duration like 30s, 5m or 1h",
+    "retries": "a whole number, e.g. 3",
+    "jitter": "a duration like 30s",
+    "body": "a mapping or list (sent as JSON), or a text",
+    "env": "a mapping of variable name to text",
+}
+LIMITS = ("is not supported by the runner target", "see the README's runner section for its "
+          "keys (path or command, overlap, catchup, retries, notify, ...)")
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """The runner target's own part of a loaded job: the validated job as written (job.py
+    resolves it for running)."""
+
+    model: RunnerJob
+
+    def secrets(self) -> list[str]:
+        """Forwarded header values: never printed (config/build.py's secrets_of asks)."""
+        return [reveal(v) for k, v in self.model.headers.items()
+                if v and k.lower() != "content-type"]
+
+
+def build(job: RunnerJob, ctx: Any) -> dict[str, Any]:
+    return {"timezone": job.timezone or "UTC", "spec": RunnerSpec(job)}
+
+
+def dialect(settings: Any):
+    """Robfig, as Kubernetes parses it (the zone as a field)."""
+    from ... import cron
+
+    return cron.get_dialect("kubernetes")
+
+
+def reads(jobs: list) -> set[str]:
+    """Its settings when it has jobs; base_url when one calls a path."""
+    keys = {"runner"} if jobs else set()
+    return keys | ({"base_url"} if any(j.path for j in jobs) else set())
+
+
+def settings_of(config: Any) -> RunnerSettings:
+    return config.settings.get("runner") or RunnerSettings()

@@ -1,0 +1,247 @@
+"""The runner target (`target: runner`): cronctl's own scheduler, `cronctl run`.
+
+What is live: the job set the runner loaded, which every runner (and `cronctl schedule`)
+records in the ledger's runner_jobs table, plus the pauses in job_state. So `cronctl diff`
+shows what the running runner will run once it follows the file, `schedule` records the file's
+job set (what a runner does when it reloads) and applies pauses and resumes, and a second
+`schedule` shows no change. History, stats, trigger, pause and probe read and write the
+ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ...errors import ConfigError, UsageError
+from ...plan import FieldChange, Plan
+from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
+from ..capabilities import Pausable, RunHistory, Stats, Triggerable
+from .job import iso, resolve
+from .model import settings_of
+from .records import Execution, display_url
+
+STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
+         "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
+         "missed": "cancelled", "cancelled": "cancelled"}
+WANTED = {"delivered": ("succeeded",), "failed": ("failed", "timeout", "abandoned"),
+          "in-flight": ("running",), "cancelled": ("skipped", "missed", "cancelled")}
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    key: str
+    spec: dict = field(compare=False, hash=False)
+    paused: bool = False
+
+
+class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
+    name = "runner"
+    title = "runner"
+    noun = "jobs"
+
+    def __init__(self, config, state=None) -> None:
+        super().__init__(config, state)
+        self._ledger = None
+
+    @property
+    def ledger(self):
+        if self._ledger is None:
+            from .manual import ledger_for
+
+            self._ledger = ledger_for(self.config)
+        return self._ledger
+
+    def active(self, *, explicit: bool = False) -> bool:
+        return bool(self.jobs) or self.config.settings.get("runner") is not None or explicit
+
+    # -- the runner's own commands (cronctl run, cronctl exec) -------------------------------
+    @staticmethod
+    def serve(state, **options) -> int:
+        from .process import serve
+
+        return serve(state, **options)
+
+    @staticmethod
+    def exec_command(state, job_name: str, command: list[str], **options) -> int:
+        from .process import exec_command
+
+        return exec_command(state, job_name, command, **options)
+
+    # -- plan ------------------------------------------------------------------------------
+    def desired(self) -> list[RunnerSpec]:
+        return [RunnerSpec(j.name, resolve(self.config, j).spec(), not j.enabled)
+                for j in self.jobs]
+
+    def populate(self) -> list[RunnerSpec]:
+        self.requests += 1
+        states = self.ledger.states()
+        return [RunnerSpec(name, spec, not spec.get("enabled", True)
+                           or bool(states.get(name) and states[name].paused))
+                for name, spec in sorted(self.ledger.loaded().items())]
+
+    def differences(self, live: RunnerSpec, desired: RunnerSpec) -> tuple[FieldChange, ...]:
+        keys = list(desired.spec) + [k for k in live.spec if k not in desired.spec]
+        return tuple(FieldChange(k, live.spec.get(k), desired.spec.get(k)) for k in keys
+                     if k != "enabled" and live.spec.get(k) != desired.spec.get(k))
+
+    def detail(self, spec: RunnerSpec) -> tuple[str, ...]:
+        s = spec.spec
+        what = f"{s.get('method')} {s.get('url')}" if s.get("kind") == "http" else \
+            " ".join(s.get("command") or ())
+        return (what, f"cron: {s.get('schedule')} ({s.get('timezone')})")
+
+    def _apply(self, plan: Plan, *, concurrency: int | None = None,
+               on_done: OnDone | None = None) -> ApplyResult:
+        result = ApplyResult()
+        loaded = self.ledger.loaded()
+        now = int(self.now().timestamp() * 1000)
+        for change in plan.changes:
+            if change.action == "delete":
+                loaded.pop(change.key, None)
+            elif change.action == "rename":
+                loaded.pop(change.live.key, None)
+                loaded[change.key] = change.desired.spec
+            elif change.desired is not None:
+                loaded[change.key] = change.desired.spec
+            if change.action in ("pause", "resume", "create", "update") and \
+                    change.desired is not None:
+                self.ledger.set_paused(change.key, change.desired.paused, now,
+                                       "enabled: false" if change.desired.paused else None)
+        self.ledger.record_loaded(loaded, "cronctl schedule", now)
+        result.requests = 1
+        for change in plan.changes:
+            result.done.append(change)
+            if on_done:
+                on_done(change, None)
+        return result
+
+    # -- operations on one job -------------------------------------------------------------
+    def pause(self, job, *, paused: bool) -> None:
+        self._runner_job(job)
+        self.ledger.set_paused(job.name, paused, int(self.now().timestamp() * 1000),
+                               "paused by hand (cronctl pause)" if paused else None)
+
+    def _runner_job(self, job):
+        if job.target != self.name:
+            raise UsageError(f"{job.name!r} is a {job.target} job, not a runner job")
+        return resolve(self.config, job)
+
+    def trigger_summary(self, job) -> str:
+        return f"run {job.name} now, in this process, recorded in the runner's ledger"
+
+    def can_trigger(self, job) -> None:
+        self._runner_job(job)
+
+    def trigger(self, job) -> TriggerResult:
+        from .manual import run_now
+
+        row = run_now(self.config, self._runner_job(job), triggered_by="manual",
+                      ledger=self.ledger)
+        ok = row.outcome == "succeeded"
+        return TriggerResult({"job": job.name, "target": self.name, "run_id": row.run_id,
+                              "outcome": row.outcome}, f"Ran {job.name}: {row.outcome} "
+                             f"({row.run_id}).", ok=ok, run_id=row.run_id)
+
+    def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
+        from .manual import wait_for
+
+        row = wait_for(self.ledger, result.run_id, timeout) if result.run_id else None
+        return as_run(row) if row else None
+
+    def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
+             state: str | None = None, limit: int = 50) -> list[Run]:
+        rows = self.ledger.runs([j.name for j in jobs] + [j.renamed_from for j in jobs
+                                                          if j.renamed_from],
+                                since=since_ms, until=until_ms,
+                                outcomes=WANTED.get(state, ()) if state else (), limit=limit)
+        renamed = {j.renamed_from: j.name for j in jobs if j.renamed_from}
+        out = [as_run(r) for r in rows]
+        for run in out:
+            run.job = renamed.get(run.job, run.job)
+        return out
+
+    def stats_jobs(self, job=None) -> list:
+        return [job] if job is not None else self.jobs
+
+    def stats(self, jobs: list, from_ms: int, on_job=None) -> tuple[list, int]:
+        from .stats import job_stats
+
+        return job_stats(self.ledger, jobs, from_ms, on_job), 1
+
+    def probe(self) -> list[Check]:
+        where = display_url(self.ledger.url)
+        try:
+            replicas = self.ledger.replicas()
+            live = self.populate()
+        except (ConfigError, Exception) as exc:  # the database's own errors, any driver
+            return [Check("runner ledger", "fail", f"{where}: {exc}",
+                          "check runner.database or CRONCTL_DATABASE_URL")]
+        now = int(self.now().timestamp() * 1000)
+        lease = settings_of(self.config).lease * 1000
+        alive = [r for r in replicas if now - r[1] <= lease]
+        checks = [Check("runner ledger", "ok", where)]
+        checks.append(Check("runner replicas", "ok" if alive else "warn",
+                            f"{len(alive)} alive" + (f" ({', '.join(r[0] for r in alive)})"
+                                                     if alive else ""),
+                            None if alive else "start one: cronctl run"))
+        plan = self.plan(self.desired(), live)
+        checks.append(Check("runner jobs", "warn" if plan.has_changes else "ok",
+                            "the runner has not loaded the current file" if plan.has_changes
+                            else f"{len(live)} loaded, as in the file",
+                            "a running runner follows the file within a second; "
+                            "'cronctl diff' shows what differs" if plan.has_changes else None))
+        return checks
+
+    def live_rows(self, plan: Plan, live: list[RunnerSpec]) -> list[dict]:
+        from ... import cron
+
+        by_key = {c.key: c for c in plan.changes}
+        last = {}
+        for row in self.ledger.runs([j.name for j in self.jobs], limit=10 * len(self.jobs) + 10):
+            last.setdefault(row.job, row)
+        out = []
+        for job in self.jobs:
+            change = by_key.get(job.name)
+            status = {"create": "missing", "update": "drifted", "pause": "drifted",
+                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+            nxt = cron.get_dialect("kubernetes").next_runs(job.schedule, job.timezone, 1,
+                                                           self.now()) if job.enabled else []
+            prev = last.get(job.name)
+            spec = next((s for s in live if s.key == job.name), None)
+            row = {"name": job.name, "tier": job.tier, "target": self.name,
+                   "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
+                   "next_run": nxt[0].isoformat() if nxt else None,
+                   "last_run": _iso(prev.scheduled_at) if prev else None,
+                   "last_states": [STATE[prev.outcome]] if prev else [],
+                   "paused": spec.paused if spec else not job.enabled, "status": status,
+                   "where": "runner ledger"}
+            if change and change.action == "update":
+                row["drift"] = [fc.name for fc in change.fields]
+            out.append(row)
+        for change in plan.changes:
+            if change.action == "delete":
+                out.append({"name": change.job, "tier": None, "target": self.name,
+                            "schedule": change.live.spec.get("schedule", ""),
+                            "timezone": change.live.spec.get("timezone", "UTC"),
+                            "schedule_id": None, "next_run": None, "last_run": None,
+                            "last_states": [], "paused": change.live.paused,
+                            "status": "orphaned", "where": "runner ledger"})
+        return out
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+
+def as_run(row: Execution) -> Run:
+    return Run(job=row.job, run_id=row.run_id, due=iso(row.scheduled_at),
+               started=iso(row.started_at) if row.started_at else None,
+               started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
+               state=STATE.get(row.outcome, row.outcome), attempts=row.attempts,
+               status=row.http_status,  # a command's exit code is in `error` when it failed
+               duration_ms=row.duration_ms, error=row.error,
+               response=(row.result or "")[-200:] or None if row.outcome != "succeeded"
+               else None, sort_ms=row.scheduled_at)
+
+
