@@ -60,6 +60,10 @@ jobs:
     tier: infrastructure
     path: /api/cron/cleanup
     schedule: "0 3 * * *"
+  nightly:
+    target: runner
+    path: /api/cron/nightly
+    schedule: "0 9 1 1 *"
   report:
     target: kubernetes
     path: /api/cron/report

@@ -43,7 +43,7 @@ def test_log_in_see_the_jobs_open_one(site, browser):
     login(browser, site.url, VIEWER)
     rows = browser.find_elements(By.CSS_SELECTOR, "#job-rows tr")
     assert [r.get_attribute("data-job") for r in rows] == [
-        "tick", "fails", "frozen", "cleanup", "report"]
+        "tick", "fails", "frozen", "cleanup", "nightly", "report"]
     header = browser.find_element(By.CSS_SELECTOR, "header .who").text
     assert "vic" in header and "viewer" in header
     browser.find_element(By.LINK_TEXT, "report").click()

@@ -107,3 +107,18 @@ def test_manual_runs_are_rate_limited_per_user(site):
     admin = site.client()
     assert admin.post("/jobs/tick/run", data={
         "csrf": csrf_of(admin.get("/jobs/tick").text)}).status_code == 303
+
+
+def test_a_runner_job_appears_and_runs_with_no_change_to_the_dashboard(site):
+    """The runner (issue 22) is one more registered target: its job is listed, runs now and
+    shows its run, through the same Target interface as the others."""
+    c = site.client()
+    row = next(r for r in c.get("/api/jobs").json()["jobs"] if r["name"] == "nightly")
+    assert (row["target"], row["state"]) == ("runner", "in sync")
+    before = len([r for r in site.app.requests if r.path == "/api/cron/nightly"])
+    r = c.post("/jobs/nightly/run", data={"csrf": csrf_of(c.get("/jobs/nightly").text)})
+    d = _outcome(c, r.headers["location"])
+    assert d["state"] == "delivered" and d["text"].startswith("nightly: delivered, 1 attempt")
+    assert len([r for r in site.app.requests if r.path == "/api/cron/nightly"]) == before + 1
+    runs = c.get("/api/logs?job=nightly").json()["runs"]
+    assert runs[0]["run_id"] == d["run"]["run_id"] and runs[0]["started_by"] == "manual"
