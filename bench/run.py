@@ -437,11 +437,21 @@ def main() -> int:
         "",
     ]
     out = Path(args.output)
-    # bench/ui_jobs.py's section (the dashboard) is kept: it has its own script.
-    kept = out.read_text().partition(UI_SECTION)[2] if out.exists() else ""
-    out.write_text("\n".join(lines) + (f"\n{UI_SECTION}{kept}" if kept else ""))
+    # Sections other scripts write (the runner's, the dashboard's) are kept as they are.
+    kept = _other_sections(out.read_text(), lines) if out.exists() else ""
+    out.write_text("\n".join(lines) + (f"\n{kept}" if kept else ""))
     print("\n".join(lines))
     return 0
+
+
+def _other_sections(text: str, ours: list[str]) -> str:
+    """The `## ` sections of BENCHMARKS.md this script does not write, from the first such one."""
+    own = {line for line in ours if line.startswith("## ")}
+    parts = text.split("\n## ")
+    for i, part in enumerate(parts[1:], 1):
+        if "## " + part.splitlines()[0] not in own:
+            return "## " + "\n## ".join(parts[i:])
+    return ""
 
 
 if __name__ == "__main__":
