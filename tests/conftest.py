@@ -27,6 +27,14 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for _name in ("COLUMNS", "LINES"):
         os.environ.pop(_name, None)
 
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` first: pytest-xdist hands tests out in collection order, so a test
+    that waits a minute starts at once and overlaps the others instead of ending the run."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 # Variables cronctl (or the example files) read; unset for every test unless a test sets them.
 CLEARED_ENV = (
     "CRONCTL_CONFIG",

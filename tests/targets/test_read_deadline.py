@@ -54,6 +54,7 @@ def _start(args: tuple[str, ...], folder: Path, env: dict[str, str]) -> subproce
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.long
 def test_read_commands_give_up_at_the_default_deadline_of_60_s(kit, tmp_path):
     qstash_dir, vercel_dir = tmp_path / "qstash", tmp_path / "vercel"
     for folder, text in ((qstash_dir, QSTASH_JOBS), (vercel_dir, VERCEL_JOBS)):
