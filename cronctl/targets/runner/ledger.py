@@ -133,11 +133,7 @@ class Ledger:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
-            cur = self._conn.cursor()
-            cur.execute(self._sql(sql), tuple(params))
-            rows = cur.fetchall()
-            cur.close()
-            return rows
+            return self._conn.execute(self._sql(sql), tuple(params)).fetchall()
 
     def _open_fast(self) -> None:
         import psycopg
@@ -148,23 +144,31 @@ class Ledger:
                 conn.execute("SET synchronous_commit = off")
                 self._fast.append((threading.Lock(), conn))
 
+    def _fast_conn(self) -> tuple[Any, Any]:
+        if len(self._fast) < FAST_CONNECTIONS:
+            self._open_fast()
+        return self._fast[threading.get_ident() % len(self._fast)]
+
     def _exec(self, sql: str, params: Sequence[Any] = (), *, fast: bool = False) -> int:
-        if fast and self.postgres:
-            if len(self._fast) < FAST_CONNECTIONS:
-                self._open_fast()
-            lock, conn = self._fast[threading.get_ident() % len(self._fast)]
-            with lock:
-                cur = conn.cursor()
-                cur.execute(self._sql(sql), tuple(params))
-                n = cur.rowcount
-                cur.close()
-                return n
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute(self._sql(sql), tuple(params))
-            n = cur.rowcount
-            cur.close()
-            return n
+        lock, conn = self._fast_conn() if fast and self.postgres else (self._lock, self._conn)
+        with lock:
+            return conn.execute(self._sql(sql), tuple(params)).rowcount
+
+    def _many(self, sql: str, params: Sequence[Sequence[Any]]) -> list[list[tuple]]:
+        """One statement for each parameter set, in one transaction (PostgreSQL: pipelined on a
+        fast connection); returns each one's rows (RETURNING)."""
+        if not params:
+            return []
+        if not self.postgres:
+            with self._tx() as tx:
+                return [tx.execute(sql, p).fetchall() for p in params]
+        lock, conn = self._fast_conn()
+        with lock, conn.transaction(), conn.cursor() as cur:
+            cur.executemany(self._sql(sql), [tuple(p) for p in params], returning=True)
+            out = [cur.fetchall()]
+            while cur.nextset():
+                out.append(cur.fetchall())
+            return out
 
     # -- runs ------------------------------------------------------------------------------
     def claim(self, rows: Iterable[Execution]) -> list[Execution]:
@@ -190,12 +194,17 @@ class Ledger:
 
     def finish(self, row: Execution) -> None:
         """Record a run's end (only while it is still this replica's running row)."""
-        self._exec(
+        self.finish_many([row])
+
+    def finish_many(self, rows: Sequence[Execution]) -> None:
+        """Record runs' ends in one transaction (the runner's finish writer batches them)."""
+        self._many(
             "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
             "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
-            "error = ?, lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
-            (row.outcome, row.started_at, row.finished_at, row.attempts, row.http_status,
-             row.exit_code, row.duration_ms, row.result, row.error, row.run_id), fast=True)
+            "error = ?, lease_until = NULL WHERE run_id = ? AND outcome = 'running' "
+            "RETURNING run_id", [(r.outcome, r.started_at, r.finished_at, r.attempts,
+                                  r.http_status, r.exit_code, r.duration_ms, r.result, r.error,
+                                  r.run_id) for r in rows])
 
     def progress(self, run_id: str, attempts: int, started_at: int | None = None) -> None:
         """An attempt begins (the first one sets started_at: after any jitter)."""
@@ -318,9 +327,21 @@ class Ledger:
     def record_outcome(self, job: str, ok: bool, now: int,
                        pause_after: int | None) -> tuple[int, bool]:
         """Count a finished run: (the failure streak before it, whether it paused the job)."""
-        if ok and self._exec("UPDATE job_state SET last_success = ? WHERE job = ? AND "
-                             "failures = 0", (now, job), fast=True) == 1:
-            return 0, False  # the common case, in one statement
+        return self.record_outcomes([(job, ok, now, pause_after)])[0]
+
+    def record_outcomes(self, runs: Sequence[tuple[str, bool, int, int | None]]
+                        ) -> list[tuple[int, bool]]:
+        """record_outcome for many runs, in their order: the common case (a success, no streak)
+        in one batch; a job with a failure among them goes run by run."""
+        failing = {job for job, ok, _, _ in runs if not ok}
+        quick = [i for i, (job, ok, _, _) in enumerate(runs) if ok and job not in failing]
+        hits = self._many("UPDATE job_state SET last_success = ? WHERE job = ? AND "
+                          "failures = 0 RETURNING job", [(runs[i][2], runs[i][0]) for i in quick])
+        done = {i for i, hit in zip(quick, hits, strict=True) if hit}
+        return [(0, False) if i in done else self._streak(*run) for i, run in enumerate(runs)]
+
+    def _streak(self, job: str, ok: bool, now: int, pause_after: int | None
+                ) -> tuple[int, bool]:
         with self._tx() as tx:
             self._ensure_state(tx, job)
             cur = tx.execute("SELECT failures FROM job_state WHERE job = ?", (job,))

@@ -22,6 +22,7 @@ from ...environment import current
 from ...errors import ConfigError
 from . import due as due_
 from .execute import Cancel
+from .finisher import Finisher
 from .job import RunJob, resolve
 from .ledger import Ledger
 from .model import settings_of
@@ -60,6 +61,7 @@ class Runner:
             kill_grace=s.kill_grace, base_dir=self.path.parent,
             notifier=Notifier() if notify else None, sleep=sleep)
         self.metrics = self.worker.metrics
+        self.finisher = self.worker.finisher = Finisher(self.ledger, self.worker.settle)
         self.pool = ThreadPoolExecutor(max_workers=s.max_parallel,
                                        thread_name_prefix="run")
         self.futures: set[Future] = set()
@@ -185,6 +187,7 @@ class Runner:
         if not decision.fire:
             return out
         if self._running is None:
+            self.finisher.flush()  # no run that ended is still `running` in the ledger
             self._running = {}
             for row in self.ledger.running(None, now):
                 self._running.setdefault(row.job, []).append(row)
@@ -231,6 +234,7 @@ class Runner:
         lease = self.worker.lease_s
         self._housekeeping_at = now + max(1000, lease * 1000 // 3)
         self.worker.heartbeat()
+        self.finisher.flush()  # ended runs are no longer leased: record them before expiring
         self.ledger.replica_alive(self.replica, now, self.started_ms)
         for row in self.ledger.expire(now):
             job = self.jobs.get(row.job)
@@ -250,7 +254,7 @@ class Runner:
         deadline = time.monotonic() + timeout
         while self.futures and time.monotonic() < deadline:
             time.sleep(0.01)
-        if self.futures:
+        if self.futures or not self.finisher.flush(max(0.0, deadline - time.monotonic())):
             raise TimeoutError("runs still in flight")
 
     def serve(self, stop: threading.Event, interval: float = 1.0) -> None:
@@ -279,6 +283,7 @@ class Runner:
         for cancel in list(self.worker.local.values()):
             cancel.set()
         self.pool.shutdown(wait=True, cancel_futures=False)
+        self.finisher.close()  # every queued end recorded
         self.ledger.replica_gone(self.replica)
         if self.worker.notifier is not None:
             self.worker.notifier.close()

@@ -48,6 +48,7 @@ class Worker:
         self.local: dict[str, execute.Cancel] = {}  # run_id -> its stop switch
         self.lock = threading.Lock()
         self._http: Any = None
+        self.finisher: Any = None  # the runner loop's batched finish writer (else at once)
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -140,17 +141,22 @@ class Worker:
         row.result = execute.mask(result.result, secrets)
         row.error = execute.mask(result.error, secrets)
         row.finished_at = self.now_ms()
+        if self.finisher is not None:
+            self.finisher.put(job, row)  # recorded and settled in a batch, off this thread
+            return row
         self.ledger.finish(row)
         self.settle(job, row)
         return row
 
-    def settle(self, job: RunJob, row: Execution) -> None:
-        """After a run ended (here, or abandoned elsewhere): streak, pause, metrics, notes."""
+    def settle(self, job: RunJob, row: Execution,
+               streak: tuple[int, bool] | None = None) -> None:
+        """After a run ended (here, or abandoned elsewhere): streak, pause, metrics, notes.
+        `streak`: what record_outcome returned, when the caller recorded it already."""
         ok = row.outcome == "succeeded"
         counted = row.outcome in ("succeeded", "failed", "timeout", "abandoned")
-        before, paused = (self.ledger.record_outcome(job.name, ok, row.finished_at or 0,
-                                                     job.pause_after_failures)
-                          if counted else (0, False))
+        before, paused = streak or (self.ledger.record_outcome(
+            job.name, ok, row.finished_at or 0, job.pause_after_failures)
+            if counted else (0, False))
         self.metrics.finished(job.name, row.outcome,
                               None if row.duration_ms is None else row.duration_ms / 1000,
                               (row.finished_at or 0) / 1000)
