@@ -20,7 +20,6 @@ from cronctl.testing import DevServer, ReceiverApp
 from tests.dev.conftest import poll
 from tests.dev.conftest import second_terminal as clean_env
 
-WAIT_S = 30.0  # a bound for polling, never an expectation of speed
 SECRET = "dev-cron-secret-value"
 FROZEN = "2026-01-05T08:00:00Z"
 
