@@ -5,12 +5,10 @@ job to one --app-url, and commands in another terminal find it (and its frozen c
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,8 +17,9 @@ import pytest
 
 from cronctl.dev import TOKEN
 from cronctl.testing import DevServer, ReceiverApp
+from tests.dev.conftest import poll
+from tests.dev.conftest import second_terminal as clean_env
 
-WAIT_S = 30.0  # a bound for polling, never an expectation of speed
 SECRET = "dev-cron-secret-value"
 FROZEN = "2026-01-05T08:00:00Z"
 
@@ -40,25 +39,6 @@ def business(name: str, schedule: str = "0 9 * * *") -> str:
 def infra(name: str, schedule: str = "0 6 * * *") -> str:
     return (f"  {name}:\n    tier: infrastructure\n    path: /api/cron/{name}\n"
             f'    schedule: "{schedule}"\n')
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    drop = ("QSTASH_URL", "QSTASH_TOKEN", "CRON_SECRET", "APP_URL", "CRONCTL_CONFIG",
-            "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(NO_COLOR="1", PYTHONUNBUFFERED="1", CRONCTL_RETRY_BASE="0.005", **extra)
-    return env
-
-
-def poll(check: Callable[[], object], what: str) -> object:
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 class Dev:
