@@ -83,8 +83,9 @@ def test_read_commands_give_up_at_the_default_deadline_of_60_s(kit, tmp_path):
 
 def test_logs_follow_gives_each_poll_its_own_deadline(kit, tmp_path):
     """--follow reads for as long as it runs: the read deadline bounds each poll, never the
-    sum of them. Here each poll takes 0.2 s and the deadline is 0.5 s (shortened: only the
-    count of polls matters), so a shared deadline would end it at the third poll."""
+    sum of them. Here each poll takes 0.2 s and the deadline is 2 s (shortened: only the
+    count of polls matters; 10x a poll, so a loaded machine does not end one), so a shared
+    deadline would end it at about the tenth poll, before the 16 this waits for."""
     import json
     import signal
     import time
@@ -97,11 +98,11 @@ def test_logs_follow_gives_each_poll_its_own_deadline(kit, tmp_path):
     with kit.Hostile({"GET /v2/events": slow_page,
                       "GET /v2/schedules": kit.json_answer([])}) as srv:
         env = {"QSTASH_URL": srv.url, "QSTASH_TOKEN": "hostile-test-token-0123456789",
-               "CRONCTL_DEADLINE": "0.5", "CRONCTL_POLL_INTERVAL": "0.01"}
+               "CRONCTL_DEADLINE": "2", "CRONCTL_POLL_INTERVAL": "0.01"}
         proc = _start(("logs", "a", "--follow", "--json"), tmp_path, env)
         try:
             guard = time.monotonic() + 60  # only guards the test run
-            while (sum(p.startswith("/v2/events") for _, p, _ in srv.requests) < 8
+            while (sum(p.startswith("/v2/events") for _, p, _ in srv.requests) < 16
                    and proc.poll() is None and time.monotonic() < guard):
                 time.sleep(0.05)
             still_running = proc.poll() is None
