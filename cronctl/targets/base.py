@@ -310,3 +310,30 @@ class Target:
     def live_rows(self, plan: Plan, live: list) -> list[dict]:
         """`cronctl list`: one row per job and per orphaned or unmanaged live item."""
         return []
+
+    def job_row(self, job, change: Change | None, *, where: str, **facts: Any) -> dict:
+        """A `cronctl list` row of one file job: its status from the plan, its next run in its
+        dialect; `facts` (last run, paused ...) replace the defaults of a target that knows them."""
+        from . import dialect_of
+
+        status = {"create": "missing", "update": "drifted", "pause": "drifted",
+                  "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+        nxt = dialect_of(self.config, job).next_runs(job.schedule, job.timezone, 1,
+                                                     self.now()) if job.enabled else []
+        row = {"name": job.name, "tier": job.tier, "target": self.name,
+               "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
+               "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
+               "last_states": [], "paused": not job.enabled, "status": status, "where": where}
+        row.update(facts)
+        if change and change.action == "update":
+            row["drift"] = [fc.name for fc in change.fields]
+        return row
+
+    def orphan_rows(self, plan: Plan, *, where: str,
+                    schedule: Callable[[Any], str], timezone: Callable[[Any], str]) -> list[dict]:
+        """`cronctl list` rows of the live items the plan deletes (no job of the file)."""
+        return [{"name": c.job, "tier": None, "target": self.name,
+                 "schedule": schedule(c.live), "timezone": timezone(c.live),
+                 "schedule_id": None, "next_run": None, "last_run": None, "last_states": [],
+                 "paused": c.live.paused, "status": "orphaned", "where": where}
+                for c in plan.changes if c.action == "delete"]

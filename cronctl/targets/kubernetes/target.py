@@ -200,33 +200,12 @@ class KubernetesTarget(Target):
         return [Check(self.path.name, "ok", "up to date")]
 
     def live_rows(self, plan: Plan, live: list[CronJobSpec]) -> list[dict]:
-        from ... import cron
-
         by_key = {c.key: c for c in plan.changes}
-        out = []
-        for job in self.jobs:
-            change = by_key.get(job.name)
-            status = {"create": "missing", "update": "drifted", "pause": "drifted",
-                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
-            dialect = cron.get_dialect("kubernetes")
-            nxt = dialect.next_runs(job.schedule, job.timezone, 1, self.now()) \
-                if job.enabled else []
-            row = {"name": job.name, "tier": job.tier, "target": self.name,
-                   "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
-                   "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
-                   "last_states": [], "paused": not job.enabled, "status": status,
-                   "where": self.path.name}
-            if change and change.action == "update":
-                row["drift"] = [fc.name for fc in change.fields]
-            out.append(row)
-        for change in plan.changes:
-            if change.action == "delete":
-                out.append({"name": change.job, "tier": None, "target": self.name,
-                            "schedule": change.live.schedule, "timezone": "UTC",
-                            "schedule_id": None, "next_run": None, "last_run": None,
-                            "last_states": [], "paused": change.live.paused,
-                            "status": "orphaned", "where": self.path.name})
-        return out
+        out = [self.job_row(job, by_key.get(job.name), where=self.path.name)
+               for job in self.jobs]
+        return out + self.orphan_rows(plan, where=self.path.name,
+                                      schedule=lambda live: live.schedule,
+                                      timezone=lambda live: "UTC")
 
 
 def _strings(node: Any):

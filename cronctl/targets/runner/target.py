@@ -194,40 +194,22 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         return checks
 
     def live_rows(self, plan: Plan, live: list[RunnerSpec]) -> list[dict]:
-        from ... import cron
-
         by_key = {c.key: c for c in plan.changes}
+        paused = {s.key: s.paused for s in live}
         last = {}
         for row in self.ledger.runs([j.name for j in self.jobs], limit=10 * len(self.jobs) + 10):
             last.setdefault(row.job, row)
         out = []
         for job in self.jobs:
-            change = by_key.get(job.name)
-            status = {"create": "missing", "update": "drifted", "pause": "drifted",
-                      "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
-            nxt = cron.get_dialect("kubernetes").next_runs(job.schedule, job.timezone, 1,
-                                                           self.now()) if job.enabled else []
             prev = last.get(job.name)
-            spec = next((s for s in live if s.key == job.name), None)
-            row = {"name": job.name, "tier": job.tier, "target": self.name,
-                   "schedule": job.schedule, "timezone": job.timezone, "schedule_id": None,
-                   "next_run": nxt[0].isoformat() if nxt else None,
-                   "last_run": _iso(prev.scheduled_at) if prev else None,
-                   "last_states": [STATE[prev.outcome]] if prev else [],
-                   "paused": spec.paused if spec else not job.enabled, "status": status,
-                   "where": "runner ledger"}
-            if change and change.action == "update":
-                row["drift"] = [fc.name for fc in change.fields]
-            out.append(row)
-        for change in plan.changes:
-            if change.action == "delete":
-                out.append({"name": change.job, "tier": None, "target": self.name,
-                            "schedule": change.live.spec.get("schedule", ""),
-                            "timezone": change.live.spec.get("timezone", "UTC"),
-                            "schedule_id": None, "next_run": None, "last_run": None,
-                            "last_states": [], "paused": change.live.paused,
-                            "status": "orphaned", "where": "runner ledger"})
-        return out
+            out.append(self.job_row(
+                job, by_key.get(job.name), where="runner ledger",
+                last_run=_iso(prev.scheduled_at) if prev else None,
+                last_states=[STATE[prev.outcome]] if prev else [],
+                paused=paused.get(job.name, not job.enabled)))
+        return out + self.orphan_rows(
+            plan, where="runner ledger", schedule=lambda live: live.spec.get("schedule", ""),
+            timezone=lambda live: live.spec.get("timezone", "UTC"))
 
 
 def _iso(ms: int) -> str:
