@@ -118,3 +118,61 @@ def capable(target: Any, capability: type[C], job: Any = None) -> C:
     if isinstance(target, capability):
         return target
     raise target.lacks(capability, job)
+
+
+# --- issue 28: did every run happen? -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Observation:
+    """One run of a job as a target saw it, for `cronctl verify` to match against expected slots.
+
+    `slot_ms` is the scheduled time the provider fired for, when the provider says so (QStash's
+    schedule logs, the runner's ledger, pg_cron's start time rounded to its minute); None when
+    only the start is known, and the matcher then takes the nearest slot before `started_ms`."""
+
+    job: str  # the job's name in the file (or the live name of a job not in the file: drift)
+    run_id: str | None
+    slot_ms: int | None
+    started_ms: int | None
+    ended_ms: int | None  # None while it runs (or when the source never says)
+    outcome: str  # "ok" | "failed" | "running"
+    started_by: str = "schedule"  # schedule | manual | failover | check-in | exec
+    source: str = ""  # where it was read, for a person: "QStash logs", "runner ledger", ...
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """Since when a job is expected to fire on its target, and whether it still can.
+
+    A job expects nothing before `since_ms` (the schedule's creation, the deploy of a file). A
+    schedule that is `missing` or `paused` live while the file says enabled is drift: its slots
+    count as missed, and `drift` names it."""
+
+    job: str
+    since_ms: int | None  # None: unknown (then the verify window alone bounds the slots)
+    present: bool = True
+    paused: bool = False
+    drift: str | None = None  # "deleted behind cronctl's back", "paused by hand", ...
+
+
+class Observed(Capability):
+    """`cronctl verify` and the runner's watch: the runs a target observed, by slot."""
+
+    does = "observe the runs of {} jobs"
+    hint = "send check-ins to the runner's ping endpoint (see the verify docs)"
+    tolerance: ClassVar[timedelta] = timedelta(seconds=60)  # how late the provider may fire
+
+    def tolerance_for(self, job) -> timedelta:
+        """How late this job's provider may legitimately fire one of its slots."""
+        return self.tolerance
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        """For each job, since when it is live and whether it still is (one read, batched)."""
+        raise NotImplementedError
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        """(the Observations of these jobs in the window, the requests it took)."""
+        raise NotImplementedError
