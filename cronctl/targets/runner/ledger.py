@@ -23,6 +23,20 @@ FAST_CONNECTIONS = 4
 CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
 
 
+def _private_sqlite(path: Path) -> None:
+    """The SQLite ledger and its companions (WAL, shared memory, journal): 0600, never
+    through a link. cronctl's own `.cronctl` folder (and any folder it creates) is 0700 with
+    a .gitignore; a folder the file names that exists already is left as it is."""
+    from ...fsutil import private_file, private_folder
+
+    folder = path.parent
+    if folder.name == ".cronctl" or not os.path.lexists(folder):
+        private_folder(folder, ignore_note="cronctl's runner ledger (run history)")
+    private_file(path)  # made 0600 before SQLite opens it: SQLite gives its WAL the same mode
+    for suffix in ("-wal", "-shm", "-journal"):
+        private_file(path.with_name(path.name + suffix), create=False)
+
+
 class Ledger:
     """One connection, shared by the runner's threads under a lock."""
 
@@ -58,7 +72,7 @@ class Ledger:
         import sqlite3
 
         try:
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(self.url))
             conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
