@@ -133,7 +133,7 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_FILE) -> int:
     """os.open that never follows a symlink in the file's place (O_NOFOLLOW) and opens only
     a regular file; a file cronctl creates is 0600. The descriptor, or a CronctlError that
-    says what is wrong and what to do."""
+    says what is wrong and what to do (FileNotFoundError without O_CREAT)."""
     path = Path(path)
     try:
         fd = os.open(path, flags | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0), mode)
@@ -143,6 +143,8 @@ def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_FILE) -> int
             raise CronctlError(f"{path} is a symbolic link; cronctl does not follow links "
                                "for its state files", hint=f"remove the link ({path}): cronctl "
                                "makes a private file in its place") from None
+        if exc.errno == errno.ENOENT and not flags & os.O_CREAT:
+            raise  # FileNotFoundError: the caller decides
         raise _error(exc, path) from None
     try:
         st = os.fstat(fd)
@@ -163,10 +165,8 @@ def private_file(path: Path | str, *, create: bool = True) -> bool:
     path = Path(path)
     try:
         fd = open_nofollow(path, os.O_RDONLY | (os.O_CREAT if create else 0))
-    except CronctlError:
-        if not create and not os.path.lexists(path):
-            return False
-        raise
+    except FileNotFoundError:
+        return False
     try:
         _own_private(path, os.fstat(fd), PRIVATE_FILE, lambda m: os.fchmod(fd, m))
     finally:

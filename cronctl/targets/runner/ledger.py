@@ -20,6 +20,7 @@ from ...errors import ConfigError, ProviderError
 from .records import COLUMNS, SCHEMA, Execution, JobState, display_url
 
 FAST_CONNECTIONS = 4
+SCHEMA_LOCK, LOADED_LOCK = 7271830, 7271831  # PostgreSQL advisory locks: one writer at a time
 CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
 
 
@@ -112,7 +113,7 @@ class Ledger:
     def _create(self) -> None:
         with self._tx() as cur:
             if self.postgres:  # two replicas creating the tables at once would collide
-                cur.execute("SELECT pg_advisory_xact_lock(7271830)")
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in SCHEMA:
                 cur.execute(statement)
 
@@ -358,7 +359,9 @@ class Ledger:
                 ) -> tuple[int, bool]:
         with self._tx() as tx:
             self._ensure_state(tx, job)
-            cur = tx.execute("SELECT failures FROM job_state WHERE job = ?", (job,))
+            # two replicas ending runs of one job count both: the row locked until COMMIT
+            lock = " FOR UPDATE" if self.postgres else ""  # (SQLite: BEGIN IMMEDIATE)
+            cur = tx.execute(f"SELECT failures FROM job_state WHERE job = ?{lock}", (job,))
             before = cur.fetchone()[0]
             if ok:
                 tx.execute("UPDATE job_state SET failures = 0, last_success = ? WHERE job = ?",
@@ -379,30 +382,34 @@ class Ledger:
         return {r[0]: json.loads(r[1]) for r in self._query("SELECT job, spec FROM runner_jobs")}
 
     def record_loaded(self, specs: dict[str, dict], replica: str, now: int) -> None:
-        """Make runner_jobs hold exactly these jobs (only rows that differ are written)."""
+        """Make runner_jobs hold exactly these jobs (only rows that differ are written).
+
+        Replicas starting together, or following the same edit, all write at once: one writer
+        at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock, so replicas that
+        hold different versions of the file cannot deadlock), each row an upsert."""
         with self._tx() as tx:
+            if self.postgres:
+                tx.execute("SELECT pg_advisory_xact_lock(?)", (LOADED_LOCK,))
             cur = tx.execute("SELECT job, spec FROM runner_jobs")
             old = {r[0]: r[1] for r in cur.fetchall()}
-            for name in old.keys() - specs.keys():
+            for name in sorted(old.keys() - specs.keys()):
                 tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
-            for name, spec in specs.items():
-                text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+            for name in sorted(specs):
+                text = json.dumps(specs[name], sort_keys=True, separators=(",", ":"))
                 if old.get(name) == text:
                     continue
-                tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
                 tx.execute("INSERT INTO runner_jobs (job, spec, loaded_at, loaded_by) "
-                           "VALUES (?, ?, ?, ?)", (name, text, now, replica))
+                           "VALUES (?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET "
+                           "spec = excluded.spec, loaded_at = excluded.loaded_at, "
+                           "loaded_by = excluded.loaded_by", (name, text, now, replica))
 
     def replica_alive(self, replica: str, now: int, started_at: int) -> None:
         import socket
 
-        with self._tx() as tx:
-            cur = tx.execute("UPDATE runner_replicas SET heartbeat = ? WHERE replica = ?",
-                             (now, replica))
-            if cur.rowcount == 0:
-                tx.execute("INSERT INTO runner_replicas (replica, heartbeat, started_at, host, "
-                           "pid) VALUES (?, ?, ?, ?, ?)",
-                           (replica, now, started_at, socket.gethostname(), os.getpid()))
+        self._exec("INSERT INTO runner_replicas (replica, heartbeat, started_at, host, pid) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (replica) DO UPDATE SET "
+                   "heartbeat = excluded.heartbeat",
+                   (replica, now, started_at, socket.gethostname(), os.getpid()))
 
     def replica_gone(self, replica: str) -> None:
         self._exec("DELETE FROM runner_replicas WHERE replica = ?", (replica,))
