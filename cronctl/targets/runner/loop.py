@@ -135,9 +135,18 @@ class Runner:
                 self.cursors[name] = last.get(name, self.started_ms)
         rows: list[Execution] = []
         self._running: dict[str, list[Execution]] | None = None  # read once, when needed
+        self._moved: dict[str, tuple[int, int | None]] = {}  # cursors once the claim holds
         for name, job in self.jobs.items():
             rows.extend(self._due(job, states.get(name), now))
         won = self.ledger.claim(rows)
+        # Only now do the schedules move on: a claim that failed (the ledger locked or down)
+        # leaves them, and the next tick records those runs, the catch-up policy applied.
+        for name, (cursor, following) in self._moved.items():
+            self.cursors[name] = cursor
+            if following == -1:
+                self.next_due.pop(name, None)
+            else:
+                self.next_due[name] = following
         claimed = [r for r in won if r.outcome == "running"]  # before a worker changes them
         to_run: dict[str, list[Execution]] = {}
         for row in won:
@@ -174,15 +183,14 @@ class Runner:
         times = due_.times_between(self.compiled[name], cursor, now)
         decision = due_.decide(times, now_ms=now, started_ms=self.started_ms,
                                catchup=job.catchup, deadline_s=job.starting_deadline)
-        if times:
-            self.cursors[name] = decision.cursor
+        moved = decision.cursor if times else cursor
+        following: int | None = -1  # -1: not known (look again next tick)
         if len(times) < due_.MAX_TIMES:
-            following = due_.times_between(self.compiled[name], self.cursors[name],
-                                           10**15, limit=1)
-            self.next_due[name] = following[0] if following else None
-        else:
-            self.next_due.pop(name, None)
-        out = [self.worker.row(job, t, outcome="missed", error=self._why_missed(job, t, now))
+            after = due_.times_between(self.compiled[name], moved, 10**15, limit=1)
+            following = after[0] if after else None
+        self._moved[name] = (moved, following)
+        out = [self.worker.row(job, t, outcome="missed",
+                               error=self._why_missed(job, t, now, times[-1]))
                for t in decision.missed]
         if not decision.fire:
             return out
@@ -207,11 +215,15 @@ class Runner:
             out.append(self.worker.row(job, t))
         return out
 
-    def _why_missed(self, job: RunJob, t: int, now: int) -> str:
+    def _why_missed(self, job: RunJob, t: int, now: int, newest: int) -> str:
         if job.starting_deadline is not None and now - t > job.starting_deadline * 1000:
             return (f"not started within starting_deadline ({job.starting_deadline}s); "
                     f"{(now - t) // 1000}s late")
-        return f"missed while no runner ran (catchup: {job.catchup})"
+        if t <= self.started_ms:
+            return f"missed while no runner ran (catchup: {job.catchup})"
+        return (f"missed: the runner stalled for {(now - t) // 1000}s (suspended, overloaded, "
+                f"a clock jump or the ledger unreachable) and a newer run came due "
+                f"(catchup: {job.catchup})")
 
     def _submit(self, job: RunJob, rows: list[Execution]) -> None:
         cancels = [Cancel() for _ in rows]
