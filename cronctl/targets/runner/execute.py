@@ -159,10 +159,17 @@ def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, c
 
 def command_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *,
                     cancel: Cancel, kill_grace: float, base_dir: Path | None = None,
-                    echo: bool = False, command: tuple[str, ...] | None = None) -> Attempt:
+                    echo: bool = False, command: tuple[str, ...] | None = None,
+                    inherit: bool = False, environ=None) -> Attempt:
+    """`inherit`: `cronctl exec` (the caller's environment, without CRONCTL_*); else only
+    the job's own (masking.command_env)."""
+    from .masking import command_env, exec_env
+
     argv = list(command or job.command)
-    env = {**current().vars, **job.env, "CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
+    run = {"CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
            "CRONCTL_SCHEDULED_AT": iso(scheduled_ms), "CRONCTL_ATTEMPT": str(attempt)}
+    env = (exec_env if inherit else command_env)(
+        job, current().vars if environ is None else environ, run)
     cwd = job.workdir
     if cwd and base_dir is not None and not Path(cwd).is_absolute():
         cwd = str(base_dir / cwd)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, ProviderError
+from ...secrets import url_credentials
+from .masking import LedgerMask
 from .records import COLUMNS, SCHEMA, Execution, JobState, display_url
 
 FAST_CONNECTIONS = 4
@@ -41,8 +43,9 @@ def _private_sqlite(path: Path) -> None:
 class Ledger:
     """One connection, shared by the runner's threads under a lock."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, mask: LedgerMask | None = None) -> None:
         self.url = url
+        self.mask = mask or LedgerMask()  # every text is masked before it is written
         self.postgres = url.startswith(("postgres://", "postgresql://"))
         self._lock = threading.RLock()
         self._conn: Any = None
@@ -53,6 +56,15 @@ class Ledger:
         self._fast: list[tuple[threading.Lock, Any]] = []
         self._connect()
         self._create()
+
+    @property
+    def mask(self) -> LedgerMask:
+        return self._mask
+
+    @mask.setter
+    def mask(self, mask: LedgerMask) -> None:
+        mask.scrubber.add(url_credentials(self.url), force=True)  # its own password too
+        self._mask = mask
 
     # -- connection ------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -194,6 +206,8 @@ class Ledger:
         rows = list(rows)
         if not rows:
             return won
+        for row in rows:
+            self._masked(row)
         by_id = {row.run_id: row for row in rows}
         with self._tx() as tx:
             for start in range(0, len(rows), CLAIM_BATCH):
@@ -213,6 +227,8 @@ class Ledger:
 
     def finish_many(self, rows: Sequence[Execution]) -> None:
         """Record runs' ends in one transaction (the runner's finish writer batches them)."""
+        for row in rows:
+            self._masked(row)
         self._many(
             "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
             "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
@@ -220,6 +236,13 @@ class Ledger:
             "RETURNING run_id", [(r.outcome, r.started_at, r.finished_at, r.attempts,
                                   r.http_status, r.exit_code, r.duration_ms, r.result, r.error,
                                   r.run_id) for r in rows])
+
+    def _masked(self, row: Execution) -> Execution:
+        """The row's texts with every known secret masked (in place: callers show it too)."""
+        row.result = self.mask.text(row.result)
+        row.error = self.mask.text(row.error)
+        row.user_name = self.mask.text(row.user_name)
+        return row
 
     def progress(self, run_id: str, attempts: int, started_at: int | None = None) -> None:
         """An attempt begins (the first one sets started_at: after any jitter)."""
@@ -250,7 +273,8 @@ class Ledger:
             dead = [Execution(*r) for r in cur.fetchall()]
             won = []
             for row in dead:  # another replica may expire the same rows: count only ours
-                error = f"replica {row.replica} stopped renewing its lease (killed or cut off)"
+                error = self.mask.text(
+                    f"replica {row.replica} stopped renewing its lease (killed or cut off)")
                 cur = tx.execute(
                     "UPDATE job_executions SET outcome = 'abandoned', finished_at = ?, error = ?, "
                     "lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
@@ -395,7 +419,8 @@ class Ledger:
             for name in sorted(old.keys() - specs.keys()):
                 tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
             for name in sorted(specs):
-                text = json.dumps(specs[name], sort_keys=True, separators=(",", ":"))
+                text = json.dumps(self.mask.data(specs[name]), sort_keys=True,
+                                  separators=(",", ":"))
                 if old.get(name) == text:
                     continue
                 tx.execute("INSERT INTO runner_jobs (job, spec, loaded_at, loaded_by) "

@@ -25,6 +25,7 @@ from .execute import Cancel
 from .finisher import Finisher
 from .job import RunJob, resolve
 from .ledger import Ledger
+from .masking import LedgerMask
 from .model import settings_of
 from .notify import Notifier
 from .records import Execution, database_url
@@ -54,12 +55,13 @@ class Runner:
         s = settings_of(self.config)
         self.settings = s
         self.ledger = ledger or Ledger(database_url(s, self.path, self.env))
+        self.ledger.mask = LedgerMask(self.config, self.env)
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.worker = Worker(
             self.ledger, replica=self.replica, clock=clock,
             cron_secret=self.env.get("CRON_SECRET"), lease_s=s.lease,
             kill_grace=s.kill_grace, base_dir=self.path.parent,
-            notifier=Notifier() if notify else None, sleep=sleep)
+            notifier=Notifier() if notify else None, sleep=sleep, environ=self.env)
         self.metrics = self.worker.metrics
         self.finisher = self.worker.finisher = Finisher(self.ledger, self.worker.settle)
         self.pool = ThreadPoolExecutor(max_workers=s.max_parallel,
@@ -111,6 +113,7 @@ class Runner:
         for name in added:
             self.cursors[name] = now  # a new job starts now: nothing to catch up
         self.config, self.jobs = config, jobs
+        self.ledger.mask = LedgerMask(config, self.env)
         self._loaded()
         return bool(added or removed or changed)
 

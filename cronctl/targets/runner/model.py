@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from ...config.model import Duration, JobFields, MethodField
-from ...config.shape import Before, Ge, Le, spec
+from ...config.shape import Before, Ge, Le, Pattern, spec
 from ...durations import parse_duration
 from ...secrets import reveal
 
@@ -29,6 +29,9 @@ class RunnerJob(JobFields):
     body: dict[str, Any] | list[Any] | str | None = None
     command: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # variables of the runner's environment the command gets too (besides the base set)
+    pass_env: list[Annotated[str, Pattern(r"^[A-Za-z_][A-Za-z0-9_]*$")]] = \
+        field(default_factory=list)
     workdir: str | None = None
     timeout: Duration | None = None
     retries: Annotated[int, Ge(0), Le(100)] | None = None
@@ -80,6 +83,8 @@ HINTS = {
     "jitter": "a duration like 30s",
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
+    "pass_env": "a list of environment variable names the command gets from the runner's "
+                "environment, e.g. [DATABASE_URL, AWS_REGION]",
 }
 LIMITS = ("is not supported by the runner target", "see the README's runner section for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")
