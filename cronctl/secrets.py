@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "***"
+# tokens and keys cronctl reads from the environment: always masked, however short
+ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
+               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
 
 
 class Secret:

@@ -20,8 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ...output import ENV_SECRETS
-from ...secrets import Scrubber, reveal, url_credentials
+from ...secrets import ENV_SECRETS, Scrubber, reveal, url_credentials
 
 BASE_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR",
             "TERM")
