@@ -81,7 +81,7 @@ HINTS = {
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
 }
-LIMITS = ("is not supported by the runner target", "see the README's runner section for its "
+LIMITS = ("is not supported by the runner target", "see docs/targets/runner.md for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")
 
 
