@@ -56,9 +56,11 @@ class Worker:
         return int(self.clock() * 1000)
 
     @property
-    def http(self) -> execute.HttpPool:
+    def http(self):
         if self._http is None:
-            self._http = execute.HttpPool()
+            from .httpcall import HttpPool
+
+            self._http = HttpPool()
         return self._http
 
     def close(self) -> None:
@@ -121,7 +123,8 @@ class Worker:
         def one(n: int) -> execute.Attempt:
             if job.kind == "http" and command is None:
                 return execute.http_attempt(job, row.run_id, row.scheduled_at, n,
-                                            client=self.http, cron_secret=self.cron_secret)
+                                            client=self.http, cron_secret=self.cron_secret,
+                                            cancel=cancel)
             return execute.command_attempt(job, row.run_id, row.scheduled_at, n,
                                            cancel=cancel, kill_grace=self.kill_grace,
                                            base_dir=self.base_dir, echo=self.echo,
