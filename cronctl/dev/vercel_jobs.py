@@ -65,7 +65,8 @@ class VercelCrons:
                 job.next_ms = _next(job.schedule, now_ms, job.timezone)
         return due
 
-    async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int) -> None:
+    async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int,
+                  triggered_by: str = "schedule") -> None:
         url = self.app_url + job.path
         headers = cron_request_headers(job.schedule)
         started = time.monotonic()
@@ -79,7 +80,8 @@ class VercelCrons:
         ms = int((time.monotonic() - started) * 1000)
         self.runs.append({"job": job.name, "path": job.path, "url": url,
                           "schedule": job.schedule, "scheduledTime": scheduled_ms,
-                          "status": status, "error": error, "durationMs": ms})
+                          "status": status, "error": error, "durationMs": ms,
+                          "triggeredBy": triggered_by})
         outcome = str(status) if status is not None else f"error: {error}"
         ok = status is not None and 200 <= status < 300
         self.log.line(f"vercel-cron GET {url}  job {job.name} -> {outcome} ({ms} ms)",
