@@ -221,21 +221,24 @@ class Ledger(StateRecords):
         won.sort(key=lambda r: (r.scheduled_at, r.job))
         return won
 
-    def finish(self, row: Execution) -> None:
+    def finish(self, row: Execution) -> bool:
         """Record a run's end (only while it is still this replica's running row)."""
-        self.finish_many([row])
+        return bool(self.finish_many([row]))
 
-    def finish_many(self, rows: Sequence[Execution]) -> None:
-        """Record runs' ends in one transaction (the runner's finish writer batches them)."""
+    def finish_many(self, rows: Sequence[Execution]) -> set[str]:
+        """Record runs' ends in one transaction (the runner's finish writer batches them);
+        the run IDs recorded. A row no longer `running` (its lease ran out and another
+        replica recorded it `abandoned`) keeps its record."""
         for row in rows:
             self._masked(row)
-        self._many(
+        done = self._many(
             "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
             "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
             "error = ?, lease_until = NULL WHERE run_id = ? AND outcome = 'running' "
             "RETURNING run_id", [(r.outcome, r.started_at, r.finished_at, r.attempts,
                                   r.http_status, r.exit_code, r.duration_ms, r.result, r.error,
                                   r.run_id) for r in rows])
+        return {r[0] for found in done for r in found}
 
     def _masked(self, row: Execution) -> Execution:
         """The row's texts with every known secret masked (in place: callers show it too)."""

@@ -253,9 +253,10 @@ class Runner:
         self.ledger.replica_alive(self.replica, now, self.started_ms)
         for row in self.ledger.expire(now):
             job = self.jobs.get(row.job)
-            log.warning("run %s abandoned: %s", row.run_id, row.error)
             if job is not None:
-                self.worker.settle(job, row)
+                self.worker.settle(job, row)  # (its log line says it)
+            else:
+                log.warning("run %s abandoned: %s", row.run_id, row.error)
         if now - self._pruned_at >= PRUNE_EVERY_MS:
             self._pruned_at = now
             s = self.settings

@@ -153,8 +153,12 @@ class Worker:
         if self.finisher is not None:
             self.finisher.put(job, row)  # recorded and settled in a batch, off this thread
             return row
-        self.ledger.finish(row)
-        self.settle(job, row)
+        if self.ledger.finish(row):
+            self.settle(job, row)
+        else:
+            from .finisher import late
+
+            late(row)
         return row
 
     def settle(self, job: RunJob, row: Execution,
