@@ -77,8 +77,12 @@ def test_sigstopped_runner_fires_no_burst_once_continued(tmp_path):
                             cwd=tmp_path, env=_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
+    opened: list[Ledger] = []
+
     def rows(**kw):
-        return Ledger(str(db)).runs(["beat"], **kw) if db.exists() else []
+        if not opened and db.exists():
+            opened.append(Ledger(str(db)))
+        return opened[0].runs(["beat"], **kw) if opened else []
 
     def until(cond, what: str) -> None:
         deadline = time.monotonic() + 90
@@ -100,6 +104,7 @@ def test_sigstopped_runner_fires_no_burst_once_continued(tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
     stall = [x for x in rows() if stopped_ms + 2000 < x.scheduled_at <= resumed_ms]
+    opened[0].close()
     fired = [x for x in stall if x.outcome != "missed"]
     assert len(stall) >= 4
     assert len(fired) <= 1, [(x.run_id, x.outcome) for x in stall]
