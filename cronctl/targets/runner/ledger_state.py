@@ -98,7 +98,7 @@ class StateRecords:
             for name in sorted(old.keys() - specs.keys()):
                 tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
             for name in sorted(specs):
-                text = json.dumps(self.mask.data(specs[name]), sort_keys=True,
+                text = json.dumps(self.mask.spec(specs[name]), sort_keys=True,
                                   separators=(",", ":"))
                 if old.get(name) == text:
                     continue

@@ -94,5 +94,14 @@ class LedgerMask:
     def text(self, value: str | None) -> str | None:
         return None if value is None else self.scrubber.text(value)
 
-    def data(self, value: Any) -> Any:
-        return self.scrubber.data(value)
+    def spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """A job's recorded spec: its texts that can carry a secret (the command's arguments,
+        the URL, the folder) masked; its schedule, zone and policies kept as they are, so the
+        runner and `cronctl list` can read them."""
+        out = dict(spec)
+        for key in ("url", "workdir"):
+            if isinstance(out.get(key), str):
+                out[key] = self.text(out[key])
+        if isinstance(out.get("command"), list):
+            out["command"] = [self.text(a) if isinstance(a, str) else a for a in out["command"]]
+        return out

@@ -73,7 +73,7 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         from .manual import mask_for  # masked as the ledger records them (never a secret)
 
         mask = mask_for(self.config)
-        return [RunnerSpec(j.name, mask.data(resolve(self.config, j).spec()), not j.enabled)
+        return [RunnerSpec(j.name, mask.spec(resolve(self.config, j).spec()), not j.enabled)
                 for j in self.jobs]
 
     def populate(self) -> list[RunnerSpec]:

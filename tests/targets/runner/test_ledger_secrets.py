@@ -145,3 +145,23 @@ def test_the_mask_knows_the_environments_and_the_files_secrets():
                              "MY_SERVICE_TOKEN": "abcd", "REGION": "eu"})
     text = mask.text(f"{UI} bob-token-123456789 {DB_PASS} token=abcd eu-west")
     assert text == "alice:admin:*** *** *** token=*** eu-west"
+
+
+def test_a_schedule_from_a_variable_stays_readable_in_the_recorded_spec(write_config, cli):
+    project = write_config("""\
+        version: 1
+        project: demo
+        jobs:
+          every:
+            target: runner
+            command: [echo, "${SERVICE_TOKEN}"]
+            schedule: "${CRON_EXPR}"
+    """)
+    env = {"SERVICE_TOKEN": QSTASH, "CRON_EXPR": "*/5 * * * *"}
+    assert cli("schedule", "--yes", env=env).code == 0
+    stored = _stored(str(project.parent / ".cronctl/runner.sqlite3"))
+    assert "*/5 * * * *" in stored and QSTASH not in stored
+    code, out, err = cli("list", "--json", env=env)
+    assert code == 0, err
+    [row] = json.loads(out)["jobs"]
+    assert row["schedule"] == "*/5 * * * *" and row["next_run"], row
