@@ -7,6 +7,7 @@ not retry. Every run is recorded (`runs`) for tests, without any header value.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +74,11 @@ class VercelCrons:
         status: int | None = None
         error: str | None = None
         try:
-            response = await http.get(url, headers=headers, timeout=TIMEOUT_S)
+            async with asyncio.timeout(TIMEOUT_S):  # one deadline (httpx's is per read)
+                response = await http.get(url, headers=headers, timeout=TIMEOUT_S)
             status = response.status_code
+        except TimeoutError:
+            error = f"Timeout: no complete answer within {TIMEOUT_S:g}s"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         ms = int((time.monotonic() - started) * 1000)
