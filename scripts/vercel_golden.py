@@ -6,9 +6,9 @@
 It installs, into a temporary folder, the `vercel` CLI package (npm pack, unpacked: only its
 bundled validators are run) and cron-parser, ajv and @vercel/config at the versions the CLI
 bundles or that are named below, then runs scripts/vercel_verdicts.cjs over
-tests/fidelity/corpus/cron.json and writes one verdict per validator and expression, with the
-packages' names and versions. The test suite (tests/fidelity/test_vercel_golden.py) reads only
-the JSON: no node there.
+tests/fidelity/corpus/cron.json (and the zone names of corpus/zones.json) and writes one verdict
+per validator and expression, with the packages' names and versions. The test suite
+(tests/fidelity/test_vercel_golden.py) reads only the JSON: no node there.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fidelity" / "corpus" / "cron.json"
+ZONES = ROOT / "tests" / "fidelity" / "corpus" / "zones.json"
 GOLDEN = ROOT / "tests" / "fidelity" / "vercel" / "golden.json"
 HARNESS = Path(__file__).resolve().parent / "vercel_verdicts.cjs"
 # cron-parser and ajv: the versions bundled in vercel 64.0.2's dist (its dev and build
@@ -65,14 +66,19 @@ def main() -> int:
     try:
         cli, modules, versions = install(work, args.vercel)
         corpus = json.loads(CORPUS.read_text("utf-8"))["cases"]
-        proc = subprocess.run(["node", str(HARNESS)], input=json.dumps([c["expr"] for c in corpus]),
+        zones = json.loads(ZONES.read_text("utf-8"))["zones"]
+        request = {"exprs": [c["expr"] for c in corpus], "zones": zones}
+        proc = subprocess.run(["node", str(HARNESS)], input=json.dumps(request),
                               env={"PATH": subprocess.os.environ["PATH"], "VERCEL_CLI": str(cli),
                                    "NODE_MODULES": str(modules)},
                               capture_output=True, text=True, check=False)
         if proc.returncode:
             sys.stderr.write(proc.stderr)
             return 1
-        verdicts = json.loads(proc.stdout)
+        answer = json.loads(proc.stdout)
+        verdicts = answer["cases"]
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True)
+        versions["node"] = node.stdout.strip()  # its Intl (ICU) judges the zones
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -82,8 +88,11 @@ def main() -> int:
                  "scripts/vercel_golden.py (node + npm). crons_add = `vercel crons add` "
                  "(validateCronSchedule); json_crons = the CLI's vercel.json schema for crons "
                  "(ajv); schedules = Vercel Schedules as `vercel dev` validates them (schema, "
-                 "parseCron, cron-parser strict); config_sdk = @vercel/config's Router.cron.",
+                 "parseCron, cron-parser strict); config_sdk = @vercel/config's Router.cron; "
+                 "zones = a Vercel Schedules timezone (schema, validateTimezone) on "
+                 "tests/fidelity/corpus/zones.json.",
         "packages": versions,
+        "zones": answer["zones"],
     }
     lines = ",\n".join(json.dumps(v, ensure_ascii=True) for v in verdicts)
     GOLDEN.write_text(f'{json.dumps(head)[:-1]}, "cases": [\n{lines}\n]}}\n', encoding="utf-8")

@@ -15,7 +15,9 @@
 //   schedules   Vercel Schedules as `vercel dev` validates them (internals/local-schedules,
 //               bundled in the CLI): schedulesSchema, then parseCron (its own checks, then
 //               cron-parser in strict mode);
-//   config_sdk  @vercel/config's Router.cron (vercel.ts), parseCronExpression (zod).
+//   config_sdk  @vercel/config's Router.cron (vercel.ts), parseCronExpression (zod);
+//   zones       a Vercel Schedules timezone: the schema, then the broker's validateTimezone
+//               (a valid IANA name to this node's Intl).
 // A verdict is true (accepted) or the validator's message (refused).
 "use strict";
 
@@ -144,5 +146,23 @@ for (const [expr, ok] of [["0 5 * * *", true], ["0 5 * * MON", false]]) {
   }
 }
 
-const exprs = JSON.parse(fs.readFileSync(0, "utf8"));
-process.stdout.write(JSON.stringify(exprs.map(judge)));
+// A Vercel Schedules zone: the schema (1 to 50 characters), then the broker's validateTimezone.
+const { validateTimezone } = new Function(
+  "invalid",
+  `${find("function validateTimezone(")}\nreturn { validateTimezone };`,
+)((message) => {
+  throw new ScheduleBrokerError(message);
+});
+
+function zoneVerdict(timezone) {
+  const doc = [{ schedule: "0 0 * * *", path: "/api/cron", timezone }];
+  const schema = schemaVerdict(checkSchedules, doc);
+  return schema === true ? verdict(() => validateTimezone(timezone)) : schema;
+}
+
+// stdin: {"exprs": [...], "zones": [...]}; stdout: {"cases": [...], "zones": {name: verdict}}
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify({
+  cases: input.exprs.map(judge),
+  zones: Object.fromEntries(input.zones.map((z) => [z, zoneVerdict(z)])),
+}));

@@ -1,9 +1,11 @@
 """The shared cron corpus: one list of schedule strings every provider's own engine judges.
 
-    python tests/fidelity/corpus/generate.py      # writes cron.json beside this file
+    python tests/fidelity/corpus/generate.py      # writes cron.json and zones.json beside it
 
-cron.json is {"about", "cases": [{"expr", "tags"}]}, one case per line. Each engine's developer
-script reads it and commits that engine's verdicts as golden data next to its own test:
+cron.json is {"about", "unicode", "cases": [{"expr", "tag"}]}, one case per line; zones.json is
+{"about", "zones": [...]}: every name of this machine's tz database and names that are not
+zones (case, paths, offsets, tz database files), for the providers' zone checks. Each engine's
+developer script reads them and commits that engine's verdicts as golden data next to its own test:
 scripts/vercel_golden.py (Vercel's validators from npm -> tests/fidelity/vercel/golden.json),
 tests/fidelity/robfig/generate.py (robfig/cron v3 in Go -> robfig/golden.json, which includes
 this corpus). pg_cron, actionlint and later engines read the same file.
@@ -20,10 +22,18 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+import zoneinfo
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "cron.json"
+ZONES = HERE / "zones.json"
+ODD_ZONES = ("", "UTC", "utc", "Etc/UTC", "europe/berlin", "EUROPE/BERLIN", "Europe/Berlin/",
+             "Europe//Berlin", "./UTC", "/etc/localtime", "../etc/passwd", "Local", "localtime",
+             "posixrules", "Factory", "GMT+5", "Etc/GMT+5", "+05:00", "UTC+1", "Europe/Berlin ",
+             " UTC", "Europe/Berlin\n", "Mars/Olympus", "A" * 51, "America/Argentina/Buenos_Aires",
+             "Asia/Calcutta", "Europe/Kiev", "Europe/Kyiv", "America/Ciudad_Juarez",
+             "Pacific/Kanton", "US/Eastern", "EST5EDT", "Europe/Berlin\u00a0", "\u0415urope/Berlin")
 
 # name, min, max, names it may take
 FIELDS = (("minute", 0, 59, ()), ("hour", 0, 23, ()), ("day-of-month", 1, 31, ()),
@@ -165,10 +175,20 @@ def render(rows: list[dict]) -> str:
     return f'{json.dumps(head)[:-1]}, "cases": [\n{lines}\n]}}\n'
 
 
+def zones() -> list[str]:
+    """This machine's tz database names, then the odd ones (kept in order, once each)."""
+    return list(dict.fromkeys([*sorted(zoneinfo.available_timezones()), *ODD_ZONES]))
+
+
 def main() -> int:
     rows = cases()
     OUT.write_text(render(rows), encoding="utf-8")
-    print(f"{len(rows)} expressions -> {OUT}")
+    names = zones()
+    about = ("zone names for the providers' zone checks: this machine's tz database "
+             f"({len(zoneinfo.available_timezones())} names when written) and odd ones")
+    ZONES.write_text(json.dumps({"about": about, "zones": names}, indent=0) + "\n",
+                     encoding="utf-8")
+    print(f"{len(rows)} expressions -> {OUT}; {len(names)} zone names -> {ZONES}")
     return 0
 
 
