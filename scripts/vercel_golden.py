@@ -92,10 +92,12 @@ def main() -> int:
                  "zones = a Vercel Schedules timezone (schema, validateTimezone) on "
                  "tests/fidelity/corpus/zones.json.",
         "packages": versions,
-        "zones": answer["zones"],
     }
+    # One case (and one zone) per line: reviewable diffs when a package or the corpus changes.
     lines = ",\n".join(json.dumps(v, ensure_ascii=True) for v in verdicts)
-    GOLDEN.write_text(f'{json.dumps(head)[:-1]}, "cases": [\n{lines}\n]}}\n', encoding="utf-8")
+    zones = ",\n".join(f"{json.dumps(z)}: {json.dumps(v)}" for z, v in answer["zones"].items())
+    text = f'{json.dumps(head)[:-1]}, "cases": [\n{lines}\n],\n"zones": {{\n{zones}\n}}}}\n'
+    GOLDEN.write_text(text, encoding="utf-8")
     print(f"{len(verdicts)} expressions, {versions} -> {GOLDEN}")
     return 0
 
