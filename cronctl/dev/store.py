@@ -72,6 +72,14 @@ class Store:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise CronctlError(f"cannot open the database {path}: {reason}",
                                hint="pass --db with a writable file, or --memory") from None
+        except DatabaseInUse:
+            raise
+        except CronctlError as exc:  # a link, a folder, another user's file (fsutil's checks)
+            self._unlock()
+            reason = exc.message.removeprefix(f"{path}: ")
+            raise CronctlError(f"cannot open the database {path}: {reason}",
+                               hint=exc.hint or "pass --db with a writable file, or --memory"
+                               ) from None
         self.db.executescript(_SCHEMA)
         for part in ("host", "path"):
             self.db.create_function(f"url_{part}", 1, _url_part(part), deterministic=True)
