@@ -79,3 +79,17 @@ def test_private_folder_refuses_a_link_and_a_linked_gitignore(tmp_path):
     with pytest.raises(CronctlError, match="symbolic link"):
         private_folder(folder, ignore_note="x")
     assert not (tmp_path / "victim").exists()
+
+
+def test_the_key_file_is_never_read_through_a_link(tmp_path, monkeypatch):
+    from cronctl.statedir import secret_file
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert len(secret_file("plan-key")) >= 32
+    folder = tmp_path / "state" / "cronctl"
+    outside = tmp_path / "outside-key"
+    outside.write_text("a" * 64 + "\n")
+    os.chmod(outside, 0o600)
+    (folder / "linked-key").symlink_to(outside)
+    with pytest.raises(CronctlError, match="symbolic link"):
+        secret_file("linked-key")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ConfigError, CronctlError, ProviderError
 from ...secrets import url_credentials
 from .ledger_state import StateRecords
 from .masking import LedgerMask
@@ -86,6 +86,11 @@ class Ledger(StateRecords):
 
         try:
             _private_sqlite(Path(self.url))
+        except CronctlError as exc:  # a link, a folder, another user's file
+            raise ProviderError(f"cannot open the runner's ledger {self.url}: "
+                                + exc.message.removeprefix(f"{self.url}: "),
+                                hint=exc.hint) from None
+        try:
             conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
