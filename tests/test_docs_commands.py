@@ -230,3 +230,32 @@ def test_every_command_on_the_page_runs(page, tmp_path, monkeypatch, capsys):
                     assert says is None or says in out + err, f"{name}: $ {line.text}\n{out}"
         finally:
             reader.close()
+
+
+# -- the commands page: every command, and only options that exist -----------------------------
+
+def cli_commands() -> dict:
+    import typer.main
+
+    from cronctl.cli import app
+
+    return dict(typer.main.get_command(app).commands)
+
+
+def test_the_commands_page_has_every_command_and_names_only_real_options():
+    commands = cli_commands()
+    rows = [line for line in (REPO_ROOT / "docs/commands.md").read_text().splitlines()
+            if line.startswith("| `cronctl ")]
+    documented = {}
+    for row in rows:
+        cell = row.split("` |", 1)[0]
+        names = re.findall(r"(?:`cronctl |/ `)([a-z]+)", cell)
+        for name in names:
+            documented[name] = cell
+    missing = set(commands) - set(documented)
+    assert not missing, f"not on docs/commands.md: {missing}"
+    for name, cell in documented.items():
+        assert name in commands, f"docs/commands.md names no such command: {name}"
+        options = {o for p in commands[name].params for o in (*p.opts, *p.secondary_opts)}
+        for option in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", cell):
+            assert option in options, f"docs/commands.md: cronctl {name} has no {option}"
