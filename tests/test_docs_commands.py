@@ -136,7 +136,7 @@ class Reader:
         dev = DevProcess(self.folder, args, env)
         self.devs.append(dev)
         poll(lambda: re.search(r"\d+ to create|No changes|not applied", dev.log()),
-             "cronctl dev applying schedules.yaml")
+             "cronctl dev applying schedules.yaml", wait_s=120)  # a bound, not a speed
         assert "not applied" not in dev.log(), dev.log()
 
     def run(self, line: Line) -> tuple[int, str, str]:
