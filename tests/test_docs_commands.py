@@ -135,7 +135,7 @@ class Reader:
         args = [self.stand_in(w) for w in line.words[2:]]
         dev = DevProcess(self.folder, args, env)
         self.devs.append(dev)
-        poll(lambda: re.search(r"\d+ to create|No changes|not applied", dev.log()),
+        poll(lambda: re.search(r"Applied \d+ change|No changes|not applied", dev.log()),
              "cronctl dev applying schedules.yaml", wait_s=120)  # a bound, not a speed
         assert "not applied" not in dev.log(), dev.log()
 
