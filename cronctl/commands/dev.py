@@ -67,7 +67,7 @@ def run(opts: DevOptions) -> int:
     if problem:
         return _fail(problem, ExitStatus.USAGE)
 
-    from ..dev import CRON_SECRET, env_for
+    from ..dev import default_cron_secret, env_for
     from ..dev.app import DevSettings, build_app
     from ..dev.autoapply import AutoApply
     from ..dev.ratelimit import parse_rate
@@ -80,11 +80,7 @@ def run(opts: DevOptions) -> int:
         return _fail(str(exc), ExitStatus.USAGE)
     db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
     has_file = opts.config_path is not None and opts.config_path.is_file()
-    app_env = {}
-    if has_file and not os.environ.get("CRON_SECRET"):
-        # What the file's jobs send (${CRON_SECRET}, the Vercel jobs' bearer) and what a second
-        # terminal reads from this server: a known development value the app can check.
-        os.environ["CRON_SECRET"] = app_env["CRON_SECRET"] = CRON_SECRET
+    app_env = default_cron_secret() if has_file else {}
     auto = (AutoApply(opts.config_path, opts.app_url, apply=opts.apply, apply_file=_apply_file)
             if has_file else None)
     settings = DevSettings(

@@ -14,6 +14,18 @@ NEXT_SIGNING_KEY = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
 CRON_SECRET = "cronctl-dev-cron-secret"
 
 
+def default_cron_secret() -> dict[str, str]:
+    """Give this process (the server) the development CRON_SECRET when its shell has none: the
+    file's ${CRON_SECRET} and the Vercel jobs' bearer, which a second terminal then reads from
+    the server. Returns what it set, for the banner."""
+    import os
+
+    if os.environ.get("CRON_SECRET"):
+        return {}
+    os.environ["CRON_SECRET"] = CRON_SECRET
+    return {"CRON_SECRET": CRON_SECRET}
+
+
 def env_for(url: str) -> dict[str, str]:
     """The four variables an app (or cronctl itself) needs to talk to the server at `url`."""
     return {
