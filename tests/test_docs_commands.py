@@ -259,3 +259,14 @@ def test_the_commands_page_has_every_command_and_names_only_real_options():
         options = {o for p in commands[name].params for o in (*p.opts, *p.secondary_opts)}
         for option in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", cell):
             assert option in options, f"docs/commands.md: cronctl {name} has no {option}"
+
+
+@pytest.mark.parametrize("name", ["README.md", "CONTRIBUTING.md"])
+def test_the_pages_outside_the_site_link_to_files_that_exist(name):
+    """mkdocs build --strict checks the site's links; these two pages are read on GitHub."""
+    text = (REPO_ROOT / name).read_text()
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [link for link in links if "://" not in link]
+    assert local, "no relative link found"
+    for link in local:
+        assert (REPO_ROOT / link).exists(), f"{name} links to {link}, which does not exist"
