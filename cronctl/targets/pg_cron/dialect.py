@@ -142,6 +142,3 @@ def as_spec(found: pg.Entry) -> robfig.Spec | robfig.Every:
                        found.dom | (star if found.dom_star else 0), found.month,
                        found.dow | (star if found.dow_star else 0))
 
-
-def dialect(settings) -> PgCronDialect:
-    return PgCronDialect(getattr(settings, "version", None) or "1.6")

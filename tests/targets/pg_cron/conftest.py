@@ -54,3 +54,36 @@ def sql(cron_url):
     yield run
     for conn in conns:
         conn.close()
+
+
+# A stand-in of pg_net's SQL signature only (Debian does not package pg_net): the two functions
+# cronctl's commands call, with the exact parameters, types and defaults of sql/pg_net.sql in
+# supabase/pg_net (commit 68ef0bf), recording each call instead of sending it. It proves the
+# generated commands bind to pg_net's signature and read the bearer when they run; it says
+# nothing about pg_net's HTTP behaviour.
+NET_STAND_IN = """
+CREATE SCHEMA IF NOT EXISTS net;
+CREATE TABLE IF NOT EXISTS net.calls (id bigserial PRIMARY KEY, method text, url text,
+    body jsonb, params jsonb, headers jsonb, timeout_milliseconds int);
+CREATE OR REPLACE FUNCTION net.http_get(url text, params jsonb default '{}'::jsonb,
+    headers jsonb default '{}'::jsonb, timeout_milliseconds int default 5000)
+RETURNS bigint LANGUAGE sql AS $$
+    INSERT INTO net.calls (method, url, params, headers, timeout_milliseconds)
+    VALUES ('GET', url, params, headers, timeout_milliseconds) RETURNING id $$;
+CREATE OR REPLACE FUNCTION net.http_post(url text, body jsonb default '{}'::jsonb,
+    params jsonb default '{}'::jsonb,
+    headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
+    timeout_milliseconds int DEFAULT 5000)
+RETURNS bigint LANGUAGE sql AS $$
+    INSERT INTO net.calls (method, url, body, params, headers, timeout_milliseconds)
+    VALUES ('POST', url, body, params, headers, timeout_milliseconds) RETURNING id $$;
+"""
+
+
+@pytest.fixture(scope="session")
+def net_stand_in(cron_server, cron_url):
+    import psycopg
+
+    with psycopg.connect(cron_url, autocommit=True) as conn:
+        conn.execute(NET_STAND_IN)
+    return cron_url

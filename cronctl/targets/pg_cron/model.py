@@ -1,0 +1,82 @@
+"""The pg_cron target's part of schedules.yaml: `target: pg_cron` jobs and the top-level
+`pg_cron:` settings, and how a job becomes the `Job` the target plans with. Light: `cronctl
+validate` imports it.
+
+No `from __future__ import annotations`: shape.py reads these annotations as objects.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...config.model import Duration, JobFields, MethodField
+from ...config.shape import spec
+
+
+@spec
+class PgCronJob(JobFields):
+    """A job of the pg_cron target: an HTTP call (`path` on the base URL, through pg_net) or
+    SQL (`sql`), run by pg_cron in the database. Schedules are in UTC."""
+
+    path: str | None = None  # type: ignore[assignment]
+    sql: str | None = None
+    method: MethodField | None = None  # GET or POST (pg_net's net.http_get / net.http_post)
+    body: dict[str, Any] | list[Any] | None = None  # sent as JSON (jsonb)
+    timeout: Duration | None = None  # pg_net's timeout_milliseconds (its default: 5 s)
+
+
+@spec
+class PgCronSettings:
+    """`pg_cron:` at the top level of schedules.yaml."""
+
+    # postgresql://... of the database pg_cron runs in (cron.database_name); usually
+    # ${SUPABASE_DB_URL}. Unset: the PG_CRON_DATABASE_URL environment variable.
+    database_url: str | None = None
+    base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
+    # Where the command reads the bearer when it runs: vault:<secret name> (Supabase Vault),
+    # setting:<name> (current_setting, e.g. ALTER DATABASE postgres SET app.cron_secret ...),
+    # or none. Never the value itself.
+    bearer: str = "vault:cron_secret"
+    version: Literal["1.4", "1.5", "1.6"] = "1.6"  # the server's pg_cron (Supabase: 1.6)
+
+
+HINTS = {
+    "sql": "SQL to run, e.g. \"CALL refresh_reports()\" or \"DELETE FROM sessions WHERE ...\"",
+    "method": "GET or POST (pg_net's net.http_get and net.http_post)",
+    "body": "a mapping or list, sent as JSON",
+    "timeout": "a duration like 5s or 30s (pg_net's timeout_milliseconds)",
+    "database_url": "postgresql://user:password@host:5432/postgres, e.g. ${SUPABASE_DB_URL}",
+    "bearer": "vault:<secret name>, setting:<name> or none, e.g. vault:cron_secret",
+    "version": "the server's pg_cron version: 1.4, 1.5 or 1.6",
+}
+LIMITS = ("is not supported by the pg_cron target", "a pg_cron job takes path (with method, "
+          "body, timeout) or sql; its schedule is in UTC (pg_cron has no per-job timezone)")
+ENV_URL = "PG_CRON_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class PgCronJobSpec:
+    """The pg_cron target's own part of a loaded job: the validated job as written."""
+
+    model: PgCronJob
+
+    def secrets(self) -> list[str]:
+        return []  # the bearer is read in the database, never held here
+
+
+def build(job: PgCronJob, ctx: Any) -> dict[str, Any]:
+    return {"timezone": "UTC", "spec": PgCronJobSpec(job)}
+
+
+def dialect(settings: Any):
+    from .dialect import PgCronDialect
+
+    return PgCronDialect(settings.version if settings is not None else "1.6")
+
+
+def reads(jobs: list) -> set[str]:
+    keys = {"pg_cron"} if jobs else set()
+    return keys | ({"base_url"} if any(j.path for j in jobs) else set())
+
+
+def settings_of(config: Any) -> PgCronSettings:
+    return config.settings.get("pg_cron") or PgCronSettings()

@@ -1,0 +1,67 @@
+"""The pg_cron target's rules beyond the shape: a job is an HTTP call (GET or POST through
+pg_net) or SQL; its schedule in pg_cron's dialect (UTC, the server's version); the bearer's
+source and the database in `pg_cron:`. Each problem is reported with file:line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...config import validate as common
+from ...config.diagnostics import Reporter
+from ...urls import base_url_problem, display
+from .command import bearer_problem
+from .dialect import PgCronDialect
+from .model import PgCronSettings
+
+
+def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
+    settings = ctx.model.pg_cron or PgCronSettings()
+    if (spec.path is None) == (spec.sql is None):
+        rep.add(base if spec.path is None else (*base, "sql"),
+                "a pg_cron job needs 'path' (an HTTP call through pg_net) or 'sql'"
+                if spec.path is None else "a pg_cron job calls a path or runs SQL, not both",
+                hint="e.g. path: /api/cron/cleanup, or sql: \"CALL refresh_reports()\"",
+                key=spec.path is None)
+    if spec.sql is not None:
+        if not spec.sql.strip():
+            rep.add((*base, "sql"), "sql is empty", hint="the SQL to run, e.g. \"VACUUM\"")
+        for key in ("method", "body", "timeout"):
+            if getattr(spec, key) is not None:
+                rep.add((*base, key), f"{key} applies to HTTP jobs only (this job runs SQL)",
+                        hint="remove it, or call a path instead")
+    if spec.path is not None:
+        if not settings.base_url and not ctx.model.base_url:
+            rep.add((*base, "path"), "HTTP pg_cron jobs need a base URL (where the app is)",
+                    hint="add 'base_url: ${APP_URL}' at the top, or pg_cron: {base_url: ...}")
+        if spec.method not in (None, "GET", "POST"):
+            rep.add((*base, "method"), f"pg_cron calls the app through pg_net, which has "
+                    f"net.http_get and net.http_post, not {spec.method}",
+                    hint="use GET or POST")
+        if spec.body is not None and spec.method == "GET":
+            rep.add((*base, "body"), "a GET has no body (net.http_get takes none)",
+                    hint="use method: POST, or remove the body")
+    for problem in PgCronDialect(settings.version).validate(spec.schedule.strip()):
+        rep.add((*base, problem.field), problem.message, hint=problem.hint,
+                severity=problem.severity)
+
+
+def settings(rep: Reporter, ctx: Any) -> None:
+    s = ctx.model.pg_cron
+    if s is None:
+        return
+    base = ("pg_cron",)
+    url = (s.database_url or "").strip()
+    if url and not common.unresolved(rep, (*base, "database_url"), url) and \
+            not url.startswith(("postgresql://", "postgres://")):
+        rep.add((*base, "database_url"), "database_url is not a postgresql:// URL",
+                hint="e.g. ${SUPABASE_DB_URL} (Supabase: Project Settings > Database > "
+                "Connection string, session pooler or direct)")
+    problem = bearer_problem(s.bearer)
+    if problem:
+        rep.add((*base, "bearer"), problem, hint="e.g. vault:cron_secret or "
+                "setting:app.cron_secret")
+    if s.base_url and not common.unresolved(rep, (*base, "base_url"), s.base_url):
+        found = base_url_problem(s.base_url)
+        if found:
+            rep.add((*base, "base_url"), f"base_url {display(s.base_url)!r} {found}",
+                    hint="e.g. https://app.example.com")

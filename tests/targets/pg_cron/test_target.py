@@ -1,0 +1,186 @@
+"""The pg_cron target against a real PostgreSQL with pg_cron: `cronctl schedule` creates jobs
+with cron.schedule, a second run changes nothing, other names are never touched, pause and
+resume go through cron.alter_job, and the bearer stays in the database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+SECRET = "s3cr3t-bearer-" + uuid.uuid4().hex
+
+
+def _project() -> str:
+    return "p" + uuid.uuid4().hex[:10]
+
+
+def _file(write_config, project: str, jobs: str, *, bearer: str = "setting:app.cron_secret",
+          version: str = "1.4") -> None:
+    import textwrap
+
+    write_config(f"""\
+version: 1
+project: {project}
+base_url: https://app.example.com
+pg_cron:
+  database_url: ${{SUPABASE_DB_URL}}
+  bearer: {bearer}
+  version: "{version}"
+jobs:
+""" + textwrap.indent(textwrap.dedent(jobs).strip(), "  ") + "\n")
+
+
+JOBS = """
+cleanup:
+  target: pg_cron
+  path: /api/cron/cleanup
+  schedule: "0 3 * * *"
+  body: {full: true, note: "it's"}
+  timeout: 30s
+ping:
+  target: pg_cron
+  path: /api/cron/ping
+  method: GET
+  schedule: "*/10 * * * *"
+refresh:
+  target: pg_cron
+  sql: "SELECT 1"
+  schedule: "@hourly"
+"""
+
+
+@pytest.fixture
+def env(cron_url):
+    return {"SUPABASE_DB_URL": cron_url}
+
+
+def _jobs(sql, project: str) -> dict[str, tuple]:
+    rows = sql("SELECT jobname, schedule, command, active FROM cron.job WHERE jobname LIKE %s",
+               (f"cronctl.{project}.%",))
+    return {r[0].split(".", 2)[2]: r[1:] for r in rows}
+
+
+def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, write_config, env, sql):
+    project = _project()
+    _file(write_config, project, JOBS)
+    sql("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM')")
+    sql("SELECT cron.schedule(%s, '0 5 * * *', 'SELECT 2')", (f"cronctl.other{project}.job",))
+    foreign = sql("SELECT jobid, jobname, schedule, command, active FROM cron.job "
+                  "WHERE jobname NOT LIKE %s ORDER BY jobid", (f"cronctl.{project}.%",))
+
+    r = cli("schedule", "--yes", env=env)
+    assert r.code == 0, r.out + r.err
+    jobs = _jobs(sql, project)
+    assert set(jobs) == {"cleanup", "ping", "refresh"}
+    assert jobs["refresh"] == ("@hourly", "SELECT 1", True)
+    assert jobs["ping"][0] == "*/10 * * * *"
+
+    again = cli("diff", "--exit-code", env=env)
+    assert again.code == 0, again.out + again.err
+    r = cli("diff", "--json", env=env)
+    data = json.loads(r.out)
+    plan = data["pg_cron"]
+    assert not plan["changes"] and plan["summary"]["unchanged"] == 3
+    assert {"nightly-vacuum", f"cronctl.other{project}.job"} <= set(plan["unmanaged"])
+
+    # a job removed from the file is unscheduled; the foreign ones stay exactly as they were
+    _file(write_config, project, JOBS.split("ping:")[0])
+    r = cli("schedule", "--yes", env=env)
+    assert r.code == 0, r.out + r.err
+    assert set(_jobs(sql, project)) == {"cleanup"}
+    assert sql("SELECT jobid, jobname, schedule, command, active FROM cron.job "
+               "WHERE jobname NOT LIKE %s ORDER BY jobid", (f"cronctl.{project}.%",)) == foreign
+
+
+def test_an_update_is_an_upsert_on_the_job_name(cli, write_config, env, sql):
+    project = _project()
+    _file(write_config, project, JOBS)
+    assert cli("schedule", "--yes", env=env).code == 0
+    ids = sql("SELECT jobname, jobid FROM cron.job WHERE jobname LIKE %s",
+              (f"cronctl.{project}.%",))
+    _file(write_config, project, JOBS.replace("@hourly", "15 * * * *"))
+    r = cli("diff", env=env)
+    assert "refresh" in r.out and "15 * * * *" in r.out
+    assert cli("schedule", "--yes", env=env).code == 0
+    assert _jobs(sql, project)["refresh"][0] == "15 * * * *"
+    assert sql("SELECT jobname, jobid FROM cron.job WHERE jobname LIKE %s",
+               (f"cronctl.{project}.%",)) == ids  # the same rows: history stays with them
+
+
+def test_the_bearer_is_read_in_the_database_never_written_into_cron_job(
+        cli, write_config, env, sql, net_stand_in):
+    project = _project()
+    _file(write_config, project, JOBS)
+    sql(f"ALTER DATABASE cron SET app.cron_secret = '{SECRET}'")
+    r = cli("schedule", "--yes", env={**env, "CRON_SECRET": SECRET})
+    assert r.code == 0, r.out + r.err
+    assert SECRET not in r.out + r.err
+    everything = json.dumps(sql("SELECT * FROM cron.job"), default=str)
+    assert SECRET not in everything
+    # run each HTTP job's command as pg_cron would: it binds to pg_net's signature and sends
+    # the secret it reads from the setting at run time
+    for name in ("cleanup", "ping"):
+        command = _jobs(sql, project)[name][1]
+        with __import__("psycopg").connect(env["SUPABASE_DB_URL"], autocommit=True) as conn:
+            request_id = conn.execute(command).fetchone()[0]
+            call = conn.execute("SELECT method, url, body, headers, timeout_milliseconds "
+                                "FROM net.calls WHERE id = %s", (request_id,)).fetchone()
+        if name == "cleanup":
+            assert call == ("POST", "https://app.example.com/api/cron/cleanup",
+                            {"full": True, "note": "it's"},
+                            {"Content-Type": "application/json",
+                             "Authorization": f"Bearer {SECRET}"}, 30000)
+        else:
+            assert call == ("GET", "https://app.example.com/api/cron/ping", None,
+                            {"Authorization": f"Bearer {SECRET}"}, 5000)
+
+
+def test_vault_bearer_reads_supabase_vault(cli, write_config, env, sql, net_stand_in):
+    """vault.decrypted_secrets is Supabase Vault's view (supabase/vault: name, decrypted_secret);
+    here a table of those two columns stands in for it."""
+    project = _project()
+    sql("CREATE SCHEMA IF NOT EXISTS vault")
+    sql("CREATE TABLE IF NOT EXISTS vault.decrypted_secrets (name text, decrypted_secret text)")
+    sql("INSERT INTO vault.decrypted_secrets VALUES (%s, %s)", (project, SECRET))
+    _file(write_config, project, JOBS, bearer=f"vault:{project}")
+    assert cli("schedule", "--yes", env=env).code == 0
+    command = _jobs(sql, project)["ping"][1]
+    assert SECRET not in command and "vault.decrypted_secrets" in command
+    request_id = sql(command)[0][0]
+    headers = sql("SELECT headers FROM net.calls WHERE id = %s", (request_id,))[0][0]
+    assert headers == {"Authorization": f"Bearer {SECRET}"}
+
+
+def test_pause_and_resume_through_alter_job(cli, write_config, env, sql):
+    project = _project()
+    _file(write_config, project, JOBS)
+    assert cli("schedule", "--yes", env=env).code == 0
+    assert cli("pause", "refresh", env=env).code == 0
+    assert _jobs(sql, project)["refresh"][2] is False
+    r = cli("diff", env=env)
+    assert "resume" in r.out.lower() or "refresh" in r.out
+    assert cli("resume", "refresh", env=env).code == 0
+    assert _jobs(sql, project)["refresh"][2] is True
+    # enabled: false in the file: created inactive, and a second run changes nothing
+    _file(write_config, project,
+          JOBS.replace('sql: "SELECT 1"', 'sql: "SELECT 1"\n  enabled: false'))
+    assert cli("schedule", "--yes", env=env).code == 0
+    assert _jobs(sql, project)["refresh"][2] is False
+    assert cli("diff", "--exit-code", env=env).code == 0
+
+
+def test_a_missing_database_url_is_one_clear_message(cli, write_config):
+    _file(write_config, _project(), JOBS)
+    r = cli("schedule", "--yes")
+    assert r.code != 0
+    assert "SUPABASE_DB_URL" in r.err and "Traceback" not in r.err
+
+
+def test_an_unreachable_database_hides_its_password(cli, write_config):
+    _file(write_config, _project(), JOBS)
+    r = cli("diff", env={"SUPABASE_DB_URL": "postgresql://u:hunter2@127.0.0.1:1/postgres"})
+    assert r.code != 0
+    assert "hunter2" not in r.out + r.err and "Traceback" not in r.err
+    assert "127.0.0.1" in r.err
