@@ -87,3 +87,19 @@ def net_stand_in(cron_server, cron_url):
     with psycopg.connect(cron_url, autocommit=True) as conn:
         conn.execute(NET_STAND_IN)
     return cron_url
+
+
+@pytest.fixture
+def pg_file(write_config):
+    """Write a schedules.yaml of pg_cron jobs (the database from ${SUPABASE_DB_URL})."""
+    import textwrap
+
+    def write(project: str, jobs: str, *, bearer: str = "setting:app.cron_secret",
+              version: str = "1.4"):
+        body = textwrap.indent(textwrap.dedent(jobs).strip(), "  ")
+        return write_config(
+            f"version: 1\nproject: {project}\nbase_url: https://app.example.com\n"
+            f"pg_cron:\n  database_url: ${{SUPABASE_DB_URL}}\n  bearer: {bearer}\n"
+            f"  version: \"{version}\"\njobs:{' {}' if not body else ''}\n{body}\n")
+
+    return write

@@ -16,22 +16,6 @@ def _project() -> str:
     return "p" + uuid.uuid4().hex[:10]
 
 
-def _file(write_config, project: str, jobs: str, *, bearer: str = "setting:app.cron_secret",
-          version: str = "1.4") -> None:
-    import textwrap
-
-    write_config(f"""\
-version: 1
-project: {project}
-base_url: https://app.example.com
-pg_cron:
-  database_url: ${{SUPABASE_DB_URL}}
-  bearer: {bearer}
-  version: "{version}"
-jobs:
-""" + textwrap.indent(textwrap.dedent(jobs).strip(), "  ") + "\n")
-
-
 JOBS = """
 cleanup:
   target: pg_cron
@@ -62,9 +46,9 @@ def _jobs(sql, project: str) -> dict[str, tuple]:
     return {r[0].split(".", 2)[2]: r[1:] for r in rows}
 
 
-def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, write_config, env, sql):
+def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, pg_file, env, sql):
     project = _project()
-    _file(write_config, project, JOBS)
+    pg_file(project, JOBS)
     sql("SELECT cron.schedule('nightly-vacuum', '0 4 * * *', 'VACUUM')")
     sql("SELECT cron.schedule(%s, '0 5 * * *', 'SELECT 2')", (f"cronctl.other{project}.job",))
     foreign = sql("SELECT jobid, jobname, schedule, command, active FROM cron.job "
@@ -86,7 +70,7 @@ def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, write_confi
     assert {"nightly-vacuum", f"cronctl.other{project}.job"} <= set(plan["unmanaged"])
 
     # a job removed from the file is unscheduled; the foreign ones stay exactly as they were
-    _file(write_config, project, JOBS.split("ping:")[0])
+    pg_file(project, JOBS.split("ping:")[0])
     r = cli("schedule", "--yes", env=env)
     assert r.code == 0, r.out + r.err
     assert set(_jobs(sql, project)) == {"cleanup"}
@@ -94,13 +78,13 @@ def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, write_confi
                "WHERE jobname NOT LIKE %s ORDER BY jobid", (f"cronctl.{project}.%",)) == foreign
 
 
-def test_an_update_is_an_upsert_on_the_job_name(cli, write_config, env, sql):
+def test_an_update_is_an_upsert_on_the_job_name(cli, pg_file, env, sql):
     project = _project()
-    _file(write_config, project, JOBS)
+    pg_file(project, JOBS)
     assert cli("schedule", "--yes", env=env).code == 0
     ids = sql("SELECT jobname, jobid FROM cron.job WHERE jobname LIKE %s",
               (f"cronctl.{project}.%",))
-    _file(write_config, project, JOBS.replace("@hourly", "15 * * * *"))
+    pg_file(project, JOBS.replace("@hourly", "15 * * * *"))
     r = cli("diff", env=env)
     assert "refresh" in r.out and "15 * * * *" in r.out
     assert cli("schedule", "--yes", env=env).code == 0
@@ -110,9 +94,9 @@ def test_an_update_is_an_upsert_on_the_job_name(cli, write_config, env, sql):
 
 
 def test_the_bearer_is_read_in_the_database_never_written_into_cron_job(
-        cli, write_config, env, sql, net_stand_in):
+        cli, pg_file, env, sql, net_stand_in):
     project = _project()
-    _file(write_config, project, JOBS)
+    pg_file(project, JOBS)
     sql(f"ALTER DATABASE cron SET app.cron_secret = '{SECRET}'")
     r = cli("schedule", "--yes", env={**env, "CRON_SECRET": SECRET})
     assert r.code == 0, r.out + r.err
@@ -137,14 +121,14 @@ def test_the_bearer_is_read_in_the_database_never_written_into_cron_job(
                             {"Authorization": f"Bearer {SECRET}"}, 5000)
 
 
-def test_vault_bearer_reads_supabase_vault(cli, write_config, env, sql, net_stand_in):
+def test_vault_bearer_reads_supabase_vault(cli, pg_file, env, sql, net_stand_in):
     """vault.decrypted_secrets is Supabase Vault's view (supabase/vault: name, decrypted_secret);
     here a table of those two columns stands in for it."""
     project = _project()
     sql("CREATE SCHEMA IF NOT EXISTS vault")
     sql("CREATE TABLE IF NOT EXISTS vault.decrypted_secrets (name text, decrypted_secret text)")
     sql("INSERT INTO vault.decrypted_secrets VALUES (%s, %s)", (project, SECRET))
-    _file(write_config, project, JOBS, bearer=f"vault:{project}")
+    pg_file(project, JOBS, bearer=f"vault:{project}")
     assert cli("schedule", "--yes", env=env).code == 0
     command = _jobs(sql, project)["ping"][1]
     assert SECRET not in command and "vault.decrypted_secrets" in command
@@ -153,9 +137,9 @@ def test_vault_bearer_reads_supabase_vault(cli, write_config, env, sql, net_stan
     assert headers == {"Authorization": f"Bearer {SECRET}"}
 
 
-def test_pause_and_resume_through_alter_job(cli, write_config, env, sql):
+def test_pause_and_resume_through_alter_job(cli, pg_file, env, sql):
     project = _project()
-    _file(write_config, project, JOBS)
+    pg_file(project, JOBS)
     assert cli("schedule", "--yes", env=env).code == 0
     assert cli("pause", "refresh", env=env).code == 0
     assert _jobs(sql, project)["refresh"][2] is False
@@ -164,22 +148,22 @@ def test_pause_and_resume_through_alter_job(cli, write_config, env, sql):
     assert cli("resume", "refresh", env=env).code == 0
     assert _jobs(sql, project)["refresh"][2] is True
     # enabled: false in the file: created inactive, and a second run changes nothing
-    _file(write_config, project,
+    pg_file(project,
           JOBS.replace('sql: "SELECT 1"', 'sql: "SELECT 1"\n  enabled: false'))
     assert cli("schedule", "--yes", env=env).code == 0
     assert _jobs(sql, project)["refresh"][2] is False
     assert cli("diff", "--exit-code", env=env).code == 0
 
 
-def test_a_missing_database_url_is_one_clear_message(cli, write_config):
-    _file(write_config, _project(), JOBS)
+def test_a_missing_database_url_is_one_clear_message(cli, pg_file):
+    pg_file(_project(), JOBS)
     r = cli("schedule", "--yes")
     assert r.code != 0
     assert "SUPABASE_DB_URL" in r.err and "Traceback" not in r.err
 
 
-def test_an_unreachable_database_hides_its_password(cli, write_config):
-    _file(write_config, _project(), JOBS)
+def test_an_unreachable_database_hides_its_password(cli, pg_file):
+    pg_file(_project(), JOBS)
     r = cli("diff", env={"SUPABASE_DB_URL": "postgresql://u:hunter2@127.0.0.1:1/postgres"})
     assert r.code != 0
     assert "hunter2" not in r.out + r.err and "Traceback" not in r.err
