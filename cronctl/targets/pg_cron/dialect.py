@@ -87,6 +87,12 @@ class PgCronDialect(Dialect):
                                 "check the day-of-month against the month, e.g. February has "
                                 "no 30th or 31st")]
         out = []
+        fields = expr.strip().split()
+        if found.seconds is None and not expr.strip().startswith("@") and len(fields) > 5:
+            out.append(CronProblem(
+                f"{expr!r} has {len(fields)} fields: pg_cron reads the first five (minute to "
+                "day-of-week) and ignores the rest (a crontab's command), so there is no "
+                "seconds or year field", "write five fields", severity="warning"))
         if found.seconds is None and not (found.dom_star or found.dow_star) and \
                 (found.dom or found.last_dom) and found.dow:
             out.append(CronProblem(
@@ -125,10 +131,15 @@ class PgCronDialect(Dialect):
             return expr
         if found.reboot:
             return "When the pg_cron scheduler starts"
-        text = describe_spec(as_spec(found))
-        if found.last_dom:
-            text = text.replace("on day  of the month", "").rstrip()
-            return f"{text} on the last day of the month"
+        if not found.last_dom:
+            return describe_spec(as_spec(found))
+        star, days, months = robfig.STAR, pg.ALL_DAYS | robfig.STAR, robfig.bits(1, 12)
+        text = describe_spec(robfig.Spec(found.minute, found.hour, days, found.month,
+                                         0x7F | star)).replace(" every day", "")
+        text += " on the last day of the month"
+        if not found.dow_star and found.dow != 0x7F:
+            weekdays = describe_spec(robfig.Spec(1, 1, days, months, found.dow))
+            text += " or " + weekdays.removeprefix("At 00:00 ")
         return text
 
 

@@ -18,25 +18,32 @@ class PgCronJob(JobFields):
     SQL (`sql`), run by pg_cron in the database. Schedules are in UTC."""
 
     path: str | None = None  # type: ignore[assignment]
+    """An HTTP job's path: pg_net calls `pg_cron.base_url` (or `base_url`) + path, with
+    `Authorization: Bearer` read from `pg_cron.bearer` when the job runs."""
     sql: str | None = None
-    method: MethodField | None = None  # GET or POST (pg_net's net.http_get / net.http_post)
-    body: dict[str, Any] | list[Any] | None = None  # sent as JSON (jsonb)
-    timeout: Duration | None = None  # pg_net's timeout_milliseconds (its default: 5 s)
+    """A SQL job's statement(s), run by pg_cron in its database, e.g. `CALL refresh()`."""
+    method: MethodField | None = None
+    """An HTTP job's method: `POST` (default, `net.http_post`) or `GET` (`net.http_get`)."""
+    body: dict[str, Any] | list[Any] | None = None
+    """A POST's body, sent as JSON (pg_net's jsonb); default `{}`."""
+    timeout: Duration | None = None
+    """How long pg_net waits for the app (its `timeout_milliseconds`; its default 5s)."""
 
 
 @spec
 class PgCronSettings:
     """`pg_cron:` at the top level of schedules.yaml."""
 
-    # postgresql://... of the database pg_cron runs in (cron.database_name); usually
-    # ${SUPABASE_DB_URL}. Unset: the PG_CRON_DATABASE_URL environment variable.
     database_url: str | None = None
-    base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
-    # Where the command reads the bearer when it runs: vault:<secret name> (Supabase Vault),
-    # setting:<name> (current_setting, e.g. ALTER DATABASE postgres SET app.cron_secret ...),
-    # or none. Never the value itself.
+    """The database pg_cron runs in (its `cron.database_name`), e.g. `${SUPABASE_DB_URL}`;
+    unset: the `PG_CRON_DATABASE_URL` environment variable."""
+    base_url: str | None = None
+    """Where HTTP jobs call (default: the top-level `base_url`)."""
     bearer: str = "vault:cron_secret"
-    version: Literal["1.4", "1.5", "1.6"] = "1.6"  # the server's pg_cron (Supabase: 1.6)
+    """Where a job reads the bearer when it runs: `vault:<name>` (Supabase Vault),
+    `setting:<name>` (a database setting, `current_setting`) or `none`; never the value."""
+    version: Literal["1.4", "1.5", "1.6"] = "1.6"
+    """The server's pg_cron: its schedule grammar (1.5: `'N seconds'`; 1.6: `$`)."""
 
 
 HINTS = {
