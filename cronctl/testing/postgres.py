@@ -3,7 +3,7 @@ initialised in a temporary folder, listening on a unix socket there and an ephem
 port. initdb and postgres refuse to run as root (CI runs as root), so they run as the
 `postgres` OS user through runuser when the tests are root.
 
-    server = PostgresServer({"shared_preload_libraries": "pg_cron"}).start()
+    server = PostgresServer({"log_min_messages": "warning"}).start()  # more -c settings
     server.url("postgres"); server.new_database(); server.stop()
 """
 

@@ -61,6 +61,11 @@ def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, pg_file, en
     assert jobs["refresh"] == ("@hourly", "SELECT 1", True)
     assert jobs["ping"][0] == "*/10 * * * *"
 
+    listed = cli("list", "--json", env=env)
+    assert listed.code == 0, listed.err
+    rows = {r["name"]: r for r in json.loads(listed.out)["jobs"]}
+    assert {rows[n]["status"] for n in ("cleanup", "ping", "refresh")} == {"in sync"}
+    assert rows["ping"]["next_run"].endswith("0:00+00:00")
     again = cli("diff", "--exit-code", env=env)
     assert again.code == 0, again.out + again.err
     r = cli("diff", "--json", env=env)
@@ -168,3 +173,48 @@ def test_an_unreachable_database_hides_its_password(cli, pg_file):
     assert r.code != 0
     assert "hunter2" not in r.out + r.err and "Traceback" not in r.err
     assert "127.0.0.1" in r.err
+
+
+def _checks(cli, env) -> dict:
+    r = cli("probe", "--json", env=env)
+    data = json.loads(r.out)
+    return {c["name"]: c for c in data["checks"]}
+
+
+def test_probe_reports_version_bearer_sync_and_retention(cli, pg_file, env, sql):
+    project = _project()
+    pg_file(project, JOBS, bearer=f"setting:app.unset_{project}", version="1.6")
+    checks = _checks(cli, env)
+    assert checks["pg_cron database"]["status"] == "ok"
+    assert "1.4" in checks["pg_cron version"]["detail"]  # the server is 1.4, the file says 1.6
+    assert checks["bearer"]["status"] == "fail"
+    assert checks["pg_net"]["status"] == "fail"  # this database has none (net_stand_in aside)
+    assert checks["pg_cron jobs"]["status"] == "warn"  # not scheduled yet
+    retention = checks["cron.job_run_details"]
+    assert retention["status"] in ("ok", "warn") and "never deletes" in retention["detail"]
+
+
+def test_retention_advice_when_run_details_pile_up(sql):
+    from cronctl.targets.pg_cron.probe import CLEANUP, retention
+
+    class Old:
+        def run_details_count(self):
+            from datetime import UTC, datetime, timedelta
+
+            return 12, datetime.now(UTC) - timedelta(days=90)
+
+    check = retention(Old())
+    assert check.status == "warn" and "cron.job_run_details" in check.hint
+    # the advised cleanup is a valid pg_cron job on the real server
+    sql("BEGIN")
+    try:
+        assert sql(CLEANUP)[0][0] > 0
+    finally:
+        sql("ROLLBACK")
+
+
+def test_trigger_is_refused_with_pg_crons_own_way(cli, pg_file, env):
+    pg_file(_project(), JOBS)
+    r = cli("trigger", "refresh", "--yes", env=env)
+    assert r.code == 2, r.out + r.err
+    assert "cron.job" in r.err and "Traceback" not in r.err
