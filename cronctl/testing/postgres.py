@@ -20,9 +20,15 @@ import uuid
 from pathlib import Path
 
 
-def binaries() -> Path:
+def binaries(library: str | None = None) -> Path:
+    """The newest server's bin folder (with `library`: the newest whose lib folder has it)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(Path(p).parts[-3]))
+    if library:
+        found = [p for p in found if (Path(p).parents[1] / "lib" / f"{library}.so").exists()]
+        if not found:
+            raise RuntimeError(f"no PostgreSQL server here has {library}: apt-get install "
+                               "postgresql-15-cron (scripts/test does)")
     if not found:
         raise RuntimeError("PostgreSQL server binaries are missing: apt-get install postgresql "
                            "(.ci/run does)")
@@ -36,8 +42,10 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, options: dict[str, str] | None = None) -> None:
+    def __init__(self, options: dict[str, str] | None = None, *,
+                 library: str | None = None) -> None:
         self.options = dict(options or {})  # more `-c name=value` server settings
+        self.library = library  # a server whose lib folder has this extension library
         self.root = Path(tempfile.mkdtemp(prefix="cronctl-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -48,7 +56,7 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
 
     def start(self) -> PostgresServer:
-        bin_ = binaries()
+        bin_ = binaries(self.library)
         subprocess.run([*self.as_user, str(bin_ / "initdb"), "-D", str(self.data), "-U",
                         "cronctl", "-A", "trust", "--no-sync", "-E", "UTF8"],
                        check=True, capture_output=True)

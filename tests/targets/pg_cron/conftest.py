@@ -12,6 +12,9 @@ CRON_DB = "cron"
 
 
 class CronServer(PostgresServer):
+    def __init__(self) -> None:
+        super().__init__(library="pg_cron")
+
     def start(self) -> CronServer:
         self.options.update({"shared_preload_libraries": "pg_cron",
                              "cron.database_name": CRON_DB, "cron.host": str(self.root)})

@@ -218,3 +218,28 @@ def test_trigger_is_refused_with_pg_crons_own_way(cli, pg_file, env):
     r = cli("trigger", "refresh", "--yes", env=env)
     assert r.code == 2, r.out + r.err
     assert "cron.job" in r.err and "Traceback" not in r.err
+
+
+def test_a_change_the_server_refuses_fails_alone_with_its_message(cli, pg_file, env, sql):
+    """The file says 1.6 and uses `$`; Debian's 1.4.2 refuses it: that job fails with
+    pg_cron's own message, exit 1, and the other jobs are scheduled."""
+    project = _project()
+    pg_file(project, JOBS + '\nmonth-end:\n  target: pg_cron\n  sql: "SELECT 3"\n'
+            '  schedule: "0 23 $ * *"\n', version="1.6")
+    r = cli("schedule", "--yes", env=env)
+    assert r.code == 1, r.out + r.err
+    assert "invalid schedule: 0 23 $ * *" in r.out + r.err
+    assert set(_jobs(sql, project)) == {"cleanup", "ping", "refresh"}
+
+
+def test_a_rename_moves_the_job_to_its_new_name(cli, pg_file, env, sql):
+    project = _project()
+    pg_file(project, JOBS)
+    assert cli("schedule", "--yes", env=env).code == 0
+    pg_file(project, JOBS.replace("refresh:\n", "reports:\n  renamed_from: refresh\n"))
+    r = cli("schedule", "--yes", env=env)
+    assert r.code == 0, r.out + r.err
+    jobs = _jobs(sql, project)
+    assert set(jobs) == {"cleanup", "ping", "reports"}
+    assert jobs["reports"] == ("@hourly", "SELECT 1", True)
+    assert cli("diff", "--exit-code", env=env).code == 0
