@@ -15,11 +15,8 @@ secret is, never the secret.
 from __future__ import annotations
 
 import json
-import re
 
-from ...errors import ConfigError
-
-_SETTING = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$.]*$")
+from .model import parse_bearer
 
 
 def literal(text: str) -> str:
@@ -29,24 +26,12 @@ def literal(text: str) -> str:
 
 def bearer_sql(bearer: str) -> str | None:
     """The SQL expression that reads the secret when the job runs (None: no Authorization)."""
-    kind, _, name = bearer.partition(":")
-    if bearer.strip() == "none":
-        return None
-    if kind == "vault" and name.strip():
+    kind, name = parse_bearer(bearer)
+    if kind == "vault":
         return ("(SELECT decrypted_secret FROM vault.decrypted_secrets WHERE name = "
-                f"{literal(name.strip())})")
-    if kind == "setting" and _SETTING.fullmatch(name.strip()):
-        return f"current_setting({literal(name.strip())})"
-    raise ConfigError(f"pg_cron.bearer {bearer!r} is not vault:<name>, setting:<name> or none",
-                      hint="e.g. bearer: vault:cron_secret (Supabase Vault), or "
-                      "setting:app.cron_secret (ALTER DATABASE ... SET app.cron_secret = ...)")
-
-
-def bearer_problem(bearer: str) -> str | None:
-    try:
-        bearer_sql(bearer)
-    except ConfigError as exc:
-        return str(exc)
+                f"{literal(name)})")
+    if kind == "setting":
+        return f"current_setting({literal(name)})"
     return None
 
 

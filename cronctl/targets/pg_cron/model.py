@@ -5,11 +5,13 @@ validate` imports it.
 No `from __future__ import annotations`: shape.py reads these annotations as objects.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...config.model import Duration, JobFields, MethodField
 from ...config.shape import spec
+from ...errors import ConfigError
 
 
 @spec
@@ -87,3 +89,20 @@ def reads(jobs: list) -> set[str]:
 
 def settings_of(config: Any) -> PgCronSettings:
     return config.settings.get("pg_cron") or PgCronSettings()
+
+
+_SETTING = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$.]*$")
+
+
+def parse_bearer(bearer: str) -> tuple[str, str]:
+    """`vault:<name>`, `setting:<name>` or `none` -> (kind, name); ConfigError otherwise."""
+    kind, _, name = bearer.strip().partition(":")
+    if kind == "none" and not name:
+        return "none", ""
+    if kind == "vault" and name.strip():
+        return kind, name.strip()
+    if kind == "setting" and _SETTING.fullmatch(name.strip()):
+        return kind, name.strip()
+    raise ConfigError(f"pg_cron.bearer {bearer!r} is not vault:<name>, setting:<name> or none",
+                      hint="e.g. bearer: vault:cron_secret (Supabase Vault), or "
+                      "setting:app.cron_secret (ALTER DATABASE ... SET app.cron_secret = ...)")

@@ -56,22 +56,24 @@ def _http(target, client) -> list[Check]:
         out.append(Check("pg_net", "fail", "HTTP jobs call net.http_post/http_get, and pg_net "
                          "is not installed", "CREATE EXTENSION pg_net (Supabase: Database > "
                          "Extensions)"))
+    from .model import parse_bearer
+
     bearer = target.settings.bearer
-    kind, _, name = bearer.partition(":")
-    if kind == "setting" and client.setting(name.strip()) is None:
-        out.append(Check("bearer", "fail", f"the setting {name.strip()} is not set in the "
+    kind, name = parse_bearer(bearer)
+    if kind == "setting" and client.setting(name) is None:
+        out.append(Check("bearer", "fail", f"the setting {name} is not set in the "
                          "database: HTTP jobs would fail", "ALTER DATABASE <db> SET "
-                         f"{name.strip()} = '<CRON_SECRET>' (then reconnect)"))
+                         f"{name} = '<CRON_SECRET>' (then reconnect)"))
     elif kind == "vault":
         try:
             found = client.query("SELECT count(*) FROM vault.decrypted_secrets WHERE name = %s",
-                                 (name.strip(),))[0][0]
+                                 (name,))[0][0]
         except CronctlError:
             found = None
         if not found:
-            out.append(Check("bearer", "fail", f"no Vault secret named {name.strip()!r}"
+            out.append(Check("bearer", "fail", f"no Vault secret named {name!r}"
                              if found == 0 else "Supabase Vault is not available here",
-                             f"SELECT vault.create_secret('<CRON_SECRET>', '{name.strip()}')"
+                             f"SELECT vault.create_secret('<CRON_SECRET>', '{name}')"
                              if found == 0 else "use bearer: setting:app.cron_secret"))
     if not out:
         out.append(Check("bearer", "ok", f"read from {bearer} when a job runs"))

@@ -8,10 +8,10 @@ from typing import Any
 
 from ...config import validate as common
 from ...config.diagnostics import Reporter
+from ...errors import ConfigError
 from ...urls import base_url_problem, display
-from .command import bearer_problem
 from .dialect import PgCronDialect
-from .model import PgCronSettings
+from .model import PgCronSettings, parse_bearer
 
 
 def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
@@ -56,10 +56,10 @@ def settings(rep: Reporter, ctx: Any) -> None:
         rep.add((*base, "database_url"), "database_url is not a postgresql:// URL",
                 hint="e.g. ${SUPABASE_DB_URL} (Supabase: Project Settings > Database > "
                 "Connection string, session pooler or direct)")
-    problem = bearer_problem(s.bearer)
-    if problem:
-        rep.add((*base, "bearer"), problem, hint="e.g. vault:cron_secret or "
-                "setting:app.cron_secret")
+    try:
+        parse_bearer(s.bearer)
+    except ConfigError as exc:
+        rep.add((*base, "bearer"), str(exc), hint=exc.hint)
     if s.base_url and not common.unresolved(rep, (*base, "base_url"), s.base_url):
         found = base_url_problem(s.base_url)
         if found:
