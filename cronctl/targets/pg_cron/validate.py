@@ -45,7 +45,42 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
                 severity=problem.severity)
 
 
+# Supabase: "For best performance, we recommend no more than 8 Jobs run concurrently. Each Job
+# should run no more than 10 minutes." (https://supabase.com/docs/guides/cron, read 2026-12-08)
+CONCURRENT = 8
+
+
+def concurrency(rep: Reporter, ctx: Any) -> None:
+    """A warning when more than 8 jobs can start in the same minute of the day (interval jobs
+    start in every minute): those runs overlap unless each is short."""
+    from . import entry as pg
+
+    version = (ctx.model.pg_cron or PgCronSettings()).version
+    per_minute = [0] * 1440
+    first: dict[int, str] = {}
+    for name, job in ctx.jobs_of("pg_cron").items():
+        found = pg.parse(job.schedule.strip(), PgCronDialect(version).parsed_version)
+        if found is None or found.reboot or not job.enabled:
+            continue
+        minutes = range(1440) if found.seconds else [
+            h * 60 + m for h in range(24) if found.hour >> h & 1
+            for m in range(60) if found.minute >> m & 1]
+        for minute in minutes:
+            per_minute[minute] += 1
+            first.setdefault(minute, name)
+    busiest = max(range(1440), key=per_minute.__getitem__)
+    if per_minute[busiest] > CONCURRENT:
+        rep.add(("jobs", first[busiest], "schedule"),
+                f"{per_minute[busiest]} pg_cron jobs can start at {busiest // 60:02d}:"
+                f"{busiest % 60:02d} UTC; Supabase recommends no more than {CONCURRENT} jobs "
+                "running at once, each for at most 10 minutes (supabase.com/docs/guides/cron, "
+                "read 2026-12-08)",
+                hint="spread their minutes, or make long work a call to the app",
+                severity="warning")
+
+
 def settings(rep: Reporter, ctx: Any) -> None:
+    concurrency(rep, ctx)
     s = ctx.model.pg_cron
     if s is None:
         return

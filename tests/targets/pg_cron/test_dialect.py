@@ -95,3 +95,17 @@ def test_warnings_and_errors_say_what_pg_cron_does():
     assert reboot[0].severity == "warning" and d.next_runs("@reboot") == []
     assert d.validate("0 0 31 2 *")[0].severity == "error"  # accepted, but never fires
     assert "N/S" in d.validate("1/5 * * * *")[0].hint
+
+
+def test_validate_warns_when_more_than_eight_jobs_can_start_together(cli, write_config):
+    jobs = "".join(f"  j{i}:\n    target: pg_cron\n    sql: \"SELECT {i}\"\n"
+                   f"    schedule: \"0 3 * * *\"\n" for i in range(8))
+    head = "version: 1\nproject: demo\npg_cron: {version: \"1.6\"}\njobs:\n"
+    write_config(head + jobs)
+    r = cli("validate")
+    assert r.code == 0 and "recommends no more than 8" not in r.out + r.err
+    write_config(head + jobs + "  fast:\n    target: pg_cron\n    sql: \"SELECT 9\"\n"
+                 "    schedule: \"30 seconds\"\n")
+    r = cli("validate")
+    assert r.code == 0, r.out + r.err
+    assert "9 pg_cron jobs can start at 03:00 UTC" in r.out + r.err
