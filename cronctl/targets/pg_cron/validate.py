@@ -40,11 +40,20 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
         if spec.body is not None and spec.method == "GET":
             rep.add((*base, "body"), "a GET has no body (net.http_get takes none)",
                     hint="use method: POST, or remove the body")
+    jobname = f"cronctl.{ctx.model.project}.{name}"
+    if settings.version == "1.4" and len(jobname.encode()) > NAME_BYTES:
+        rep.add(base, f"the pg_cron job name {jobname!r} is {len(jobname.encode())} bytes; "
+                f"pg_cron 1.4 keeps job names as PostgreSQL names, cut at {NAME_BYTES}",
+                hint="shorten the job's name (or the project's), or use pg_cron 1.5 or later "
+                "(text job names)", key=True)
     for problem in PgCronDialect(settings.version).validate(spec.schedule.strip()):
         rep.add((*base, problem.field), problem.message, hint=problem.hint,
                 severity=problem.severity)
 
 
+# pg_cron 1.4's cron.job.jobname is of type name (63 bytes; 1.5 made it text): a longer name
+# would be cut, and cronctl would no longer find the job it made.
+NAME_BYTES = 63
 # Supabase: "For best performance, we recommend no more than 8 Jobs run concurrently. Each Job
 # should run no more than 10 minutes." (https://supabase.com/docs/guides/cron, read 2026-12-08)
 CONCURRENT = 8

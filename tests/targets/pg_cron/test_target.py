@@ -243,3 +243,20 @@ def test_a_rename_moves_the_job_to_its_new_name(cli, pg_file, env, sql):
     assert set(jobs) == {"cleanup", "ping", "reports"}
     assert jobs["reports"] == ("@hourly", "SELECT 1", True)
     assert cli("diff", "--exit-code", env=env).code == 0
+
+
+def test_job_names_past_63_bytes_are_refused_for_1_4_as_the_engine_cuts_them(cli, pg_file, sql):
+    long = "x" * 60
+    sql("BEGIN")
+    try:
+        sql("SELECT cron.schedule(%s, '0 0 * * *', 'SELECT 1')", (long + "-tail",))
+        kept = sql("SELECT jobname FROM cron.job WHERE jobname LIKE %s", (long + "%",))[0][0]
+    finally:
+        sql("ROLLBACK")
+    assert kept == (long + "-tail")[:63]  # the engine's rule the check below follows
+    pg_file("demo", f'{long}:\n  target: pg_cron\n  sql: "SELECT 1"\n  schedule: "0 0 * * *"\n')
+    r = cli("validate")
+    assert r.code == 2 and "cut at 63" in r.out + r.err
+    pg_file("demo", f'{long}:\n  target: pg_cron\n  sql: "SELECT 1"\n  schedule: "0 0 * * *"\n',
+            version="1.6")
+    assert cli("validate").code == 0
