@@ -9,6 +9,7 @@ step larger than its field. Supabase runs 1.6, the default.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ _FIELD_HINT = ("five fields in UTC: minute 0-59, hour 0-23, day-of-month 1-31, m
 class PgCronDialect(Dialect):
     name = "pg_cron"
     provider = "pg_cron"
+    separators = " \t"  # Skip_Blanks: a space or a tab; anything past ASCII is refused
 
     def __init__(self, version: str = "1.6") -> None:
         self.version = version
@@ -43,6 +45,14 @@ class PgCronDialect(Dialect):
             raise Refused(CronProblem(
                 f"pg_cron runs schedules in UTC (GMT), not {timezone}",
                 "write the schedule's hours in UTC and remove the timezone", field="timezone"))
+        foreign = next((i for i, c in enumerate(expr) if ord(c) > 127 or c == "\0"), None)
+        if foreign is not None:
+            c = expr[foreign]
+            raise Refused(CronProblem(
+                f"character {foreign + 1}, {unicodedata.name(c, 'a control character')} "
+                f"(U+{ord(c):04X}): cronctl refuses characters past ASCII in a pg_cron schedule",
+                "pg_cron reads them as bytes its parser skips or stops at; write the schedule "
+                "in ASCII: digits 0-9, spaces or tabs between fields"))
         found = pg.parse(expr, self.parsed_version)
         if found is None:
             raise Refused(CronProblem(f"pg_cron {self.version} refuses {expr!r}: invalid "
@@ -87,8 +97,8 @@ class PgCronDialect(Dialect):
                                 "check the day-of-month against the month, e.g. February has "
                                 "no 30th or 31st")]
         out = []
-        fields = expr.strip().split()
-        if found.seconds is None and not expr.strip().startswith("@") and len(fields) > 5:
+        fields = [f for f in re.split(r"[ \t]+", expr.strip(" \t")) if f]
+        if found.seconds is None and not expr.lstrip(" \t").startswith("@") and len(fields) > 5:
             out.append(CronProblem(
                 f"{expr!r} has {len(fields)} fields: pg_cron reads the first five (minute to "
                 "day-of-week) and ignores the rest (a crontab's command), so there is no "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ... import cron
 from ...config.project import schedule_id_prefix
 from ...environment import current
 from ...errors import ConfigError
@@ -68,7 +69,7 @@ class PgCronTarget(Pausable, RunHistory, Stats, Observed, Target):
 
     # -- plan ------------------------------------------------------------------------------
     def desired(self) -> list[PgCronSpec]:
-        return [PgCronSpec(self.key_for(j.name), j.schedule.strip(), self.command(j),
+        return [PgCronSpec(self.key_for(j.name), cron.trim(j.schedule), self.command(j),
                            not j.enabled) for j in self.jobs]
 
     def command(self, job) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import cron
 from ...config import validate as common
 from ...config.diagnostics import Reporter
 from ...errors import ConfigError
@@ -46,7 +47,7 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
                 f"pg_cron 1.4 keeps job names as PostgreSQL names, cut at {NAME_BYTES}",
                 hint="shorten the job's name (or the project's), or use pg_cron 1.5 or later "
                 "(text job names)", key=True)
-    for problem in PgCronDialect(settings.version).validate(spec.schedule.strip()):
+    for problem in PgCronDialect(settings.version).validate(cron.trim(spec.schedule)):
         rep.add((*base, problem.field), problem.message, hint=problem.hint,
                 severity=problem.severity)
 
@@ -68,7 +69,7 @@ def concurrency(rep: Reporter, ctx: Any) -> None:
     per_minute = [0] * 1440
     first: dict[int, str] = {}
     for name, job in ctx.jobs_of("pg_cron").items():
-        found = pg.parse(job.schedule.strip(), PgCronDialect(version).parsed_version)
+        found = pg.parse(cron.trim(job.schedule), PgCronDialect(version).parsed_version)
         if found is None or found.reboot or not job.enabled:
             continue
         minutes = range(1440) if found.seconds else [

@@ -4,7 +4,8 @@ engine's answer for each. Run it with a PostgreSQL that has pg_cron (the tests' 
 
     python tests/fidelity/pg_cron/generate.py     # starts one, asks it, writes corpus.json
 
-The tests (tests/targets/pg_cron/test_fidelity.py) ask the engine again and compare it, and
+It also takes the corpus every provider's engine judges (tests/fidelity/corpus/cron.json). The
+tests (tests/targets/pg_cron/test_fidelity.py) ask the engine again and compare it, and
 cronctl's pg_cron dialect, with these answers.
 """
 
@@ -43,6 +44,12 @@ WHOLE = [
 ]
 
 
+def shared() -> list[str]:
+    """The corpus every provider's engine judges (tests/fidelity/corpus/cron.json)."""
+    data = json.loads((HERE.parent / "corpus" / "cron.json").read_text(encoding="utf-8"))
+    return [case["expr"] for case in data["cases"]]
+
+
 def corpus(seed: int = 29) -> list[str]:
     rng = random.Random(seed)
     out = list(WHOLE)
@@ -55,6 +62,7 @@ def corpus(seed: int = 29) -> list[str]:
     for _ in range(900):
         fields = [rng.choice(ITEMS[i] + ["*"] * 4) for i in range(5)]
         out.append(" ".join(fields))
+    out += shared()
     seen, unique = set(), []
     for expr in out:
         if expr not in seen:
@@ -71,6 +79,9 @@ def ask(url: str, exprs: list[str]) -> list[bool]:
     answers = []
     with psycopg.connect(url) as conn:
         for expr in exprs:
+            if "\0" in expr:  # PostgreSQL text cannot hold it: the engine never sees it
+                answers.append(False)
+                continue
             conn.execute("SAVEPOINT s")
             try:
                 conn.execute("SELECT cron.schedule('cronctl-corpus', %s, 'SELECT 1')", (expr,))
