@@ -26,7 +26,8 @@ def _load() -> dict:
 
 
 def test_the_committed_corpus_is_the_generators():
-    assert [e for e, _ in _load()["cases"]] == corpus()
+    assert [e for e, _ in _load()["cases"]] == corpus(), (
+        "corpus.json is stale: run python tests/fidelity/pg_cron/generate.py")
 
 
 def _disagree(exprs: list[str], engine: list[bool]) -> list[tuple[str, str]]:
