@@ -5,6 +5,7 @@ src/pg_cron.c ShouldRunTask); the 1.4 grammar is proven against the engine in te
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,10 @@ def test_validate_warns_when_more_than_eight_jobs_can_start_together(cli, write_
     r = cli("validate")
     assert r.code == 0, r.out + r.err
     assert "9 pg_cron jobs can start at 03:00 UTC" in r.out + r.err
+
+
+def test_the_example_file_is_valid(cli):
+    example = Path(__file__).resolve().parents[3] / "examples" / "pg_cron" / "schedules.yaml"
+    r = cli("--config", str(example), "validate")
+    assert r.code == 0, r.out + r.err
+    assert "error" not in (r.out + r.err).lower()
