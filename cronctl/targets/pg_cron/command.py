@@ -20,8 +20,12 @@ from .model import parse_bearer
 
 
 def literal(text: str) -> str:
-    """A SQL string literal (standard_conforming_strings, on since PostgreSQL 9.1)."""
-    return "'" + text.replace("'", "''") + "'"
+    """A SQL string literal, read the same whatever standard_conforming_strings says: with a
+    backslash in it, an escape string (E'...'), as psycopg quotes."""
+    quoted = text.replace("'", "''")
+    if "\\" in text:
+        return "E'" + quoted.replace("\\", "\\\\") + "'"
+    return "'" + quoted + "'"
 
 
 def bearer_sql(bearer: str) -> str | None:

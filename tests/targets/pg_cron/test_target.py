@@ -21,7 +21,7 @@ cleanup:
   target: pg_cron
   path: /api/cron/cleanup
   schedule: "0 3 * * *"
-  body: {full: true, note: "it's"}
+  body: {full: true, note: "it's C:\\\\tmp \\"q\\""}
   timeout: 30s
 ping:
   target: pg_cron
@@ -110,15 +110,19 @@ def test_the_bearer_is_read_in_the_database_never_written_into_cron_job(
     assert SECRET not in everything
     # run each HTTP job's command as pg_cron would: it binds to pg_net's signature and sends
     # the secret it reads from the setting at run time
-    for name in ("cleanup", "ping"):
+    # (with standard_conforming_strings off too: the body's backslash is quoted either way)
+    import psycopg
+
+    for name, conforming in (("cleanup", "on"), ("cleanup", "off"), ("ping", "on")):
         command = _jobs(sql, project)[name][1]
-        with __import__("psycopg").connect(env["SUPABASE_DB_URL"], autocommit=True) as conn:
+        with psycopg.connect(env["SUPABASE_DB_URL"], autocommit=True) as conn:
+            conn.execute(f"SET standard_conforming_strings = {conforming}")
             request_id = conn.execute(command).fetchone()[0]
             call = conn.execute("SELECT method, url, body, headers, timeout_milliseconds "
                                 "FROM net.calls WHERE id = %s", (request_id,)).fetchone()
         if name == "cleanup":
             assert call == ("POST", "https://app.example.com/api/cron/cleanup",
-                            {"full": True, "note": "it's"},
+                            {"full": True, "note": "it's C:\\tmp \"q\""},
                             {"Content-Type": "application/json",
                              "Authorization": f"Bearer {SECRET}"}, 30000)
         else:
