@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from ... import cron
 from ...config.project import schedule_id_prefix
 from ...environment import current
-from ...errors import ConfigError
+from ...errors import ConfigError, ProviderError
 from ...plan import Action, FieldChange, Plan
 from ..base import ApplyResult, Check, Failure, OnDone, Run, Target
 from ..capabilities import Observed, Pausable, RunHistory, Stats, Triggerable
@@ -142,7 +142,11 @@ class PgCronTarget(Pausable, RunHistory, Stats, Observed, Target):
     def pause(self, job, *, paused: bool) -> None:
         from .client import PgCron
 
-        self.client.transaction([PgCron.set_active(self.key_for(job.name), not paused)])
+        key = self.key_for(job.name)
+        if not self.client.query(*PgCron.set_active(key, not paused)):
+            raise ProviderError(f"{key!r} is not in cron.job (for this role)",
+                                hint="'cronctl schedule' creates it; 'cronctl diff' shows what "
+                                "differs")
 
     def instead(self, capability, job=None) -> str | None:
         if capability is Triggerable:

@@ -264,3 +264,10 @@ def test_job_names_past_63_bytes_are_refused_for_1_4_as_the_engine_cuts_them(cli
     pg_file("demo", f'{long}:\n  target: pg_cron\n  sql: "SELECT 1"\n  schedule: "0 0 * * *"\n',
             version="1.6")
     assert cli("validate").code == 0
+
+
+def test_pausing_a_job_not_in_cron_job_says_so(cli, pg_file, env):
+    pg_file(_project(), JOBS)
+    r = cli("pause", "refresh", env=env)
+    assert r.code == 1, r.out + r.err
+    assert "is not in cron.job" in r.err and "cronctl schedule" in r.err
