@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from cronctl.targets.pg_cron.dialect import PgCronDialect
 
 CORPUS = Path(__file__).resolve().parents[2] / "fidelity" / "pg_cron"
@@ -30,11 +32,12 @@ def test_the_committed_corpus_is_the_generators():
         "corpus.json is stale: run python tests/fidelity/pg_cron/generate.py")
 
 
-def _disagree(exprs: list[str], engine: list[bool]) -> list[tuple[str, str]]:
+def _disagree(exprs: list[str], engine: list[bool], version: str = "1.4"
+              ) -> list[tuple[str, str]]:
     """Where cronctl's 1.4 dialect and the engine differ, except the deliberate refusals:
     cronctl refuses every character past ASCII (pg_cron reads those bytes as signed chars,
     skipping a trailing one, so it accepts `0 0 * * *` followed by a no-break space)."""
-    dialect = PgCronDialect("1.4")
+    dialect = PgCronDialect(version)
     wrong = []
     for expr, accepted in zip(exprs, engine, strict=True):
         ours = dialect.refusal(expr) is None
@@ -64,3 +67,31 @@ def test_offline_the_dialect_matches_the_engines_committed_answers():
 def test_a_character_past_ascii_is_named():
     problem = PgCronDialect("1.4").refusal("0 0 * * *\u00a0")
     assert problem.message.startswith("character 10, NO-BREAK SPACE (U+00A0)")
+
+
+# -- 1.5 and 1.6, which Debian does not package: pg_cron's own parser compiled from its source ----
+# (tests/fidelity/pg_cron/engine_source.py: entry.c, misc.c, ParseSchedule, TryParseInterval)
+
+def _source(version: str) -> list[list]:
+    return json.loads((CORPUS / f"source-{version}.json").read_text(encoding="utf-8"))["cases"]
+
+
+def test_the_harness_built_from_1_4_2s_source_answers_as_the_real_engine():
+    """What proves the harness: from 1.4.2's source it gives the real 1.4.2 server's answers."""
+    engine = {e: a for e, a in _load()["cases"]}
+    harness = _source("1.4")
+    assert len(harness) > 2000
+    assert [(e, a) for e, a in harness if engine[e] != a] == []
+
+
+@pytest.mark.parametrize(("version", "tag"), [("1.5", "v1.5.2"), ("1.6", "v1.6.7")])
+def test_the_dialect_answers_as_pg_crons_source(version, tag):
+    data = json.loads((CORPUS / f"source-{version}.json").read_text(encoding="utf-8"))
+    assert tag in data["engine"]
+    cases = data["cases"]
+    assert [e for e, _ in cases] == [e for e in corpus() if "\0" not in e]
+    wrong = _disagree([e for e, _ in cases], [a for _, a in cases], version)
+    assert not wrong, wrong[:20]
+    exprs = {e for e, a in cases if a}
+    assert {"5 seconds", "0 0 $ * *"} & exprs == ({"5 seconds", "0 0 $ * *"} if version == "1.6"
+                                                 else {"5 seconds"})
