@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ... import cron
-from ...config.project import schedule_id_prefix
+from ...config.project import owner_of, schedule_id_prefix
 from ...environment import current
 from ...errors import ConfigError, ProviderError
 from ...plan import Action, FieldChange, Plan
@@ -95,6 +95,14 @@ class PgCronTarget(Pausable, RunHistory, Stats, Observed, Target):
 
     def job_name(self, key: str) -> str:
         return key[len(self.prefix):] if key.startswith(self.prefix) else key
+
+    def adopt_key(self, spec: PgCronSpec):
+        """`schedule --adopt`: a job made by hand with the same schedule and command is the
+        file's job (deleted when its managed one is made). A job of another cronctl project is
+        never adopted, whatever it matches."""
+        if owner_of(spec.key) not in (None, self.config.project):
+            return None
+        return (spec.schedule, spec.command)
 
     def differences(self, live: PgCronSpec, desired: PgCronSpec) -> tuple[FieldChange, ...]:
         return tuple(FieldChange(f, getattr(live, f), getattr(desired, f))

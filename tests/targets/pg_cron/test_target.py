@@ -81,6 +81,7 @@ def test_schedule_creates_jobs_and_a_second_run_changes_nothing(cli, pg_file, en
     assert set(_jobs(sql, project)) == {"cleanup"}
     assert sql("SELECT jobid, jobname, schedule, command, active FROM cron.job "
                "WHERE jobname NOT LIKE %s ORDER BY jobid", (f"cronctl.{project}.%",)) == foreign
+    sql("SELECT cron.unschedule(%s)", (f"cronctl.other{project}.job",))
 
 
 def test_an_update_is_an_upsert_on_the_job_name(cli, pg_file, env, sql):
@@ -271,3 +272,17 @@ def test_pausing_a_job_not_in_cron_job_says_so(cli, pg_file, env):
     r = cli("pause", "refresh", env=env)
     assert r.code == 1, r.out + r.err
     assert "is not in cron.job" in r.err and "cronctl schedule" in r.err
+
+
+def test_adopt_replaces_a_hand_made_job_with_the_same_schedule_and_command(cli, pg_file, env,
+                                                                           sql):
+    project = _project()
+    pg_file(project, JOBS)
+    sql("SELECT cron.schedule(%s, '@hourly', 'SELECT 1')", (f"by-hand-{project}",))
+    sql("SELECT cron.schedule(%s, '@hourly', 'SELECT 1')", (f"cronctl.x{project}.refresh",))
+    assert cli("schedule", "--yes", "--adopt", env=env).code == 0
+    assert set(_jobs(sql, project)) == {"cleanup", "ping", "refresh"}
+    assert not sql("SELECT 1 FROM cron.job WHERE jobname = %s", (f"by-hand-{project}",))
+    # another cronctl project's job with the same schedule and command stays
+    assert sql("SELECT 1 FROM cron.job WHERE jobname = %s", (f"cronctl.x{project}.refresh",))
+    sql("SELECT cron.unschedule(%s)", (f"cronctl.x{project}.refresh",))
