@@ -75,13 +75,11 @@ def text(plan: Plan) -> str:
     from rich.markup import escape
 
     out: list[str] = []
-    if plan.artifact is not None:
-        art = plan.artifact
-        if art.changed:
-            out.append(f"{escape(art.path.name)}:")
-            out.append(escape(art.unified_diff().rstrip("\n")))
-        else:
-            out.append(f"{escape(art.path.name)}: up to date")
+    for art in plan.changed_artifacts:
+        out.append(f"{escape(art.shown)}:")
+        out.append(escape(art.unified_diff().rstrip("\n")))
+    out += [escape(line) for line in _up_to_date(plan)]
+    if plan.artifacts:
         if not plan.changes:
             return "\n".join(out)
         out.append("")
@@ -99,6 +97,16 @@ def text(plan: Plan) -> str:
     out.append("")
     out.append(f"[bold]{plan.summary()}[/]")
     return "\n".join(out)
+
+
+def _up_to_date(plan: Plan) -> list[str]:
+    """"vercel.json: up to date", or for a target of several files, how many are."""
+    same = [a for a in plan.artifacts if not a.changed]
+    if not same:
+        return []
+    if len(plan.artifacts) == 1:
+        return [f"{same[0].shown}: up to date"]
+    return [f"{plan.title}: {len(same)} of {len(plan.artifacts)} files up to date"]
 
 
 def to_json(plan: Plan) -> dict[str, Any]:
@@ -158,13 +166,14 @@ def markdown(plans: list[Plan]) -> str:
         for a in ACTIONS:
             totals[a] += plan.count(a)
         unchanged += len(plan.unchanged)
-        art = plan.artifact
-        if art is not None:
-            if art.changed:
-                out += [f"**{art.path.name}** changes:", "", "```diff",
-                        art.unified_diff().rstrip("\n"), "```", ""]
-            else:
-                out += [f"**{art.path.name}** is up to date.", ""]
+        for art in plan.changed_artifacts:
+            out += [f"**{art.shown}** changes:", "", "```diff",
+                    art.unified_diff().rstrip("\n"), "```", ""]
+        if len(plan.artifacts) == 1 and not plan.artifacts[0].changed:
+            out += [f"**{plan.artifacts[0].shown}** is up to date.", ""]
+        else:
+            out += [f"{line}.\n" for line in _up_to_date(plan)]
+        if plan.artifacts:
             continue
         if plan.changes:
             out += [f"**{plan.title}**", "", "| | job | change |", "|---|---|---|"]
