@@ -15,26 +15,41 @@ SECRET_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 @spec
 class GitHubSettings:
-    """Where the workflows go, what they run on, and how they reach the app and the API."""
+    """The workflows cronctl writes for the github target's jobs (one file per job), and how
+    cronctl reaches GitHub's API for runs, pause and trigger."""
 
-    folder: str = ".github/workflows"  # relative to schedules.yaml's folder
-    prefix: Annotated[str, Pattern(r"^[A-Za-z0-9_.-]*$")] = "cron-"  # file: <prefix><job>.yml
-    secret: Annotated[str, Pattern(SECRET_NAME)] = "CRON_SECRET"  # the bearer HTTP jobs send
+    folder: str = ".github/workflows"
+    """The workflow folder, relative to schedules.yaml (GitHub reads `.github/workflows` at the
+    repository's root)."""
+    prefix: Annotated[str, Pattern(r"^[A-Za-z0-9_.-]*$")] = "cron-"
+    """The start of each workflow's file name: `<prefix><job>.yml`."""
+    secret: Annotated[str, Pattern(SECRET_NAME)] = "CRON_SECRET"
+    """The repository secret HTTP jobs send as `Authorization: Bearer`."""
     runs_on: Annotated[str, MinLen(1)] = "ubuntu-latest"
-    timeout: Duration = 600  # a run's limit (timeout-minutes), unless the job says
-    base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
-    repository: str | None = None  # owner/name for the REST API (default: GITHUB_REPOSITORY)
+    """The runner label every workflow runs on."""
+    timeout: Duration = 600
+    """A run's time limit unless the job says (it becomes `timeout-minutes`)."""
+    base_url: str | None = None
+    """Where HTTP jobs call (default: the top-level `base_url`)."""
+    repository: str | None = None
+    """`owner/name` for GitHub's API (default: `GITHUB_REPOSITORY`)."""
 
 
 @spec
 class GitHubJob(JobFields):
-    """A job of the github target: an HTTP call (`path`) or a shell command (`command`)."""
+    """A job of the github target: an HTTP call (`path`) or a shell command (`command`), written
+    as a GitHub Actions workflow with `on: schedule`."""
 
     path: str | None = None  # type: ignore[assignment]
+    """An HTTP job's path: the workflow calls `github.base_url` (or `base_url`) + path."""
     command: str | None = None
+    """A command job's shell command, run after checking out the repository."""
     timezone: str | None = None
+    """An IANA zone for the schedule (GitHub's `timezone:`); default UTC."""
     method: MethodField | None = None
+    """An HTTP job's method (default GET)."""
     timeout: Duration | None = None
+    """This job's time limit (default `github.timeout`)."""
 
 
 HINTS = {
