@@ -73,6 +73,9 @@ class TargetPlugin:
     limits: tuple[str, str] = ("is not supported by this target", "remove it")  # (why, hint)
     reads: str | None = None  # "module:function": (jobs) -> top-level keys its jobs need set
     sends_cron_secret: bool = False  # it calls the app with CRON_SECRET from this environment
+    # "module:function": () -> {"jobs": {...}, "settings": {...}}, the example jobs the
+    # conformance kit (cronctl.testing.conformance) checks it with; None: two HTTP jobs
+    example: str | None = None
 
     def ref(self, attr: str) -> Any:
         """One of the plugin's import strings, loaded."""
