@@ -20,6 +20,7 @@ from . import render, savedplan
 from . import targets as registry
 from .errors import UsageError
 from .plan import Change, Plan, Thresholds, check_safety
+from .targets import limits
 from .targets.base import ApplyResult, OnDone, Target
 from .targets.capabilities import Stats
 from .words import count
@@ -99,6 +100,8 @@ def plan_all(config, state, opts: Options, note: Callable[[str], None] = lambda 
         live = target.populate()
         plan = target.plan(desired, live, prune=opts.prune, only_delete=cleanup,
                            adopt=opts.adopt)
+        if not cleanup:
+            plan.warnings = [f.line for f in limits.for_config(config, target.name)]
         key = opts.plan_key  # only to save or check a plan: the checksums are keyed
         out.append(Planned(target, plan) if key is None else Planned(
             target, plan, desired_digest=savedplan.digest(key, desired, plan.files_text(new=True)),

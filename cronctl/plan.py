@@ -93,6 +93,7 @@ class Plan:
     artifacts: list[Artifact] = field(default_factory=list)  # a file target's files
     extra: dict[str, Any] = field(default_factory=dict)  # target-specific JSON facts
     skipped: str | None = None  # why the target was not asked (e.g. no token, no jobs)
+    warnings: list[str] = field(default_factory=list)  # the provider's limits (limits.py)
 
     @property
     def artifact(self) -> Artifact | None:

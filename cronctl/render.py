@@ -72,6 +72,15 @@ def describe(change: Change) -> list[str]:
 
 
 def text(plan: Plan) -> str:
+    """The plan for a person; the provider's limits it meets as warnings at the end."""
+    from rich.markup import escape
+
+    body = _text(plan)
+    warnings = [f"[yellow]warning:[/] {escape(w)}" for w in plan.warnings]
+    return "\n".join([body, *warnings]) if warnings else body
+
+
+def _text(plan: Plan) -> str:
     from rich.markup import escape
 
     out: list[str] = []
@@ -145,6 +154,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
     }
     if plan.skipped:
         data["skipped"] = plan.skipped
+    if plan.warnings:
+        data["warnings"] = list(plan.warnings)
     return data
 
 
@@ -173,6 +184,7 @@ def markdown(plans: list[Plan]) -> str:
             out += [f"**{plan.artifacts[0].shown}** is up to date.", ""]
         else:
             out += [f"{line}.\n" for line in _up_to_date(plan)]
+        out += [f"> **warning:** {_md_escape(w)}\n" for w in plan.warnings]
         if plan.artifacts:
             continue
         if plan.changes:

@@ -76,6 +76,8 @@ class TargetPlugin:
     # "module:function": () -> {"jobs": {...}, "settings": {...}}, the example jobs the
     # conformance kit (cronctl.testing.conformance) checks it with; None: two HTTP jobs
     example: str | None = None
+    # "module": the provider's limits table and their check (targets/limits.py); None: none
+    quotas: str | None = None
 
     def ref(self, attr: str) -> Any:
         """One of the plugin's import strings, loaded."""

@@ -17,5 +17,6 @@ PLUGIN = TargetPlugin(
     noun="github job",
     hints=HINTS,
     limits=LIMITS,
+    quotas="cronctl.targets.github.quotas",
     reads="cronctl.targets.github.model:reads",
 )

@@ -51,9 +51,3 @@ def job(rep: Reporter, base: tuple, name: str, j: GitHubJob, ctx: Any) -> None:
     for problem in GitHubDialect().validate(j.schedule, tz):
         rep.add((*base, problem.field), problem.message, hint=problem.hint,
                 severity=problem.severity)
-    if ctx.once("github-schedules"):
-        rep.add((*base, "schedule"), "GitHub runs scheduled workflows late, or drops them, "
-                "when Actions is busy (most at the top of the hour), and disables them in a "
-                "public repository after 60 days without activity", severity="warning",
-                hint="pick an off-hour minute (e.g. 17 rather than 0); 'cronctl verify' tells "
-                "late and missed runs; keep the repository active or re-enable the workflow")
