@@ -32,6 +32,13 @@ class GitHubTarget(GitHubRemote, Target):
     def path(self) -> Path:
         return files.folder(self.config)
 
+    def active(self, *, explicit: bool = False) -> bool:
+        """Planned when it has jobs, settings, or workflows of this project left over (the
+        last job removed: its file is planned as a delete, not forgotten)."""
+        if self.jobs or explicit or self.config.settings.get("github") is not None:
+            return True
+        return any(self.owns(spec.key) for spec in files.read(self.config))
+
     def desired(self) -> list[WorkflowSpec]:
         return [files.desired_spec(self.config, job) for job in self.jobs]
 

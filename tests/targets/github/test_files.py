@@ -187,3 +187,12 @@ def test_validate_warns_about_delays_and_inactive_repositories(cli, write_config
     assert "warning: job 'nightly', schedule: GitHub runs scheduled workflows late, or drops " \
         "them" in result.out
     assert "60 days without activity" in result.out
+
+
+def test_the_last_job_removed_deletes_its_workflow(cli, write_config, workflows):
+    write_config(HEAD + JOBS)
+    assert cli("generate").code == 0
+    write_config(HEAD.replace("jobs:\n", "jobs: {}\n"))
+    result = cli("schedule", "--yes")
+    assert result.code == 0, result.err
+    assert sorted(workflows.iterdir()) == []
