@@ -181,9 +181,8 @@ def _top_docs(plugins: list) -> dict[str, str]:
         if p.settings_key:
             cls = p.ref("settings")
             doc = (cls.__doc__ or "").strip().split("\n\n")[0]
-            if doc.startswith(f"{cls.__name__}("):  # dataclasses' made-up docstring
-                continue
-            docs[p.settings_key] = " ".join(doc.split())
+            if doc and not doc.startswith(f"{cls.__name__}("):  # dataclasses' made-up one
+                docs[p.settings_key] = " ".join(doc.split())
     return docs
 
 
