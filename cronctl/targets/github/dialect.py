@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from ...cron import robfig
 from ...cron.base import CronProblem, Refused
+from ...cron.gotime import go_fields
 from ...cron.robfig_dialect import RobfigDialect
 from ...cron.zones import load_location
 
@@ -29,21 +30,21 @@ class GitHubDialect(RobfigDialect):
     library = "robfig/cron v3 (as actionlint checks it)"
 
     def compile(self, expr: str, timezone: str | None = None):
-        text = expr.strip()
-        if text.startswith("@"):
+        # As robfig reads it (actionlint's parser): no trimming, Go's idea of a space.
+        if expr.startswith("@"):
             raise Refused(CronProblem(
-                f"GitHub Actions does not support {text.split()[0]!r} (no @yearly, @monthly, "
+                f"GitHub Actions does not support {expr.split()[0]!r} (no @yearly, @monthly, "
                 "@weekly, @daily, @hourly or @reboot)",
                 f"write the {FIELDS}; @daily is '0 0 * * *'"))
-        if "TZ=" in text:
+        if "TZ=" in expr:
             raise Refused(CronProblem(
                 f"GitHub Actions refuses a TZ= or CRON_TZ= prefix in {expr!r}",
                 "remove it and set the job's timezone (it becomes the schedule's timezone:)"))
-        count = len(text.split())
+        count = len(go_fields(expr))
         if count != 5:
             raise Refused(CronProblem(
                 f"GitHub Actions takes exactly 5 fields, got {count} in {expr!r}", FIELDS))
-        sched = self.parse(text)
+        sched = self.parse(expr)
         return sched, self.zone(timezone)
 
     def zone(self, timezone: str | None):

