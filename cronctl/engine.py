@@ -121,14 +121,22 @@ def _known(config, planned: list[Planned], names: tuple[str, ...]) -> list[Plann
 
 
 def limit(p: Planned, names: tuple[str, ...]) -> Planned:
-    """Only the changes of these jobs (a rename counts under both names). A file target is
-    written whole, so it is planned whole or not at all."""
+    """Only the changes of these jobs (a rename counts under both names). A file that holds
+    several jobs is written whole, so it is planned whole or not at all; a target with a file
+    per job (its artifacts name their job) writes only those jobs' files."""
     wanted = set(names)
     plan = p.plan
 
     def ours(c: Change) -> bool:
         return c.job in wanted or (c.renamed_from or "") in wanted
 
+    if p.target.is_file and plan.artifacts and all(a.jobs for a in plan.artifacts):
+        plan.changes = [c for c in plan.changes if ours(c)]
+        mine = wanted | {c.renamed_from for c in plan.changes if c.renamed_from}
+        plan.artifacts = [a for a in plan.artifacts if set(a.jobs or ()) & mine]
+        plan.unchanged = [n for n in plan.unchanged if n in wanted]
+        plan.kept, plan.unmanaged = [n for n in plan.kept if n in wanted], []
+        return p
     if p.target.is_file:
         if not any(ours(c) for c in plan.changes):
             p.plan = Plan(plan.project, target=plan.target, title=plan.title, noun=plan.noun,

@@ -55,6 +55,7 @@ class Artifact:
     old_text: str | None  # None: the file does not exist yet
     new_text: str | None  # None: it stays absent (or, when it exists, it is deleted)
     name: str | None = None  # as shown, e.g. ".github/workflows/cron-a.yml" (default: its name)
+    jobs: tuple[str, ...] | None = None  # the jobs it alone holds (None: written whole, for all)
 
     @property
     def changed(self) -> bool:

@@ -158,13 +158,13 @@ def artifacts(config, plan: Plan, desired: list[WorkflowSpec], live: list[Workfl
                 "replace it (nothing was written)", hint="rename the job, set github.prefix, "
                 "or move that workflow away")
         before = old.text if old is not None and old.path == spec.path else None
-        out[spec.path] = Artifact(spec.path, before, spec.text, spec.file)
+        out[spec.path] = Artifact(spec.path, before, spec.text, spec.file, (spec.key,))
         if old is not None and old.path != spec.path:
             delete(old)
 
     def delete(spec: WorkflowSpec) -> None:
         if spec.path not in out:
-            out[spec.path] = Artifact(spec.path, spec.text, None, spec.file)
+            out[spec.path] = Artifact(spec.path, spec.text, None, spec.file, (spec.key,))
 
     live_by_key = {s.key: s for s in live}
     for change in plan.changes:

@@ -196,3 +196,20 @@ def test_the_last_job_removed_deletes_its_workflow(cli, write_config, workflows)
     result = cli("schedule", "--yes")
     assert result.code == 0, result.err
     assert sorted(workflows.iterdir()) == []
+
+
+def test_job_writes_only_that_jobs_workflow(cli, write_config, workflows):
+    """One file per job: `schedule --job` writes that job's file and no other."""
+    write_config(HEAD + JOBS)
+    assert cli("generate").code == 0
+    before = (workflows / "cron-report.yml").read_text()
+    write_config(HEAD + JOBS.replace('"17 2 * * *"', '"19 2 * * *"')
+                 .replace('"30 6 * * 1-5"', '"31 6 * * 1-5"'))
+    result = cli("schedule", "--job", "nightly", "--yes", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["github"]
+    assert [(c["action"], c["job"]) for c in plan["changes"]] == [("update", "nightly")]
+    assert '"19 2 * * *"' in (workflows / "cron-nightly.yml").read_text()
+    assert (workflows / "cron-report.yml").read_text() == before
+    assert [c["job"] for c in json.loads(cli("diff", "--json").out)["github"]["changes"]] == [
+        "report"]
