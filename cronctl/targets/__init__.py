@@ -43,6 +43,7 @@ _BUILTIN = (
     "cronctl.targets.kubernetes.plugin:PLUGIN",
     "cronctl.targets.runner.plugin:PLUGIN",
     "cronctl.targets.github.plugin:PLUGIN",
+    "cronctl.targets.pg_cron.plugin:PLUGIN",
 )
 
 
