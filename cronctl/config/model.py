@@ -57,6 +57,17 @@ class SafetySettings:
 
 
 @spec
+class VerifySettings:
+    """`verify:` on a job or in a target's settings (`cronctl verify`, cronctl/verify/): how
+    late a run may start (`tolerance`: the provider's own by default; then `grace` more, when
+    it is late, not missed) and how long it may run before it is stuck (`max_runtime`)."""
+
+    tolerance: Duration | None = None
+    grace: Duration | None = None
+    max_runtime: Duration | None = None
+
+
+@spec
 class JobFields:
     """What every job has, whatever its target. A target's job model subclasses this."""
 
@@ -72,6 +83,8 @@ class JobFields:
     locked: bool = False
     # The job's previous name: the plan shows a rename, and its history follows it.
     renamed_from: Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
+    # `cronctl verify`: this job's tolerance, grace and max_runtime (else its target's).
+    verify: VerifySettings | None = None
 
 
 FILE_DOC = ("The top level. `jobs` is validated job by job so one bad job does not hide the "
@@ -143,6 +156,10 @@ CORE_HINTS: dict[str, str] = {
     "locked": "true or false",
     "schedule": "a quoted cron expression, e.g. \"0 9 * * *\"",
     "path": "a path starting with '/', e.g. /api/cron/cleanup",
+    "verify": "a mapping of tolerance, grace and max_runtime, e.g. {grace: 5m, max_runtime: 15m}",
+    "grace": "a duration like 30s, 5m or 1h",
+    "tolerance": "a duration like 30s, 5m or 1h",
+    "max_runtime": "a duration like 30s, 5m or 1h",
 }
 
 

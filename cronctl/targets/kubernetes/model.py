@@ -7,7 +7,7 @@ No `from __future__ import annotations`: `config/shape.py` reads these annotatio
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from ...config.model import Duration, JobFields, MethodField
+from ...config.model import Duration, JobFields, MethodField, VerifySettings
 from ...config.project import render_body
 from ...config.shape import Ge, MinLen, spec
 
@@ -34,6 +34,7 @@ class KubernetesSettings:
     # ledger); the image needs cronctl, and CRONCTL_DATABASE_URL comes from this Secret key.
     wrap: bool = False
     runner_database: SecretRef = SecretRef(secret="cronctl-runner", key="database-url")
+    verify: VerifySettings | None = None  # `cronctl verify` for its jobs (a job's own wins)
 
 
 Quantity = str | int

@@ -7,7 +7,7 @@ No `from __future__ import annotations`: `config/shape.py` reads these annotatio
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from ...config.model import Duration, Headers, JobFields, MethodField
+from ...config.model import Duration, Headers, JobFields, MethodField, VerifySettings
 from ...config.project import render_body
 from ...config.shape import Ge, spec
 from ...secrets import Secret, reveal
@@ -25,6 +25,7 @@ class Defaults:
     callback: str | None = None
     failure_callback: str | None = None
     labels: list[str] | None = None
+    verify: VerifySettings | None = None  # `cronctl verify` for its jobs (a job's own wins)
 
 
 @spec

@@ -20,6 +20,8 @@ from ..capabilities import (
     DeadLetters,
     Importable,
     Imported,
+    Liveness,
+    Observed,
     Pausable,
     RunHistory,
     Stats,
@@ -29,7 +31,8 @@ from . import connect
 from .spec import ScheduleSpec, attributes, differences, from_job
 
 
-class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Target):
+class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Observed,
+                   Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
@@ -229,6 +232,33 @@ class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Import
             return Imported()
         jobs, skipped = importer.from_qstash(live, base_url, taken, project)
         return Imported(jobs, base_url, skipped)
+
+    # -- Observed (cronctl verify) ------------------------------------------------------------
+    def tolerance_for(self, job) -> timedelta:
+        """QStash fires within seconds; a schedule's delay postpones the delivery, not the
+        firing, so it adds nothing."""
+        return self.tolerance
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        """One listing: each schedule's creation, pause state, or absence."""
+        from .observe import liveness
+
+        return liveness(jobs, self.populate()) if jobs else {}
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        """The jobs' messages from QStash's logs, read as `stats` reads them (per schedule
+        for a few jobs, else the account's events paged once, whichever costs less)."""
+        from .deliveries import fetch
+        from .observe import labels, observations
+
+        if not jobs:
+            return [], 0
+        window_s = max(0.0, (until_ms - since_ms) / 1000)
+        history = connect.run(self.state, lambda client: fetch(
+            labels(jobs), since_ms, window_s, client=client))
+        events = [e for page in history.events.values() for e in page]
+        return observations(events, jobs, since_ms=since_ms, until_ms=until_ms), \
+            history.requests
 
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs

@@ -8,7 +8,7 @@ No `from __future__ import annotations`: shape.py reads these annotations as obj
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from ...config.model import Duration, JobFields, MethodField
+from ...config.model import Duration, JobFields, MethodField, VerifySettings
 from ...config.shape import Before, Ge, Le, spec
 from ...durations import parse_duration
 from ...secrets import reveal
@@ -56,6 +56,7 @@ class RunnerSettings:
     kill_grace: Duration = 10  # SIGTERM, then SIGKILL after this long
     max_parallel: Annotated[int, Ge(1)] = 64
     notify: list[str] = field(default_factory=list)  # every runner job's, unless it has its own
+    verify: VerifySettings | None = None  # `cronctl verify` for its jobs (a job's own wins)
 
 
 HINTS = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from ...config.model import JobFields
+from ...config.model import JobFields, VerifySettings
 from ...config.shape import Ge, Le, spec
 
 Plan = Literal["hobby", "pro", "enterprise"]
@@ -23,6 +23,7 @@ class VercelSettings:
     # else VERCEL_PROJECT_ID or .vercel/project.json.
     project: str | None = None
     team: str | None = None  # the team ID (teamId=), else VERCEL_ORG_ID or .vercel/project.json
+    verify: VerifySettings | None = None  # `cronctl verify` for its jobs (a job's own wins)
 
 
 @spec
