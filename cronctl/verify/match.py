@@ -173,8 +173,11 @@ def _judge(exp: Expectation, runs: list[Any], *, now_ms: int, since_ms: int) -> 
             continue
         matched.setdefault(i, []).append(obs)
     for i, slot in enumerate(slots):
-        if slot.scheduled_ms < live_from:
-            continue  # matched (so its run is not unexpected) but outside the window
+        if slot.scheduled_ms < since_ms or (exp.since_ms is not None
+                                            and slot.scheduled_ms <= exp.since_ms):
+            # Before the window, or not after the job went live (a schedule fires strictly
+            # after its creation): matched, so its run is not unexpected, but not judged.
+            continue
         report.slots.append(_state(exp, slot, matched.get(i, []), now_ms))
     return report
 

@@ -12,27 +12,39 @@ SOURCE = "cronctl dev run log"
 ALL = 1_000_000
 
 
-def dev_runs(target) -> list | None:
-    """Every run `cronctl dev` fired (read once per command), or None when not against one."""
-    if not hasattr(target, "_dev_runs"):
-        from .runs import dev_runs as read
+def dev_log(target) -> dict | None:
+    """`cronctl dev`'s run log (read once per command), or None when not against one."""
+    if not hasattr(target, "_dev_log"):
+        from .runs import dev_log as read
 
         try:
-            target._dev_runs = read(target.jobs, since_ms=0, until_ms=None, state=None,
-                                    limit=ALL)
+            target._dev_log = read(target.state)
         except UsageError:
-            target._dev_runs = None
-    return target._dev_runs
+            target._dev_log = None
+    return target._dev_log
+
+
+def dev_runs(target) -> list | None:
+    """Every run `cronctl dev` fired, as Runs, or None when not against one."""
+    from .runs import dev_runs as runs
+
+    data = dev_log(target)
+    if data is None:
+        return None
+    return runs(target.jobs, since_ms=0, until_ms=None, state=None, limit=ALL, data=data)
 
 
 def liveness(target, jobs: list) -> dict[str, Liveness]:
     from ..runner.observe import keeps_checkins
     from .runs import CANNOT
 
-    blind = None
-    if dev_runs(target) is None and not keeps_checkins(target.config):
+    blind, since = None, None
+    data = dev_log(target)
+    if data is not None:
+        since = data.get("since") if isinstance(data.get("since"), int) else None
+    elif not keeps_checkins(target.config):
         blind = f"{CANNOT.message}; send check-ins from the route (see the verify docs)"
-    return {j.name: Liveness(j.name, None, unobservable=blind) for j in jobs}
+    return {j.name: Liveness(j.name, since, unobservable=blind) for j in jobs}
 
 
 def observed(target, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:

@@ -15,16 +15,26 @@ CANNOT = UsageError(
     "records the runs it fires and 'cronctl logs' shows them)")
 
 
-def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
-             limit: int) -> list[Run]:
-    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+def dev_log(state=None) -> dict:
+    """`cronctl dev`'s record of the Vercel cron runs it fired: {"runs": [...], "since": ms
+    the crons were loaded}; UsageError (CANNOT) when the QStash this command talks to (with a
+    `state`: the environment's, or a `cronctl dev` found beside the file) is not one."""
     import httpx
 
     from ... import httpguard as guard
-    from ..qstash.runs import iso
 
     url = current().get("QSTASH_URL", "").strip().rstrip("/")
     token = current().get("QSTASH_TOKEN", "").strip()
+    if state is not None:
+        from ...credentials import qstash
+        from ...errors import CronctlError
+        from ...secrets import reveal
+
+        try:
+            found, secret = qstash(state)
+        except CronctlError:
+            raise CANNOT from None
+        url, token = found.rstrip("/"), reveal(secret)
     if not url or not token:
         raise CANNOT
     limits = guard.Limits.from_env("read")
@@ -40,6 +50,15 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise CANNOT
+    return data
+
+
+def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
+             limit: int, data: dict | None = None) -> list[Run]:
+    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+    from ..qstash.runs import iso
+
+    data = dev_log() if data is None else data
     names = {j.name for j in jobs}
     out = []
     for i, r in enumerate(data["runs"]):
