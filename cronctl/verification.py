@@ -87,9 +87,10 @@ def verify(config, state, *, jobs: Sequence | None = None, since_ms: int, now_ms
 def _expect(config, job, target: str, policy: Policy, live: Liveness, from_ms: int,
             now_ms: int) -> Expectation:
     dialect = registry.dialect_of(config, job)
-    try:
+    try:  # a job the file pauses expects nothing: no slots to compute
         slots = expected_slots(job.name, dialect, job.schedule, job.timezone, since_ms=from_ms,
-                               until_ms=now_ms, policy=policy, anchor_ms=live.anchor_ms or 0)
+                               until_ms=now_ms, policy=policy, anchor_ms=live.anchor_ms or 0
+                               ) if job.enabled else []
     except ValueError as exc:
         raise UsageError(f"job {job.name!r}: {exc}",
                          hint="verify a shorter window (--since)") from None
