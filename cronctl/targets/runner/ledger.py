@@ -364,10 +364,6 @@ class Ledger:
     def loaded(self) -> dict[str, dict]:
         return {r[0]: json.loads(r[1]) for r in self._query("SELECT job, spec FROM runner_jobs")}
 
-    def loaded_at(self) -> dict[str, int]:
-        """When each loaded job was loaded as it is now (`cronctl verify`: live since)."""
-        return dict(self._query("SELECT job, loaded_at FROM runner_jobs"))
-
     def record_loaded(self, specs: dict[str, dict], replica: str, now: int) -> None:
         """Make runner_jobs hold exactly these jobs (only rows that differ are written)."""
         with self._tx() as tx:

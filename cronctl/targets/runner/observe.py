@@ -33,6 +33,11 @@ def existing_ledger(config):
     return Ledger(url)
 
 
+def loaded_at(ledger) -> dict[str, int]:
+    """When the runner loaded each job as it is now (its liveness: live since)."""
+    return dict(ledger._query("SELECT job, loaded_at FROM runner_jobs"))
+
+
 def observations(ledger, names: Sequence[str], *, since_ms: int, until_ms: int,
                  exec_by: str = "manual", renamed: dict[str, str] | None = None,
                  limit: int = 100_000) -> list[Observation]:

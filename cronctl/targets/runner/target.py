@@ -189,7 +189,9 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
             return {j.name: Liveness(j.name, None, present=False,
                                      drift="no runner ledger yet: no runner has run")
                     for j in jobs}
-        loaded, states = ledger.loaded_at(), ledger.states()
+        from .observe import loaded_at
+
+        loaded, states = loaded_at(ledger), ledger.states()
         out = {}
         for job in jobs:
             state = states.get(job.name)
