@@ -80,8 +80,9 @@ def _job_lines(j) -> list[str]:
     problems = [s for s in j.slots if s.state not in ("ok", "pending", "unobserved")]
     for s in problems[:PROBLEM_LIMIT]:
         ids = ", ".join(r.run_id or "-" for r in s.runs) or "-"
+        note = "the drift above" if s.note and s.note == j.drift else s.note
         lines.append(f"{_when(s.slot.scheduled_ms)}  {s.state:<9}  {ids}"
-                     + (f"  ({s.note})" if s.note else ""))
+                     + (f"  ({note})" if note else ""))
     if len(problems) > PROBLEM_LIMIT:
         lines.append(f"... and {len(problems) - PROBLEM_LIMIT} more (--json lists them all)")
     for o in j.unexpected:
