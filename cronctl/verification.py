@@ -12,12 +12,14 @@ named here: tolerances, liveness and runs come from the targets.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from . import targets as registry
 from .errors import UsageError
 from .targets.capabilities import Liveness, Observed
 from .verify import Expectation, Policy, Report, evaluate, expected_slots
+from .verify.match import iso
 
 DEFAULT_GRACE = timedelta(0)
 
@@ -66,22 +68,35 @@ def verify(config, state, *, jobs: Sequence | None = None, since_ms: int, now_ms
         policies = {j.name: policy_for(config, target, j) for j in its_jobs}
         reach = max(_reach(config, j, p) for j, p in zip(its_jobs, policies.values(),
                                                           strict=True))
+        start, note = _kept_from(target, since_ms, now_ms)
         if isinstance(target, Observed):
             live = target.liveness(its_jobs)
-            found, n = target.observed(its_jobs, since_ms=since_ms - reach, until_ms=now_ms)
+            found, n = target.observed(its_jobs, since_ms=start - reach, until_ms=now_ms)
             observations += found
-            requests += n
+            requests += n + target.requests  # a listing for liveness counts too
         else:
             reason = target.lacks(Observed).render()
             live = {j.name: Liveness(j.name, None, unobservable=reason) for j in its_jobs}
         for job in its_jobs:
-            expectations.append(_expect(config, job, name, policies[job.name],
-                                        live.get(job.name) or Liveness(job.name, None),
-                                        since_ms - reach, now_ms))
+            exp = _expect(config, job, name, policies[job.name],
+                          live.get(job.name) or Liveness(job.name, None), start - reach,
+                          now_ms)
+            expectations.append(replace(exp, judged_from_ms=start, note=note))
     # A run of a file job outside the selection is not a stranger: it is not reported at all.
     others = {j.name for j in config.jobs} - {j.name for j in chosen}
     observations = [o for o in observations if o.job not in others]
     return evaluate(expectations, observations, now_ms=now_ms, since_ms=since_ms), requests
+
+
+def _kept_from(target, since_ms: int, now_ms: int) -> tuple[int, str | None]:
+    """Where judging starts for this target: the window's start, or later when the target
+    keeps its runs for less (QStash's log retention), with a note saying so."""
+    kept = getattr(target, "retention", None) if isinstance(target, Observed) else None
+    if kept is None or now_ms - _ms(kept) <= since_ms:
+        return since_ms, None
+    start = now_ms - _ms(kept)
+    return start, (f"{target.title} keeps its runs for {_days(kept)}: slots before "
+                   f"{iso(start)} are not judged")
 
 
 def _expect(config, job, target: str, policy: Policy, live: Liveness, from_ms: int,
@@ -107,6 +122,11 @@ def _reach(config, job, policy: Policy) -> int:
     """How far before the window a slot may lie whose run still starts inside it."""
     window = max(0, getattr(registry.dialect_of(config, job), "window_minutes", 0)) * 60_000
     return window + policy.tolerance_ms + policy.grace_ms
+
+
+def _days(value: timedelta) -> str:
+    days = value.total_seconds() / 86400
+    return f"{days:g} days" if days != 1 else "1 day"
 
 
 def _ms(value: timedelta) -> int:

@@ -77,6 +77,8 @@ def _job_lines(j) -> list[str]:
         lines.append(f"drift: {j.drift}")
     if j.unobservable and j.enabled:
         lines.append(f"not judged: {j.unobservable}")
+    if j.note and j.enabled and not j.unobservable:
+        lines.append(f"note: {j.note}")
     problems = [s for s in j.slots if s.state not in ("ok", "pending", "unobserved")]
     for s in problems[:PROBLEM_LIMIT]:
         ids = ", ".join(r.run_id or "-" for r in s.runs) or "-"

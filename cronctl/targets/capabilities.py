@@ -176,6 +176,8 @@ class Observed(Capability):
     does = "observe the runs of {} jobs"
     hint = "send check-ins to the runner's ping endpoint (see the verify docs)"
     tolerance: ClassVar[timedelta] = timedelta(seconds=60)  # how late the provider may fire
+    # How far back its runs can be read (QStash's log retention); older slots are not judged.
+    retention: ClassVar[timedelta | None] = None
 
     def tolerance_for(self, job) -> timedelta:
         """How late this job's provider may legitimately fire one of its slots (after the

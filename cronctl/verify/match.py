@@ -57,6 +57,8 @@ class Expectation:
     unobservable: str | None = None
     schedule: str = ""
     timezone: str = "UTC"
+    judged_from_ms: int | None = None  # slots before it are not judged (the source forgot them)
+    note: str | None = None  # for a person: why, e.g. the provider's log retention
 
 
 @dataclass
@@ -85,6 +87,7 @@ class JobReport:
     enabled: bool = True
     schedule: str = ""
     timezone: str = "UTC"
+    note: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -103,7 +106,7 @@ class JobReport:
         return {"job": self.job, "target": self.target, "schedule": self.schedule,
                 "timezone": self.timezone, "enabled": self.enabled,
                 "expected": len(self.slots), "counts": self.counts, "manual": self.manual,
-                "drift": self.drift, "unobservable": self.unobservable,
+                "drift": self.drift, "unobservable": self.unobservable, "note": self.note,
                 "policy": self.policy.to_json(),
                 "problems": [s.to_json() for s in self.slots
                              if s.state not in ("ok", "pending", "unobserved")],
@@ -154,7 +157,8 @@ def evaluate(expectations: Iterable[Expectation], observations: Iterable[Any], *
 def _judge(exp: Expectation, runs: list[Any], *, now_ms: int, since_ms: int) -> JobReport:
     report = JobReport(exp.job, exp.target, exp.policy, drift=exp.drift,
                        unobservable=exp.unobservable, enabled=exp.enabled,
-                       schedule=exp.schedule, timezone=exp.timezone)
+                       schedule=exp.schedule, timezone=exp.timezone, note=exp.note)
+    since_ms = max(since_ms, exp.judged_from_ms or since_ms)
     live_from = max(since_ms, exp.since_ms or since_ms)
     slots = [s for s in exp.slots if s.scheduled_ms <= now_ms] if exp.enabled else []
     starts = [s.scheduled_ms for s in slots]

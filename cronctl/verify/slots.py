@@ -23,6 +23,8 @@ from ..cron import Refused, robfig
 
 MINUTE_MS = 60_000
 MAX_SLOTS = 100_000  # per job and window: a */1 job over 60 days; more is refused by the caller
+MEMO_SIZE = 512
+_MEMO: dict[tuple, list[int]] = {}
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,21 @@ def expected_slots(job: str, dialect, schedule: str, timezone: str | None, *,
     [since_ms, until_ms], oldest first. An `@every` schedule counts from `anchor_ms` (the
     schedule's creation on QStash; the Unix epoch for the runner). Raises ValueError when the
     provider refuses the expression or the window holds more than `limit` slots."""
-    try:
-        sched, tz = dialect.compile(schedule, timezone)
-    except Refused as exc:
-        raise ValueError(f"{schedule!r}: {exc.problem.message}") from None
     window = max(0, getattr(dialect, "window_minutes", 0) - 1) * MINUTE_MS
-    times = _times(sched, tz, since_ms, until_ms, anchor_ms, limit, hourly=window > 0)
+    # Many jobs share a schedule (a project repeats a few): each one's times are computed once
+    # per window (a deterministic memo: still no clock, no I/O).
+    key = (type(dialect), getattr(dialect, "plan", None), getattr(dialect, "schedules", None),
+           schedule, timezone, since_ms, until_ms, anchor_ms, limit)
+    times = _MEMO.get(key)
+    if times is None:
+        try:
+            sched, tz = dialect.compile(schedule, timezone)
+        except Refused as exc:
+            raise ValueError(f"{schedule!r}: {exc.problem.message}") from None
+        times = _times(sched, tz, since_ms, until_ms, anchor_ms, limit, hourly=window > 0)
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = times
     return [_slot(job, t, window, policy) for t in times]
 
 

@@ -58,6 +58,11 @@ def test_healthy_jobs_verify_clean_and_a_deleted_schedule_is_missed(tmp_path, ap
         assert (hourly["expected"], hourly["counts"]["ok"]) == (3, 3)
         assert jobs["nightly"]["expected"] == 0
         assert jobs["off"]["enabled"] is False and jobs["off"]["expected"] == 0
+        # QStash keeps a week of logs: a longer window is judged from a week ago, and says so
+        code, month = verify(tmp_path, "--since", "30d")
+        assert code == 0 and month["tick"]["counts"] == tick["counts"]
+        assert "QStash keeps its runs for 7 days" in month["tick"]["note"]
+        assert month["hourly"]["note"] is None
 
         # Deleted through QStash's own API, not through cronctl: the file still says enabled.
         assert dev.call("DELETE", f"/v2/schedules/{TICK}").status_code == 200
