@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
+from cronctl.dev import TOKEN
 from cronctl.testing import ReceiverApp
 from tests.dev.conftest import poll
 from tests.dev.conftest import second_terminal as clean_env
@@ -88,9 +90,18 @@ def test_a_schedule_paused_behind_cronctls_back_is_missed(tmp_path, app):
     with cronctl_dev(tmp_path, "--clock", f"frozen:{START}", "--app-url", app.url,
                      env=clean_env(CRON_SECRET=SECRET)) as dev:
         poll(lambda: TICK in dev.schedules(), "the file applied")
+        # a schedule of this project that no job of the file owns (created behind its back)
+        ghost = httpx.post(f"{dev.url}/v2/schedules/{app.url}/api/cron/ghost", headers={
+            "Authorization": f"Bearer {TOKEN}", "Upstash-Cron": "*/10 * * * *",
+            "Upstash-Schedule-Id": "cronctl.acme.ghost"}, timeout=10)
+        assert ghost.status_code == 200, ghost.text
         dev.advance(1800)
         assert dev.call("POST", f"/v2/schedules/{TICK}/pause").status_code == 200
         dev.advance(1800)  # 08:30 -> 09:00: six slots not fired
+        everything = cli(tmp_path, "verify", "--json", "--since", "1h", env=clean_env())
+        strays = json.loads(everything.stdout)["unknown_jobs"]
+        assert {s["job"] for s in strays} == {"ghost"} and len(strays) == 6
+        assert all(s["source"] == "QStash logs" and s["run_id"] for s in strays)
         code, jobs = verify(tmp_path, "tick", "--since", "1h")
         assert code == 1 and list(jobs) == ["tick"]
         tick = jobs["tick"]

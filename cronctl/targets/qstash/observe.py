@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..capabilities import Liveness, Observation
+from .deliveries import labels_of
 from .runs import JobIndex, history_labels
 
 SOURCE = "QStash logs"
@@ -21,12 +22,23 @@ OUTCOME = {"DELIVERED": "ok", "FAILED": "failed", "CANCELED": "skipped", "CANCEL
 
 
 def observations(events: list[dict[str, Any]], jobs: list, *, since_ms: int,
-                 until_ms: int) -> list[Observation]:
-    """One Observation per message of these jobs fired in [since_ms, until_ms]."""
+                 until_ms: int, orphans: dict[str, str] | None = None) -> list[Observation]:
+    """One Observation per message of these jobs fired in [since_ms, until_ms]; `orphans`
+    (schedule ID -> name): the project's live schedules no job of the file owns, whose runs
+    are reported as runs of jobs not in the file."""
     index = JobIndex(jobs)
+    orphans = orphans or {}
+
+    def job_of(ev: dict) -> str | None:
+        found = index.job_of(ev)
+        if found is None:
+            found = next((orphans[x] for x in (ev.get("scheduleId"), *labels_of(ev))
+                          if x in orphans), None)
+        return found
+
     by_message: dict[str, tuple[str, list[dict]]] = {}
     for ev in events:
-        mid, job = ev.get("messageId"), index.job_of(ev)
+        mid, job = ev.get("messageId"), job_of(ev)
         if mid and job is not None:
             by_message.setdefault(str(mid), (job, []))[1].append(ev)
     out = []

@@ -40,13 +40,18 @@ def loaded_at(ledger) -> dict[str, int]:
 
 def observations(ledger, names: Sequence[str], *, since_ms: int, until_ms: int,
                  exec_by: str = "manual", renamed: dict[str, str] | None = None,
-                 limit: int = 100_000) -> list[Observation]:
+                 strangers: set[str] | None = None, limit: int = 100_000
+                 ) -> list[Observation]:
     """The ledger's runs of these jobs scheduled (or, for `exec` and manual rows, started) in
     the window. `exec_by`: what a `cronctl exec` row counts as (the runner: "manual", run by
-    hand; Kubernetes: "exec", the wrapped CronJob's own run). `renamed`: old name -> new."""
+    hand; Kubernetes: "exec", the wrapped CronJob's own run). `renamed`: old name -> new.
+    `strangers`: the file's job names; given, the runs of every job not among them come too."""
     renamed = renamed or {}
-    rows = ledger.runs([*names, *renamed], since=since_ms, until=until_ms, limit=limit)
-    return [as_observation(r, exec_by=exec_by, job=renamed.get(r.job, r.job)) for r in rows]
+    wanted = {*names, *renamed}
+    rows = ledger.runs(None if strangers is not None else list(wanted), since=since_ms,
+                       until=until_ms, limit=limit)
+    return [as_observation(r, exec_by=exec_by, job=renamed.get(r.job, r.job)) for r in rows
+            if r.job in wanted or (strangers is not None and r.job not in strangers)]
 
 
 def as_observation(row: Execution, *, exec_by: str = "manual", job: str | None = None

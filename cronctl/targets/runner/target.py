@@ -210,8 +210,10 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
         if ledger is None:
             return [], 0
         renamed = {j.renamed_from: j.name for j in jobs if j.renamed_from}
+        known = {n for j in self.config.jobs for n in (j.name, j.renamed_from) if n}
+        # these jobs' runs, and those of jobs not in the file (a runner still on an old file)
         return observations(ledger, [j.name for j in jobs], since_ms=since_ms,
-                            until_ms=until_ms, renamed=renamed), 1
+                            until_ms=until_ms, renamed=renamed, strangers=known), 1
 
     def _existing_ledger(self):
         """The ledger if there is one (a read creates no SQLite file)."""

@@ -106,9 +106,13 @@ def test_a_manual_run_and_a_job_the_file_pauses(tmp_path, app, clock, make_runne
     now = clock.ms() + 10_000
     runner.ledger.claim([Execution("ping@manual", "ping", now, "manual", started_at=now,
                                    finished_at=now + 50, outcome="succeeded")])
+    # a scheduled run of a job no longer in the file (a runner still on the old file)
+    runner.ledger.claim([Execution("gone@x", "gone", now, "schedule", started_at=now,
+                                   finished_at=now + 50, outcome="succeeded")])
     jobs, report = report_of(path, clock.ms() + 30_000)
     assert states(jobs["ping"]) == [("10:05", "ok")] and jobs["ping"].manual == 1
     assert jobs["off"].slots == [] and jobs["off"].unexpected == [] and report.ok
+    assert [(o.job, o.run_id) for o in report.unexpected] == [("gone", "gone@x")]
 
 
 def test_a_real_runner_verified_by_the_cli_then_stopped(tmp_path):
