@@ -90,3 +90,21 @@ def test_validate_reports_a_bad_verify_setting_with_its_line(cli, write_config):
     assert result.code == 2
     assert "schedules.yaml:11:21: error: job 'sweep', verify.grace" in result.err
     assert "runtime" in result.err
+
+
+def test_a_target_without_the_capability_is_reported_unobserved(cli, write_config):
+    """A plugin target that cannot observe (tests/targets/test_plugin_target.py's ledger):
+    its jobs' slots are counted, not judged, with the one refusal as the reason."""
+    from cronctl import targets
+    from tests.targets.test_plugin_target import FILE, PLUGIN
+
+    targets.register(PLUGIN)
+    try:
+        write_config(FILE)
+        done = cli("verify", "--json", "--since", "7d")
+    finally:
+        targets.unregister("ledger")
+    assert done.code == 0, done.err
+    nightly = {j["job"]: j for j in json.loads(done.out)["jobs"]}["nightly"]
+    assert nightly["counts"]["unobserved"] == 7 and nightly["counts"]["missed"] == 0
+    assert "cronctl cannot observe the runs of Ledger jobs" in nightly["unobservable"]
