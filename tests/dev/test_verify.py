@@ -124,3 +124,30 @@ def test_failed_deliveries_fail_verify(tmp_path, app):
         counts = jobs["tick"]["counts"]
         assert counts["failed"] >= 3 and counts["missed"] == 0
         assert all(p["state"] == "failed" and p["run_ids"] for p in jobs["tick"]["problems"])
+
+
+def test_dst_days_give_no_false_alarm(tmp_path, app):
+    """New York, autumn: 01:30 happens twice and QStash (robfig) fires both, two slots, not a
+    duplicate. Spring: 02:30 does not exist that day, no slot, not a missed run."""
+    zoned = ("  back:\n    tier: business\n    path: /api/cron/back\n"
+             "    schedule: \"30 1 * * *\"\n    timezone: America/New_York\n")
+    (tmp_path / "schedules.yaml").write_text(config(zoned + zoned.replace(
+        "back", "forward").replace("30 1", "30 2")))
+    with cronctl_dev(tmp_path, "--clock", "frozen:2026-10-31T12:00:00Z", "--app-url", app.url,
+                     env=clean_env(CRON_SECRET=SECRET)) as dev:
+        poll(lambda: "cronctl.acme.back" in dev.schedules(), "the file applied")
+        dev.advance(3 * 86400)
+        code, jobs = verify(tmp_path, "back", "--since", "3d")
+        assert code == 0
+        back = jobs["back"]
+        assert (back["expected"], back["counts"]["ok"]) == (4, 4)  # 11-01 twice, 11-02, 11-03
+        assert back["counts"]["duplicate"] == 0 and back["unexpected"] == []
+    with cronctl_dev(tmp_path, "--clock", "frozen:2026-03-07T12:00:00Z", "--app-url", app.url,
+                     env=clean_env(CRON_SECRET=SECRET)) as dev:
+        poll(lambda: "cronctl.acme.forward" in dev.schedules(), "the file applied")
+        dev.advance(3 * 86400)
+        code, jobs = verify(tmp_path, "forward", "--since", "3d")
+        assert code == 0
+        forward = jobs["forward"]
+        assert (forward["expected"], forward["counts"]["ok"]) == (2, 2)  # 03-09, 03-10 only
+        assert forward["counts"]["missed"] == 0
