@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import cron
 from .. import targets as registry
 from .model import SafetySettings
 from .project import Config, DiagnosticsEndpoint, Job
@@ -45,7 +44,7 @@ def build(path: Path, model: Any, parsed: dict[str, tuple[str, Any]], source: So
             tier=spec.tier,
             target=target,
             path=spec.path,
-            schedule=cron.trim(spec.schedule),
+            schedule=spec.schedule.strip(),
             priority=spec.priority,
             description=spec.description,
             enabled=spec.enabled,

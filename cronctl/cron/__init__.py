@@ -25,8 +25,8 @@ from .vercel import VercelDialect
 from .zones import is_valid_zone, zone
 
 __all__ = [
-    "ASCII_SPACE", "CronProblem", "Dialect", "Refused", "get_dialect", "is_valid_zone",
-    "join_tz", "split_tz", "trim", "zone",
+    "CronProblem", "Dialect", "Refused", "get_dialect", "is_valid_zone",
+    "join_tz", "split_tz", "zone",
 ]
 
 _DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect}
@@ -44,23 +44,15 @@ def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Diale
     return cls()
 
 
-# ASCII whitespace only: a Unicode space is the dialect's to judge (robfig splits on it, Vercel
-# refuses it), never silently dropped here.
-ASCII_SPACE = " \t\n\r\f\v"
-_TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$", re.ASCII | re.DOTALL)
-
-
-def trim(expr: str) -> str:
-    """A schedule as written to the provider: ASCII whitespace around it removed."""
-    return expr.strip(ASCII_SPACE)
+_TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$")
 
 
 def split_tz(expr: str) -> tuple[str | None, str]:
     """`"CRON_TZ=Europe/Lisbon 0 9 * * *"` -> `("Europe/Lisbon", "0 9 * * *")`."""
     m = _TZ_PREFIX.match(expr)
     if m:
-        return m.group(1), trim(m.group(2))
-    return None, trim(expr)
+        return m.group(1), m.group(2).strip()
+    return None, expr.strip()
 
 
 def join_tz(expr: str, tz: str | None) -> str:
