@@ -118,7 +118,8 @@ def main() -> int:
             f"{bench.machine()}; `cronctl dev` adds {bench.LATENCY_MS} ms to every API answer; "
             f"medians of {args.repeats}.", "",
             "| what | value |", "|---|---:|", *(f"| {w} | {v} |" for w, v in rows), "",
-            "`python bench/verify.py` writes this section.", ""]
+            "`python bench/verify.py` writes this section. The machine is shared with other "
+            "work: compare rows of one run, not runs.", ""]
     print("\n".join(text))
     if args.write:
         target = bench.ROOT / "BENCHMARKS.md"
