@@ -17,6 +17,7 @@ def build(ui: UI) -> web.Guard:
               Mount("/static", StaticFiles(directory=web.HERE / "static"), name="static")]
     app = Starlette(routes=routes, debug=False, exception_handlers={
         web.LoginNeeded: web.login_needed, web.Denied: web.denied,
+        web.SignInRefused: web.sign_in_refused,
         CronctlError: web.cronctl_error, HTTPException: web.http_error, Exception: web.crash})
     app.state.ui = ui
     return web.Guard(app)

@@ -21,7 +21,7 @@ from ..fsutil import write_atomic
 from ..output import add_secrets
 from ..present import applied_json
 from .board import text_digest
-from .spanedit import edit
+from .spanedit import check, edit
 from .web import need, need_post, ui_of
 from .web import render as page
 
@@ -53,7 +53,9 @@ async def edit_page(request: Request) -> Response:
         config = ui.board.config(state)
         job = config.job(name)
         _refuse_locked(config, job)
-        return {"job": job, "digest": text_digest(ui.board.file_bytes()),
+        data = ui.board.file_bytes()
+        check(data.decode("utf-8-sig"), name)
+        return {"job": job, "digest": text_digest(data),
                 "schedule": job.schedule, "timezone": job.timezone, "enabled": job.enabled,
                 "preview": None, "file": config.path.name}
 

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..output import redact
+from ..targets.base import RUN_STATES
 
 BAR = 6  # px per run in a sparkline
 
@@ -51,17 +52,21 @@ def spark(states: list[str]) -> Markup:
 
 @lru_cache(maxsize=4096)
 def _spark(states: tuple[str, ...]) -> Markup:
+    # Built from fixed words only: a state that is not a run state (whatever a target or a
+    # ledger row says) is drawn as "unknown", and every number is ours.
     paths: dict[str, list[str]] = {}
     for i, state in enumerate(states):
-        top, height = (2, 14) if state == "failed" else (6, 10)
-        paths.setdefault(state, []).append(f"M{i * BAR} {top}h4v{height}h-4z")
+        known = state if state in RUN_STATES else "unknown"
+        top, height = (2, 14) if known == "failed" else (6, 10)
+        paths.setdefault(known, []).append(f"M{i * BAR} {top}h4v{height}h-4z")
     ok = sum(1 for s in states if s == "delivered")
     bad = sum(1 for s in states if s == "failed")
-    body = "".join(f'<path class="s-{state}" d="{"".join(d)}"/>' for state, d in paths.items())
+    body = Markup("").join(Markup('<path class="s-{}" d="{}"/>').format(state, "".join(d))
+                           for state, d in paths.items())
     width = BAR * len(states)
-    return Markup(f'<svg class="spark" width="{width}" height="16" viewBox="0 0 {width} 16" '
-                  f'role="img" aria-label="last {len(states)} runs: {ok} delivered, {bad} '
-                  f'failed">{body}</svg>')
+    return Markup('<svg class="spark" width="{w}" height="16" viewBox="0 0 {w} 16" role="img" '
+                  'aria-label="last {n} runs: {ok} delivered, {bad} failed">{body}</svg>'
+                  ).format(w=width, n=len(states), ok=ok, bad=bad, body=body)
 
 
 FILTERS = {"spark": spark, "when": when, "ms": ms, "pct": pct, "scrub": scrub, "window": window}

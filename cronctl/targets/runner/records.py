@@ -3,6 +3,7 @@ lives (a SQLite path or a PostgreSQL URL)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,12 @@ SCHEMA = (
 )
 OUTCOMES = ("running", "succeeded", "failed", "timeout", "abandoned", "skipped", "missed",
             "cancelled")
-FINAL_FAILURES = ("failed", "timeout", "abandoned")
+# A row whose outcome is not one of OUTCOMES (a newer cronctl's word, a hand edit, a hostile
+# write) is read as UNKNOWN, a failure, with a warning once per value: the text itself never
+# reaches a page, a table or a lookup.
+UNKNOWN = "unknown"
+FINAL_FAILURES = ("failed", "timeout", "abandoned", UNKNOWN)
+_warned: set[str] = set()
 
 
 @dataclass
@@ -73,6 +79,23 @@ class Execution:
     error: str | None = None
     lease_until: int | None = None
     cancel: int = 0
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            _warn_unknown(self)
+            self.outcome = UNKNOWN
+
+
+def _warn_unknown(row: Execution) -> None:
+    shown = repr(str(row.outcome)[:40])
+    if shown in _warned:
+        return
+    _warned.add(shown)
+    from ...output import redact
+
+    logging.getLogger("cronctl.runner").warning(redact(
+        f"warning: the ledger has a run of {row.job} ({row.run_id}) with an outcome cronctl "
+        f"does not know, {shown}; it is shown as {UNKNOWN} (failed)"))
 
 
 COLUMNS = tuple(f.name for f in fields(Execution))
