@@ -3,6 +3,7 @@ passes the secret scrubber (`redact`) on top of Jinja's HTML escaping."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 
 from ..output import redact
 from ..targets.base import RUN_STATES
+from ..words import count
 
 BAR = 6  # px per run in a sparkline
 
@@ -19,6 +21,29 @@ def when(iso: str | None) -> str:
     if not iso:
         return "-"
     return iso[:19].replace("T", " ")
+
+
+def ago(iso: str | None, now: str | None) -> str:
+    """An ISO time relative to `now` (the clock the page was read by): "in 12 min",
+    "3 min ago", "in 2 h", "5 days ago"; "just now" within 45 s."""
+    if not iso:
+        return "-"
+    if not now:
+        return when(iso)
+    try:
+        delta = (datetime.fromisoformat(iso) - datetime.fromisoformat(now)).total_seconds()
+    except (ValueError, TypeError):  # not a time, or one without a zone
+        return when(iso)
+    size = abs(delta)
+    if size < 45:
+        return "just now"
+    if size < 90 * 60:
+        text = f"{max(1, round(size / 60))} min"
+    elif size < 36 * 3600:
+        text = f"{round(size / 3600)} h"
+    else:
+        text = count(round(size / 86400), "day")
+    return f"in {text}" if delta > 0 else f"{text} ago"
 
 
 def ms(value: Any) -> str:
@@ -69,4 +94,5 @@ def _spark(states: tuple[str, ...]) -> Markup:
                   ).format(w=width, n=len(states), ok=ok, bad=bad, body=body)
 
 
-FILTERS = {"spark": spark, "when": when, "ms": ms, "pct": pct, "scrub": scrub, "window": window}
+FILTERS = {"spark": spark, "when": when, "ago": ago, "ms": ms, "pct": pct, "scrub": scrub,
+           "window": window, "count": lambda n, noun: count(int(n), noun)}

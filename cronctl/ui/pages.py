@@ -140,7 +140,14 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
         "status": status or "", "since": params.get("since", ""),
         "until": params.get("until", ""), "digest": text_digest(board.file_bytes()),
         "states": RUN_STATES, "window_s": board.window_s, "all_runs": runs,
+        "now": state.now().isoformat(timespec="seconds"), "paused": _paused(board, name),
     }
+
+
+def _paused(board, name: str) -> bool | None:
+    """Whether the target has the job paused, as the jobs page read it (None: unknown)."""
+    row = board.snapshot().row(name)
+    return row.get("paused") if row else None
 
 
 def _dead_letters(target, job) -> tuple[list, str | None]:
@@ -268,14 +275,14 @@ async def api_logs(request: Request) -> Response:
 
 
 async def api_dlq(request: Request) -> Response:
-    """`cronctl dlq JOB --json`."""
+    """`cronctl dlq [JOB] --json`: ?job= one job's, else every job's."""
     need(request)
     ui = ui_of(request)
 
     def go() -> dict:
         state = ui.board.state()
-        job = ui.board.config(state).job(request.query_params.get("job") or "")
-        return dlq_cmd.to_json(ui.board.target_of(job).dead_letters([job]))
+        return dlq_cmd.to_json(dlq_cmd.collect(ui.board.config(state), state,
+                                               request.query_params.get("job") or None)[1])
 
     return JSONResponse(await run_in_threadpool(go))
 

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from ..errors import CronctlError
 from ..output import redact
+from ..words import article
 from .audit import Audit
 from .auth import Auth, Session, User, csrf_ok
 from .board import Board
@@ -137,7 +138,8 @@ def need(request: Request, role: str = "viewer") -> Session:
     if s is None:
         raise LoginNeeded()
     if not s.user.may(role):
-        raise Denied(f"{s.user.name} is a {s.user.role}; this needs the {role} role")
+        raise Denied(f"{s.user.name} is {article(s.user.role)} {s.user.role}; this needs the "
+                     f"{role} role")
     return s
 
 

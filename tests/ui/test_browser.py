@@ -171,8 +171,8 @@ def test_edit_a_schedule(site, browser):
     assert "02:45:00" in _text(browser, "next-runs")
     assert "45 2 * * *" in _text(browser, "plan")  # vercel.json's diff
     assert path.read_bytes() == before
-    _click(browser, "Apply")
-    assert _text(browser, "done") == "Saved schedules.yaml and applied 1 change(s)."
+    _click(browser, "Apply this change")
+    assert _text(browser, "done") == "Saved schedules.yaml and applied 1 change."
     assert path.read_bytes() == before.replace(
         b'path: /api/cron/cleanup\n    schedule: "0 3 * * *"',
         b'path: /api/cron/cleanup\n    schedule: "45 2 * * *"')

@@ -73,6 +73,7 @@ def test_an_unknown_outcome_is_one_fixed_state_on_every_page(hostile):
     for body in (jobs.text, page.text, c.get("/fragments/jobs").text):
         assert "<meta http-equiv" not in body
     assert 'data-run="poison-1" data-state="failed"' in page.text
+    assert "1 run, newest first" in page.text and "1 run, p50" in jobs.text  # not "1 runs"
     assert 'class="s-failed"' in jobs.text  # in the sparkline
     runs = c.get("/api/logs?job=nightly").json()["runs"]
     assert [r["state"] for r in runs] == ["failed"]
