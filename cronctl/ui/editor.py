@@ -22,6 +22,7 @@ from ..output import add_secrets
 from ..present import applied_json
 from ..words import count
 from .board import text_digest
+from .plan import diff_lines
 from .plan import view as plan_view
 from .spanedit import check, edit
 from .web import need, need_post, ui_of
@@ -96,7 +97,7 @@ def preview(ui, name: str, form: dict[str, str]) -> dict:
     return {"job": new_job, "old": job, "config": new_config, "state": state,
             "planned": planned, "plans": plans, "view": plan_view(plans),
             "words": dialect.describe(new_job.schedule, new_job.timezone),
-            "next_runs": [r.isoformat() for r in runs], "diff": diff,
+            "next_runs": [r.isoformat() for r in runs], "diff": diff_lines(diff),
             "new_bytes": (BOM if data.startswith(BOM) else b"") + new_text.encode("utf-8"),
             "old_bytes": data, "changed": new_text != text,
             "has_changes": any(p.has_changes for p in plans)}

@@ -27,6 +27,12 @@ def seal(data: bytes, plans: list) -> str:
     return hashlib.sha256(text_digest(data).encode() + shown.encode()).hexdigest()[:32]
 
 
+def diff_lines(diff: str) -> list[dict]:
+    """A unified diff's lines, each with its kind (add, del, hunk, same) for its colour."""
+    return [{"text": line, "kind": {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")}
+            for line in diff.rstrip("\n").splitlines()]
+
+
 def view(plans: list) -> dict:
     """The plans as the pages show them: per target, its file's diff (each line marked) or a
     table of changes (action, job, what changes), and the totals; the Markdown stays
@@ -43,9 +49,7 @@ def view(plans: list) -> dict:
         if art is not None:
             block["file"] = art.path.name
             if art.changed:
-                block["diff"] = [{"text": line, "kind": {"+": "add", "-": "del", "@": "hunk"}
-                                  .get(line[:1], "same")}
-                                 for line in art.unified_diff().rstrip("\n").splitlines()]
+                block["diff"] = diff_lines(art.unified_diff())
         else:
             block["changes"] = [{"action": c.action, "symbol": SYMBOLS[c.action],
                                  "job": c.job, "lines": render.describe(c)}
