@@ -58,6 +58,13 @@ def hostile(tmp_path_factory) -> Iterator[Site]:
                            "triggered_by, outcome, attempts) VALUES (?, ?, ?, ?, ?, ?)",
                            ("poison-1", "nightly", int(time.time() * 1000) - 3_600_000,
                             "schedule", META, 1))
+                # SQLite keeps any type in any column: text where numbers belong
+                db.execute("INSERT INTO job_executions (run_id, job, scheduled_at, "
+                           "triggered_by, outcome, attempts, http_status, duration_ms, "
+                           "started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           ("poison-2", "archive", int(time.time() * 1000) - 7_200_000,
+                            "<i>cron</i>", "failed", "<b>x</b>", "<b>500</b>", "<b>9</b>",
+                            "soon"))
             yield s
         finally:
             stop_site(s)
@@ -79,6 +86,19 @@ def test_an_unknown_outcome_is_one_fixed_state_on_every_page(hostile):
     assert [r["state"] for r in runs] == ["failed"]
     assert c.get("/api/logs?job=nightly&status=failed").json()["runs"] == runs
     assert "<meta" not in json.dumps(runs) and "does not know" in runs[0]["error"]
+
+
+def test_text_where_the_ledger_keeps_numbers_is_no_crash(hostile):
+    c = hostile.client(VIEWER)
+    for path in ("/", "/jobs/archive", "/api/jobs/archive", "/api/logs?job=archive"):
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.text[-300:])
+        assert "<b>" not in r.text and "<i>" not in r.text, path
+    run = c.get("/api/logs?job=archive").json()["runs"][0]
+    assert (run["run_id"], run["state"], run["status"], run["duration_ms"],
+            run["started_by"]) == ("poison-2", "failed", None, None, "unknown")
+    r = hostile.cli("logs", "archive")
+    assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
 
 
 def test_an_unknown_outcome_does_not_break_list(hostile):

@@ -232,7 +232,7 @@ class Ledger:
         with self._tx() as tx:
             cur = tx.execute(f"SELECT {', '.join(COLUMNS)} FROM job_executions "
                              "WHERE outcome = 'running' AND lease_until < ?", (now,))
-            dead = [Execution(*r) for r in cur.fetchall()]
+            dead = [Execution.read(r) for r in cur.fetchall()]
             won = []
             for row in dead:  # another replica may expire the same rows: count only ours
                 error = f"replica {row.replica} stopped renewing its lease (killed or cut off)"
@@ -298,7 +298,7 @@ class Ledger:
                           order=f"ORDER BY scheduled_at DESC, run_id LIMIT {int(limit)}")
 
     def _rows(self, where: str, params: Sequence[Any], order: str = "") -> list[Execution]:
-        return [Execution(*r) for r in self._query(
+        return [Execution.read(r) for r in self._query(
             f"SELECT {', '.join(COLUMNS)} FROM job_executions WHERE {where} {order}", params)]
 
     def prune(self, now: int, keep_days: int, keep_min_runs: int) -> int:

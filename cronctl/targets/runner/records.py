@@ -4,6 +4,7 @@ lives (a SQLite path or a PostgreSQL URL)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -80,22 +81,57 @@ class Execution:
     lease_until: int | None = None
     cancel: int = 0
 
-    def __post_init__(self) -> None:
-        if self.outcome not in OUTCOMES:
-            _warn_unknown(self)
-            self.outcome = UNKNOWN
+    @classmethod
+    def read(cls, values: Sequence[Any]) -> Execution:
+        """A row of job_executions (in COLUMNS order) as cronctl writes it, whatever the file
+        holds (SQLite keeps any type in any column; anyone may write to it): numbers where
+        numbers belong (else None, or 0 for the due time), text where text belongs, and an
+        outcome cronctl knows (else UNKNOWN, with a warning)."""
+        row = cls(*values)
+        for name in _NUMBERS:
+            value = getattr(row, name)
+            if value is not None and not isinstance(value, int):
+                setattr(row, name, _number(value, row))
+        if not isinstance(row.scheduled_at, int):
+            row.scheduled_at = 0
+        for name in _TEXTS:
+            value = getattr(row, name)
+            if value is not None and not isinstance(value, str):
+                setattr(row, name, str(value))
+        if row.outcome not in OUTCOMES:
+            _warn_unknown(row)
+            row.outcome = UNKNOWN
+        return row
+
+
+_NUMBERS = ("scheduled_at", "started_at", "finished_at", "attempts", "http_status", "exit_code",
+            "duration_ms", "lease_until", "cancel")
+_TEXTS = ("run_id", "job", "triggered_by", "user_name", "replica", "result", "error")
+
+
+def _number(value: Any, row: Execution) -> int | None:
+    try:
+        return int(value)  # e.g. a float, or digits as text
+    except (TypeError, ValueError, OverflowError):
+        _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with "
+                   f"{str(value)[:40]!r} where a number belongs; it is read as none")
+        return None
 
 
 def _warn_unknown(row: Execution) -> None:
     shown = repr(str(row.outcome)[:40])
-    if shown in _warned:
+    _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with an outcome "
+               f"cronctl does not know, {shown}; it is shown as {UNKNOWN} (failed)", key=shown)
+
+
+def _warn_once(text: str, key: str | None = None) -> None:
+    key = key or text
+    if key in _warned:
         return
-    _warned.add(shown)
+    _warned.add(key)
     from ...output import redact
 
-    logging.getLogger("cronctl.runner").warning(redact(
-        f"warning: the ledger has a run of {row.job} ({row.run_id}) with an outcome cronctl "
-        f"does not know, {shown}; it is shown as {UNKNOWN} (failed)"))
+    logging.getLogger("cronctl.runner").warning(redact(text))
 
 
 COLUMNS = tuple(f.name for f in fields(Execution))

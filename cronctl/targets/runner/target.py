@@ -24,6 +24,7 @@ from .records import FINAL_FAILURES, UNKNOWN, Execution, display_url
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
          "missed": "cancelled", "cancelled": "cancelled", UNKNOWN: "failed"}
+STARTED_BY = {"schedule": "schedule", "manual": "manual", "exec": "manual"}
 WANTED = {"delivered": ("succeeded",), "failed": FINAL_FAILURES,
           "in-flight": ("running",), "cancelled": ("skipped", "missed", "cancelled")}
 
@@ -219,7 +220,7 @@ def _iso(ms: int) -> str:
 def as_run(row: Execution) -> Run:
     return Run(job=row.job, run_id=row.run_id, due=iso(row.scheduled_at),
                started=iso(row.started_at) if row.started_at else None,
-               started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
+               started_by=STARTED_BY.get(row.triggered_by, UNKNOWN),
                state=STATE[row.outcome], attempts=row.attempts,
                status=row.http_status,  # a command's exit code is in `error` when it failed
                duration_ms=row.duration_ms,
