@@ -87,8 +87,11 @@ def sign_in(ui: UI, token: str, client: str, via: str) -> User:
     one limit of failed attempts per client address, and one audit trail."""
     wait = ui.auth.logins.take(client, count=False)  # failures count, below
     if wait is not None:  # even a right token: it would end a guessing run
-        ui.audit.record("-", "login", ok=False, detail=f"refused ({via}, too many failed "
-                        f"attempts) from {client}")
+        if ui.auth.logins.take(f"audited {client}", count=False) is None:
+            # a flood of refusals: at most the limit's count of lines a window, not one each
+            ui.auth.logins.take(f"audited {client}", count=True)
+            ui.audit.record("-", "login", ok=False, detail=f"refused ({via}, too many failed "
+                            f"attempts) from {client}")
         raise SignInRefused(429, f"Too many sign-in attempts; try again in {wait:.0f} s.",
                             wait)
     user = ui.auth.check_token(token)

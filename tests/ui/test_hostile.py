@@ -130,11 +130,15 @@ def test_bearer_guesses_are_limited_and_audited(hostile):
         assert c.get("/api/me", headers={"Authorization": f"Bearer {VIEWER}"}
                      ).status_code == 429
         assert c.post("/login", data={"token": VIEWER}).status_code == 429
+        for _ in range(30):  # a flood while blocked fills no disk
+            c.get("/api/me", headers={"Authorization": "Bearer flood-000000000000"})
     entries = json.loads("[" + ",".join(
         (hostile.folder / ".cronctl" / "ui-audit.log").read_text().splitlines()) + "]")
     wrong = [e for e in entries if e["action"] == "login" and not e["ok"]]
     assert len(wrong) >= 10 and all("bearer" in e["detail"] for e in wrong[:10])
     assert not any("guess-" in json.dumps(e) for e in entries)
+    refused = [e for e in entries if "too many" in (e["detail"] or "")]
+    assert 1 <= len(refused) <= 10
 
 
 # -- 30.7: a job that is an alias of another's mapping ----------------------------------------
