@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, ProviderError
-from .records import COLUMNS, OUTCOMES, SCHEMA, UNKNOWN, Execution, JobState, display_url
+from .records import COLUMNS, SCHEMA, Execution, JobState, display_url, outcome_filter
 
 FAST_CONNECTIONS = 4
 CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
@@ -285,15 +285,9 @@ class Ledger:
             where.append(f"job IN ({', '.join('?' for _ in jobs)})")
             params.extend(jobs)
         if outcomes:
-            marks = lambda values: ", ".join("?" for _ in values)  # noqa: E731
-            known = [o for o in outcomes if o != UNKNOWN]
-            if UNKNOWN in outcomes:  # what is stored is any text that is not an OUTCOME
-                where.append(f"(outcome IN ({marks(known) or 'NULL'}) OR outcome NOT IN "
-                             f"({marks(OUTCOMES)}))")
-                params.extend([*known, *OUTCOMES])
-            else:
-                where.append(f"outcome IN ({marks(known)})")
-                params.extend(known)
+            sql, values = outcome_filter(outcomes)
+            where.append(sql)
+            params.extend(values)
         return self._rows(" AND ".join(where), params,
                           order=f"ORDER BY scheduled_at DESC, run_id LIMIT {int(limit)}")
 

@@ -4,6 +4,7 @@ lives (a SQLite path or a PostgreSQL URL)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -114,24 +115,29 @@ def _number(value: Any, row: Execution) -> int | None:
         return int(value)  # e.g. a float, or digits as text
     except (TypeError, ValueError, OverflowError):
         _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with "
-                   f"{str(value)[:40]!r} where a number belongs; it is read as none")
+                   f"{_shown(value)} where a number belongs; it is read as none")
         return None
 
 
 def _warn_unknown(row: Execution) -> None:
-    shown = repr(str(row.outcome)[:40])
     _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with an outcome "
-               f"cronctl does not know, {shown}; it is shown as {UNKNOWN} (failed)", key=shown)
+               f"cronctl does not know, {_shown(row.outcome)}; it is shown as {UNKNOWN} "
+               "(failed)", key=f"outcome {row.outcome!r}")
+
+
+def _shown(value: Any) -> str:
+    """A value from the ledger, in a warning only when it is a short plain word (a newer
+    cronctl's outcome): anything else might be markup, or a secret."""
+    text = str(value)
+    return repr(text) if re.fullmatch(r"[A-Za-z0-9_.-]{1,24}", text) else "a value that is not " \
+        "a plain word"
 
 
 def _warn_once(text: str, key: str | None = None) -> None:
     key = key or text
-    if key in _warned:
-        return
-    _warned.add(key)
-    from ...output import redact
-
-    logging.getLogger("cronctl.runner").warning(redact(text))
+    if key not in _warned:
+        _warned.add(key)
+        logging.getLogger("cronctl.runner").warning(text)
 
 
 COLUMNS = tuple(f.name for f in fields(Execution))
@@ -145,6 +151,17 @@ class JobState:
     failures: int = 0
     resumed_at: int | None = None
     last_success: int | None = None
+
+
+def outcome_filter(outcomes: Sequence[str]) -> tuple[str, list[str]]:
+    """The SQL condition (and its parameters) of runs whose outcome is one of `outcomes`;
+    UNKNOWN stands for any stored text that is not one of OUTCOMES."""
+    known = [o for o in outcomes if o != UNKNOWN]
+    marks = ", ".join("?" for _ in known) or "NULL"
+    if UNKNOWN not in outcomes:
+        return f"outcome IN ({marks})", known
+    return (f"(outcome IN ({marks}) OR outcome NOT IN ({', '.join('?' for _ in OUTCOMES)}))",
+            [*known, *OUTCOMES])
 
 
 def database_url(settings: Any, config_path: Path | None,
