@@ -19,12 +19,13 @@ from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
 from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
 from .model import settings_of
-from .records import Execution, display_url
+from .records import FINAL_FAILURES, UNKNOWN, Execution, display_url
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
-         "missed": "cancelled", "cancelled": "cancelled"}
-WANTED = {"delivered": ("succeeded",), "failed": ("failed", "timeout", "abandoned"),
+         "missed": "cancelled", "cancelled": "cancelled", UNKNOWN: "failed"}
+STARTED_BY = {"schedule": "schedule", "manual": "manual", "exec": "manual"}
+WANTED = {"delivered": ("succeeded",), "failed": FINAL_FAILURES,
           "in-flight": ("running",), "cancelled": ("skipped", "missed", "cancelled")}
 
 
@@ -276,10 +277,12 @@ def _iso(ms: int) -> str:
 def as_run(row: Execution) -> Run:
     return Run(job=row.job, run_id=row.run_id, due=iso(row.scheduled_at),
                started=iso(row.started_at) if row.started_at else None,
-               started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
-               state=STATE.get(row.outcome, row.outcome), attempts=row.attempts,
+               started_by=STARTED_BY.get(row.triggered_by, UNKNOWN),
+               state=STATE[row.outcome], attempts=row.attempts,
                status=row.http_status,  # a command's exit code is in `error` when it failed
-               duration_ms=row.duration_ms, error=row.error,
+               duration_ms=row.duration_ms,
+               error=row.error or ("the ledger holds an outcome cronctl does not know"
+                                   if row.outcome == UNKNOWN else None),
                response=(row.result or "")[-200:] or None if row.outcome != "succeeded"
                else None, sort_ms=row.scheduled_at)
 
