@@ -9,7 +9,7 @@ QSTASH_TOKEN from the run's Environment.
 from __future__ import annotations
 
 from .environment import current
-from .errors import ProviderError
+from .errors import ConfigError, ProviderError
 from .secrets import Secret
 
 QSTASH_URL = "https://qstash.upstash.io"
@@ -49,3 +49,35 @@ def qstash_from_environment() -> tuple[str, Secret]:
             "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
     url = env.value("QSTASH_URL")
     return (service_url(url) if url else QSTASH_URL), Secret(token)
+
+
+def dev_server(state) -> tuple[str, str] | None:
+    """(url, token) of the `cronctl dev` this command talks to, for what only it keeps (the
+    Vercel runs it fired): discovered beside the file (announced once), the one QSTASH_URL
+    names, or any QSTASH_URL and QSTASH_TOKEN that are not Upstash's; else None."""
+    from .dev import TOKEN
+    from .dev.discovery import credentials as discovered
+    from .dev.discovery import serving
+
+    env = current()
+    url, token = env.value("QSTASH_URL").rstrip("/"), env.value("QSTASH_TOKEN")
+    if not (url or token):
+        return discovered(state) if state is not None else None
+    info = serving(state) if state is not None else None
+    if info is not None:
+        return info.url.rstrip("/"), token or TOKEN
+    if url and token and not url.startswith(QSTASH_URL):
+        return url, token
+    return None
+
+
+def require_cron_secret(request: str, sender: str) -> None:
+    """Refuse, before anything is sent, a request that carries `Authorization: Bearer
+    $CRON_SECRET` when CRON_SECRET has no value here (nor in a discovered `cronctl dev`)."""
+    if current().value("CRON_SECRET"):
+        return
+    raise ConfigError(
+        f"CRON_SECRET is not set, so {request} would go without the Authorization: Bearer "
+        f"header {sender} sends (the app would answer 401); nothing was sent",
+        hint="export CRON_SECRET=<the value your app checks>, or start 'cronctl dev' with it "
+        "set: commands beside its schedules.yaml then send the server's value")

@@ -44,7 +44,7 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     if follow and until:
         raise UsageError("--follow keeps printing new runs; --until ends the window",
                          hint="use one of them")
-    config = state.load()
+    config = state.load(remote=True)
     jobs = [config.job(job)] if job else list(config.jobs)
     now = now_ms(state)
     since_ms = now - int(parse_since(since).total_seconds() * 1000)

@@ -131,7 +131,11 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         return f"run {job.name} now, in this process, recorded in the runner's ledger"
 
     def can_trigger(self, job) -> None:
-        self._runner_job(job)
+        run = self._runner_job(job)
+        if run.kind == "http":
+            from ...credentials import require_cron_secret
+
+            require_cron_secret(f"{run.method} {display_url(run.url)}", "the runner")
 
     def trigger(self, job) -> TriggerResult:
         from .manual import run_now

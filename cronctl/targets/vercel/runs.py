@@ -1,10 +1,10 @@
 """Past runs of Vercel cron jobs. Vercel keeps them in the project's logs, which need a Vercel
 API token to read; `cronctl dev` records the runs it fires (`GET /_cronctl/runs`), so against a
-dev server (QSTASH_URL pointing at it) `cronctl logs` can show them."""
+dev server (discovered beside the file, or named by QSTASH_URL: credentials.dev_server)
+`cronctl logs` and `cronctl list` show them."""
 
 from __future__ import annotations
 
-from ...environment import current
 from ...errors import UsageError
 from ..base import Run
 
@@ -15,18 +15,18 @@ CANNOT = UsageError(
     "records the runs it fires and 'cronctl logs' shows them)")
 
 
-def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
-             limit: int) -> list[Run]:
-    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+def dev_runs(server: tuple[str, str] | None, jobs: list, *, since_ms: int,
+             until_ms: int | None, state: str | None, limit: int) -> list[Run]:
+    """The runs the `cronctl dev` at `server` (url, token) fired for these jobs, newest first;
+    UsageError when there is none."""
     import httpx
 
     from ... import httpguard as guard
     from ..qstash.runs import iso
 
-    url = current().get("QSTASH_URL", "").strip().rstrip("/")
-    token = current().get("QSTASH_TOKEN", "").strip()
-    if not url or not token:
+    if server is None:
         raise CANNOT
+    url, token = server
     limits = guard.Limits.from_env("read")
     try:
         response = guard.fetch_sync("GET", f"{url}/_cronctl/runs", limits=limits, timeout=10,
