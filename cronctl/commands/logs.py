@@ -138,7 +138,7 @@ def _summary(runs: list[Run]) -> str:
     if not runs:
         return "No runs in this window."
     by_state = {s: sum(1 for r in runs if r.state == s) for s in RUN_STATES}
-    manual = sum(1 for r in runs if r.started_by == "manual")
+    manual = sum(1 for r in runs if r.started_by in ("manual", "exec"))
     parts = [f"{n} {s}" for s, n in by_state.items() if n]
     return (f"{count(len(runs), 'run')} ({', '.join(parts)}), {manual} started by hand.")
 

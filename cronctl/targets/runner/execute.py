@@ -144,6 +144,8 @@ def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, c
         status, content = client.request(job.method, job.url, headers, body, job.timeout)
     except TimeoutError:
         return Attempt(False, "timeout", error=f"no answer within {job.timeout}s")
+    except ConnectionRefusedError:  # the app is not running (nothing listens there)
+        return Attempt(False, "failed", error="connection refused")
     except (OSError, http.client.HTTPException) as exc:
         return Attempt(False, "failed", error=f"{type(exc).__name__}: {exc}")
     text = content[-TAIL:].decode("utf-8", "replace")
