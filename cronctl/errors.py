@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitStatus(IntEnum):
-    """Exit codes; documented in the README and stable."""
+    """Exit codes; documented in docs/commands.md ("Exit codes") and stable."""
 
     OK = 0
     FAILED = 1  # network, provider, partial apply

@@ -23,9 +23,10 @@ def build() -> dict[str, Any]:
         defs.update(schema.pop("$defs", {}))
         # `target` takes any registered target's name (the model says str: the registry is
         # only known when the file is read)
+        target = schema["properties"]["target"]
         schema["properties"]["target"] = {
             "anyOf": [{"enum": names, "type": "string"}, {"type": "null"}],
-            "default": None, "title": "Target"}
+            "default": None, "title": "Target", "description": target.get("description")}
         defs[model.__name__] = schema
     settings = [p.ref("settings").__name__ for p in targets.plugins() if p.settings]
     for name in (*settings, *(m.__name__ for m in JOB_MODELS.values())):

@@ -1,4 +1,4 @@
-"""The README's screenshots of `cronctl ui`, made with the browser tests' Chromium.
+"""Screenshots of `cronctl ui` for docs/dashboard.md, made with the browser tests' Chromium.
 
     .venv/bin/python scripts/screenshots.py [--out docs]
 

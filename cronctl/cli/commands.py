@@ -219,11 +219,14 @@ def schema_cmd(
                                                )] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 3 if the file is out of date."
                                         )] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="The configuration reference as Markdown instead; -o writes it "
+        "between the markers of an existing page.")] = False,
 ) -> int:
     """Print (or write) the JSON Schema of schedules.yaml, for editors."""
     from ..commands import schema
 
-    return schema.run(_state(ctx), output=output, check=check)
+    return schema.run(_state(ctx), output=output, check=check, markdown=markdown)
 
 
 SinceOpt = Annotated[str, typer.Option("--since", help="Window, e.g. 24h, 90m, 7d.")]

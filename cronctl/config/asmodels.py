@@ -19,16 +19,21 @@ from .shape import STRICT, Before, Ge, Le, MinLen, Pattern, fields
 
 @cache
 def model_of(cls: type) -> type[BaseModel]:
-    """The pydantic model of a format dataclass: same fields, order, defaults, bounds and
-    docstring, with pydantic's strict config."""
+    """The pydantic model of a format dataclass: same fields, order, defaults, bounds,
+    docstring and each field's description (its attribute docstring, as the configuration
+    reference shows it), with pydantic's strict config."""
+    from .reference import field_docs
+
+    docs = field_docs(cls)
     definitions: dict[str, Any] = {}
     for name, (tp, field) in fields(cls).items():
         if field.default_factory is not dataclasses.MISSING:
-            default: Any = Field(default_factory=_factory(field.default_factory))
+            default: Any = Field(default_factory=_factory(field.default_factory),
+                                 description=docs.get(name))
         elif field.default is dataclasses.MISSING:
-            default = ...
+            default = Field(description=docs.get(name))
         else:
-            default = _value(field.default)
+            default = Field(_value(field.default), description=docs.get(name))
         definitions[name] = (annotation(tp), default)
     doc = cls.__doc__
     if doc and doc.startswith(f"{cls.__name__}("):  # dataclasses' made-up docstring

@@ -39,8 +39,13 @@ Headers = dict[str, str | None]
 
 @spec
 class Diagnostics:
+    """The app's diagnostics endpoint: `cronctl probe` calls it once per component, with the
+    `CRON_SECRET` bearer, and reports each one's status and latency."""
+
     path: str = "/api/diagnostics"
+    """The endpoint's path on `base_url`; probe calls `<base_url><path>?component=X`."""
     components: list[str] = field(default_factory=list)
+    """The components to check, e.g. `[database, redis, qstash]`."""
 
 
 Share = Annotated[float, Ge(0), Le(1)]
@@ -52,8 +57,11 @@ class SafetySettings:
     at least `min_existing` managed jobs of one target (unless --force)."""
 
     update_threshold: Share = 0.3
+    """The largest share of a target's managed jobs a plan may replace (updates, renames)."""
     delete_threshold: Share = 0.3
+    """The largest share of a target's managed jobs a plan may stop (deletes, pauses)."""
     min_existing: Annotated[int, Ge(0)] = 10
+    """Below this many managed jobs in a target, no limit applies."""
 
 
 @spec
@@ -61,17 +69,34 @@ class JobFields:
     """What every job has, whatever its target. A target's job model subclasses this."""
 
     tier: Tier | None = None
+    """The seed's vocabulary for where a job runs: `infrastructure` (Vercel, vercel.json) or
+    `business` (QStash), unless `tiers:` sends the tier elsewhere. A job needs `tier` or
+    `target`."""
     # Any registered target's name: checked (with a did-you-mean) before the job's own model.
     target: str | None = None
+    """The target that runs the job, by name (see the jobs by target below)."""
     path: str
+    """The path the job calls on `base_url`. It starts with `/`; letters, digits and
+    `-._~!$&'()*+,;=:/` only (no `..` or `.` segment, `//`, `@`, `?`, `#`, `%`, `\\`, spaces
+    or non-ASCII), so what is sent is what the plan shows."""
     schedule: str
+    """A cron expression, quoted, in the dialect of the job's target: 5 numeric fields for
+    Vercel; for QStash, Kubernetes and the runner also names, `?` and `@daily`/`@every 1h`
+    (robfig/cron)."""
     priority: Priority = "medium"
+    """How much the job matters, for people and for sorting."""
     description: str | None = None
+    """Free text."""
     enabled: bool = True
+    """`false` pauses the job on its target (or leaves it out of a file the target writes)."""
     # Only the file changes a locked job: pause, resume and trigger refuse it without --force.
     locked: bool = False
+    """`true`: only the file changes the job, so `pause`, `resume`, `trigger` and
+    `stats --pause-failing` refuse it unless given `--force`."""
     # The job's previous name: the plan shows a rename, and its history follows it.
     renamed_from: Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
+    """The job's previous name: the plan shows a rename (not a delete and a create), and its
+    history (`logs`, `stats`) follows it."""
 
 
 FILE_DOC = ("The top level. `jobs` is validated job by job so one bad job does not hide the "
@@ -123,9 +148,40 @@ def _make_file_model(plugins: list) -> type:
     fields_ = [(n, tp, default) if default is not dataclasses.MISSING else (n, tp)
                for n, tp, default in specs]
     cls = dataclasses.make_dataclass("FileModel", fields_, frozen=True, kw_only=True,
-                                     namespace={"__doc__": FILE_DOC})
+                                     namespace={"__doc__": FILE_DOC,
+                                                "__field_docs__": _top_docs(plugins)})
     cls.__module__ = __name__
     return cls
+
+
+# What each top-level key is (the file model is made here, so its keys have no source to
+# carry attribute docstrings); a target's settings key is described by its settings' class.
+TOP_DOCS = {
+    "version": "The format version: `1`.",
+    "project": "The owner name: cronctl changes only the jobs it marks with it (QStash "
+               "schedules whose ID starts with `cronctl.<project>.`, CronJobs labelled "
+               "`cronctl.dev/project: <project>`). Lowercase letters, digits and `-`.",
+    "base_url": "The app's origin: a job is called at `base_url` + its `path`. Required when a "
+                "job calls the app; `http(s)` only, no `user:password@` (protect the endpoints "
+                "with `CRON_SECRET`), no query or fragment.",
+    "diagnostics": "The app's diagnostics endpoint, for `cronctl probe`.",
+    "tiers": "Sends a whole tier to another target, e.g. `infrastructure: kubernetes` (a team "
+             "on AKS).",
+    "safety": "The safety limit of `schedule` and `cleanup`: a plan that replaces or stops "
+              "too large a share of a target's managed jobs is refused (exit 4) unless "
+              "`--force`.",
+    "jobs": "The jobs, by name (letters, digits, `-`, `_`, `.`; the name becomes part of the "
+            "QStash schedule ID).",
+}
+
+
+def _top_docs(plugins: list) -> dict[str, str]:
+    docs = dict(TOP_DOCS)
+    for p in plugins:
+        if p.settings_key:
+            doc = (p.ref("settings").__doc__ or "").strip().split("\n\n")[0]
+            docs[p.settings_key] = " ".join(doc.split())
+    return docs
 
 
 def job_models() -> dict[str, type]:

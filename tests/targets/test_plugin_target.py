@@ -1,7 +1,7 @@
 """A fourth target is one plugin: this file declares a whole target (its job model, settings,
 rules, dialect and Target, a ledger of schedules in a JSON file), registers it, and uses it
 through `validate`, `list --local`, `diff`, `schedule` and `schema` without any change to
-cronctl. (README: "Writing a target".)"""
+cronctl. (docs/writing-a-target.md.)"""
 
 from __future__ import annotations
 

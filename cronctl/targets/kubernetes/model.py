@@ -17,23 +17,39 @@ class SecretRef:
     """A key of a Kubernetes Secret: the manifest names it, never holds its value."""
 
     secret: Annotated[str, MinLen(1)]
+    """The Secret's name."""
     key: Annotated[str, MinLen(1)]
+    """The key in the Secret."""
 
 
 @spec
 class KubernetesSettings:
+    """The manifest cronctl writes for the kubernetes target's jobs, and what every CronJob in
+    it shares."""
+
     file: str = "k8s/cronjobs.yaml"
+    """The manifest to write, relative to schedules.yaml."""
     namespace: str | None = None
+    """The CronJobs' namespace."""
     labels: dict[str, str] = field(default_factory=dict)
+    """Labels on every CronJob, beside cronctl's ownership labels."""
     service_account: str | None = None
+    """The pods' service account."""
     image: str | None = None  # the default image of container jobs
+    """The default image of container jobs."""
     http_image: str = "curlimages/curl:8.11.1"  # runs the HTTP jobs
+    """The image that runs HTTP jobs (it needs `curl`)."""
     base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
+    """Where HTTP jobs call, e.g. a cluster-internal URL (default: the top-level `base_url`)."""
     cron_secret: SecretRef = SecretRef(secret="cron-secret", key="CRON_SECRET")
+    """The Secret key HTTP jobs read their `Authorization: Bearer` value from."""
     # Each container job's command runs under `cronctl exec` (its lock and the runner's
     # ledger); the image needs cronctl, and CRONCTL_DATABASE_URL comes from this Secret key.
     wrap: bool = False
+    """`true`: each container job's command runs under `cronctl exec` (the job's lock and the
+    runner's ledger); the image needs cronctl installed."""
     runner_database: SecretRef = SecretRef(secret="cronctl-runner", key="database-url")
+    """With `wrap: true`, the Secret key `CRONCTL_DATABASE_URL` is read from."""
 
 
 Quantity = str | int
@@ -42,8 +58,12 @@ EnvValue = str | SecretRef
 
 @spec
 class Resources:
+    """A container's resources, as Kubernetes takes them (`cpu: 100m`, `memory: 128Mi`)."""
+
     requests: dict[str, Quantity] = field(default_factory=dict)
+    """What the container is guaranteed."""
     limits: dict[str, Quantity] = field(default_factory=dict)
+    """What the container may use at most."""
 
 
 @spec
@@ -52,22 +72,40 @@ class KubernetesJob(JobFields):
     `command`, ...), written as a batch/v1 CronJob."""
 
     path: str | None = None  # type: ignore[assignment]
+    """An HTTP job's path: `curl` calls `kubernetes.base_url` (or `base_url`) + path."""
     timezone: str | None = None
+    """An IANA zone: `spec.timeZone`."""
     method: MethodField | None = None
+    """An HTTP job's method (default `POST`)."""
     body: dict[str, Any] | list[Any] | str | None = None
+    """An HTTP job's body: a mapping or list is sent as JSON, a string as is."""
     image: str | None = None
+    """A container job's image (default: `kubernetes.image`)."""
     command: list[str] | None = None
+    """A container job's command."""
     args: list[str] | None = None
+    """A container job's arguments."""
     env: dict[str, EnvValue] = field(default_factory=dict)
+    """A container job's environment: a value, or `{secret: NAME, key: KEY}` (a
+    `secretKeyRef`; a secret value is never written into the manifest)."""
     resources: Resources | None = None
+    """A container job's `requests` and `limits`."""
     retries: Annotated[int, Ge(0)] | None = None
+    """`backoffLimit`: retries of a failed Job."""
     timeout: Duration | None = None
+    """`activeDeadlineSeconds`: how long a run may take."""
     starting_deadline: Duration | None = None
+    """`startingDeadlineSeconds`: a run that cannot start within it is skipped."""
     concurrency: Annotated[int, Ge(1)] | None = None
+    """`1`: `concurrencyPolicy: Forbid` (no run while one is running)."""
     concurrency_policy: Literal["Allow", "Forbid", "Replace"] | None = None
+    """`concurrencyPolicy`, said directly."""
     successful_history: Annotated[int, Ge(0)] | None = None
+    """`successfulJobsHistoryLimit`."""
     failed_history: Annotated[int, Ge(0)] | None = None
+    """`failedJobsHistoryLimit`."""
     restart_policy: Literal["OnFailure", "Never"] | None = None
+    """The pods' `restartPolicy` (default `OnFailure`)."""
 
 
 @dataclass(frozen=True)

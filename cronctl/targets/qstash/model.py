@@ -15,16 +15,29 @@ from ...secrets import Secret, reveal
 
 @spec
 class Defaults:
+    """Values for every QStash job that does not set its own; `headers` merge by name (a job
+    removes a default header with `Name: null`)."""
+
     retries: Annotated[int, Ge(0)] | None = None
+    """The jobs' `retries`."""
     method: MethodField | None = None
+    """The jobs' `method`."""
     timezone: str | None = None
+    """The jobs' `timezone`."""
     headers: Headers = field(default_factory=dict)
+    """Headers every job sends (a job's own win, by name)."""
     timeout: Duration | None = None
+    """The jobs' `timeout`."""
     delay: Duration | None = None
+    """The jobs' `delay`."""
     retry_delay: str | None = None
+    """The jobs' `retry_delay`."""
     callback: str | None = None
+    """The jobs' `callback`."""
     failure_callback: str | None = None
+    """The jobs' `failure_callback`."""
     labels: list[str] | None = None
+    """The jobs' `labels`."""
 
 
 @spec
@@ -32,17 +45,32 @@ class BusinessJob(JobFields):
     """A job of the qstash target."""
 
     timezone: str | None = None
+    """An IANA zone, sent as a `CRON_TZ=` prefix (default UTC)."""
     method: MethodField | None = None
+    """The HTTP method QStash calls with (default `POST`)."""
     headers: Headers = field(default_factory=dict)
+    """Headers QStash forwards to the endpoint (`Upstash-Forward-*`); values are never
+    printed. `Name: null` removes a default header."""
     retries: Annotated[int, Ge(0)] | None = None
+    """Delivery retries after a failed attempt (QStash's default is 3)."""
     timeout: Duration | None = None
+    """How long QStash waits for the endpoint's answer."""
     delay: Duration | None = None
+    """How long QStash waits before the first delivery of each run."""
     retry_delay: str | None = None
+    """QStash's retry-delay expression, e.g. `pow(2, retried) * 1000` (milliseconds)."""
     body: dict[str, Any] | list[Any] | str | None = None
+    """The request body: a mapping or list is sent as JSON (with `Content-Type:
+    application/json`), a string as is."""
     labels: list[str] | None = None
+    """Labels, for filtering logs; cronctl adds one more, the job's schedule ID, to the
+    schedule and to every manual run."""
     callback: str | None = None
+    """Called with each delivery's answer: a path (joined to `base_url`) or a URL."""
     failure_callback: str | None = None
+    """Called when a delivery has failed for good: a path (joined to `base_url`) or a URL."""
     concurrency: Annotated[int, Ge(1)] | None = None
+    """At most this many deliveries at once (QStash flow control, keyed by the schedule ID)."""
 
 
 @dataclass(frozen=True)

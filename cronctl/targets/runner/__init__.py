@@ -1,5 +1,5 @@
 """The runner target: `cronctl run` schedules and fires these jobs itself, recording every run
-in a ledger (SQLite, or PostgreSQL for several replicas). See the README's "The runner" section.
+in a ledger (SQLite, or PostgreSQL for several replicas). See docs/targets/runner.md.
 
 Modules: `plugin` (its entry in the registry), `model` (the file format of `target: runner`
 jobs and the `runner:` settings, and `build`), `validate` (their rules, with file:line),

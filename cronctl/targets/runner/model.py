@@ -23,39 +23,71 @@ class RunnerJob(JobFields):
     (`command: [...]`), fired by `cronctl run`."""
 
     path: str | None = None  # type: ignore[assignment]
+    """An HTTP job's path: the runner calls `runner.base_url` (or `base_url`) + path."""
     timezone: str | None = None
+    """An IANA zone the schedule is read in (default UTC)."""
     method: MethodField | None = None
+    """An HTTP job's method (default `POST`)."""
     headers: dict[str, str | None] = field(default_factory=dict)
+    """An HTTP job's headers, beside `Authorization: Bearer $CRON_SECRET` and the
+    `X-Cronctl-*` headers."""
     body: dict[str, Any] | list[Any] | str | None = None
+    """An HTTP job's body: a mapping or list is sent as JSON, a string as is."""
     command: list[str] | None = None
+    """A command job's command, e.g. `[python, manage.py, nightly_report]`."""
     env: dict[str, str] = field(default_factory=dict)
+    """A command job's extra environment."""
     workdir: str | None = None
+    """A command job's working directory, relative to schedules.yaml."""
     timeout: Duration | None = None
+    """How long a run may take (default 300s); a command then gets SIGTERM, then SIGKILL."""
     retries: Annotated[int, Ge(0), Le(100)] | None = None
+    """Attempts after a failed one, waiting `retry_backoff`, then twice as long each time."""
     retry_backoff: Duration | None = None
+    """The first wait between attempts (default 10s; at most 1h)."""
     jitter: Duration | None = None
+    """Start up to this late, the same delay on every replica."""
     overlap: Overlap = "forbid"
+    """A run due while one is running: `forbid` records it as skipped, `replace` stops the
+    running one, `allow` runs both."""
     catchup: Catchup = "latest"
+    """Runs that came due while no runner ran: `latest` fires the newest, `all` each in
+    order, `none` none (the others are recorded as missed)."""
     starting_deadline: Duration | None = None
+    """A run that cannot start within this of its time is missed."""
     pause_after_failures: Annotated[int, Ge(1)] | None = None
+    """Pause the job after this many failed runs in a row."""
     notify: list[str] | None = None
+    """apprise URLs told when the job starts failing, is paused and recovers (default:
+    `runner.notify`)."""
 
 
 @spec
 class RunnerSettings:
-    """`runner:` at the top level of schedules.yaml."""
+    """How `cronctl run` runs the runner target's jobs: its ledger, its server, its limits."""
 
     # SQLite path (relative to schedules.yaml) or postgresql://...; CRONCTL_DATABASE_URL wins.
     database: str = ".cronctl/runner.sqlite3"
+    """The ledger: a SQLite path (relative to schedules.yaml) or `postgresql://...` for
+    several replicas; `CRONCTL_DATABASE_URL` wins."""
     base_url: str | None = None  # where HTTP jobs call (default: the top-level base_url)
+    """Where HTTP jobs call (default: the top-level `base_url`)."""
     listen: str = "127.0.0.1:9464"  # /healthz and /metrics (empty: no server)
+    """Where `/healthz` and `/metrics` are served (`''`: nowhere; `--listen` wins)."""
     keep_days: Annotated[int, Ge(1)] = 90
+    """Finished runs older than this many days are forgotten..."""
     keep_min_runs: Annotated[int, Ge(0)] = 100
+    """...but each job keeps at least its newest this many."""
     lease: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
                      Ge(3)] = 30
+    """A running run's lease, renewed every third of it; once it runs out, another replica
+    records the run as abandoned."""
     kill_grace: Duration = 10  # SIGTERM, then SIGKILL after this long
+    """How long a stopped command gets between SIGTERM and SIGKILL."""
     max_parallel: Annotated[int, Ge(1)] = 64
+    """Runs at once on one replica."""
     notify: list[str] = field(default_factory=list)  # every runner job's, unless it has its own
+    """apprise URLs for every runner job without its own `notify`."""
 
 
 HINTS = {
@@ -81,7 +113,7 @@ HINTS = {
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
 }
-LIMITS = ("is not supported by the runner target", "see the README's runner section for its "
+LIMITS = ("is not supported by the runner target", "see docs/targets/runner.md for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")
 
 

@@ -15,14 +15,24 @@ Plan = Literal["hobby", "pro", "enterprise"]
 
 @spec
 class VercelSettings:
+    """Where vercel.json is and what cronctl writes in it, and which Vercel project is
+    deployed (for the vercel target's jobs)."""
+
     plan: Plan = "pro"
+    """The Vercel plan: on `hobby` a cron runs at most once a day, some time within its hour."""
     file: str = "vercel.json"
+    """The vercel.json to write, relative to schedules.yaml."""
     # What cronctl writes in vercel.json: legacy Cron Jobs (`crons`) or Vercel Schedules.
     output: Literal["crons", "schedules"] = "crons"
+    """What cronctl writes in vercel.json: `crons` (Cron Jobs) or `schedules` (Vercel
+    Schedules, with a timezone and jitter per job)."""
     # The Vercel project (ID or name) whose deployed crons cronctl reads with VERCEL_TOKEN;
     # else VERCEL_PROJECT_ID or .vercel/project.json.
     project: str | None = None
+    """The Vercel project (ID or name) whose deployed crons `list`, `probe` and `trigger` read
+    with `VERCEL_TOKEN`; else `VERCEL_PROJECT_ID`, else `.vercel/project.json`."""
     team: str | None = None  # the team ID (teamId=), else VERCEL_ORG_ID or .vercel/project.json
+    """The Vercel team ID; else `VERCEL_ORG_ID`, else `.vercel/project.json`."""
 
 
 @spec
@@ -31,7 +41,9 @@ class InfrastructureJob(JobFields):
 
     # Cron Jobs run in UTC only (validation says so plainly); Vercel Schedules take a zone.
     timezone: str | None = None
+    """An IANA zone, with `vercel.output: schedules` only (Cron Jobs run in UTC)."""
     jitter: Annotated[int, Ge(1), Le(15)] | None = None  # Schedules only: minutes
+    """Minutes of random delay, 1 to 15, with `vercel.output: schedules` only."""
 
 
 @dataclass(frozen=True)

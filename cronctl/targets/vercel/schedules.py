@@ -9,7 +9,7 @@ The shape, kept here and nowhere else, is the one Vercel's docs show
 `requestMethod: GET` so a route keeps receiving what Cron Jobs sent it (GET, user-agent
 vercel-cron/1.0, x-vercel-cron-schedule, Authorization: Bearer CRON_SECRET; docs: "Migrating
 from Cron Jobs to Schedules"). vercel CLI 64.0.2's config schema still describes `schedules`
-as an array of {name, ...}; cronctl follows the docs (see the README).
+as an array of {name, ...}; cronctl follows the docs (see docs/targets/vercel.md).
 
 Ownership: the `schedules` entries with a `path` target (cronctl writes only those; entries
 that target a `function` or a queue `topic` are left as they are), and the `crons` entries on
