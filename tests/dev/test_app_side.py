@@ -18,26 +18,10 @@ from tests.dev.conftest import cronctl, poll, second_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "app" / "python" / "app.py"
+PROJECT = ROOT / "examples" / "app" / "schedules.yaml"
 SECRET = "app-side-cron-secret-4242"
+OTHER_KEY = "sig_someone_elses_signing_key_0000"  # not this QStash's
 
-FILE = """\
-version: 1
-project: acme
-base_url: ${APP_URL}
-jobs:
-  biz:
-    tier: business
-    path: /api/cron/biz
-    schedule: "0 9 * * *"
-  beat:
-    tier: infrastructure
-    path: /api/cron/beat
-    schedule: "0 9 * * *"
-  tick:
-    target: runner
-    path: /api/cron/tick
-    schedule: "0 9 * * *"
-"""
 
 
 @pytest.fixture
@@ -56,7 +40,7 @@ def example_app(monkeypatch):
 
 def test_the_python_app_verifies_every_delivery_of_cronctl_dev(tmp_path, example_app,
                                                                 start_dev):
-    (tmp_path / "schedules.yaml").write_text(FILE)
+    (tmp_path / "schedules.yaml").write_bytes(PROJECT.read_bytes())
     dev = start_dev(tmp_path, "--memory", "--app-url", example_app.url, "--clock",
                     "frozen:2026-01-05T08:00:00Z", env=second_terminal(CRON_SECRET=SECRET))
     poll(lambda: "Plan:" in dev.log(), "the first apply")
@@ -87,7 +71,7 @@ def test_the_python_app_refuses_what_is_not_signed_or_not_bearing_the_secret(exa
                             headers={"Upstash-Signature": sign(NEXT_SIGNING_KEY, url, body)})
         assert rotated.status_code == 200  # the next key is accepted during a rotation
         forged = http.post(url, content=body,
-                           headers={"Upstash-Signature": sign("sig_someone_else", url, body)})
+                           headers={"Upstash-Signature": sign(OTHER_KEY, url, body)})
         changed = http.post(url, content=b'{"run":2}',
                             headers={"Upstash-Signature": sign(CURRENT_SIGNING_KEY, url, body)})
         bearer = http.get(url, headers={"Authorization": f"Bearer {SECRET}"})
@@ -97,3 +81,24 @@ def test_the_python_app_refuses_what_is_not_signed_or_not_bearing_the_secret(exa
         [401, 401, 401, 401]
     assert bearer.status_code == 200 and bearer.json() == {"job": "biz", "ok": True,
                                                            "by": "bearer"}
+
+
+def test_the_nextjs_routes_committed_check_is_current_and_passed():
+    """examples/app/nextjs/route.ts is checked against a real `cronctl dev` with the official
+    @upstash/qstash by scripts/app-side-node.py (npm and node: a developer tool); its result is
+    committed beside the route. Editing the route without running the script again fails here."""
+    import hashlib
+
+    route = ROOT / "examples" / "app" / "nextjs" / "route.ts"
+    result = json.loads((route.parent / "verified.json").read_text())
+    assert result["route_sha256"] == hashlib.sha256(route.read_bytes()).hexdigest(), \
+        "route.ts changed since it was checked: run scripts/app-side-node.py and commit " \
+        "examples/app/nextjs/verified.json"
+    assert result["failed"] == 0 and result["passed"] == len(result["checks"])
+    assert "@upstash/qstash" in result["packages"]
+    names = " / ".join(c["check"] for c in result["checks"])
+    for needed in ("verified by the Receiver", "Vercel Cron job delivered with the bearer",
+                   "runner trigger", "signed with another key", "body changed",
+                   "wrong bearer", "no signature, no bearer"):
+        assert needed in names
+    assert all(c["ok"] and c["got"] == c["expected"] for c in result["checks"])
