@@ -134,3 +134,39 @@ def test_the_banners_exports_pasted_into_the_shell_still_reach_the_server(
     assert done.returncode == 0, done.stderr
     (request,) = received(app, "/api/cron/beat")
     assert request.headers.get("authorization") == f"Bearer {SECRET}"
+
+
+def test_the_dashboard_shows_the_vercel_jobs_last_run(tmp_path, app, start_dev):
+    import re
+    import subprocess
+    import sys
+
+    import httpx
+
+    folder = project(tmp_path)
+    dev = started(start_dev, folder, app, CRON_SECRET=SECRET)
+    httpx.post(f"{dev.url}/_cronctl/advance?seconds=3600", trust_env=False, timeout=60,
+               headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # 09:00
+    poll(lambda: received(app, "/api/cron/beat"), "the Vercel job fired")
+    token = "dashboard-viewer-token-0123456789"
+    log = folder / "ui.log"
+    with log.open("w") as out:
+        ui = subprocess.Popen([sys.executable, "-m", "cronctl", "ui", "--port", "0"],
+                              cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                              env=second_terminal(CRONCTL_UI_TOKENS=f"vic:viewer:{token}"))
+    try:
+        url = poll(lambda: re.search(r"at (http://\S+?)/?$", log.read_text(), re.M),
+                   "the dashboard's URL").group(1)  # type: ignore[union-attr]
+        with httpx.Client(base_url=url, trust_env=False, timeout=60) as http:
+            assert http.post("/login", data={"token": token}).status_code == 303
+
+            def beat() -> dict | None:
+                rows = {r["name"]: r for r in http.get("/api/jobs").json()["jobs"]}
+                return rows["beat"] if rows["beat"].get("last_run") else None
+
+            row = poll(beat, "the Vercel job's last run on the dashboard")
+        assert row["last_run"].startswith("2026-01-05T09:00"), row  # type: ignore[index]
+        assert SECRET not in log.read_text()
+    finally:
+        ui.terminate()
+        ui.wait(timeout=30)
