@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import cron
 from .. import targets as registry
 from .model import SafetySettings
 from .project import Config, DiagnosticsEndpoint, Job
@@ -44,7 +45,7 @@ def build(path: Path, model: Any, parsed: dict[str, tuple[str, Any]], source: So
             tier=spec.tier,
             target=target,
             path=spec.path,
-            schedule=spec.schedule.strip(),
+            schedule=cron.trim(spec.schedule),
             priority=spec.priority,
             description=spec.description,
             enabled=spec.enabled,

@@ -7,11 +7,12 @@
     d.describe("0 9 * * 1-5")                   # "At 09:00 on Monday to Friday"
 
 Modules: `robfig` (robfig/cron v3's parser and Next, which QStash and Kubernetes use), `vercel`
-(Vercel's documented rules), `robfig_dialect` (the QStash and Kubernetes dialects), `base` (what
-every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `gotime` (the
-Go standard library behaviours robfig relies on), `zones`.
+(Vercel's rules, proven against Vercel's own validators), `robfig_dialect` (the QStash and
+Kubernetes dialects), `base` (what every dialect answers), `describe` (plain English), `dst`
+(gap/overlap warnings), `gotime` (the Go standard library behaviours robfig relies on), `zones`.
 A job's dialect is picked in one place, `cronctl.targets.dialect_of` (its target's plugin).
-Nothing else in cronctl parses cron.
+Nothing else in cronctl parses cron. Every dialect reads ASCII digits only and declares the
+characters its provider splits fields on (`Dialect.separators`; tests/cron/test_unicode.py).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .vercel import VercelDialect
 from .zones import is_valid_zone, zone
 
 __all__ = [
-    "CronProblem", "Dialect", "Refused", "get_dialect", "is_valid_zone",
-    "join_tz", "split_tz", "zone",
+    "ASCII_SPACE", "CronProblem", "Dialect", "Refused", "get_dialect", "is_valid_zone",
+    "join_tz", "split_tz", "trim", "zone",
 ]
 
 _DIALECTS = {"qstash": QStashDialect, "kubernetes": KubernetesDialect, "vercel": VercelDialect}
@@ -44,15 +45,23 @@ def get_dialect(name: str, *, plan: str = "pro", output: str = "crons") -> Diale
     return cls()
 
 
-_TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$")
+# ASCII whitespace only: a Unicode space is the dialect's to judge (robfig splits on it, Vercel
+# refuses it), never silently dropped here.
+ASCII_SPACE = " \t\n\r\f\v"
+_TZ_PREFIX = re.compile(r"^\s*(?:CRON_TZ|TZ)=(\S+)\s+(.*)$", re.ASCII | re.DOTALL)
+
+
+def trim(expr: str) -> str:
+    """A schedule as written to the provider: ASCII whitespace around it removed."""
+    return expr.strip(ASCII_SPACE)
 
 
 def split_tz(expr: str) -> tuple[str | None, str]:
     """`"CRON_TZ=Europe/Lisbon 0 9 * * *"` -> `("Europe/Lisbon", "0 9 * * *")`."""
     m = _TZ_PREFIX.match(expr)
     if m:
-        return m.group(1), m.group(2).strip()
-    return None, expr.strip()
+        return m.group(1), trim(m.group(2))
+    return None, trim(expr)
 
 
 def join_tz(expr: str, tz: str | None) -> str:

@@ -34,6 +34,9 @@ class Dialect:
     name = ""
     provider = ""
     window_minutes = 0  # how late within the run's hour the provider may fire (Vercel Hobby: 60)
+    # The characters the provider's parser reads as a field separator (tests/cron/test_unicode.py
+    # holds every dialect to it, with every Unicode space character).
+    separators = " "
 
     def compile(self, expr: str, timezone: str | None = None) -> Compiled:
         """The schedule and the zone it runs in; raises Refused with the provider's reason."""
@@ -54,8 +57,8 @@ class Dialect:
 
         A project repeats a few schedules over many jobs, and the DST search is the costly
         part, so each (dialect, expression, zone) is answered once per process and day."""
-        key = (type(self), getattr(self, "plan", None), expr, timezone,
-               datetime.now(UTC).date())
+        key = (type(self), tuple(sorted(vars(self).items())), expr, timezone,
+               datetime.now(UTC).date())  # the dialect's settings: plan, output...
         found = _VALIDATED.get(key)
         if found is None:
             if len(_VALIDATED) >= _MEMO_SIZE:

@@ -18,13 +18,14 @@ FIELDS_HINT = ("five fields: minute 0-59, hour 0-23, day-of-month 1-31, month 1-
 
 class RobfigDialect(Dialect):
     library = "robfig/cron v3"
+    separators = robfig.GO_SPACE  # strings.Fields: Go's unicode.IsSpace
 
     def parse(self, expr: str, shown: str | None = None) -> robfig.Spec | robfig.Every:
         try:
             return robfig.parse(expr)
         except robfig.RobfigError as exc:
             shown = expr if shown is None else shown
-            count = re.match(r"expected exactly 5 fields, found (\d+)", str(exc))
+            count = re.match(r"expected exactly 5 fields, found ([0-9]+)", str(exc))
             message = f"{self.provider} refuses {shown!r}: {exc}"
             if count:
                 message = ("expected 5 fields (minute hour day-of-month month day-of-week), "
@@ -68,7 +69,7 @@ class RobfigDialect(Dialect):
         out = []
         for text, b in zip(fields, robfig.FIELDS, strict=False) if len(fields) == 5 else ():
             for item in filter(None, text.split(",")):
-                step = re.search(r"/\+?0*(\d+)$", item)
+                step = re.search(r"/\+?0*([0-9]+)$", item)
                 if re.match(r"^[*?]-", item):
                     out.append(CronProblem(
                         f"{b.name} {item!r}: {self.provider} reads it as '*' (robfig/cron "

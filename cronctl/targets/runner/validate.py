@@ -45,7 +45,7 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
         key = "body" if spec.body is not None else "headers" if spec.headers else "method"
         rep.add((*base, key), f"{key} applies to HTTP jobs only (this job runs a command)",
                 hint="remove it, or call a path instead")
-    expr = spec.schedule.strip()
+    expr = cron.trim(spec.schedule)
     if "TZ=" in expr:
         rep.add((*base, "schedule"), "write the zone in 'timezone', not as a CRON_TZ= prefix",
                 hint="e.g. timezone: Europe/Lisbon")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import cron
 from ...config.diagnostics import Reporter
 from ...config.validate import cron_rules, unresolved
 from ...urls import path_problem
@@ -34,7 +35,7 @@ def job(rep: Reporter, base: tuple, name: str, j: Any, ctx: Any) -> None:
     # 'timezone'; Vercel Schedules take an IANA zone (else INVALID_SCHEDULE_TIMEZONE). Job
     # names already match Vercel's schedule-name pattern.
     s = ctx.model.vercel
-    cron_rules(rep, base, dialect(s), j.schedule.strip(), j.timezone)
+    cron_rules(rep, base, dialect(s), cron.trim(j.schedule), j.timezone)
     if j.jitter is not None and s.output != "schedules":
         rep.add((*base, "jitter"), "jitter needs Vercel Schedules",
                 hint="set 'vercel: {output: schedules}' or remove 'jitter'")
