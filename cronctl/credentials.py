@@ -66,9 +66,16 @@ def dev_server(state) -> tuple[str, str] | None:
     info = serving(state) if state is not None else None
     if info is not None:
         return info.url.rstrip("/"), token or TOKEN
-    if url and token and not url.startswith(QSTASH_URL):
+    if url and token and not _upstash(url):
         return url, token
     return None
+
+
+def _upstash(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "upstash.io" or host.endswith(".upstash.io")
 
 
 def require_cron_secret(request: str, sender: str) -> None:
