@@ -130,7 +130,7 @@ def main() -> int:
                     stdout=log, stderr=subprocess.STDOUT)
             url = wait_for(lambda: re.search(r"a local QStash at (\S+)", dev_log.read_text()),
                            "cronctl dev's banner").group(1)
-            wait_for(lambda: "Plan:" in dev_log.read_text(), "the first apply")
+            wait_for(lambda: "Applied " in dev_log.read_text(), "the first apply")
             httpx.post(f"{url}/_cronctl/advance?seconds=3600", trust_env=False, timeout=120,
                        headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
 

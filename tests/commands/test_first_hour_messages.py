@@ -16,6 +16,7 @@ from cronctl.targets.base import Run
 from cronctl.testing import DevServer, ReceiverApp
 from tests.dev.conftest import poll
 
+BOUND_S = 120.0  # a generous bound on each wait (a busy machine), never a speed
 SECRET = {"CRON_SECRET": "first-hour-cron-secret-0815"}
 
 RUNNER = """\
@@ -116,7 +117,8 @@ def test_ctrl_c_during_schedule_says_how_many_were_applied_and_that_again_finish
                                  "--concurrency", "1"], cwd=tmp_path, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            poll(lambda: server.schedules() or proc.poll() is not None, "the first schedule")
+            poll(lambda: server.schedules() or proc.poll() is not None, "the first schedule",
+                 wait_s=BOUND_S)
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
         finally:

@@ -19,6 +19,7 @@ from tests.dev.conftest import cronctl, poll, second_terminal
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "examples" / "app" / "python" / "app.py"
 PROJECT = ROOT / "examples" / "app" / "schedules.yaml"
+BOUND_S = 120.0  # a generous bound on each wait (a busy machine), never a speed
 SECRET = "app-side-cron-secret-4242"
 OTHER_KEY = "sig_someone_elses_signing_key_0000"  # not this QStash's
 
@@ -43,7 +44,7 @@ def test_the_python_app_verifies_every_delivery_of_cronctl_dev(tmp_path, example
     (tmp_path / "schedules.yaml").write_bytes(PROJECT.read_bytes())
     dev = start_dev(tmp_path, "--memory", "--app-url", example_app.url, "--clock",
                     "frozen:2026-01-05T08:00:00Z", env=second_terminal(CRON_SECRET=SECRET))
-    poll(lambda: "Plan:" in dev.log(), "the first apply")
+    poll(lambda: "Applied " in dev.log(), "the first apply", wait_s=BOUND_S)
     httpx.post(f"{dev.url}/_cronctl/advance?seconds=3600", trust_env=False, timeout=120,
                headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # 09:00
 
@@ -53,7 +54,7 @@ def test_the_python_app_verifies_every_delivery_of_cronctl_dev(tmp_path, example
         return runs if {"biz", "beat"} <= set(runs) and all(
             runs[j]["state"] != "in-flight" for j in ("biz", "beat")) else None
 
-    runs = poll(delivered, "the QStash and the Vercel job's runs")
+    runs = poll(delivered, "the QStash and the Vercel job's runs", wait_s=BOUND_S)
     assert (runs["biz"]["state"], runs["biz"]["status"]) == ("delivered", 200), runs["biz"]
     assert (runs["beat"]["state"], runs["beat"]["status"]) == ("delivered", 200), runs["beat"]
     done = cronctl(tmp_path, "trigger", "tick", "--yes", "--wait", env=second_terminal())

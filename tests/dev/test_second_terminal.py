@@ -17,6 +17,7 @@ from cronctl.dev import TOKEN
 from cronctl.testing import ReceiverApp
 from tests.dev.conftest import cronctl, poll, second_terminal
 
+BOUND_S = 120.0  # a generous bound on each wait (a busy machine), never a speed
 SECRET = "second-terminal-cron-secret-7731"
 FROZEN = "2026-01-05T08:00:00Z"
 
@@ -58,7 +59,7 @@ def started(start_dev, folder: Path, app: ReceiverApp, **env: str):
     dev = start_dev(folder, "--memory", "--app-url", app.url, "--clock", f"frozen:{FROZEN}",
                     env=second_terminal(**env))
     poll(lambda: (folder / ".cronctl" / "dev.json").exists()
-         and "Plan:" in dev.log(), "the first apply")
+         and "Applied " in dev.log(), "the first apply", wait_s=BOUND_S)
     return dev
 
 
@@ -85,7 +86,7 @@ def test_logs_list_and_probe_read_what_the_server_knows(tmp_path, app, start_dev
 
     httpx.post(f"{dev.url}/_cronctl/advance?seconds=3600", trust_env=False, timeout=60,
                headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # 09:00
-    poll(lambda: received(app, "/api/cron/beat"), "the Vercel job fired")
+    poll(lambda: received(app, "/api/cron/beat"), "the Vercel job fired", wait_s=BOUND_S)
 
     logs = cronctl(folder, "logs", "beat", "--since", "24h", "--json", env=second_terminal())
     assert logs.returncode == 0, logs.stderr
@@ -147,7 +148,7 @@ def test_the_dashboard_shows_the_vercel_jobs_last_run(tmp_path, app, start_dev):
     dev = started(start_dev, folder, app, CRON_SECRET=SECRET)
     httpx.post(f"{dev.url}/_cronctl/advance?seconds=3600", trust_env=False, timeout=60,
                headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # 09:00
-    poll(lambda: received(app, "/api/cron/beat"), "the Vercel job fired")
+    poll(lambda: received(app, "/api/cron/beat"), "the Vercel job fired", wait_s=BOUND_S)
     token = "dashboard-viewer-token-0123456789"
     log = folder / "ui.log"
     with log.open("w") as out:
@@ -156,7 +157,7 @@ def test_the_dashboard_shows_the_vercel_jobs_last_run(tmp_path, app, start_dev):
                               env=second_terminal(CRONCTL_UI_TOKENS=f"vic:viewer:{token}"))
     try:
         url = poll(lambda: re.search(r"at (http://\S+?)/?$", log.read_text(), re.M),
-                   "the dashboard's URL").group(1)  # type: ignore[union-attr]
+                   "the dashboard's URL", wait_s=BOUND_S).group(1)  # type: ignore[union-attr]
         with httpx.Client(base_url=url, trust_env=False, timeout=60) as http:
             assert http.post("/login", data={"token": token}).status_code == 303
 
@@ -164,7 +165,7 @@ def test_the_dashboard_shows_the_vercel_jobs_last_run(tmp_path, app, start_dev):
                 rows = {r["name"]: r for r in http.get("/api/jobs").json()["jobs"]}
                 return rows["beat"] if rows["beat"].get("last_run") else None
 
-            row = poll(beat, "the Vercel job's last run on the dashboard")
+            row = poll(beat, "the Vercel job's last run on the dashboard", wait_s=BOUND_S)
         assert row["last_run"].startswith("2026-01-05T09:00"), row  # type: ignore[index]
         assert SECRET not in log.read_text()
     finally:
