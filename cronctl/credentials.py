@@ -86,5 +86,5 @@ def require_cron_secret(request: str, sender: str) -> None:
     raise ConfigError(
         f"CRON_SECRET is not set, so {request} would go without the Authorization: Bearer "
         f"header {sender} sends (the app would answer 401); nothing was sent",
-        hint="export CRON_SECRET=<the value your app checks>, or start 'cronctl dev' with it "
-        "set: commands beside its schedules.yaml then send the server's value")
+        hint="export CRON_SECRET=<the value your app checks>, or run the command beside a "
+        "running 'cronctl dev' (beside its schedules.yaml, commands send the server's value)")

@@ -110,12 +110,14 @@ def test_logs_list_and_probe_read_what_the_server_knows(tmp_path, app, start_dev
 
 
 def test_a_request_that_needs_a_bearer_and_has_none_is_refused_before_it_is_sent(
-        tmp_path, app, start_dev):
+        tmp_path, app):
+    """No CRON_SECRET in the shell and no `cronctl dev` to read one from (a running one always
+    has one: its shell's, or its development value)."""
     folder = project(tmp_path, FILE.replace("    headers:\n      Authorization: Bearer "
                                             "${CRON_SECRET}\n", ""))
-    started(start_dev, folder, app)  # no CRON_SECRET anywhere
     for job, path in (("beat", "/api/cron/beat"), ("tick", "/api/cron/tick")):
-        refused = cronctl(folder, "trigger", job, "--yes", "--wait", env=second_terminal())
+        refused = cronctl(folder, "trigger", job, "--yes", "--wait",
+                          env=second_terminal(APP_URL=app.url))
         assert refused.returncode == 2, (job, refused.stdout, refused.stderr)
         assert "CRON_SECRET is not set" in refused.stderr, refused.stderr
         assert "hint:" in refused.stderr and "Traceback" not in refused.stderr
