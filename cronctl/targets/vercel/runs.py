@@ -1,10 +1,12 @@
 """Past runs of Vercel cron jobs. Vercel keeps them in the project's logs, which need a Vercel
 API token to read; `cronctl dev` records the runs it fires (`GET /_cronctl/runs`), so against a
-dev server (discovered beside the file, or named by QSTASH_URL: credentials.dev_server)
+dev server (discovered beside the file, or named by QSTASH_URL: credentials.dev_server; or
+its Vercel side, VERCEL_API_URL)
 `cronctl logs` and `cronctl list` show them."""
 
 from __future__ import annotations
 
+from ...environment import current
 from ...errors import UsageError
 from ..base import Run
 
@@ -25,7 +27,12 @@ def dev_runs(server: tuple[str, str] | None, jobs: list, *, since_ms: int,
     from ..qstash.runs import iso
 
     if server is None:
-        raise CANNOT
+        # the dev server's Vercel side, named by VERCEL_API_URL (and its token)
+        env = current()
+        url, token = env.value("VERCEL_API_URL").rstrip("/"), env.value("VERCEL_TOKEN")
+        if not (url and token):
+            raise CANNOT
+        server = (url, token)
     url, token = server
     limits = guard.Limits.from_env("read")
     try:
@@ -48,8 +55,9 @@ def dev_runs(server: tuple[str, str] | None, jobs: list, *, since_ms: int,
             continue
         status = r.get("status")
         ok = status is not None and 200 <= int(status) < 300
-        out.append(Run(job=r["job"], run_id=f"vercel-{i + 1}", due=iso(due), started=iso(due),
-                       started_by="schedule", state="delivered" if ok else "failed",
+        by = "manual" if r.get("triggeredBy") == "manual" else "schedule"
+        out.append(Run(job=r["job"], run_id=run_id(due, by, i), due=iso(due),
+                       started=iso(due), started_by=by, state="delivered" if ok else "failed",
                        attempts=1, status=status, duration_ms=r.get("durationMs"),
                        error=None if ok else r.get("error"),
                        sort_ms=due))
@@ -57,3 +65,31 @@ def dev_runs(server: tuple[str, str] | None, jobs: list, *, since_ms: int,
     if state:
         out = [r for r in out if r.state == state]
     return out[:limit]
+
+
+def run_id(due_ms: int, started_by: str, index: int) -> str:
+    """A run's ID: a run now's is its invocation time (what `trigger --wait` follows)."""
+    return f"vercel-run@{due_ms}-{index + 1}" if started_by == "manual" \
+        else f"vercel-{index + 1}"
+
+
+def wait_for(server: tuple[str, str] | None, jobs: list, run: str, timeout: float) -> Run:
+    """The run now `run` (vercel-run@MS) once `cronctl dev` recorded it; in flight until then.
+    Vercel's run endpoint answers before the app does: only the run says how it went."""
+    import time
+
+    from ..qstash.runs import iso
+
+    due = int(run.rpartition("@")[2])
+    deadline = time.monotonic() + timeout
+    while True:
+        # the newest run now at that time (cronctl dev records it before Vercel's endpoint
+        # answers; a frozen dev clock can give two runs one time)
+        found = [r for r in dev_runs(server, jobs, since_ms=due, until_ms=due, state=None,
+                                     limit=50) if r.run_id.startswith(f"{run}-")]
+        if found:
+            return max(found, key=lambda r: int(r.run_id.rpartition("-")[2]))
+        if time.monotonic() >= deadline:
+            return Run(job=jobs[0].name, run_id=run, due=iso(due), started=iso(due),
+                       started_by="manual", state="in-flight", sort_ms=due)
+        time.sleep(0.2)
