@@ -148,3 +148,18 @@ def url_credentials(url: str | None) -> list[str]:
     except ValueError:
         return []
     return [userinfo, userinfo.partition(":")[2]] if userinfo else []
+
+
+def require_cron_secret(request: str, sender: str) -> None:
+    """Refuse, before anything is sent, a request that carries `Authorization: Bearer
+    $CRON_SECRET` when CRON_SECRET has no value here (nor in a discovered `cronctl dev`)."""
+    from .environment import current
+    from .errors import ConfigError
+
+    if current().value("CRON_SECRET"):
+        return
+    raise ConfigError(
+        f"CRON_SECRET is not set, so {request} would go without the Authorization: Bearer "
+        f"header {sender} sends (the app would answer 401); nothing was sent",
+        hint="export CRON_SECRET=<the value your app checks>, or run the command beside a "
+        "running 'cronctl dev' (beside its schedules.yaml, commands send the server's value)")
