@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -244,7 +245,9 @@ def build_app(settings: DevSettings) -> DevApp:
     if settings.rate_limit:
         from .ratelimit import RateLimit
 
-        inner = RateLimit(app, settings.rate_limit)
+        # The burst window follows the server's clock (a frozen one refills when advanced).
+        inner = RateLimit(app, settings.rate_limit,
+                          (lambda: clock_.now_ms() / 1000) if clock_.frozen else time.monotonic)
     gate = ApiGate(inner, app.router, token=TOKEN, stats=request_stats,
                    latency_ms=settings.latency_ms, faults=faults, log=log)
     return DevApp(HostGuard(gate, settings.host), notes, vercel, log)
