@@ -12,9 +12,9 @@ batch, trigger, notify, wait) has no such limit. Here the budget is a token buck
 holds at most N requests and refills at N per second, so a client that keeps under N per second
 is never refused, and one that bursts is refused exactly as far as it overshoots.
 
-The bucket refills on the server's clock: the wall clock, or a frozen one (`--clock frozen`,
-`DevServer`'s default) on which no time passes, so nothing refills, until it is advanced. A
-test of the limit then counts answers whatever the machine's speed.
+The bucket refills on wall time; a test may pass the server's clock instead (`DevServer(...,
+rate_clock="server")`): on a frozen one nothing refills until the clock is advanced, so the test
+counts answers whatever the machine's speed.
 """
 
 from __future__ import annotations

@@ -23,8 +23,7 @@ pytestmark = pytest.mark.speed
 
 @pytest.fixture
 def limited(tmp_path, monkeypatch, capsys):
-    # The wall clock: the client paces itself in real time, and the bucket refills with it.
-    with DevServer(memory=True, rate_limit=40, clock="wall") as server:
+    with DevServer(memory=True, rate_limit=40) as server:
         yield Project(tmp_path, server, monkeypatch, capsys)
 
 
@@ -33,9 +32,9 @@ def jobs(project: Project, n: int) -> str:
 
 
 def test_dev_answers_like_qstash_past_the_burst_limit():
-    """On the frozen clock (DevServer's default) the bucket refills only when the clock is
-    advanced, so the answers are counted, whatever the machine's speed."""
-    with DevServer(memory=True, rate_limit=5) as srv, httpx.Client(
+    """The bucket on the server's frozen clock (DevServer's default) refills only when the
+    clock is advanced, so the answers are counted, whatever the machine's speed."""
+    with DevServer(memory=True, rate_limit=5, rate_clock="server") as srv, httpx.Client(
             base_url=srv.url, headers={"Authorization": f"Bearer {srv.token}"}) as http:
         answers = [http.get("/v2/schedules") for _ in range(8)]
         assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
