@@ -7,11 +7,12 @@
     d.describe("0 9 * * 1-5")                   # "At 09:00 on Monday to Friday"
 
 Modules: `robfig` (robfig/cron v3's parser and Next, which QStash and Kubernetes use), `vercel`
-(Vercel's documented rules), `robfig_dialect` (the QStash and Kubernetes dialects), `base` (what
-every dialect answers), `describe` (plain English), `dst` (gap/overlap warnings), `gotime` (the
-Go standard library behaviours robfig relies on), `zones`.
+(Vercel's rules, proven against Vercel's own validators), `robfig_dialect` (the QStash and
+Kubernetes dialects), `base` (what every dialect answers), `describe` (plain English), `dst`
+(gap/overlap warnings), `gotime` (the Go standard library behaviours robfig relies on), `zones`.
 A job's dialect is picked in one place, `cronctl.targets.dialect_of` (its target's plugin).
-Nothing else in cronctl parses cron.
+Nothing else in cronctl parses cron. Every dialect reads ASCII digits only and declares the
+characters its provider splits fields on (`Dialect.separators`; tests/cron/test_unicode.py).
 """
 
 from __future__ import annotations

@@ -40,6 +40,8 @@ _BOUNDS = (robfig.MINUTES, robfig.HOURS, robfig.DOM, robfig.MONTHS, robfig.DOW)
 _ITEM = re.compile(r"(?:(\*)|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?")  # ASCII digits only
 _NUMBER_FORM = re.compile(r"[+.]|0[xXbBoO]|[0-9][eE]")  # what JavaScript's Number() also reads
 _CRONS_GAP = re.compile(r"[ \t]+")
+_SCHEDULES_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+/-]*")  # Vercel's Schedules broker, ASCII
+_NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})  # tz database files, no zones
 FIELD_HINT = ("fields are minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6 "
               "(Sunday is 0), with *, a-b, a,b and */n")
 _CONTROLS = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return",
@@ -49,6 +51,13 @@ ASCII_HINT = "retype the schedule with the digits 0-9 and plain spaces, e.g. '0 
 
 def _refuse(message: str, hint: str = FIELD_HINT) -> Refused:
     return Refused(CronProblem(message, hint))
+
+
+def is_schedules_zone(name: str) -> bool:
+    """A zone Vercel Schedules take: the broker's ASCII pattern and length, a name the tz
+    database has, and an IANA zone rather than one of the database's other files."""
+    return (len(name) <= 50 and bool(_SCHEDULES_ZONE.fullmatch(name))
+            and name not in _NOT_ZONES and is_valid_zone(name))
 
 
 def foreign_character(expr: str, spaces: str) -> CronProblem | None:
@@ -86,7 +95,7 @@ class VercelDialect(Dialect):
 
     def _zone_problem(self, timezone: str | None) -> CronProblem | None:
         if self.schedules:
-            if timezone and not is_valid_zone(timezone):
+            if timezone and not is_schedules_zone(timezone):
                 return CronProblem(
                     f"unknown timezone {timezone!r} (Vercel: INVALID_SCHEDULE_TIMEZONE)",
                     "use an IANA name such as UTC, Europe/Lisbon or America/New_York",

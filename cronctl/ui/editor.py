@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import engine, render, targets
+from .. import cron, engine, render, targets
 from ..config import load_config
 from ..errors import ConfigError, SafetyError
 from ..fsutil import write_atomic
@@ -70,7 +70,7 @@ def preview(ui, name: str, form: dict[str, str]) -> dict:
     data = board.file_bytes()
     _stale(form.get("digest", ""), data, config.path)
     text = data.decode("utf-8-sig")
-    changes = {"schedule": form.get("schedule", "").strip() or None,
+    changes = {"schedule": cron.trim(form.get("schedule", "")) or None,
                "timezone": form.get("timezone", "").strip() or None,
                "enabled": form.get("enabled") == "on"}
     if changes["timezone"] == job.timezone:

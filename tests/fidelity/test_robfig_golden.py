@@ -90,3 +90,21 @@ def test_refusal_message_is_robfigs(case):
     assert problem is not None and problem.hint
     if not case["error"].startswith(("panic", "provided bad location", "failed to parse")):
         assert case["error"] in problem.message
+
+
+def test_kubernetes_and_the_runner_agree_with_robfig_on_unprefixed_specs():
+    """spec.schedule without a zone is ParseStandard on the spec as written (the runner uses the
+    same dialect): every corpus row, shared ones included, Unicode digits and spaces too."""
+    from cronctl import targets
+
+    for dialect in (cron.get_dialect("kubernetes"), targets.plugin("runner").ref("dialect")(None)):
+        checked = 0
+        for case in CASES:
+            if "TZ" in case["expr"]:
+                continue
+            checked += 1
+            assert (dialect.refusal(case["expr"]) is None) == case["ok"], case["expr"]
+            if case["ok"]:
+                got = runs_of(dialect, case["expr"], None, case["starts"], GOLDEN["runs_per_start"])
+                assert got == case["runs"], case["expr"]
+        assert checked >= 1500

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...config import Config, Job
+from ...cron.gotime import go_fields  # the spaces robfig splits on
 from .model import KubernetesSettings, SecretRef
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -97,7 +98,7 @@ def cronjob(config: Config, job: Job) -> dict[str, Any]:
     metadata["labels"] = labels
     if job.description:
         metadata["annotations"] = {"cronctl.dev/description": job.description}
-    spec: dict[str, Any] = {"schedule": " ".join(job.schedule.split()),
+    spec: dict[str, Any] = {"schedule": " ".join(go_fields(job.schedule)),
                             "timeZone": job.timezone or "UTC",
                             "suspend": not job.enabled}
     policy = k.concurrency_policy or ("Forbid" if k.concurrency == 1 else None)

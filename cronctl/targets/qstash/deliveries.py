@@ -21,7 +21,6 @@ belongs to a schedule by that label (or, for a schedule not yet labelled, its `s
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -191,43 +190,26 @@ def _pages(events: float) -> int:
 
 # -- how many times a cron fires in a window (an estimate: it only picks the strategy) -------
 
-_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
-_STEP = re.compile(r"^(\*|\d+(?:-\d+)?)(?:/(\d+))?$")
+def _estimate(expr: str, window_s: float) -> float:
+    """Events a schedule with this cron produces in the window, roughly (robfig's own parse, so
+    it reads what QStash reads; a spec it cannot parse counts as every minute)."""
+    from ...cron import robfig
 
+    try:
+        sched = robfig.parse(expr)
+    except robfig.RobfigError:
+        return window_s / 60 * EVENTS_PER_RUN
+    if isinstance(sched, robfig.Every):
+        return window_s / sched.seconds * EVENTS_PER_RUN
 
-def _count(field_: str, low: int, high: int) -> tuple[int, bool]:
-    """(values the field matches, whether it restricts at all); unknown syntax: all."""
-    if field_ in ("*", "?"):
-        return high - low + 1, False
-    values: set[int] = set()
-    for part in field_.split(","):
-        m = _STEP.match(part)
-        if not m:
-            return high - low + 1, False
-        span, step = m.group(1), int(m.group(2) or 1)
-        if span == "*":
-            start, end = low, high
-        elif "-" in span:
-            start, end = (int(x) for x in span.split("-"))
-        else:
-            start = int(span)
-            end = high if m.group(2) else start
-        values.update(range(start, min(end, high) + 1, max(1, step)))
-    return max(1, len(values)), True
+    def count(bits: int) -> int:
+        return bin(bits & ~robfig.STAR).count("1")
 
-
-def _estimate(cron: str, window_s: float) -> float:
-    """Events a schedule with this cron produces in the window, roughly."""
-    parts = cron.split()
-    if parts and parts[0].upper().startswith(("CRON_TZ=", "TZ=")):
-        parts = parts[1:]
-    if len(parts) != 5:
-        return window_s / 60 * EVENTS_PER_RUN  # unknown: as if every minute
-    (minutes, _), (hours, _), (dom, dom_r), (months, _), (dow, dow_r) = (
-        _count(f, lo, hi) for f, (lo, hi) in zip(parts, _FIELDS, strict=True))
+    dom_r, dow_r = not sched.dom & robfig.STAR, not sched.dow & robfig.STAR
+    dom, dow = count(sched.dom), count(sched.dow)
     if dom_r and dow_r:
         days = min(1.0, dom / 31 + dow / 7)
     else:
         days = dom / 31 if dom_r else dow / 7 if dow_r else 1.0
-    per_day = minutes * hours * days * months / 12
+    per_day = count(sched.minute) * count(sched.hour) * days * count(sched.month) / 12
     return per_day * window_s / 86400 * EVENTS_PER_RUN

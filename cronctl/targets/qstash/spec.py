@@ -167,7 +167,7 @@ def from_job(job: Job) -> ScheduleSpec:
     return ScheduleSpec(
         schedule_id=job.spec.schedule_id,
         destination=job.spec.url,
-        cron=" ".join(job.schedule.split()),
+        cron=" ".join(cron.robfig.go_fields(job.schedule)),
         timezone=job.timezone or "UTC",
         method=job.spec.method.upper(),
         headers=_headers(job.spec.headers),
@@ -196,7 +196,7 @@ def from_live(obj: dict[str, Any]) -> ScheduleSpec:
     return ScheduleSpec(
         schedule_id=str(obj.get("scheduleId", "")),
         destination=str(obj.get("destination", "")),
-        cron=" ".join(expr.split()),
+        cron=" ".join(cron.robfig.go_fields(expr)),
         timezone=tz or "UTC",
         method=str(obj.get("method") or DEFAULT_METHOD).upper(),
         headers=_headers(headers),

@@ -120,6 +120,9 @@ def test_estimate_of_events_per_window():
         pytest.approx(4 * 9 * 5 / 7 * 3)
     assert _estimate("0 0 1 1 *", day) == pytest.approx(1 / 31 / 12 * 3)
     assert _estimate("@weird", 3600) == 60 * 3  # unknown: as if every minute
+    assert _estimate("\u0663 * * * *", 3600) == 60 * 3  # not a number to QStash either
+    assert _estimate("@daily", day) == 3
+    assert _estimate("@every 2h", day) == 12 * 3
 
 
 def test_logs_of_many_jobs_cost_what_stats_costs(env, app):
