@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from ...config.model import Duration, JobFields, MethodField, VerifySettings
-from ...config.shape import Before, Ge, Le, spec
+from ...config.shape import Before, Ge, Le, Pattern, spec
 from ...durations import parse_duration
 from ...secrets import reveal
 
@@ -63,6 +63,21 @@ class RunnerJob(JobFields):
 
 
 @spec
+class WatchSettings:
+    """`runner: {watch: ...}`: `cronctl run` judges every job's slots as `cronctl verify`
+    does, every `every`, and tells `notify` once per episode."""
+
+    every: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
+                     Ge(5)] = 60
+    """How often the runner judges every job (one batched read per target), e.g. `1m`."""
+    since: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
+                     Ge(60)] = 86400
+    """How far back each watch looks (slots older than this are not judged), e.g. `24h`."""
+    notify: list[str] | None = None
+    """apprise URLs told of each episode (default: `runner.notify`)."""
+
+
+@spec
 class RunnerSettings:
     """How `cronctl run` runs the runner target's jobs: its ledger, its server, its limits."""
 
@@ -91,6 +106,12 @@ class RunnerSettings:
     verify: VerifySettings | None = None
     """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
     wins)."""
+    ping_key: Annotated[str, Pattern(r"^[A-Za-z0-9_~.-]{16,200}$")] | None = None
+    """The secret of check-in URLs (`/ping/<ping_key>/<job>`, the Healthchecks.io ping
+    protocol): write it as `${CRONCTL_PING_KEY}`, 16 characters or more. Unset: no check-ins."""
+    watch: WatchSettings | None = None
+    """Watch every job of the file while running: missed, failed and stuck runs (and the
+    recovery) notified once per episode, states in /metrics, failover of hosted jobs."""
 
 
 HINTS = {
@@ -115,6 +136,9 @@ HINTS = {
     "jitter": "a duration like 30s",
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
+    "ping_key": "16 or more letters, digits or _~.-, e.g. ${CRONCTL_PING_KEY}",
+    "every": "a duration of at least 5s, e.g. 1m",
+    "since": "a duration of at least 1m, e.g. 24h",
 }
 LIMITS = ("is not supported by the runner target", "see docs/targets/runner.md for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")

@@ -46,6 +46,25 @@ SCHEMA = (
         started_at BIGINT NOT NULL,
         host TEXT,
         pid INTEGER)""",
+    # check-ins (checkins.py): one row per accepted ping, nothing for a refused one
+    """CREATE TABLE IF NOT EXISTS checkins (
+        ping_id TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        run_id TEXT,
+        kind TEXT NOT NULL,
+        exit_code INTEGER,
+        at BIGINT NOT NULL,
+        client TEXT,
+        body TEXT)""",
+    "CREATE INDEX IF NOT EXISTS checkins_job_at ON checkins (job, at)",
+    # watch episodes (watch.py): one row per (job, kind, slot) notified, claimed by one replica
+    """CREATE TABLE IF NOT EXISTS watch_episodes (
+        job TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        slot BIGINT NOT NULL,
+        replica TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (job, kind, slot))""",
 )
 OUTCOMES = ("running", "succeeded", "failed", "timeout", "abandoned", "skipped", "missed",
             "cancelled")

@@ -24,9 +24,38 @@ def health(runner, stuck_after: float) -> tuple[int, dict]:
 
 
 def serve(runner, host: str, port: int, *, stuck_after: float = 30) -> ThreadingHTTPServer:
+    from .checkins import Checkins
+
+    pings = runner.checkins = Checkins(runner)
+
     class Handler(BaseHTTPRequestHandler):
+        def ping(self) -> None:
+            """A check-in (checkins.py): HEAD, GET or POST /ping/<key>/<job>[/...]."""
+            code, text = pings.answer(self.command, self.path, self.client_address[0],
+                                      self.headers.get("Content-Length"), self.rfile.read)
+            body = (text + "\n").encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            if code == 429:
+                self.send_header("Retry-After", "1")
+            if code >= 400:
+                self.send_header("Connection", "close")  # an unread body must not linger
+                self.close_connection = True
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.ping() if self.path.startswith("/ping/") else self.send_error(405)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.ping() if self.path.startswith("/ping/") else self.send_error(405)
+
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             path = self.path.split("?", 1)[0]
+            if path.startswith("/ping/"):
+                return self.ping()
             if path == "/healthz":
                 code, data = health(runner, stuck_after)
                 body, kind = json.dumps(data).encode(), "application/json"
