@@ -151,6 +151,14 @@ class Checkins:
         self.limiter = limiter or Limiter()
         self.counts: dict[str, int] = {}
         self.lock = threading.Lock()
+        runner.metrics.sections.append(self.metric_lines)
+
+    def metric_lines(self) -> list[str]:
+        with self.lock:
+            counts = sorted(self.counts.items())
+        return ["# HELP cronctl_checkins_total Pings received, by what they said or why they "
+                "were refused.", "# TYPE cronctl_checkins_total counter",
+                *(f'cronctl_checkins_total{{outcome="{k}"}} {n}' for k, n in counts)]
 
     def _count(self, what: str) -> None:
         with self.lock:

@@ -57,14 +57,17 @@ SCHEMA = (
         client TEXT,
         body TEXT)""",
     "CREATE INDEX IF NOT EXISTS checkins_job_at ON checkins (job, at)",
-    # watch episodes (watch.py): one row per (job, kind, slot) notified, claimed by one replica
+    # the watch's episodes (watch.py): a job's n-th problem and its recovery, each claimed (and
+    # so notified) by exactly one replica
     """CREATE TABLE IF NOT EXISTS watch_episodes (
         job TEXT NOT NULL,
+        seq INTEGER NOT NULL,
         kind TEXT NOT NULL,
         slot BIGINT NOT NULL,
+        state TEXT NOT NULL,
         replica TEXT NOT NULL,
         at BIGINT NOT NULL,
-        PRIMARY KEY (job, kind, slot))""",
+        PRIMARY KEY (job, seq, kind))""",
 )
 OUTCOMES = ("running", "succeeded", "failed", "timeout", "abandoned", "skipped", "missed",
             "cancelled")
