@@ -67,11 +67,9 @@ class WatchSettings:
     """`runner: {watch: ...}`: `cronctl run` judges every job's slots as `cronctl verify`
     does, every `every`, and tells `notify` once per episode."""
 
-    every: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
-                     Ge(5)] = 60
+    every: Duration = 60
     """How often the runner judges every job (one batched read per target), e.g. `1m`."""
-    since: Annotated[int, Before(parse_duration, accepts=Annotated[int, Ge(0)] | str),
-                     Ge(60)] = 86400
+    since: Duration = 86400
     """How far back each watch looks (slots older than this are not judged), e.g. `24h`."""
     notify: list[str] | None = None
     """apprise URLs told of each episode (default: `runner.notify`)."""

@@ -208,9 +208,9 @@ class Watch:
     def _failover(self, config, state, report, now: int) -> int:
         from ...engine import target_for
         from ..capabilities import Deliverable
-        from .target import RunnerTarget
+        from .plugin import PLUGIN
 
-        mine = RunnerTarget.name
+        mine = PLUGIN.name
         fired = 0
         for rep in report.jobs:
             missed = [s for s in rep.slots if s.state == "missed"]
