@@ -23,6 +23,9 @@ from .verify.match import iso
 
 DEFAULT_GRACE = timedelta(0)
 DAY_MS = 86_400_000
+# Slots this far after now are computed too, so that a run a provider (its clock ahead of
+# ours) already started for the next slot is matched to it, not to this one as a duplicate.
+AHEAD_MS = 60_000
 
 
 def policy_for(config, target, job) -> Policy:
@@ -123,8 +126,8 @@ def _expect(config, job, target: str, policy: Policy, live: Liveness, from_ms: i
     dialect = registry.dialect_of(config, job)
     try:  # a job the file pauses expects nothing: no slots to compute
         slots = expected_slots(job.name, dialect, job.schedule, job.timezone, since_ms=from_ms,
-                               until_ms=now_ms, policy=policy, anchor_ms=live.anchor_ms or 0
-                               ) if job.enabled else []
+                               until_ms=now_ms + AHEAD_MS, policy=policy,
+                               anchor_ms=live.anchor_ms or 0) if job.enabled else []
     except ValueError as exc:
         raise UsageError(f"job {job.name!r}: {exc}",
                          hint="verify a shorter window (--since)") from None

@@ -202,8 +202,10 @@ def _top_docs(plugins: list) -> dict[str, str]:
     docs = dict(TOP_DOCS)
     for p in plugins:
         if p.settings_key:
-            doc = (p.ref("settings").__doc__ or "").strip().split("\n\n")[0]
-            docs[p.settings_key] = " ".join(doc.split())
+            cls = p.ref("settings")
+            doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+            if doc and not doc.startswith(f"{cls.__name__}("):  # dataclasses' made-up one
+                docs[p.settings_key] = " ".join(doc.split())
     return docs
 
 

@@ -160,7 +160,9 @@ def _judge(exp: Expectation, runs: list[Any], *, now_ms: int, since_ms: int) -> 
                        schedule=exp.schedule, timezone=exp.timezone, note=exp.note)
     since_ms = max(since_ms, exp.judged_from_ms or since_ms)
     live_from = max(since_ms, exp.since_ms or since_ms)
-    slots = [s for s in exp.slots if s.scheduled_ms <= now_ms] if exp.enabled else []
+    # Slots a little after now may be given too: a run the source's clock (ahead of ours)
+    # already saw for the next slot belongs to that slot, not as a duplicate to this one.
+    slots = list(exp.slots) if exp.enabled else []
     starts = [s.scheduled_ms for s in slots]
     matched: dict[int, list[Any]] = {}
     for obs in sorted(runs, key=lambda o: (_at(o) or 0, o.run_id or "")):
@@ -177,6 +179,8 @@ def _judge(exp: Expectation, runs: list[Any], *, now_ms: int, since_ms: int) -> 
             continue
         matched.setdefault(i, []).append(obs)
     for i, slot in enumerate(slots):
+        if slot.scheduled_ms > now_ms:
+            break  # not due yet: not judged (its early run, if any, is not a stranger)
         if slot.scheduled_ms < since_ms or (exp.since_ms is not None
                                             and slot.scheduled_ms <= exp.since_ms):
             # Before the window, or not after the job went live (a schedule fires strictly

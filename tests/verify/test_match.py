@@ -207,3 +207,15 @@ def test_each_missing_or_doubled_run_is_exactly_one_problem(schedule, zone, star
     assert states(report) == want
     assert report.ok == (not any(w in PROBLEMS for w in want))
     assert report.jobs[0].unexpected == []
+
+
+def test_a_run_the_sources_clock_saw_for_the_next_slot_is_no_duplicate():
+    """Our clock says 08:00:59; the provider's, a second or two ahead, already fired the
+    08:01 run of a minutely job. Given the slots just after now, that run goes to its own
+    slot (not judged yet): 08:00 stays ok, not a duplicate, and nothing is unexpected."""
+    slots = expected_slots("job", Q, "* * * * *", "UTC", since_ms=SINCE,
+                           until_ms=SINCE + 2 * MIN, policy=POLICY)
+    exp = Expectation("job", "qstash", tuple(slots), POLICY)
+    runs = [run(SINCE + 100, rid="a"), run(SINCE + MIN + 100, rid="b")]
+    report = evaluate([exp], runs, now_ms=SINCE + 59_000, since_ms=SINCE)
+    assert states(report) == ["ok"] and report.jobs[0].unexpected == []
