@@ -92,8 +92,10 @@ async def jobs_page(request: Request) -> Response:
     snap = await run_in_threadpool(ui_of(request).board.snapshot)
     f = _filters(request)
     fragment = request.url.path.startswith("/fragments/")
+    from .verdicts import summary
+
     return render(request, "jobs_rows.html" if fragment else "jobs.html", snap=snap, f=f,
-                  rows=pick(snap.rows, f))
+                  rows=pick(snap.rows, f), verdict=summary(snap.verdict, snap.rows))
 
 
 async def api_jobs(request: Request) -> Response:
@@ -149,7 +151,14 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
         "status": status or "", "since": params.get("since", ""),
         "until": params.get("until", ""), "digest": text_digest(board.file_bytes()),
         "states": RUN_STATES, "window_s": board.window_s, "all_runs": runs,
+        "timeline": _timeline(board, name),
     }
+
+
+def _timeline(board, name: str):
+    from .verdicts import timeline
+
+    return timeline(board.snapshot().verdict, name)
 
 
 def _dead_letters(target, job) -> tuple[list, str | None]:

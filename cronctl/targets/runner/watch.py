@@ -114,11 +114,10 @@ class Watch:
         config = self.runner.config
         now = now_ms(state)
         report, requests = verify(config, state, since_ms=now - self.since * 1000, now_ms=now)
-        fired = self._failover(config, state, report, now)
-        if fired:  # judge again, so the failover runs count (a late provider run: duplicate)
-            report, more = verify(config, state, since_ms=now - self.since * 1000, now_ms=now)
-            requests += more
         told = self._episodes(report, now)
+        # after the notice (which names the missed slot); the next poll counts the run, so a
+        # poll never reads the providers twice
+        self._failover(config, state, report, now)
         with self.lock:
             self.polls += 1
             self.requests += requests
