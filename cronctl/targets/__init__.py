@@ -32,6 +32,7 @@ _BUILTIN = (
     "cronctl.targets.qstash.plugin:PLUGIN",
     "cronctl.targets.kubernetes.plugin:PLUGIN",
     "cronctl.targets.runner.plugin:PLUGIN",
+    "cronctl.targets.pg_cron.plugin:PLUGIN",
 )
 
 
