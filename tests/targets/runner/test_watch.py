@@ -108,10 +108,21 @@ def problems(hook) -> list[dict]:
 
 def test_a_deleted_schedule_is_notified_once_and_failed_over_once_signed(tmp_path):
     with scene(tmp_path) as (app, hook, dev):
+        total = lambda: dev.call("GET", "/_cronctl/stats").json()["total"]  # noqa: E731
+        before = total()
+        subprocess.run([sys.executable, "-m", "cronctl", "stats", "--since", "2h", "--json"],
+                       cwd=tmp_path, capture_output=True, timeout=120, check=True,
+                       env=second_terminal(APP_URL=app.url))
+        per_stats = total() - before
         run = Run(tmp_path, app.url)
         try:
             wait_for(lambda: run.polls() >= 2, "two healthy polls")
             assert hook.requests == [] and failovers(app) == []  # healthy: no false alarm
+            # a poll reads the providers no more than one `cronctl stats` does
+            before, polls = total(), run.polls()
+            wait_for(lambda: run.polls() >= polls + 3, "three more polls")
+            spent, done = total() - before, run.polls() - polls
+            assert spent <= (done + 1) * max(1, per_stats), (spent, done, per_stats)
             m = run.metrics()
             ok = ("cronctl_watch_slots", (("job", "tick"), ("state", "ok"),
                                           ("target", "qstash")))
