@@ -147,7 +147,8 @@ class Watch:
                 is_open = False
             opened[(name, job.target)] = int(is_open)
         with self.lock:
-            self.open = {(j.job, j.target): opened.get((j.job, j.target), 0)
+            self.open = {(j.job, j.target): opened.get((j.job, j.target),
+                                                       int(latest.get(j.job, (0, False))[1]))
                          for j in report.jobs}
         return told
 
