@@ -175,3 +175,21 @@ def test_observations_pair_starts_and_ends_and_name_the_slot():
         (2500, 3000, "failed", None), (5000, None, "running", None)]
     assert runs[1].slot_ms == 1772420400000 and runs[0].slot_ms is None
     assert checkins.slot_of("other", "n@2026-03-02T03:00:00Z") is None
+
+
+def test_verify_observes_a_vercel_job_through_its_check_ins(running, tmp_path):
+    import json
+    from datetime import UTC, datetime
+
+    slot = datetime.now(UTC).replace(second=0, microsecond=0)
+    rid = f"nightly@{slot:%Y-%m-%dT%H:%M:%SZ}"
+    assert curl(running.url(f"nightly/start?rid={rid}"))[0] == 200
+    assert curl(running.url(f"nightly?rid={rid}"))[0] == 200
+    done = subprocess.run([sys.executable, "-m", "cronctl", "verify", "nightly", "--json",
+                           "--since", "3m"], cwd=tmp_path, capture_output=True, text=True,
+                          env=_env(CRONCTL_PING_KEY=KEY), timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    [job] = json.loads(done.stdout)["jobs"]
+    assert job["unobservable"] is None  # observed: through the check-ins
+    assert job["counts"]["ok"] >= 1
+    assert KEY not in done.stdout + done.stderr
