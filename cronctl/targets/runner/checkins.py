@@ -20,8 +20,6 @@ first BODY_KEPT characters) and a log line; nothing else is ever recorded.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
 import threading
@@ -30,6 +28,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ...secrets import same_secret
 from ..capabilities import Observation
 
 log = logging.getLogger("cronctl.runner")
@@ -61,14 +60,6 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def same_secret(given: str, known: str) -> bool:
-    """Constant time whatever the lengths: both hashed to one length, then compared."""
-    def digest(text: str) -> bytes:
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
-
-    return hmac.compare_digest(digest(given), digest(known))
 
 
 def parse(path: str, query: str, key: str | None, jobs: Sequence[str] | set[str]) -> Ping:

@@ -37,6 +37,11 @@ class RunnerJob(JobFields):
     """A command job's command, e.g. `[python, manage.py, nightly_report]`."""
     env: dict[str, str] = field(default_factory=dict)
     """A command job's extra environment."""
+    pass_env: list[Annotated[str, Pattern(r"^[A-Za-z_][A-Za-z0-9_]*$")]] = \
+        field(default_factory=list)
+    """Variables of the runner's environment a command job gets too, beside its `env` and
+    the base set (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, TERM);
+    nothing else of the runner's environment reaches a command."""
     workdir: str | None = None
     """A command job's working directory, relative to schedules.yaml."""
     timeout: Duration | None = None
@@ -51,8 +56,9 @@ class RunnerJob(JobFields):
     """A run due while one is running: `forbid` records it as skipped, `replace` stops the
     running one, `allow` runs both."""
     catchup: Catchup = "latest"
-    """Runs that came due while no runner ran: `latest` fires the newest, `all` each in
-    order, `none` none (the others are recorded as missed)."""
+    """Runs that came due while no runner ran, or while it stalled (suspended, overloaded, a
+    clock jump): `latest` fires the newest, `all` each in order, `none` none (the others are
+    recorded as missed)."""
     starting_deadline: Duration | None = None
     """A run that cannot start within this of its time is missed."""
     pause_after_failures: Annotated[int, Ge(1)] | None = None
@@ -137,6 +143,8 @@ HINTS = {
     "ping_key": "16 or more letters, digits or _~.-, e.g. ${CRONCTL_PING_KEY}",
     "every": "a duration of at least 5s, e.g. 1m",
     "since": "a duration of at least 1m, e.g. 24h",
+    "pass_env": "a list of environment variable names the command gets from the runner's "
+                "environment, e.g. [DATABASE_URL, AWS_REGION]",
 }
 LIMITS = ("is not supported by the runner target", "see docs/targets/runner.md for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")
