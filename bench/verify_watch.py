@@ -135,7 +135,7 @@ def project(folder: Path, n: int, schedule: str, hook: str, since: str) -> None:
                    f'    schedule: "{schedule}"\n' for i in range(n))
     (folder / "schedules.yaml").write_text(
         "version: 1\nproject: bench\nbase_url: ${APP_URL}\n"
-        "defaults:\n  retries: 0\n  headers:\n    Authorization: Bearer ${CRON_SECRET}\n"
+        "defaults:\n  retries: 3\n  headers:\n    Authorization: Bearer ${CRON_SECRET}\n"
         f"runner:\n  notify: [\"{hook}\"]\n  watch: {{every: {EVERY_S}s, since: {since}}}\n"
         "jobs:\n" + jobs)
 
@@ -206,6 +206,8 @@ def requests_per_poll(n: int, hours: int) -> dict:
             spent = dev.requests() - before
             done = watch.polls() - polls
             alarms = len(hook.requests)
+            titles = sorted({json.loads(h.body).get("title", "")[:40] for h in hook.requests})
+            print(f"notifications: {alarms}: {titles[:5]}", file=sys.stderr)
         finally:
             if watch is not None:
                 watch.stop()
