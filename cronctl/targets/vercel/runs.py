@@ -30,12 +30,12 @@ def dev_log(state=None) -> dict:
         (env.get("VERCEL_API_URL", ""), env.get("VERCEL_TOKEN", "")))
         if u.strip() and t.strip()), ("", ""))
     url, token = url.strip().rstrip("/"), token.strip()
-    if state is not None and not url:
+    if not url and state is not None:  # a `cronctl dev` found beside the file
         from ...credentials import qstash
         from ...errors import CronctlError
         from ...secrets import reveal
 
-        try:  # a `cronctl dev` found beside the file
+        try:
             found, secret = qstash(state)
         except CronctlError:
             raise CANNOT from None
