@@ -72,16 +72,23 @@ def describe(change: Change) -> list[str]:
 
 
 def text(plan: Plan) -> str:
+    """The plan for a person; the provider's limits it meets as warnings at the end."""
+    from rich.markup import escape
+
+    body = _text(plan)
+    warnings = [f"[yellow]warning:[/] {escape(w)}" for w in plan.warnings]
+    return "\n".join([body, *warnings]) if warnings else body
+
+
+def _text(plan: Plan) -> str:
     from rich.markup import escape
 
     out: list[str] = []
-    if plan.artifact is not None:
-        art = plan.artifact
-        if art.changed:
-            out.append(f"{escape(art.path.name)}:")
-            out.append(escape(art.unified_diff().rstrip("\n")))
-        else:
-            out.append(f"{escape(art.path.name)}: up to date")
+    for art in plan.changed_artifacts:
+        out.append(f"{escape(art.shown)}:")
+        out.append(escape(art.unified_diff().rstrip("\n")))
+    out += [escape(line) for line in _up_to_date(plan)]
+    if plan.artifacts:
         if not plan.changes:
             return "\n".join(out)
         out.append("")
@@ -99,6 +106,16 @@ def text(plan: Plan) -> str:
     out.append("")
     out.append(f"[bold]{plan.summary()}[/]")
     return "\n".join(out)
+
+
+def _up_to_date(plan: Plan) -> list[str]:
+    """"vercel.json: up to date", or for a target of several files, how many are."""
+    same = [a for a in plan.artifacts if not a.changed]
+    if not same:
+        return []
+    if len(plan.artifacts) == 1:
+        return [f"{same[0].shown}: up to date"]
+    return [f"{plan.title}: {len(same)} of {len(plan.artifacts)} files up to date"]
 
 
 def to_json(plan: Plan) -> dict[str, Any]:
@@ -137,6 +154,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
     }
     if plan.skipped:
         data["skipped"] = plan.skipped
+    if plan.warnings:
+        data["warnings"] = list(plan.warnings)
     return data
 
 
@@ -152,19 +171,16 @@ def _jsonable(value: Any) -> Any:
 def markdown(plans: list[Plan]) -> str:
     project = plans[0].project if plans else ""
     out = [f"### cronctl plan: `{project}`", ""]
-    totals = {a: 0 for a in ACTIONS}
-    unchanged = 0
     for plan in plans:
-        for a in ACTIONS:
-            totals[a] += plan.count(a)
-        unchanged += len(plan.unchanged)
-        art = plan.artifact
-        if art is not None:
-            if art.changed:
-                out += [f"**{art.path.name}** changes:", "", "```diff",
-                        art.unified_diff().rstrip("\n"), "```", ""]
-            else:
-                out += [f"**{art.path.name}** is up to date.", ""]
+        for art in plan.changed_artifacts:
+            out += [f"**{art.shown}** changes:", "", "```diff",
+                    art.unified_diff().rstrip("\n"), "```", ""]
+        if len(plan.artifacts) == 1 and not plan.artifacts[0].changed:
+            out += [f"**{plan.artifacts[0].shown}** is up to date.", ""]
+        else:
+            out += [f"{line}.\n" for line in _up_to_date(plan)]
+        out += [f"> **warning:** {_md_escape(w)}\n" for w in plan.warnings]
+        if plan.artifacts:
             continue
         if plan.changes:
             out += [f"**{plan.title}**", "", "| | job | change |", "|---|---|---|"]
@@ -176,12 +192,18 @@ def markdown(plans: list[Plan]) -> str:
             out += [f"{plan.title} matches the file.", ""]
         if plan.unmanaged:
             out += [f"{len(plan.unmanaged)} unmanaged {plan.noun} left alone.", ""]
-    parts = [f"{totals['create']} to create", f"{totals['update']} to update",
-             f"{totals['delete']} to delete"]
-    parts += [f"{totals[a]} to {a}" for a in ("pause", "resume", "rename") if totals[a]]
-    parts.append(f"{unchanged} unchanged")
-    out.append("**Plan: " + ", ".join(parts) + ".**")
+    out.append(f"**{totals(plans)}**")
     return "\n".join(out) + "\n"
+
+
+def totals(plans: list[Plan]) -> str:
+    """"Plan: 1 to create, 0 to update, 0 to delete, 4 unchanged." over every target."""
+    n = {a: sum(p.count(a) for p in plans) for a in ACTIONS}
+    parts = [f"{n['create']} to create", f"{n['update']} to update",
+             f"{n['delete']} to delete"]
+    parts += [f"{n[a]} to {a}" for a in ("pause", "resume", "rename") if n[a]]
+    parts.append(f"{sum(len(p.unchanged) for p in plans)} unchanged")
+    return "Plan: " + ", ".join(parts) + "."
 
 
 def _md_escape(text: str) -> str:
