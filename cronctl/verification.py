@@ -22,6 +22,7 @@ from .verify import Expectation, Policy, Report, evaluate, expected_slots
 from .verify.match import iso
 
 DEFAULT_GRACE = timedelta(0)
+DAY_MS = 86_400_000
 # Slots this far after now are computed too, so that a run a provider (its clock ahead of
 # ours) already started for the next slot is matched to it, not to this one as a duplicate.
 AHEAD_MS = 60_000
@@ -85,10 +86,28 @@ def verify(config, state, *, jobs: Sequence | None = None, since_ms: int, now_ms
                           live.get(job.name) or Liveness(job.name, None), start - reach,
                           now_ms)
             expectations.append(replace(exp, judged_from_ms=start, note=note))
+    observations += _failover_runs(config, state, chosen, since_ms=since_ms, now_ms=now_ms)
     # A run of a file job outside the selection is not a stranger: it is not reported at all.
     others = {j.name for j in config.jobs} - {j.name for j in chosen}
     observations = [o for o in observations if o.job not in others]
     return evaluate(expectations, observations, now_ms=now_ms, since_ms=since_ms), requests
+
+
+def _failover_runs(config, state, jobs: Sequence, *, since_ms: int, now_ms: int) -> list:
+    """The runs a failover target fired for these jobs' missed slots (`failover:`)."""
+    from .targets.capabilities import FailsOver
+
+    by_target: dict[str, list] = {}
+    for job in jobs:
+        if job.failover and job.failover != job.target and job.failover in registry.names():
+            by_target.setdefault(job.failover, []).append(job)
+    found: list = []
+    for name, its_jobs in by_target.items():
+        target = registry.target_class(name)(config, state)
+        if isinstance(target, FailsOver):
+            found += target.failover_runs(its_jobs, since_ms=since_ms - DAY_MS,
+                                          until_ms=now_ms)
+    return found
 
 
 def _kept_from(target, since_ms: int, now_ms: int) -> tuple[int, str | None]:

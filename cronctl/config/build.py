@@ -52,6 +52,7 @@ def build(path: Path, model: Any, parsed: dict[str, tuple[str, Any]], source: So
             locked=spec.locked,
             renamed_from=spec.renamed_from,
             verify=spec.verify,
+            failover=spec.failover,
             line=mark.line if mark else None,
             **own,
         ))

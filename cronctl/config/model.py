@@ -116,6 +116,10 @@ class JobFields:
     verify: VerifySettings | None = None
     """`cronctl verify`: this job's tolerance, grace and max_runtime (else its target's
     `verify:`, else the target's own)."""
+    failover: Annotated[str, Pattern(r"^[a-z][a-z0-9_-]{0,39}$")] | None = None
+    """A target that fires this job's missed slots itself (the runner: `failover: runner`,
+    with `runner: {watch: ...}`): it calls the job as its provider would, once per slot,
+    with the slot's run ID (see verify.md)."""
 
 
 FILE_DOC = ("The top level. `jobs` is validated job by job so one bad job does not hide the "

@@ -55,6 +55,7 @@ class Job:
     renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
     spec: Any = None
     verify: Any = None  # its `verify:` (config.model.VerifySettings), None: its target's
+    failover: str | None = None  # the target that fires its missed slots (`failover:`)
 
 
 @dataclass(frozen=True)

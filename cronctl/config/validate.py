@@ -71,6 +71,13 @@ def check(rep: Reporter, model: Any, jobs: dict[str, tuple[str, Any]], raw_jobs:
             rep.add((*base, "renamed_from"),
                     f"renamed_from: {job.renamed_from!r} is still a job in this file",
                     hint=f"remove the job {job.renamed_from!r}, or drop renamed_from")
+        failover = getattr(job, "failover", None)
+        if failover is not None and (failover == target or failover not in registry.names()):
+            rep.add((*base, "failover"),
+                    f"{failover!r} is " + ("the job's own target" if failover == target
+                                           else "not a target"),
+                    hint="the name of another target, one that fires missed slots "
+                    "(see the verify docs: failover)")
         if job.path is not None:
             path(rep, (*base, "path"), job.path)
         job_rule = getattr(rules[target], "job", None)

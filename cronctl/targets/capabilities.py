@@ -196,3 +196,50 @@ class Observed(Capability):
         """(the Observations of these jobs started or scheduled in the window, runs of live
         items no job of the file owns included; the requests it took)."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One request as a job's provider would send it (a failover call): header values may be
+    `Secret`s (a signature, a bearer), revealed only when sent."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, Any], ...]
+    body: bytes = b""
+
+
+class Deliverable(Capability):
+    """Failover (issue 28 item 6): how to call a job as its provider would, so a runner can
+    fire a slot the provider missed. The protocol (signature, bearer, headers) stays here, in
+    the target; the runner only claims the slot and sends what this returns."""
+
+    does = "call {} jobs as their provider would (failover)"
+
+    def delivery(self, job, *, slot_ms: int, run_id: str, env: dict[str, str]) -> Delivery:
+        """The request for this job's slot, carrying `run_id` (`X-Cronctl-Run-Id`); `env`
+        holds the secrets it signs with. Raises UsageError when a secret is missing."""
+        raise NotImplementedError
+
+
+def run_headers(run_id: str, slot_ms: int) -> tuple[tuple[str, str], ...]:
+    """What every failover call carries beside its provider's own headers (as the runner's own
+    runs do): the slot's deterministic run ID, its time, and that a failover sent it."""
+    from datetime import UTC, datetime
+
+    at = datetime.fromtimestamp(slot_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    at += f".{slot_ms % 1000:03d}Z" if slot_ms % 1000 else "Z"
+    return (("X-Cronctl-Run-Id", run_id), ("X-Cronctl-Scheduled-At", at),
+            ("X-Cronctl-Triggered-By", "failover"))
+
+
+class FailsOver(Capability):
+    """A target that fires other targets' missed slots (`failover: <its name>` on a job): the
+    runs it fired, so `cronctl verify` counts them (and a late provider run beside one is a
+    duplicate)."""
+
+    does = "fire the missed runs of other targets' jobs"
+
+    def failover_runs(self, jobs: list, *, since_ms: int, until_ms: int) -> list:
+        """The Observations of the failover runs of these (other targets') jobs."""
+        raise NotImplementedError

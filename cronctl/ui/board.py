@@ -38,6 +38,7 @@ class Snapshot:
     labels: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
+    verdict: Any = None  # cronctl verify's report over the window (ui/verdicts.py)
 
     def row(self, name: str) -> dict | None:
         return next((r for r in self.rows if r["name"] == name and r.get("in_file")), None)
@@ -171,6 +172,9 @@ class Board:
                                "labels": [], "locked": False, "line": None,
                                "state": r["status"]})
         runs = self._runs(config, state, notes)
+        from .verdicts import verdict
+
+        report = verdict(config, state, self.window_s, notes)
         rows = []
         for job in config.jobs:
             local = list_jobs.local_row(job, config)
@@ -190,7 +194,7 @@ class Board:
             window_s=self.window_s,
             labels=sorted({label for r in rows for label in r["labels"]}),
             targets=sorted({r["target"] for r in rows}),
-            states=sorted({r["state"] for r in rows}))
+            states=sorted({r["state"] for r in rows}), verdict=report)
 
     def _runs(self, config, state, notes: list[str]) -> dict[str, list]:
         """The window's runs of every job, by job, newest first: one call per target."""

@@ -83,8 +83,10 @@ async def jobs_page(request: Request) -> Response:
     snap = await run_in_threadpool(ui_of(request).board.snapshot)
     f = _filters(request)
     fragment = request.url.path.startswith("/fragments/")
+    from .verdicts import summary
+
     return render(request, "jobs_rows.html" if fragment else "jobs.html", snap=snap, f=f,
-                  rows=pick(snap.rows, f))
+                  rows=pick(snap.rows, f), verdict=summary(snap.verdict, snap.rows))
 
 
 async def api_jobs(request: Request) -> Response:
@@ -141,6 +143,7 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
         "until": params.get("until", ""), "digest": text_digest(board.file_bytes()),
         "states": RUN_STATES, "window_s": board.window_s, "all_runs": runs,
         "now": state.now().isoformat(timespec="seconds"), "paused": _paused(board, name),
+        "timeline": _timeline(board, name),
     }
 
 
@@ -148,6 +151,12 @@ def _paused(board, name: str) -> bool | None:
     """Whether the target has the job paused, as the jobs page read it (None: unknown)."""
     row = board.snapshot().row(name)
     return row.get("paused") if row else None
+
+
+def _timeline(board, name: str):
+    from .verdicts import timeline
+
+    return timeline(board.snapshot().verdict, name)
 
 
 def _dead_letters(target, job) -> tuple[list, str | None]:

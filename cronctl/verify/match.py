@@ -226,6 +226,9 @@ def _state(exp: Expectation, slot: Slot, runs: list[Any], now_ms: int) -> SlotSt
     note = None
     if when != "ok":
         note = f"started {_span(started - slot.window_end_ms)} after its slot"
+    if when == "missed" and run.started_by == "failover":
+        # the provider missed it and a failover ran it, necessarily past the deadline
+        when, note = "late", f"the provider missed it; failover ran it {note[8:]}"
     if run.outcome == "running":
         note = "still running" if note is None else f"{note}; still running"
     return SlotState(slot, when, (run,), note)

@@ -82,3 +82,30 @@ def liveness(jobs: list, live: list) -> dict[str, Liveness]:
 def labels(jobs: list) -> list[str]:
     """The labels (schedule IDs) whose logs hold these jobs' runs, renamed ones' included."""
     return list(dict.fromkeys(label for j in jobs for label in history_labels(j)))
+
+
+def delivery(job, *, slot_ms: int, run_id: str, env: dict[str, str]):
+    """Failover: the request QStash sends for a scheduled message of this job, signed with
+    the current signing key (`Upstash-Signature`, as cronctl dev and QStash sign: the app's
+    `Receiver` accepts it), carrying the slot's run ID."""
+    from ...dev.signing import sign
+    from ...errors import UsageError
+    from ...secrets import Secret, reveal
+    from ..capabilities import Delivery, run_headers
+    from .spec import from_job
+
+    key = env.get("QSTASH_CURRENT_SIGNING_KEY")
+    if not key:
+        raise UsageError(f"job {job.name!r}: failover signs as QStash does, and "
+                         "QSTASH_CURRENT_SIGNING_KEY is not set",
+                         hint="give cronctl run the signing keys your app verifies with")
+    spec = from_job(job)
+    body = spec.body.encode()
+    headers: list[tuple[str, object]] = [
+        (name, value) for name, value in spec.headers]
+    headers += [("User-Agent", "Upstash-QStash"), ("Upstash-Retried", "0"),
+                ("Upstash-Message-Id", f"msg_failover_{run_id}"),
+                ("Upstash-Schedule-Id", spec.schedule_id),
+                ("Upstash-Signature", Secret(sign(reveal(key), spec.destination, body)))]
+    headers += list(run_headers(run_id, slot_ms))
+    return Delivery(spec.method, spec.destination, tuple(headers), body)

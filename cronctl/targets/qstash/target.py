@@ -28,6 +28,7 @@ from ..base import (
 )
 from ..capabilities import (
     DeadLetters,
+    Deliverable,
     Importable,
     Imported,
     Liveness,
@@ -42,7 +43,7 @@ from .spec import ScheduleSpec, attributes, differences, from_job
 
 
 class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Observed,
-                   Target):
+                   Deliverable, Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
@@ -252,6 +253,11 @@ class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Import
 
         self._live = self.populate() if jobs else []
         return liveness(jobs, self._live)
+
+    def delivery(self, job, *, slot_ms: int, run_id: str, env: dict[str, str]):
+        from .observe import delivery
+
+        return delivery(job, slot_ms=slot_ms, run_id=run_id, env=env)
 
     def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
         """The jobs' messages from QStash's logs, read as `stats` reads them (per schedule

@@ -44,6 +44,7 @@ class Metrics:
         self.last_tick = 0.0
         self.running = 0
         self.jobs = 0
+        self.sections: list = []  # more families, each a () -> list[str] (watch.py)
 
     def finished(self, job: str, outcome: str, seconds: float | None, at: float) -> None:
         with self.lock:
@@ -82,7 +83,9 @@ class Metrics:
                     f"cronctl_runs_in_flight {self.running}",
                     "# HELP cronctl_jobs Jobs loaded.", "# TYPE cronctl_jobs gauge",
                     f"cronctl_jobs {self.jobs}"]
-            return "\n".join(out) + "\n"
+        for section in list(self.sections):
+            out += section()
+        return "\n".join(out) + "\n"
 
 
 def _num(b: float) -> str:

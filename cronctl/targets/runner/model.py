@@ -69,6 +69,19 @@ class RunnerJob(JobFields):
 
 
 @spec
+class WatchSettings:
+    """`runner: {watch: ...}`: `cronctl run` judges every job's slots as `cronctl verify`
+    does, every `every`, and tells `notify` once per episode."""
+
+    every: Duration = 60
+    """How often the runner judges every job (one batched read per target), e.g. `1m`."""
+    since: Duration = 86400
+    """How far back each watch looks (slots older than this are not judged), e.g. `24h`."""
+    notify: list[str] | None = None
+    """apprise URLs told of each episode (default: `runner.notify`)."""
+
+
+@spec
 class RunnerSettings:
     """How `cronctl run` runs the runner target's jobs: its ledger, its server, its limits."""
 
@@ -97,6 +110,12 @@ class RunnerSettings:
     verify: VerifySettings | None = None
     """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
     wins)."""
+    ping_key: Annotated[str, Pattern(r"^[A-Za-z0-9_~.-]{16,200}$")] | None = None
+    """The secret of check-in URLs (`/ping/<ping_key>/<job>`, the Healthchecks.io ping
+    protocol): write it as `${CRONCTL_PING_KEY}`, 16 characters or more. Unset: no check-ins."""
+    watch: WatchSettings | None = None
+    """Watch every job of the file while running: missed, failed and stuck runs (and the
+    recovery) notified once per episode, states in /metrics, failover of hosted jobs."""
 
 
 HINTS = {
@@ -121,6 +140,9 @@ HINTS = {
     "jitter": "a duration like 30s",
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
+    "ping_key": "16 or more letters, digits or _~.-, e.g. ${CRONCTL_PING_KEY}",
+    "every": "a duration of at least 5s, e.g. 1m",
+    "since": "a duration of at least 1m, e.g. 24h",
     "pass_env": "a list of environment variable names the command gets from the runner's "
                 "environment, e.g. [DATABASE_URL, AWS_REGION]",
 }

@@ -71,12 +71,26 @@ def as_observation(row: Execution, *, exec_by: str = "manual", job: str | None =
 
 def keeps_checkins(config) -> bool:
     """Whether check-ins can be read at all (then a job without history of its own is still
-    observable). False until the ledger keeps check-ins (issue 28 item 3)."""
-    return False
+    observable): the runner takes them once `runner.ping_key` is set."""
+    from .checkins import ping_key
+
+    return ping_key(config) is not None
 
 
 def checkins(config, jobs: list, *, since_ms: int, until_ms: int) -> list[Observation] | None:
     """The check-ins (pings) of these jobs in the window, read from the runner's ledger: the
-    one place any target reads them. None while the ledger keeps no check-ins (then a target
-    without history of its own cannot observe the job). Issue 28 item 3 fills this in."""
-    return None
+    one place any target reads them. None while check-ins are off (then a target without
+    history of its own cannot observe the job); [] while no ping came."""
+    from . import checkins as pings
+
+    if not keeps_checkins(config):
+        return None
+    ledger = existing_ledger(config)
+    if ledger is None:
+        return []
+    try:
+        found = pings.rows(ledger, [j.name for j in jobs], since_ms=since_ms,
+                           until_ms=until_ms)
+    finally:
+        ledger.close()
+    return pings.observations(found)

@@ -64,6 +64,13 @@ def serve(state, *, listen: str | None, stuck_after: float, once: bool = False) 
         tell(f"cronctl run: {len(runner.jobs)} jobs, ledger {display_url(runner.ledger.url)}, "
              f"/healthz and /metrics on http://{bound_host}:{bound_port}")
     stop = threading.Event()
+    if runner.settings.watch is not None:
+        from .watch import Watch
+
+        runner.watch = Watch(runner, state, runner.settings.watch)
+        runner.watch.start(stop)
+        tell(f"cronctl run: watching every job of {path.name} every "
+             f"{runner.settings.watch.every}s")
 
     def on_signal(signum, _frame) -> None:
         logging.getLogger("cronctl.runner").info("signal %d: stopping", signum)

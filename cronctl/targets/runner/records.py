@@ -49,6 +49,28 @@ SCHEMA = (
         started_at BIGINT NOT NULL,
         host TEXT,
         pid INTEGER)""",
+    # check-ins (checkins.py): one row per accepted ping, nothing for a refused one
+    """CREATE TABLE IF NOT EXISTS checkins (
+        ping_id TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        run_id TEXT,
+        kind TEXT NOT NULL,
+        exit_code INTEGER,
+        at BIGINT NOT NULL,
+        client TEXT,
+        body TEXT)""",
+    "CREATE INDEX IF NOT EXISTS checkins_job_at ON checkins (job, at)",
+    # the watch's episodes (watch.py): a job's n-th problem and its recovery, each claimed (and
+    # so notified) by exactly one replica
+    """CREATE TABLE IF NOT EXISTS watch_episodes (
+        job TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        slot BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        replica TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (job, seq, kind))""",
 )
 OUTCOMES = ("running", "succeeded", "failed", "timeout", "abandoned", "skipped", "missed",
             "cancelled")

@@ -53,7 +53,10 @@ def host_allowed(bound: str, host_header: str | None) -> bool:
 
 
 def serve(runner, host: str, port: int, *, stuck_after: float = 30) -> ThreadingHTTPServer:
+    from .checkins import Checkins
     from .httpcall import WATCHDOG
+
+    pings = runner.checkins = Checkins(runner)
 
     class Handler(BaseHTTPRequestHandler):
         timeout = REQUEST_DEADLINE_S  # each read; the watchdog bounds the whole request
@@ -74,8 +77,36 @@ def serve(runner, host: str, port: int, *, stuck_after: float = 30) -> Threading
             except OSError:  # cut at the deadline, or the client went away
                 self.close_connection = True
 
+        def ping(self) -> None:
+            """A check-in (checkins.py): HEAD, GET or POST /ping/<key>/<job>[/...]."""
+            if not host_allowed(host, self.headers.get("Host")):
+                code, text = 403, "forbidden: use 127.0.0.1 or localhost as the Host"
+            else:
+                code, text = pings.answer(self.command, self.path, self.client_address[0],
+                                          self.headers.get("Content-Length"), self.rfile.read)
+            body = (text + "\n").encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            if code == 429:
+                self.send_header("Retry-After", "1")
+            if code >= 400:
+                self.send_header("Connection", "close")  # an unread body must not linger
+                self.close_connection = True
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.ping() if self.path.startswith("/ping/") else self.send_error(405)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.ping() if self.path.startswith("/ping/") else self.send_error(405)
+
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             path = self.path.split("?", 1)[0]
+            if path.startswith("/ping/"):
+                return self.ping()
             if not host_allowed(host, self.headers.get("Host")):
                 code, kind = 403, "text/plain"
                 body = b"forbidden: use 127.0.0.1 or localhost as the Host\n"

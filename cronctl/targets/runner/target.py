@@ -16,7 +16,15 @@ from datetime import UTC, datetime, timedelta
 from ...errors import ConfigError, UsageError
 from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
-from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
+from ..capabilities import (
+    FailsOver,
+    Liveness,
+    Observed,
+    Pausable,
+    RunHistory,
+    Stats,
+    Triggerable,
+)
 from .job import iso, resolve
 from .model import settings_of
 from .records import FINAL_FAILURES, UNKNOWN, Execution, display_url
@@ -36,7 +44,7 @@ class RunnerSpec:
     paused: bool = False
 
 
-class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
+class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, FailsOver, Target):
     name = "runner"
     title = "runner"
     noun = "jobs"
@@ -228,6 +236,17 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
         # these jobs' runs, and those of jobs not in the file (a runner still on an old file)
         return observations(ledger, [j.name for j in jobs], since_ms=since_ms,
                             until_ms=until_ms, renamed=renamed, strangers=known), 1
+
+    def failover_runs(self, jobs: list, *, since_ms: int, until_ms: int) -> list:
+        """The runs this runner fired for other targets' missed slots (watch.py)."""
+        from .observe import observations
+
+        ledger = self._existing_ledger()
+        if ledger is None or not jobs:
+            return []
+        found = observations(ledger, [j.name for j in jobs], since_ms=since_ms,
+                             until_ms=until_ms)
+        return [o for o in found if o.started_by == "failover"]
 
     def _existing_ledger(self):
         """The ledger if there is one (a read creates no SQLite file)."""

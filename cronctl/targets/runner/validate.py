@@ -108,3 +108,9 @@ def settings(rep: Reporter, ctx: Any) -> None:
         rep.add((*base, "listen"), f"listen {s.listen!r} is not host:port",
                 hint="e.g. 0.0.0.0:9464, or '' for no health server")
     notify(rep, (*base, "notify"), s.notify)
+    if s.watch is not None:
+        for key, least in (("every", 5), ("since", 60)):
+            if getattr(s.watch, key) < least:
+                rep.add((*base, "watch", key), f"watch {key} is at least {least}s",
+                        hint="e.g. watch: {every: 1m, since: 24h}")
+        notify(rep, (*base, "watch", "notify"), s.watch.notify or [])

@@ -61,3 +61,22 @@ def observed(target, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list,
                 ended_ms=run.sort_ms + (run.duration_ms or 0),
                 outcome="ok" if run.state == "delivered" else "failed", source=SOURCE))
     return found, 1 if runs is not None else 0
+
+
+def delivery(target, job, *, slot_ms: int, run_id: str, env: dict[str, str]):
+    """Failover: Vercel's own cron request (GET base_url + path, user-agent vercel-cron/1.0,
+    x-vercel-cron-schedule, `Authorization: Bearer CRON_SECRET`), carrying the slot's run ID."""
+    from ...errors import UsageError
+    from ...secrets import Secret
+    from ..capabilities import Delivery, run_headers
+    from .crons import USER_AGENT
+
+    secret = env.get("CRON_SECRET")
+    if not secret:
+        raise UsageError(f"job {job.name!r}: failover calls the route as Vercel does, with "
+                         "CRON_SECRET, which is not set", hint="give cronctl run CRON_SECRET")
+    if not target.config.base_url:
+        raise UsageError(f"job {job.name!r}: failover needs base_url (where the app is)")
+    headers = (("user-agent", USER_AGENT), ("x-vercel-cron-schedule", job.schedule),
+               ("authorization", Secret(f"Bearer {secret}")), *run_headers(run_id, slot_ms))
+    return Delivery("GET", f"{target.config.base_url}{job.path}", headers)

@@ -19,6 +19,7 @@ from ...fsutil import write_atomic
 from ...plan import Artifact, FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
 from ..capabilities import (
+    Deliverable,
     Importable,
     Imported,
     Liveness,
@@ -84,7 +85,7 @@ def _specs(crons: list, names: dict[str, str] | None = None) -> list[CronSpec]:
     return out
 
 
-class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
+class VercelTarget(Triggerable, RunHistory, Importable, Observed, Deliverable, Target):
     name = "vercel"
     title = "vercel.json"
     generated_by_default = True  # vercel.json is the default file of `generate`
@@ -246,6 +247,11 @@ class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
         from .observe import observed
 
         return observed(self, jobs, since_ms=since_ms, until_ms=until_ms)
+
+    def delivery(self, job, *, slot_ms: int, run_id: str, env: dict[str, str]):
+        from .observe import delivery
+
+        return delivery(self, job, slot_ms=slot_ms, run_id=run_id, env=env)
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list:
