@@ -121,3 +121,100 @@ def _check_unchanged(shown: Path, path: Path, expected: object) -> None:
 def _error(exc: OSError, path: Path) -> CronctlError:
     message, _, hint = describe_os_error(exc, path).partition("\n  hint: ")
     return CronctlError(message, hint=hint or None, exit_status=ExitStatus.FAILED)
+
+
+# -- private state files: never through a link, never readable by others --------------------
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def open_nofollow(path: Path | str, flags: int, mode: int = PRIVATE_FILE) -> int:
+    """os.open that never follows a symlink in the file's place (O_NOFOLLOW) and opens only
+    a regular file; a file cronctl creates is 0600. The descriptor, or a CronctlError that
+    says what is wrong and what to do (FileNotFoundError without O_CREAT)."""
+    path = Path(path)
+    try:
+        fd = os.open(path, flags | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0), mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or (exc.errno in (errno.EMLINK, errno.EEXIST)
+                                        and path.is_symlink()):
+            raise CronctlError(f"{path} is a symbolic link; cronctl does not follow links "
+                               "for its state files", hint=f"remove the link ({path}): cronctl "
+                               "makes a private file in its place") from None
+        if exc.errno == errno.ENOENT and not flags & os.O_CREAT:
+            raise  # FileNotFoundError: the caller decides
+        raise _error(exc, path) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise CronctlError(f"{path} is not a regular file", hint="remove it")
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def private_file(path: Path | str, *, create: bool = True) -> bool:
+    """Make sure `path` is a private regular file (0600, this user's), creating it empty
+    when `create`; never through a link. A lax mode is tightened; another user's file is
+    refused. False when it does not exist (and was not to be created)."""
+    path = Path(path)
+    try:
+        fd = open_nofollow(path, os.O_RDONLY | (os.O_CREAT if create else 0))
+    except FileNotFoundError:
+        return False
+    try:
+        _own_private(path, os.fstat(fd), PRIVATE_FILE, lambda m: os.fchmod(fd, m))
+    finally:
+        os.close(fd)
+    return True
+
+
+def private_folder(path: Path | str, *, ignore_note: str | None = None,
+                   tighten: bool = True) -> Path:
+    """Make `path` a folder private to this user (0700), never a link; a lax mode is
+    tightened (`tighten`), another user's folder is refused. `ignore_note`: a `.gitignore`
+    with `*` is written there (created, never through a link), so nothing in it is committed."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        st = path.lstat()
+    except OSError as exc:
+        raise _error(exc, path) from None
+    if stat.S_ISLNK(st.st_mode):
+        raise CronctlError(f"{path} is a symbolic link; cronctl keeps its state only in a "
+                           "real folder", hint=f"remove the link ({path}): cronctl makes a "
+                           "private folder in its place")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CronctlError(f"{path} is not a folder", hint="remove it or choose another path")
+    if tighten:
+        _own_private(path, st, PRIVATE_FOLDER, lambda m: os.chmod(path, m))
+    if ignore_note is not None:
+        ignore = path / ".gitignore"
+        try:
+            fd = open_nofollow(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except CronctlError:
+            if ignore.is_symlink() or not ignore.is_file():
+                raise
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"# {ignore_note}: never commit it\n*\n")
+    return path
+
+
+def _own_private(path: Path, st: os.stat_result, mode: int, chmod) -> None:
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise CronctlError(f"{path} belongs to another user (uid {st.st_uid})",
+                           hint=f"remove it, or run cronctl as its owner; cronctl makes a "
+                           f"new one private to you ({path})")
+    if os.name != "nt" and stat.S_IMODE(st.st_mode) & 0o077:
+        try:
+            chmod(stat.S_IMODE(st.st_mode) & mode)
+        except OSError as exc:
+            raise CronctlError(f"{path} can be read by other users (mode "
+                               f"{stat.S_IMODE(st.st_mode):o}) and cannot be made private: "
+                               f"{exc.strerror or exc}", hint=f"chmod go= {path}") from None

@@ -13,12 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from .environment import current
-from .secrets import MASK, Scrubber, url_credentials
+from .secrets import ENV_SECRETS, MASK, Scrubber, url_credentials
 
 _scrubber = Scrubber()
 _no_color = False
-ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
-               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
 
 __all__ = ["MASK", "add_secrets", "echo", "print_json", "redact", "register_env_secrets"]
 

@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "***"
+# tokens and keys cronctl reads from the environment: always masked, however short
+ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
+               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
 
 
 class Secret:
@@ -132,3 +135,17 @@ def url_credentials(url: str | None) -> list[str]:
     except ValueError:
         return []
     return [userinfo, userinfo.partition(":")[2]] if userinfo else []
+
+
+def same_secret(given: str | bytes, known: str | bytes) -> bool:
+    """Whether a presented token equals the known one, in the same time whatever its length:
+    both are hashed to one length first (hmac.compare_digest alone returns at once when the
+    lengths differ, which tells an attacker the length)."""
+    import hashlib
+    import hmac
+
+    def digest(value: str | bytes) -> bytes:
+        data = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
+        return hashlib.sha256(data).digest()
+
+    return hmac.compare_digest(digest(given), digest(known))

@@ -67,10 +67,12 @@ def secret_file(name: str, nbytes: int = 32) -> bytes:
             finally:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-        _private(path, path.lstat(), "the key file")
-        if not stat.S_ISREG(path.lstat().st_mode):
-            raise CronctlError(f"{path} is not a regular file", hint="remove it")
-        data = path.read_bytes().strip()
+        from .fsutil import open_nofollow
+
+        fd = open_nofollow(path, os.O_RDONLY)  # never through a link; a regular file only
+        with os.fdopen(fd, "rb") as fh:
+            _private(path, os.fstat(fh.fileno()), "the key file")
+            data = fh.read().strip()
     except OSError as exc:
         raise CronctlError(f"{path}: cannot read or make the key: {exc.strerror or exc}",
                            hint="set XDG_STATE_HOME to a folder of yours") from None

@@ -120,6 +120,7 @@ def inspect_config(
     config = build(path, model, parsed, source)
     config.unset = unset
     config.secrets = secrets_of(config, used)
+    config.interpolated = dict(used)
     return config, rep.items
 
 

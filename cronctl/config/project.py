@@ -74,6 +74,7 @@ class Config:
     safety: Any = None  # SafetySettings
     unset: list[Unset] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    interpolated: dict[str, str] = field(default_factory=dict)  # ${VAR} -> its value
 
     def job(self, name: str) -> Job:
         for job in self.jobs:

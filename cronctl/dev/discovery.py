@@ -62,11 +62,10 @@ def write_state(folder: Path, info: DevInfo) -> Path:
     The folder gets a .gitignore, so the file is never committed by accident."""
     import tempfile
 
+    from ..fsutil import private_folder
+
     path = state_path(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists() and not ignore.is_symlink():
-        ignore.write_text("# cronctl dev's local state: never commit it\n*\n")
+    private_folder(path.parent, ignore_note="cronctl dev's local state")
     fd, tmp = tempfile.mkstemp(prefix=".dev.json.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

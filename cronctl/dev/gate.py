@@ -9,7 +9,6 @@ the token from the query: what they answer holds forwarded header values.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import ipaddress
 import json
 import logging
@@ -22,6 +21,7 @@ from urllib.parse import parse_qs
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..secrets import same_secret
 from .faults import Fault, FaultPlan
 from .livelog import LiveLog
 
@@ -71,14 +71,14 @@ def authorised(scope: Scope, token: str, *, query: bool | None = None) -> bool:
     values; a token in a URL ends up in histories, logs and Referer headers)."""
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            return hmac.compare_digest(value.decode("latin-1").strip().encode(),
-                                       f"Bearer {token}".encode())
+            return same_secret(value.decode("latin-1").strip(), f"Bearer {token}")
     if query is None:
         query = scope.get("method") not in ("GET", "HEAD")
     if not query:
         return False
     found = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return found.get("qstash_token", [None])[-1] == token
+    given = found.get("qstash_token", [None])[-1]
+    return given is not None and same_secret(given, token)
 
 
 def host_of(scope: Scope) -> str | None:

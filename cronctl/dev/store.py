@@ -72,6 +72,14 @@ class Store:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise CronctlError(f"cannot open the database {path}: {reason}",
                                hint="pass --db with a writable file, or --memory") from None
+        except DatabaseInUse:
+            raise
+        except CronctlError as exc:  # a link, a folder, another user's file (fsutil's checks)
+            self._unlock()
+            reason = exc.message.removeprefix(f"{path}: ")
+            raise CronctlError(f"cannot open the database {path}: {reason}",
+                               hint=exc.hint or "pass --db with a writable file, or --memory"
+                               ) from None
         self.db.executescript(_SCHEMA)
         for part in ("host", "path"):
             self.db.create_function(f"url_{part}", 1, _url_part(part), deterministic=True)
@@ -237,15 +245,17 @@ CRONCTL_FOLDER = ".cronctl"
 
 
 def _prepare(path: Path) -> int:
-    """Create the folder and the files private, take the lock; the lock's descriptor."""
+    """Create the folder and the files private, take the lock; the lock's descriptor. No
+    link is followed (a committed `.cronctl/dev.sqlite3` link would write elsewhere)."""
+    from ..fsutil import open_nofollow, private_file, private_folder
+
     folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    if folder.name == CRONCTL_FOLDER:  # cronctl's own folder: keep it all out of git
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# cronctl dev's local state: never commit it\n*\n")
+    if folder.name == CRONCTL_FOLDER:  # cronctl's own folder: private, kept out of git
+        private_folder(folder, ignore_note="cronctl dev's local state")
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
+    fd = open_nofollow(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -256,14 +266,16 @@ def _prepare(path: Path) -> int:
             f"another cronctl dev{f' (pid {owner})' if owner else ''} is already using {path}",
             hint="stop it, or give this one its own state with --db <file> or --memory") \
             from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
-    for name in (path.name, path.name + "-wal", path.name + "-shm", lock_path.name):
-        file = folder / name
-        if not file.exists() and name == path.name:
-            os.close(os.open(file, os.O_RDWR | os.O_CREAT, PRIVATE))
-        if file.exists():
-            os.chmod(file, PRIVATE)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.fchmod(fd, PRIVATE)
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            private_file(folder / (path.name + suffix), create=False)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 

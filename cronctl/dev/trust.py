@@ -46,7 +46,9 @@ def register_key(key: str) -> Path:
                 old.unlink()
         except (OSError, ValueError):
             continue
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    from ..fsutil import open_nofollow
+
+    fd = open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(str(os.getpid()))
     return path

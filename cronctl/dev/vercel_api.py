@@ -165,9 +165,14 @@ async def run_cron(request: Request, project: VercelProject) -> Response:
 
         from .vercel_jobs import VercelJob
 
-        job = VercelJob(f"{found['path']} (run now)", found["path"], found["schedule"])
+        # recorded under the file's job (what `cronctl logs` and the job page look for)
+        jobs = project.fire.jobs
+        named = next((j for j in jobs if (j.path, j.schedule) == wanted), None) or \
+            next((j for j in jobs if j.path == found["path"]), None)
+        job = VercelJob(named.name if named else found["path"], found["path"],
+                        found["schedule"])
         async with httpx.AsyncClient(trust_env=False) as http:
-            await project.fire.run(http, job, now)
+            await project.fire.run(http, job, now, triggered_by="manual")
         run["status"] = project.fire.runs[-1]["status"]
     project.runs.append(run)
     return JSONResponse({"invocationAt": now})

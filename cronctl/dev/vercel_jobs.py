@@ -7,6 +7,7 @@ not retry. Every run is recorded (`runs`) for tests, without any header value.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,21 +66,26 @@ class VercelCrons:
                 job.next_ms = _next(job.schedule, now_ms, job.timezone)
         return due
 
-    async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int) -> None:
+    async def run(self, http: httpx.AsyncClient, job: VercelJob, scheduled_ms: int,
+                  triggered_by: str = "schedule") -> None:
         url = self.app_url + job.path
         headers = cron_request_headers(job.schedule)
         started = time.monotonic()
         status: int | None = None
         error: str | None = None
         try:
-            response = await http.get(url, headers=headers, timeout=TIMEOUT_S)
+            async with asyncio.timeout(TIMEOUT_S):  # one deadline (httpx's is per read)
+                response = await http.get(url, headers=headers, timeout=TIMEOUT_S)
             status = response.status_code
+        except TimeoutError:
+            error = f"Timeout: no complete answer within {TIMEOUT_S:g}s"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         ms = int((time.monotonic() - started) * 1000)
         self.runs.append({"job": job.name, "path": job.path, "url": url,
                           "schedule": job.schedule, "scheduledTime": scheduled_ms,
-                          "status": status, "error": error, "durationMs": ms})
+                          "status": status, "error": error, "durationMs": ms,
+                          "triggeredBy": triggered_by})
         outcome = str(status) if status is not None else f"error: {error}"
         ok = status is not None and 200 <= status < 300
         self.log.line(f"vercel-cron GET {url}  job {job.name} -> {outcome} ({ms} ms)",

@@ -8,7 +8,6 @@ logged or written; the audit log names the user.
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 import threading
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..secrets import same_secret
 
 ROLES = ("viewer", "operator", "admin")
 MIN_TOKEN = 16
@@ -104,7 +104,7 @@ class Auth:
         """The user of this token (compared in constant time with every known token)."""
         found = None
         for known, user in self._tokens.items():
-            if hmac.compare_digest(known.encode(), token.encode()):
+            if same_secret(token, known):
                 found = user
         return found
 
@@ -135,7 +135,7 @@ class Auth:
 
 
 def csrf_ok(session: Session, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(session.csrf.encode(), str(given).encode())
+    return bool(given) and same_secret(str(given), session.csrf)
 
 
 @dataclass

@@ -68,3 +68,35 @@ def test_no_authorization_without_cron_secret_and_absent_file_is_fine(tmp_path, 
     assert not any("authorization" in got.headers for got in receiver.requests)
     with DevServer(config_path=tmp_path / "missing.yaml") as srv:
         assert srv.advance(86400)["vercelRuns"] == 0
+
+
+def test_a_dripping_app_is_cut_at_one_deadline(monkeypatch):
+    """Issue 30, 4's class in cronctl dev: Vercel's cron request has one deadline, not one per
+    read (httpx's timeout bounds each read; an app dripping a byte each 0.5 s never hits it)."""
+    import asyncio
+
+    import httpx
+
+    from cronctl.dev import vercel_jobs
+    from cronctl.dev.clock import Clock
+    from tests.targets.runner.test_http_deadline import DripApp
+
+    class Log:
+        def line(self, *args) -> None:
+            pass
+
+    monkeypatch.setattr(vercel_jobs, "TIMEOUT_S", 2.0)
+    app = DripApp()
+    try:
+        crons = vercel_jobs.VercelCrons([], app.url, Clock(), Log())
+        job = vercel_jobs.VercelJob("drip", "/api/drip", "0 * * * *")
+
+        async def go() -> None:
+            async with httpx.AsyncClient(trust_env=False) as http:
+                await asyncio.wait_for(crons.run(http, job, 0), 120)  # per read: 500 s
+
+        asyncio.run(go())
+    finally:
+        app.close()
+    [run] = crons.runs
+    assert run["status"] is None and "Timeout" in run["error"], run

@@ -3,8 +3,10 @@ becomes of each (fire, or record as missed), from its catch-up policy and starti
 
 Pure functions of the job, the times and "now", so the tests drive them with any clock.
 
-- A time is *current* when it came due while this replica was running (after it started);
-  older ones were missed while no runner ran (the catch-up).
+- A time is *current* when it is the newest one due at this tick and came due while this
+  replica was running (after it started). Every other due time is *late*: it came due while
+  no runner ran, or while this one did not look (suspended, a clock jump, an overloaded
+  machine: a stall), and the catch-up policy decides it, so a stall never fires a burst.
 - `starting_deadline` (seconds): a run that could not start within it after its time is
   missed, whatever the policy (Kubernetes' startingDeadlineSeconds).
 - `catchup`: `latest` fires the newest missed run within the deadline and records the
@@ -57,8 +59,8 @@ def decide(times: list[int], *, now_ms: int, started_ms: int, catchup: str,
            deadline_s: int | None) -> Due:
     fire: list[int] = []
     missed: list[int] = []
-    late = [t for t in times if t <= started_ms]  # came due while no runner ran
-    current = [t for t in times if t > started_ms]
+    current = times[-1:] if times and times[-1] > started_ms else []
+    late = times[:-1] if current else list(times)  # no runner ran, or a stall
 
     def in_time(t: int) -> bool:
         return deadline_s is None or now_ms - t <= deadline_s * 1000

@@ -48,11 +48,20 @@ class Cancel:
     def __init__(self) -> None:
         self.event = threading.Event()
         self.proc: subprocess.Popen | None = None
+        self._on_stop: Callable[[], None] | None = None  # an HTTP request in flight
+
+    def on_stop(self, fn: Callable[[], None] | None) -> None:
+        self._on_stop = fn
+        if fn is not None and self.event.is_set():
+            fn()
 
     def set(self) -> None:
         self.event.set()
         if self.proc is not None and self.proc.poll() is None:
             _signal(self.proc, signal.SIGTERM)
+        stop = self._on_stop
+        if stop is not None:
+            stop()
 
 
 def mask(text: str | None, secrets: list[str]) -> str | None:
@@ -64,73 +73,11 @@ def mask(text: str | None, secrets: list[str]) -> str | None:
     return text
 
 
-class HttpPool:
-    """Keep-alive connections per thread and origin, on the standard library's http.client.
-
-    Not httpx (cronctl's client elsewhere): with 64 threads firing 1,000 runs at once, httpx's
-    shared pool spends ~4x the CPU of one plain connection per thread (bench/runner_lag.py;
-    0.96 s against 0.24 s for 1,000 loopback requests), and that CPU is firing lag."""
-
-    MAX_BODY = 1 << 20  # read at most this much of an answer (the rest closes the connection)
-
-    def __init__(self) -> None:
-        self.local = threading.local()
-        self._tls = None
-
-    def _tls_context(self):
-        if self._tls is None:
-            import ssl
-
-            import certifi
-
-            self._tls = ssl.create_default_context(cafile=certifi.where())
-        return self._tls
-
-    def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                timeout: float) -> tuple[int, bytes]:
-        import http.client
-        from urllib.parse import urlsplit
-
-        u = urlsplit(url)
-        key = (u.scheme, u.hostname, u.port)
-        conns = self.local.__dict__.setdefault("conns", {})
-        target = (u.path or "/") + (f"?{u.query}" if u.query else "")
-        for fresh in (False, True):
-            conn = None if fresh else conns.get(key)
-            reused = conn is not None
-            if conn is None:
-                if u.scheme == "https":
-                    conn = http.client.HTTPSConnection(u.hostname, u.port, timeout=timeout,
-                                                       context=self._tls_context())
-                else:
-                    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
-                conns[key] = conn
-            conn.timeout = timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(timeout)
-            try:
-                conn.request(method, target, body=body, headers=headers)
-                r = conn.getresponse()
-                data = r.read(self.MAX_BODY)
-                if not r.isclosed():
-                    conn.close()  # a longer answer than we read: do not reuse
-                return r.status, data
-            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-                conn.close()
-                conns.pop(key, None)
-                if not reused:
-                    raise
-                # a keep-alive connection the app had closed: once more on a new one
-            except BaseException:
-                conn.close()
-                conns.pop(key, None)
-                raise
-        raise AssertionError("unreachable")
-
-
 def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, client,
-                 cron_secret: Secret | None) -> Attempt:
+                 cron_secret: Secret | None, cancel: Cancel | None = None) -> Attempt:
     import http.client
+
+    from .httpcall import Stopped
 
     headers = {k: str(reveal(v)) for k, v in job.headers.items()}
     headers.update({"X-Cronctl-Run-Id": run_id, "X-Cronctl-Scheduled-At": iso(scheduled_ms),
@@ -141,9 +88,14 @@ def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, c
     if body is None and job.method in ("POST", "PUT", "PATCH"):
         body = b""
     try:
-        status, content = client.request(job.method, job.url, headers, body, job.timeout)
+        status, content = client.request(job.method, job.url, headers, body, job.timeout,
+                                         cancel=cancel)
     except TimeoutError:
-        return Attempt(False, "timeout", error=f"no answer within {job.timeout}s")
+        return Attempt(False, "timeout", error=f"no complete answer within {job.timeout}s "
+                       "(timeout: one deadline for connect, headers and body)")
+    except Stopped:
+        return Attempt(False, "cancelled", error="stopped with its request in flight (the "
+                       "runner stopping, or a newer run replacing it)")
     except (OSError, http.client.HTTPException) as exc:
         return Attempt(False, "failed", error=f"{type(exc).__name__}: {exc}")
     text = content[-TAIL:].decode("utf-8", "replace")
@@ -159,10 +111,17 @@ def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, c
 
 def command_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *,
                     cancel: Cancel, kill_grace: float, base_dir: Path | None = None,
-                    echo: bool = False, command: tuple[str, ...] | None = None) -> Attempt:
+                    echo: bool = False, command: tuple[str, ...] | None = None,
+                    inherit: bool = False, environ=None) -> Attempt:
+    """`inherit`: `cronctl exec` (the caller's environment, without CRONCTL_*); else only
+    the job's own (masking.command_env)."""
+    from .masking import command_env, exec_env
+
     argv = list(command or job.command)
-    env = {**current().vars, **job.env, "CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
+    run = {"CRONCTL_JOB": job.name, "CRONCTL_RUN_ID": run_id,
            "CRONCTL_SCHEDULED_AT": iso(scheduled_ms), "CRONCTL_ATTEMPT": str(attempt)}
+    env = (exec_env if inherit else command_env)(
+        job, current().vars if environ is None else environ, run)
     cwd = job.workdir
     if cwd and base_dir is not None and not Path(cwd).is_absolute():
         cwd = str(base_dir / cwd)

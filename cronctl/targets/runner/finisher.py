@@ -24,6 +24,14 @@ BATCH = 500
 COUNTED = ("succeeded", "failed", "timeout", "abandoned")
 
 
+def late(row: Execution) -> None:
+    """Log that a run ended after its lease ran out (the ledger keeps `abandoned`, recorded
+    by another replica, and that record stands: logs, metrics and notes follow it)."""
+    log.warning("run %s ended %s here after its lease ran out; the ledger keeps it abandoned "
+                "(this replica was stopped or cut off meanwhile)", row.run_id, row.outcome)
+    row.outcome = "abandoned"
+
+
 class Finisher:
     def __init__(self, ledger: Ledger,
                  settle: Callable[[RunJob, Execution, tuple[int, bool]], None]) -> None:
@@ -78,7 +86,11 @@ class Finisher:
 
     def write(self, batch: list[tuple[RunJob, Execution]]) -> None:
         try:
-            self.ledger.finish_many([row for _, row in batch])
+            recorded = self.ledger.finish_many([row for _, row in batch])
+            for _, row in batch:
+                if row.run_id not in recorded:
+                    late(row)
+            batch = [(job, row) for job, row in batch if row.run_id in recorded]
             counted = [(job, row) for job, row in batch if row.outcome in COUNTED]
             streaks = dict(zip((row.run_id for _, row in counted), self.ledger.record_outcomes(
                 [(job.name, row.outcome == "succeeded", row.finished_at or 0,

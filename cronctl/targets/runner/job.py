@@ -27,6 +27,7 @@ class RunJob:
     body: str | None = None
     command: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    pass_env: tuple[str, ...] = ()
     workdir: str | None = None
     timeout: int = DEFAULT_TIMEOUT
     retries: int = 0
@@ -48,8 +49,9 @@ class RunJob:
     def spec(self) -> dict[str, Any]:
         """What the runner records as loaded (the target's live side): no secret values, only
         header names."""
+        extra = {"pass_env": sorted(self.pass_env)} if self.pass_env else {}
         return {
-            "schedule": self.schedule, "timezone": self.timezone, "enabled": self.enabled,
+            **extra, "schedule": self.schedule, "timezone": self.timezone, "enabled": self.enabled,
             "kind": self.kind, "url": self.url, "method": self.method if self.url else None,
             "headers": sorted(self.headers), "body": _digest(self.body),
             "command": list(self.command), "env": sorted(self.env), "workdir": self.workdir,
@@ -102,7 +104,8 @@ def resolve(config, job) -> RunJob:
         kind="command" if spec.command else "http",
         url=(base.rstrip("/") + spec.path) if spec.path else None,
         method=spec.method or "POST", headers=headers if spec.path else {}, body=body,
-        command=tuple(spec.command or ()), env=dict(spec.env), workdir=spec.workdir,
+        command=tuple(spec.command or ()), env=dict(spec.env),
+        pass_env=tuple(spec.pass_env), workdir=spec.workdir,
         timeout=_pick(spec.timeout, DEFAULT_TIMEOUT), retries=_pick(spec.retries, 0),
         retry_backoff=_pick(spec.retry_backoff, DEFAULT_RETRY_BACKOFF),
         jitter=spec.jitter or 0, overlap=spec.overlap, catchup=spec.catchup,

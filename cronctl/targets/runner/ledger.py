@@ -9,25 +9,43 @@ to claim a due run with `INSERT ... ON CONFLICT DO NOTHING`; exactly one insert 
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError, ProviderError
-from .records import COLUMNS, SCHEMA, Execution, JobState, display_url
+from ...errors import ConfigError, CronctlError, ProviderError
+from ...secrets import url_credentials
+from .ledger_state import StateRecords
+from .masking import LedgerMask
+from .records import COLUMNS, SCHEMA, Execution, display_url
 
 FAST_CONNECTIONS = 4
+SCHEMA_LOCK = 7271830  # a PostgreSQL advisory lock: one replica creates the tables
 CLAIM_BATCH = 500  # rows per INSERT (SQLite allows 32,766 parameters)
 
 
-class Ledger:
+def _private_sqlite(path: Path) -> None:
+    """The SQLite ledger and its companions (WAL, shared memory, journal): 0600, never
+    through a link. cronctl's own `.cronctl` folder (and any folder it creates) is 0700 with
+    a .gitignore; a folder the file names that exists already is left as it is."""
+    from ...fsutil import private_file, private_folder
+
+    folder = path.parent
+    if folder.name == ".cronctl" or not os.path.lexists(folder):
+        private_folder(folder, ignore_note="cronctl's runner ledger (run history)")
+    private_file(path)  # made 0600 before SQLite opens it: SQLite gives its WAL the same mode
+    for suffix in ("-wal", "-shm", "-journal"):
+        private_file(path.with_name(path.name + suffix), create=False)
+
+
+class Ledger(StateRecords):
     """One connection, shared by the runner's threads under a lock."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, mask: LedgerMask | None = None) -> None:
         self.url = url
+        self.mask = mask or LedgerMask()  # every text is masked before it is written
         self.postgres = url.startswith(("postgres://", "postgresql://"))
         self._lock = threading.RLock()
         self._conn: Any = None
@@ -38,6 +56,15 @@ class Ledger:
         self._fast: list[tuple[threading.Lock, Any]] = []
         self._connect()
         self._create()
+
+    @property
+    def mask(self) -> LedgerMask:
+        return self._mask
+
+    @mask.setter
+    def mask(self, mask: LedgerMask) -> None:
+        mask.scrubber.add(url_credentials(self.url), force=True)  # its own password too
+        self._mask = mask
 
     # -- connection ------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -58,7 +85,12 @@ class Ledger:
         import sqlite3
 
         try:
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(self.url))
+        except CronctlError as exc:  # a link, a folder, another user's file
+            raise ProviderError(f"cannot open the runner's ledger {self.url}: "
+                                + exc.message.removeprefix(f"{self.url}: "),
+                                hint=exc.hint) from None
+        try:
             conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -98,7 +130,7 @@ class Ledger:
     def _create(self) -> None:
         with self._tx() as cur:
             if self.postgres:  # two replicas creating the tables at once would collide
-                cur.execute("SELECT pg_advisory_xact_lock(7271830)")
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             for statement in SCHEMA:
                 cur.execute(statement)
 
@@ -179,6 +211,8 @@ class Ledger:
         rows = list(rows)
         if not rows:
             return won
+        for row in rows:
+            self._masked(row)
         by_id = {row.run_id: row for row in rows}
         with self._tx() as tx:
             for start in range(0, len(rows), CLAIM_BATCH):
@@ -192,19 +226,31 @@ class Ledger:
         won.sort(key=lambda r: (r.scheduled_at, r.job))
         return won
 
-    def finish(self, row: Execution) -> None:
+    def finish(self, row: Execution) -> bool:
         """Record a run's end (only while it is still this replica's running row)."""
-        self.finish_many([row])
+        return bool(self.finish_many([row]))
 
-    def finish_many(self, rows: Sequence[Execution]) -> None:
-        """Record runs' ends in one transaction (the runner's finish writer batches them)."""
-        self._many(
+    def finish_many(self, rows: Sequence[Execution]) -> set[str]:
+        """Record runs' ends in one transaction (the runner's finish writer batches them);
+        the run IDs recorded. A row no longer `running` (its lease ran out and another
+        replica recorded it `abandoned`) keeps its record."""
+        for row in rows:
+            self._masked(row)
+        done = self._many(
             "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
             "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
             "error = ?, lease_until = NULL WHERE run_id = ? AND outcome = 'running' "
             "RETURNING run_id", [(r.outcome, r.started_at, r.finished_at, r.attempts,
                                   r.http_status, r.exit_code, r.duration_ms, r.result, r.error,
                                   r.run_id) for r in rows])
+        return {r[0] for found in done for r in found}
+
+    def _masked(self, row: Execution) -> Execution:
+        """The row's texts with every known secret masked (in place: callers show it too)."""
+        row.result = self.mask.text(row.result)
+        row.error = self.mask.text(row.error)
+        row.user_name = self.mask.text(row.user_name)
+        return row
 
     def progress(self, run_id: str, attempts: int, started_at: int | None = None) -> None:
         """An attempt begins (the first one sets started_at: after any jitter)."""
@@ -235,7 +281,8 @@ class Ledger:
             dead = [Execution(*r) for r in cur.fetchall()]
             won = []
             for row in dead:  # another replica may expire the same rows: count only ours
-                error = f"replica {row.replica} stopped renewing its lease (killed or cut off)"
+                error = self.mask.text(
+                    f"replica {row.replica} stopped renewing its lease (killed or cut off)")
                 cur = tx.execute(
                     "UPDATE job_executions SET outcome = 'abandoned', finished_at = ?, error = ?, "
                     "lease_until = NULL WHERE run_id = ? AND outcome = 'running'",
@@ -302,97 +349,3 @@ class Ledger:
             "run_id NOT IN (SELECT run_id FROM (SELECT run_id, ROW_NUMBER() OVER (PARTITION BY "
             "job ORDER BY scheduled_at DESC) AS n FROM job_executions) AS ranked WHERE n <= ?)",
             (cutoff, keep_min_runs))
-
-    # -- job state: pauses and failure streaks ---------------------------------------------
-    def states(self) -> dict[str, JobState]:
-        return {r[0]: JobState(r[0], bool(r[1]), r[2], r[3], r[4], r[5]) for r in self._query(
-            "SELECT job, paused, reason, failures, resumed_at, last_success FROM job_state")}
-
-    def _ensure_state(self, tx: Ledger._Tx, job: str) -> None:
-        tx.execute("INSERT INTO job_state (job) VALUES (?) ON CONFLICT DO NOTHING", (job,))
-
-    def set_paused(self, job: str, paused: bool, now: int, reason: str | None = None) -> bool:
-        """Pause or resume; returns whether it changed. A resume sets resumed_at, so the runs
-        missed while paused are not fired in a burst."""
-        with self._tx() as tx:
-            self._ensure_state(tx, job)
-            if paused:
-                cur = tx.execute("UPDATE job_state SET paused = 1, reason = ? WHERE job = ? AND "
-                                 "paused = 0", (reason or "paused", job))
-            else:
-                cur = tx.execute("UPDATE job_state SET paused = 0, reason = NULL, failures = 0, "
-                                 "resumed_at = ? WHERE job = ? AND paused = 1", (now, job))
-            return cur.rowcount == 1
-
-    def record_outcome(self, job: str, ok: bool, now: int,
-                       pause_after: int | None) -> tuple[int, bool]:
-        """Count a finished run: (the failure streak before it, whether it paused the job)."""
-        return self.record_outcomes([(job, ok, now, pause_after)])[0]
-
-    def record_outcomes(self, runs: Sequence[tuple[str, bool, int, int | None]]
-                        ) -> list[tuple[int, bool]]:
-        """record_outcome for many runs, in their order: the common case (a success, no streak)
-        in one batch; a job with a failure among them goes run by run."""
-        failing = {job for job, ok, _, _ in runs if not ok}
-        quick = [i for i, (job, ok, _, _) in enumerate(runs) if ok and job not in failing]
-        hits = self._many("UPDATE job_state SET last_success = ? WHERE job = ? AND "
-                          "failures = 0 RETURNING job", [(runs[i][2], runs[i][0]) for i in quick])
-        done = {i for i, hit in zip(quick, hits, strict=True) if hit}
-        return [(0, False) if i in done else self._streak(*run) for i, run in enumerate(runs)]
-
-    def _streak(self, job: str, ok: bool, now: int, pause_after: int | None
-                ) -> tuple[int, bool]:
-        with self._tx() as tx:
-            self._ensure_state(tx, job)
-            cur = tx.execute("SELECT failures FROM job_state WHERE job = ?", (job,))
-            before = cur.fetchone()[0]
-            if ok:
-                tx.execute("UPDATE job_state SET failures = 0, last_success = ? WHERE job = ?",
-                           (now, job))
-                return before, False
-            streak = before + 1
-            pause = pause_after is not None and streak >= pause_after
-            cur = tx.execute(
-                "UPDATE job_state SET failures = ?, paused = CASE WHEN ? = 1 THEN 1 ELSE paused "
-                "END, reason = CASE WHEN ? = 1 AND paused = 0 THEN ? ELSE reason END "
-                "WHERE job = ?",
-                (streak, int(pause), int(pause),
-                 f"paused after {streak} failed runs in a row (pause_after_failures)", job))
-            return before, pause
-
-    # -- what the runner loaded (the target's live side) -----------------------------------
-    def loaded(self) -> dict[str, dict]:
-        return {r[0]: json.loads(r[1]) for r in self._query("SELECT job, spec FROM runner_jobs")}
-
-    def record_loaded(self, specs: dict[str, dict], replica: str, now: int) -> None:
-        """Make runner_jobs hold exactly these jobs (only rows that differ are written)."""
-        with self._tx() as tx:
-            cur = tx.execute("SELECT job, spec FROM runner_jobs")
-            old = {r[0]: r[1] for r in cur.fetchall()}
-            for name in old.keys() - specs.keys():
-                tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
-            for name, spec in specs.items():
-                text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-                if old.get(name) == text:
-                    continue
-                tx.execute("DELETE FROM runner_jobs WHERE job = ?", (name,))
-                tx.execute("INSERT INTO runner_jobs (job, spec, loaded_at, loaded_by) "
-                           "VALUES (?, ?, ?, ?)", (name, text, now, replica))
-
-    def replica_alive(self, replica: str, now: int, started_at: int) -> None:
-        import socket
-
-        with self._tx() as tx:
-            cur = tx.execute("UPDATE runner_replicas SET heartbeat = ? WHERE replica = ?",
-                             (now, replica))
-            if cur.rowcount == 0:
-                tx.execute("INSERT INTO runner_replicas (replica, heartbeat, started_at, host, "
-                           "pid) VALUES (?, ?, ?, ?, ?)",
-                           (replica, now, started_at, socket.gethostname(), os.getpid()))
-
-    def replica_gone(self, replica: str) -> None:
-        self._exec("DELETE FROM runner_replicas WHERE replica = ?", (replica,))
-
-    def replicas(self) -> list[tuple[str, int, str, int]]:
-        return [tuple(r) for r in self._query(
-            "SELECT replica, heartbeat, host, pid FROM runner_replicas ORDER BY replica")]

@@ -25,6 +25,7 @@ from .execute import Cancel
 from .finisher import Finisher
 from .job import RunJob, resolve
 from .ledger import Ledger
+from .masking import LedgerMask
 from .model import settings_of
 from .notify import Notifier
 from .records import Execution, database_url
@@ -54,12 +55,13 @@ class Runner:
         s = settings_of(self.config)
         self.settings = s
         self.ledger = ledger or Ledger(database_url(s, self.path, self.env))
+        self.ledger.mask = LedgerMask(self.config, self.env)
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.worker = Worker(
             self.ledger, replica=self.replica, clock=clock,
             cron_secret=self.env.get("CRON_SECRET"), lease_s=s.lease,
             kill_grace=s.kill_grace, base_dir=self.path.parent,
-            notifier=Notifier() if notify else None, sleep=sleep)
+            notifier=Notifier() if notify else None, sleep=sleep, environ=self.env)
         self.metrics = self.worker.metrics
         self.finisher = self.worker.finisher = Finisher(self.ledger, self.worker.settle)
         self.pool = ThreadPoolExecutor(max_workers=s.max_parallel,
@@ -111,6 +113,7 @@ class Runner:
         for name in added:
             self.cursors[name] = now  # a new job starts now: nothing to catch up
         self.config, self.jobs = config, jobs
+        self.ledger.mask = LedgerMask(config, self.env)
         self._loaded()
         return bool(added or removed or changed)
 
@@ -135,9 +138,18 @@ class Runner:
                 self.cursors[name] = last.get(name, self.started_ms)
         rows: list[Execution] = []
         self._running: dict[str, list[Execution]] | None = None  # read once, when needed
+        self._moved: dict[str, tuple[int, int | None]] = {}  # cursors once the claim holds
         for name, job in self.jobs.items():
             rows.extend(self._due(job, states.get(name), now))
         won = self.ledger.claim(rows)
+        # Only now do the schedules move on: a claim that failed (the ledger locked or down)
+        # leaves them, and the next tick records those runs, the catch-up policy applied.
+        for name, (cursor, following) in self._moved.items():
+            self.cursors[name] = cursor
+            if following == -1:
+                self.next_due.pop(name, None)
+            else:
+                self.next_due[name] = following
         claimed = [r for r in won if r.outcome == "running"]  # before a worker changes them
         to_run: dict[str, list[Execution]] = {}
         for row in won:
@@ -174,15 +186,14 @@ class Runner:
         times = due_.times_between(self.compiled[name], cursor, now)
         decision = due_.decide(times, now_ms=now, started_ms=self.started_ms,
                                catchup=job.catchup, deadline_s=job.starting_deadline)
-        if times:
-            self.cursors[name] = decision.cursor
+        moved = decision.cursor if times else cursor
+        following: int | None = -1  # -1: not known (look again next tick)
         if len(times) < due_.MAX_TIMES:
-            following = due_.times_between(self.compiled[name], self.cursors[name],
-                                           10**15, limit=1)
-            self.next_due[name] = following[0] if following else None
-        else:
-            self.next_due.pop(name, None)
-        out = [self.worker.row(job, t, outcome="missed", error=self._why_missed(job, t, now))
+            after = due_.times_between(self.compiled[name], moved, 10**15, limit=1)
+            following = after[0] if after else None
+        self._moved[name] = (moved, following)
+        out = [self.worker.row(job, t, outcome="missed",
+                               error=self._why_missed(job, t, now, times[-1]))
                for t in decision.missed]
         if not decision.fire:
             return out
@@ -207,11 +218,15 @@ class Runner:
             out.append(self.worker.row(job, t))
         return out
 
-    def _why_missed(self, job: RunJob, t: int, now: int) -> str:
+    def _why_missed(self, job: RunJob, t: int, now: int, newest: int) -> str:
         if job.starting_deadline is not None and now - t > job.starting_deadline * 1000:
             return (f"not started within starting_deadline ({job.starting_deadline}s); "
                     f"{(now - t) // 1000}s late")
-        return f"missed while no runner ran (catchup: {job.catchup})"
+        if t <= self.started_ms:
+            return f"missed while no runner ran (catchup: {job.catchup})"
+        return (f"missed: the runner stalled for {(now - t) // 1000}s (suspended, overloaded, "
+                f"a clock jump or the ledger unreachable) and a newer run came due "
+                f"(catchup: {job.catchup})")
 
     def _submit(self, job: RunJob, rows: list[Execution]) -> None:
         cancels = [Cancel() for _ in rows]
@@ -238,9 +253,10 @@ class Runner:
         self.ledger.replica_alive(self.replica, now, self.started_ms)
         for row in self.ledger.expire(now):
             job = self.jobs.get(row.job)
-            log.warning("run %s abandoned: %s", row.run_id, row.error)
             if job is not None:
-                self.worker.settle(job, row)
+                self.worker.settle(job, row)  # (its log line says it)
+            else:
+                log.warning("run %s abandoned: %s", row.run_id, row.error)
         if now - self._pruned_at >= PRUNE_EVERY_MS:
             self._pruned_at = now
             s = self.settings

@@ -16,6 +16,7 @@ from ...errors import CronctlError
 from .execute import Cancel
 from .job import RunJob, resolve
 from .ledger import Ledger
+from .masking import LedgerMask
 from .model import RunnerSettings, settings_of
 from .records import Execution, database_url
 from .worker import Worker
@@ -25,8 +26,13 @@ class Busy(CronctlError):
     """The job is running elsewhere and its overlap policy is forbid."""
 
 
+def mask_for(config) -> LedgerMask:
+    """What the ledger masks: the file's secrets and the environment's."""
+    return LedgerMask(config, current().vars)
+
+
 def ledger_for(config) -> Ledger:
-    return Ledger(database_url(settings_of(config), config.path))
+    return Ledger(database_url(settings_of(config), config.path), mask_for(config))
 
 
 def user() -> str:
@@ -60,7 +66,7 @@ def run_now(config, job: RunJob, *, triggered_by: str, command: tuple[str, ...] 
     be None (`cronctl exec` without a file: CRONCTL_DATABASE_URL or the default SQLite)."""
     own = ledger is None
     ledger = ledger or (ledger_for(config) if config is not None
-                        else Ledger(database_url(None, None)))
+                        else Ledger(database_url(None, None), LedgerMask(None, current().vars)))
     settings = settings_of(config) if config is not None else RunnerSettings()
     worker = Worker(ledger, replica=f"{triggered_by}-{os.getpid()}", echo=echo,
                     cron_secret=current().get("CRON_SECRET"), lease_s=settings.lease,

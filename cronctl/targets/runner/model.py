@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from ...config.model import Duration, JobFields, MethodField
-from ...config.shape import Before, Ge, Le, spec
+from ...config.shape import Before, Ge, Le, Pattern, spec
 from ...durations import parse_duration
 from ...secrets import reveal
 
@@ -37,6 +37,11 @@ class RunnerJob(JobFields):
     """A command job's command, e.g. `[python, manage.py, nightly_report]`."""
     env: dict[str, str] = field(default_factory=dict)
     """A command job's extra environment."""
+    pass_env: list[Annotated[str, Pattern(r"^[A-Za-z_][A-Za-z0-9_]*$")]] = \
+        field(default_factory=list)
+    """Variables of the runner's environment a command job gets too, beside its `env` and
+    the base set (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, TERM);
+    nothing else of the runner's environment reaches a command."""
     workdir: str | None = None
     """A command job's working directory, relative to schedules.yaml."""
     timeout: Duration | None = None
@@ -51,8 +56,9 @@ class RunnerJob(JobFields):
     """A run due while one is running: `forbid` records it as skipped, `replace` stops the
     running one, `allow` runs both."""
     catchup: Catchup = "latest"
-    """Runs that came due while no runner ran: `latest` fires the newest, `all` each in
-    order, `none` none (the others are recorded as missed)."""
+    """Runs that came due while no runner ran, or while it stalled (suspended, overloaded, a
+    clock jump): `latest` fires the newest, `all` each in order, `none` none (the others are
+    recorded as missed)."""
     starting_deadline: Duration | None = None
     """A run that cannot start within this of its time is missed."""
     pause_after_failures: Annotated[int, Ge(1)] | None = None
@@ -112,6 +118,8 @@ HINTS = {
     "jitter": "a duration like 30s",
     "body": "a mapping or list (sent as JSON), or a text",
     "env": "a mapping of variable name to text",
+    "pass_env": "a list of environment variable names the command gets from the runner's "
+                "environment, e.g. [DATABASE_URL, AWS_REGION]",
 }
 LIMITS = ("is not supported by the runner target", "see docs/targets/runner.md for its "
           "keys (path or command, overlap, catchup, retries, notify, ...)")

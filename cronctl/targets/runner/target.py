@@ -70,7 +70,10 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
 
     # -- plan ------------------------------------------------------------------------------
     def desired(self) -> list[RunnerSpec]:
-        return [RunnerSpec(j.name, resolve(self.config, j).spec(), not j.enabled)
+        from .manual import mask_for  # masked as the ledger records them (never a secret)
+
+        mask = mask_for(self.config)
+        return [RunnerSpec(j.name, mask.spec(resolve(self.config, j).spec()), not j.enabled)
                 for j in self.jobs]
 
     def populate(self) -> list[RunnerSpec]:

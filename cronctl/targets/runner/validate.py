@@ -37,7 +37,7 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
                     hint="add 'base_url: ${APP_URL}' at the top, or runner: {base_url: ...}")
         common.path(rep, (*base, "path"), spec.path)
     if spec.command is None:
-        for key in ("env", "workdir"):
+        for key in ("env", "pass_env", "workdir"):
             if getattr(spec, key):
                 rep.add((*base, key), f"{key} applies to command jobs only",
                         hint="remove it, or give the job a command")

@@ -33,8 +33,10 @@ class Worker:
                  cron_secret: str | None = None, lease_s: int = 30, kill_grace: float = 10,
                  base_dir: Path | None = None, echo: bool = False,
                  metrics: Metrics | None = None, notifier: Notifier | None = None,
-                 sleep: Callable[[float], bool] | None = None) -> None:
+                 sleep: Callable[[float], bool] | None = None,
+                 environ: dict[str, str] | None = None) -> None:
         self.ledger = ledger
+        self.environ = environ  # what commands may take from (None: this process's)
         self.replica = replica
         self.clock = clock
         self.cron_secret = Secret(cron_secret) if cron_secret else None
@@ -54,9 +56,11 @@ class Worker:
         return int(self.clock() * 1000)
 
     @property
-    def http(self) -> execute.HttpPool:
+    def http(self):
         if self._http is None:
-            self._http = execute.HttpPool()
+            from .httpcall import HttpPool
+
+            self._http = HttpPool()
         return self._http
 
     def close(self) -> None:
@@ -75,6 +79,7 @@ class Worker:
             lease_until=now + self.lease_s * 1000 if running else None)
 
     def secrets(self, job: RunJob) -> list[str]:
+        """The job's own secrets (the ledger's mask knows the rest of the file's)."""
         found = [reveal(v) for k, v in job.headers.items() if isinstance(v, Secret)]
         if self.cron_secret:
             found.append(self.cron_secret.reveal())
@@ -118,11 +123,14 @@ class Worker:
         def one(n: int) -> execute.Attempt:
             if job.kind == "http" and command is None:
                 return execute.http_attempt(job, row.run_id, row.scheduled_at, n,
-                                            client=self.http, cron_secret=self.cron_secret)
+                                            client=self.http, cron_secret=self.cron_secret,
+                                            cancel=cancel)
             return execute.command_attempt(job, row.run_id, row.scheduled_at, n,
                                            cancel=cancel, kill_grace=self.kill_grace,
                                            base_dir=self.base_dir, echo=self.echo,
-                                           command=command)
+                                           command=command,
+                                           inherit=row.triggered_by == "exec",
+                                           environ=self.environ)
 
         row.started_at = start_ms
         result, attempts = execute.run_attempts(job, one, cancel=cancel,
@@ -138,14 +146,19 @@ class Worker:
         row.http_status = result.http_status
         row.exit_code = result.exit_code
         row.duration_ms = duration_ms
-        row.result = execute.mask(result.result, secrets)
-        row.error = execute.mask(result.error, secrets)
+        mask = self.ledger.mask.text
+        row.result = mask(execute.mask(result.result, secrets))
+        row.error = mask(execute.mask(result.error, secrets))
         row.finished_at = self.now_ms()
         if self.finisher is not None:
             self.finisher.put(job, row)  # recorded and settled in a batch, off this thread
             return row
-        self.ledger.finish(row)
-        self.settle(job, row)
+        if self.ledger.finish(row):
+            self.settle(job, row)
+        else:
+            from .finisher import late
+
+            late(row)
         return row
 
     def settle(self, job: RunJob, row: Execution,

@@ -23,9 +23,14 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
     from ... import httpguard as guard
     from ..qstash.runs import iso
 
-    url = current().get("QSTASH_URL", "").strip().rstrip("/")
-    token = current().get("QSTASH_TOKEN", "").strip()
-    if not url or not token:
+    env = current()
+    # the dev server: where QSTASH_URL points, or VERCEL_API_URL (its Vercel side)
+    url, token = next(((u, t) for u, t in (
+        (env.get("QSTASH_URL", ""), env.get("QSTASH_TOKEN", "")),
+        (env.get("VERCEL_API_URL", ""), env.get("VERCEL_TOKEN", "")))
+        if u.strip() and t.strip()), ("", ""))
+    url, token = url.strip().rstrip("/"), token.strip()
+    if not url:
         raise CANNOT
     limits = guard.Limits.from_env("read")
     try:
@@ -48,8 +53,9 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
             continue
         status = r.get("status")
         ok = status is not None and 200 <= int(status) < 300
-        out.append(Run(job=r["job"], run_id=f"vercel-{i + 1}", due=iso(due), started=iso(due),
-                       started_by="schedule", state="delivered" if ok else "failed",
+        by = "manual" if r.get("triggeredBy") == "manual" else "schedule"
+        out.append(Run(job=r["job"], run_id=run_id(due, by, i), due=iso(due),
+                       started=iso(due), started_by=by, state="delivered" if ok else "failed",
                        attempts=1, status=status, duration_ms=r.get("durationMs"),
                        error=None if ok else r.get("error"),
                        sort_ms=due))
@@ -57,3 +63,31 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
     if state:
         out = [r for r in out if r.state == state]
     return out[:limit]
+
+
+def run_id(due_ms: int, started_by: str, index: int) -> str:
+    """A run's ID: a run now's is its invocation time (what `trigger --wait` follows)."""
+    return f"vercel-run@{due_ms}-{index + 1}" if started_by == "manual" \
+        else f"vercel-{index + 1}"
+
+
+def wait_for(jobs: list, run: str, timeout: float) -> Run:
+    """The run now `run` (vercel-run@MS) once `cronctl dev` recorded it; in flight until then.
+    Vercel's run endpoint answers before the app does: only the run says how it went."""
+    import time
+
+    from ..qstash.runs import iso
+
+    due = int(run.rpartition("@")[2])
+    deadline = time.monotonic() + timeout
+    while True:
+        # the newest run now at that time (cronctl dev records it before Vercel's endpoint
+        # answers; a frozen dev clock can give two runs one time)
+        found = [r for r in dev_runs(jobs, since_ms=due, until_ms=due, state=None, limit=50)
+                 if r.run_id.startswith(f"{run}-")]
+        if found:
+            return max(found, key=lambda r: int(r.run_id.rpartition("-")[2]))
+        if time.monotonic() >= deadline:
+            return Run(job=jobs[0].name, run_id=run, due=iso(due), started=iso(due),
+                       started_by="manual", state="in-flight", sort_ms=due)
+        time.sleep(0.2)

@@ -209,6 +209,15 @@ class VercelTarget(Triggerable, RunHistory, Importable, Target):
             return vercel_deployed.trigger(self, job, api, ready[1] if ready else None)
         return vercel_deployed.trigger_direct(self, job)
 
+    def wait(self, job, result, *, timeout: float):
+        """A run now through Vercel: its outcome as `cronctl dev` recorded it (Vercel keeps
+        the real ones in the project's logs, which cronctl cannot read: a clear error)."""
+        if not result.run_id:
+            return None  # the direct GET was the run
+        from .runs import wait_for
+
+        return wait_for([job], result.run_id, timeout)
+
     def trigger_summary(self, job) -> str:
         from ...urls import display
 

@@ -291,3 +291,20 @@ def test_plain_http_to_a_remote_api_warns(monkeypatch):
     monkeypatch.setenv("VERCEL_API_URL", "http://127.0.0.1:8080")
     assert api_url(told.append) == "http://127.0.0.1:8080"
     assert len(told) == 1
+
+
+def test_a_failed_run_now_is_a_failure_and_reaches_logs_under_its_job(cli, srv, app):
+    """Issue 30, 10: Vercel's run endpoint answers at once; the run's outcome is the app's."""
+    app.respond(500)
+    code, out, err = cli("trigger", "sweep", "--yes", "--wait", "--json", env=env(srv))
+    assert code == 1, (out, err)
+    assert json.loads(out)["run"]["state"] == "failed"
+    assert json.loads(out)["run"]["status"] == 500
+    code, out, err = cli("logs", "sweep", "--json", env=env(srv))
+    assert code == 0, err
+    runs = json.loads(out)["runs"]
+    assert [(r["job"], r["state"], r["started_by"], r["status"]) for r in runs] == [
+        ("sweep", "failed", "manual", 500)]
+    app.respond(200)
+    code, out, err = cli("trigger", "sweep", "--yes", "--wait", "--json", env=env(srv))
+    assert code == 0 and json.loads(out)["run"]["state"] == "delivered", (out, err)
