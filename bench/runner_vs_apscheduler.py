@@ -102,7 +102,7 @@ def one_round(name: str, n: int, url: str, port: int, log: Path, pg: Postgres | 
     db_url = ""
     if name == "aps":
         proc = subprocess.Popen([PY, "-c", APS, str(port), str(n), str(folder / "ready")],
-                                stdout=subprocess.DEVNULL, stderr=open(folder / "aps.log", "ab"))
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         _write_config(folder, url, n)
         env = {}
