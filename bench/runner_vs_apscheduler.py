@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from runner_common import (  # noqa: E402
     PY,
+    ROOT,
     Postgres,
     cpu_seconds,
     peak_rss_mib,
@@ -97,7 +98,7 @@ def _pending(db_url: str, minute_ms: int) -> int | None:
 
 
 def one_round(name: str, n: int, url: str, port: int, log: Path, pg: Postgres | None,
-              rnd: int, profile: bool) -> dict:
+              rnd: int, profile: bool, old: str = "") -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"cronctl-bench-vs-{name}-"))
     db_url = ""
     if name == "aps":
@@ -105,15 +106,15 @@ def one_round(name: str, n: int, url: str, port: int, log: Path, pg: Postgres | 
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         _write_config(folder, url, n)
-        env = {}
-        if name == "postgres":
+        env = {"PYTHONPATH": old} if name.endswith("-old") else {}
+        if name.startswith("postgres"):
             import psycopg
 
             db = f"r{rnd}_{int(time.time())}"
             with psycopg.connect(pg.url, autocommit=True) as c:
                 c.execute(f"CREATE DATABASE {db}")
             db_url = pg.url.rsplit("/", 1)[0] + f"/{db}"
-            env = {"CRONCTL_DATABASE_URL": db_url}
+            env["CRONCTL_DATABASE_URL"] = db_url
         else:
             db_url = str(folder / ".cronctl/runner.sqlite3")
         proc = start_runner(folder, env)
@@ -197,18 +198,26 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default="sqlite,postgres,aps")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--old", default="", help="a commit: adds sqlite-old and postgres-old, the "
+                    "runner from that commit (git archive), interleaved with the others")
     args = ap.parse_args()
     names = args.only.split(",")
+    old = ""
+    if args.old:
+        old = tempfile.mkdtemp(prefix="cronctl-bench-old-")
+        subprocess.run(f"git -C {ROOT} archive {args.old} cronctl | tar -x -C {old}",
+                       shell=True, check=True)
+        names += [f"{n}-old" for n in ("sqlite", "postgres") if n in names]
     folder = Path(tempfile.mkdtemp(prefix="cronctl-bench-vs-"))
     app, url, log = start_app(folder)
     port = int(url.rsplit(":", 1)[1])
-    pg = Postgres() if "postgres" in names else None
+    pg = Postgres() if any(n.startswith("postgres") for n in names) else None
     results: dict[str, list[dict]] = {n: [] for n in names}
     try:
         for rnd in range(args.rounds):
             order = names[rnd % len(names):] + names[:rnd % len(names)]
             for name in order:
-                r = one_round(name, args.jobs, url, port, log, pg, rnd, args.profile)
+                r = one_round(name, args.jobs, url, port, log, pg, rnd, args.profile, old)
                 results[name].append(r)
                 print(f"round {rnd + 1} {name:8} received {r['n']} p50 {r['p50']:.3f}s "
                       f"p99 {r['p99']:.3f}s CPU {r['cpu']:.2f}s RSS {r['rss']:.1f} MiB "
@@ -225,7 +234,8 @@ def main() -> None:
           "(ratio to APScheduler; < 1 is ahead)")
     print("| scheduler | p50 s | p99 s | CPU s | peak RSS MiB |\n|---|---:|---:|---:|---:|")
     label = {"sqlite": "cronctl run, SQLite", "postgres": "cronctl run, PostgreSQL",
-             "aps": "APScheduler 3.11, 64 threads"}
+             "aps": "APScheduler 3.11, 64 threads", "sqlite-old": "cronctl run, SQLite, before",
+             "postgres-old": "cronctl run, PostgreSQL, before"}
     for n, m in med.items():
         cells = [f"{m[k]:.3f}" + (f" ({m[k] / ref[k]:.2f})" if ref else "")
                  for k in ("p50", "p99", "cpu")]
