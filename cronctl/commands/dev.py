@@ -67,7 +67,7 @@ def run(opts: DevOptions) -> int:
     if problem:
         return _fail(problem, ExitStatus.USAGE)
 
-    from ..dev import env_for
+    from ..dev import default_cron_secret, env_for
     from ..dev.app import DevSettings, build_app
     from ..dev.autoapply import AutoApply
     from ..dev.ratelimit import parse_rate
@@ -80,6 +80,7 @@ def run(opts: DevOptions) -> int:
         return _fail(str(exc), ExitStatus.USAGE)
     db = None if opts.memory else (opts.db or default_db_path(opts.config_path))
     has_file = opts.config_path is not None and opts.config_path.is_file()
+    app_env = default_cron_secret() if has_file else {}
     auto = (AutoApply(opts.config_path, opts.app_url, apply=opts.apply, apply_file=_apply_file)
             if has_file else None)
     settings = DevSettings(
@@ -102,7 +103,10 @@ def run(opts: DevOptions) -> int:
         except CronctlError as exc:  # e.g. another cronctl dev holds the database
             return _fail(exc.render(), exc.exit_status)
         url = url_of(sock)
-        _banner(url, env_for(url), db, opts, dev.notes)
+        notes = dev.notes + (["CRON_SECRET is not set: the jobs send cronctl dev's "
+                              "development value (below; export CRON_SECRET to choose one)"]
+                             if app_env else [])
+        _banner(url, {**env_for(url), **app_env}, db, opts, notes)
         server = make_server(dev)
         announced = (_announce(url, opts, settings.control_key)
                      if opts.config_path is not None else None)

@@ -184,7 +184,7 @@ def render() -> str:
            "`1h`, `2d`. An empty default means the key is unset unless the meaning says "
            "otherwise.", ""]
     out += table(top, list(fields(top)), anchors)
-    out += ["", "## Sections", ""]
+    out += ["", "## Top-level sections", ""]
     for cls in sections:
         top_key = keys[cls]
         plugin = settings.get(top_key)
