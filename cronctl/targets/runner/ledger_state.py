@@ -53,9 +53,20 @@ class StateRecords:
         in one batch; a job with a failure among them goes run by run."""
         failing = {job for job, ok, _, _ in runs if not ok}
         quick = [i for i, (job, ok, _, _) in enumerate(runs) if ok and job not in failing]
-        hits = self._many("UPDATE job_state SET last_success = ? WHERE job = ? AND "
-                          "failures = 0 RETURNING job", [(runs[i][2], runs[i][0]) for i in quick])
-        done = {i for i, hit in zip(quick, hits, strict=True) if hit}
+        if self.postgres and quick:  # one statement over arrays, each job once (its newest)
+            lock, conn = self._fast_conn()
+            with lock, conn.transaction():
+                hit = {r[0] for r in conn.execute(
+                    "UPDATE job_state AS s SET last_success = v.t FROM (SELECT job, max(t) AS t "
+                    "FROM unnest(%s::text[], %s::bigint[]) AS u(job, t) GROUP BY job) AS v "
+                    "WHERE s.job = v.job AND s.failures = 0 RETURNING s.job",
+                    [[runs[i][0] for i in quick], [runs[i][2] for i in quick]]).fetchall()}
+            done = {i for i in quick if runs[i][0] in hit}
+        else:
+            hits = self._many("UPDATE job_state SET last_success = ? WHERE job = ? AND "
+                              "failures = 0 RETURNING job",
+                              [(runs[i][2], runs[i][0]) for i in quick])
+            done = {i for i, hit in zip(quick, hits, strict=True) if hit}
         return [(0, False) if i in done else self._streak(*run) for i, run in enumerate(runs)]
 
     def _streak(self, job: str, ok: bool, now: int, pause_after: int | None
