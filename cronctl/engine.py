@@ -20,6 +20,7 @@ from . import render, savedplan
 from . import targets as registry
 from .errors import UsageError
 from .plan import Change, Plan, Thresholds, check_safety
+from .targets import limits
 from .targets.base import ApplyResult, OnDone, Target
 from .targets.capabilities import Stats
 from .words import count
@@ -99,11 +100,12 @@ def plan_all(config, state, opts: Options, note: Callable[[str], None] = lambda 
         live = target.populate()
         plan = target.plan(desired, live, prune=opts.prune, only_delete=cleanup,
                            adopt=opts.adopt)
-        art = plan.artifact
+        if not cleanup:
+            plan.warnings = [f.line for f in limits.for_config(config, target.name)]
         key = opts.plan_key  # only to save or check a plan: the checksums are keyed
         out.append(Planned(target, plan) if key is None else Planned(
-            target, plan, desired_digest=savedplan.digest(key, desired, art and art.new_text),
-            live_digest=savedplan.digest(key, live, art and art.old_text)))
+            target, plan, desired_digest=savedplan.digest(key, desired, plan.files_text(new=True)),
+            live_digest=savedplan.digest(key, live, plan.files_text(new=False))))
     if opts.jobs:
         out = [limit(p, opts.jobs) for p in _known(config, out, opts.jobs)]
     return out
@@ -119,15 +121,23 @@ def _known(config, planned: list[Planned], names: tuple[str, ...]) -> list[Plann
 
 
 def limit(p: Planned, names: tuple[str, ...]) -> Planned:
-    """Only the changes of these jobs (a rename counts under both names). A file target is
-    written whole, so it is planned whole or not at all."""
+    """Only the changes of these jobs (a rename counts under both names). A file that holds
+    several jobs is written whole, so it is planned whole or not at all; a target with a file
+    per job (its artifacts name their job) writes only those jobs' files."""
     wanted = set(names)
     plan = p.plan
 
     def ours(c: Change) -> bool:
         return c.job in wanted or (c.renamed_from or "") in wanted
 
-    if plan.artifact is not None:
+    if p.target.is_file and plan.artifacts and all(a.jobs for a in plan.artifacts):
+        plan.changes = [c for c in plan.changes if ours(c)]
+        mine = wanted | {c.renamed_from for c in plan.changes if c.renamed_from}
+        plan.artifacts = [a for a in plan.artifacts if set(a.jobs or ()) & mine]
+        plan.unchanged = [n for n in plan.unchanged if n in wanted]
+        plan.kept, plan.unmanaged = [n for n in plan.kept if n in wanted], []
+        return p
+    if p.target.is_file:
         if not any(ours(c) for c in plan.changes):
             p.plan = Plan(plan.project, target=plan.target, title=plan.title, noun=plan.noun,
                           skipped="none of the --job jobs change here")
@@ -135,7 +145,8 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
         others = sorted(c.job for c in plan.changes if not ours(c))
         if others:
             raise UsageError(
-                f"{plan.artifact.path.name} is written whole, and would also change "
+                f"{_files(plan)} {'is' if len(plan.artifacts) == 1 else 'are'} written whole, "
+                f"and would also change "
                 f"{', '.join(others)}", hint="add those with --job too, or leave out --job")
         return p
     plan.changes = [c for c in plan.changes if ours(c)]
@@ -143,6 +154,10 @@ def limit(p: Planned, names: tuple[str, ...]) -> Planned:
     plan.kept = [n for n in plan.kept if n in wanted]
     plan.unmanaged = []
     return p
+
+
+def _files(plan: Plan) -> str:
+    return plan.artifacts[0].shown if len(plan.artifacts) == 1 else f"{plan.title}'s files"
 
 
 @dataclass

@@ -103,6 +103,42 @@ def write_atomic(path: Path, data: bytes, *, expected: object = _MISSING) -> Non
             os.close(dir_fd)
 
 
+def delete_unchanged(path: Path, expected: bytes) -> None:
+    """Delete `path` only while it holds `expected` (the bytes the plan was made from), and
+    never through a symlink. The file is first renamed aside, so a write racing the check
+    cannot be lost: a file that changed is put back and the delete refused."""
+    path = Path(path)
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        raise CronctlError(f"{path} is gone since cronctl read it; nothing was deleted",
+                           hint="run the command again to plan from the current files",
+                           exit_status=ExitStatus.FAILED) from None
+    except OSError as exc:
+        raise _error(exc, path) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise CronctlError(f"{path} is not a regular file; nothing was deleted",
+                           hint="remove it by hand if it should go")
+    aside = path.with_name(f".{path.name}.{os.getpid()}.delete.tmp")
+    try:
+        os.rename(path, aside)
+    except OSError as exc:
+        raise _error(exc, path) from None
+    try:
+        fd = os.open(aside, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            now = fh.read()
+    except OSError as exc:
+        os.rename(aside, path)
+        raise _error(exc, path) from None
+    if now != expected:
+        os.rename(aside, path)
+        raise CronctlError(f"{path} changed since cronctl read it; nothing was deleted",
+                           hint="someone else edited it meanwhile: run the command again to "
+                           "plan from the current file", exit_status=ExitStatus.FAILED)
+    os.unlink(aside)
+
+
 def _check_unchanged(shown: Path, path: Path, expected: object) -> None:
     try:
         now: bytes | None = path.read_bytes()

@@ -48,25 +48,36 @@ class Change:
 
 @dataclass(frozen=True)
 class Artifact:
-    """The file a file target writes (vercel.json, the Kubernetes manifest)."""
+    """A file a file target writes (vercel.json, the Kubernetes manifest, one workflow per job).
+    A target may write several: `Plan.artifacts`."""
 
     path: Path
     old_text: str | None  # None: the file does not exist yet
-    new_text: str | None  # None: it stays absent
+    new_text: str | None  # None: it stays absent (or, when it exists, it is deleted)
+    name: str | None = None  # as shown, e.g. ".github/workflows/cron-a.yml" (default: its name)
+    jobs: tuple[str, ...] | None = None  # the jobs it alone holds (None: written whole, for all)
 
     @property
     def changed(self) -> bool:
         return self.old_text != self.new_text
 
+    @property
+    def shown(self) -> str:
+        return self.name or self.path.name
+
+    @property
+    def deleted(self) -> bool:
+        return self.old_text is not None and self.new_text is None
+
     def unified_diff(self) -> str:
         if not self.changed:
             return ""
         old = (self.old_text or "").lstrip("\ufeff").replace("\r\n", "\n")
-        new = self.new_text.lstrip("\ufeff").replace("\r\n", "\n")
-        name = self.path.name
+        new = (self.new_text or "").lstrip("\ufeff").replace("\r\n", "\n")
         return "".join(difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True),
-            f"a/{name}" if self.old_text is not None else "/dev/null", f"b/{name}"))
+            f"a/{self.shown}" if self.old_text is not None else "/dev/null",
+            f"b/{self.shown}" if self.new_text is not None else "/dev/null"))
 
 
 @dataclass
@@ -80,16 +91,38 @@ class Plan:
     unmanaged: list[Any] = field(default_factory=list)
     managed_live: int = 0
     kept: list[str] = field(default_factory=list)  # orphans kept by --no-prune
-    artifact: Artifact | None = None
+    artifacts: list[Artifact] = field(default_factory=list)  # a file target's files
     extra: dict[str, Any] = field(default_factory=dict)  # target-specific JSON facts
     skipped: str | None = None  # why the target was not asked (e.g. no token, no jobs)
+    warnings: list[str] = field(default_factory=list)  # the provider's limits (limits.py)
+
+    @property
+    def artifact(self) -> Artifact | None:
+        """The file of a one-file target (the first, when a target writes several)."""
+        return self.artifacts[0] if self.artifacts else None
+
+    @artifact.setter
+    def artifact(self, value: Artifact | None) -> None:
+        self.artifacts = [] if value is None else [value]
+
+    @property
+    def changed_artifacts(self) -> list[Artifact]:
+        return [a for a in self.artifacts if a.changed]
+
+    def files_text(self, *, new: bool) -> str | None:
+        """Every file's text, one string (for a saved plan's checksum); None: no files."""
+        if len(self.artifacts) <= 1:  # one file: its text, as a one-file target always had
+            art = self.artifact
+            return art and (art.new_text if new else art.old_text)
+        return "".join(f"{a.shown}\0{(a.new_text if new else a.old_text) or chr(1)}\0"
+                       for a in self.artifacts)
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action == action)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes) or bool(self.artifact and self.artifact.changed)
+        return bool(self.changes) or bool(self.changed_artifacts)
 
     def summary(self) -> str:
         parts = [

@@ -72,16 +72,23 @@ def describe(change: Change) -> list[str]:
 
 
 def text(plan: Plan) -> str:
+    """The plan for a person; the provider's limits it meets as warnings at the end."""
+    from rich.markup import escape
+
+    body = _text(plan)
+    warnings = [f"[yellow]warning:[/] {escape(w)}" for w in plan.warnings]
+    return "\n".join([body, *warnings]) if warnings else body
+
+
+def _text(plan: Plan) -> str:
     from rich.markup import escape
 
     out: list[str] = []
-    if plan.artifact is not None:
-        art = plan.artifact
-        if art.changed:
-            out.append(f"{escape(art.path.name)}:")
-            out.append(escape(art.unified_diff().rstrip("\n")))
-        else:
-            out.append(f"{escape(art.path.name)}: up to date")
+    for art in plan.changed_artifacts:
+        out.append(f"{escape(art.shown)}:")
+        out.append(escape(art.unified_diff().rstrip("\n")))
+    out += [escape(line) for line in _up_to_date(plan)]
+    if plan.artifacts:
         if not plan.changes:
             return "\n".join(out)
         out.append("")
@@ -99,6 +106,16 @@ def text(plan: Plan) -> str:
     out.append("")
     out.append(f"[bold]{plan.summary()}[/]")
     return "\n".join(out)
+
+
+def _up_to_date(plan: Plan) -> list[str]:
+    """"vercel.json: up to date", or for a target of several files, how many are."""
+    same = [a for a in plan.artifacts if not a.changed]
+    if not same:
+        return []
+    if len(plan.artifacts) == 1:
+        return [f"{same[0].shown}: up to date"]
+    return [f"{plan.title}: {len(same)} of {len(plan.artifacts)} files up to date"]
 
 
 def to_json(plan: Plan) -> dict[str, Any]:
@@ -137,6 +154,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
     }
     if plan.skipped:
         data["skipped"] = plan.skipped
+    if plan.warnings:
+        data["warnings"] = list(plan.warnings)
     return data
 
 
@@ -158,13 +177,15 @@ def markdown(plans: list[Plan]) -> str:
         for a in ACTIONS:
             totals[a] += plan.count(a)
         unchanged += len(plan.unchanged)
-        art = plan.artifact
-        if art is not None:
-            if art.changed:
-                out += [f"**{art.path.name}** changes:", "", "```diff",
-                        art.unified_diff().rstrip("\n"), "```", ""]
-            else:
-                out += [f"**{art.path.name}** is up to date.", ""]
+        for art in plan.changed_artifacts:
+            out += [f"**{art.shown}** changes:", "", "```diff",
+                    art.unified_diff().rstrip("\n"), "```", ""]
+        if len(plan.artifacts) == 1 and not plan.artifacts[0].changed:
+            out += [f"**{plan.artifacts[0].shown}** is up to date.", ""]
+        else:
+            out += [f"{line}.\n" for line in _up_to_date(plan)]
+        out += [f"> **warning:** {_md_escape(w)}\n" for w in plan.warnings]
+        if plan.artifacts:
             continue
         if plan.changes:
             out += [f"**{plan.title}**", "", "| | job | change |", "|---|---|---|"]

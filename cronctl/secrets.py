@@ -23,7 +23,7 @@ from typing import Any
 MASK = "***"
 # tokens and keys cronctl reads from the environment: always masked, however short
 ENV_SECRETS = ("QSTASH_TOKEN", "CRON_SECRET", "QSTASH_CURRENT_SIGNING_KEY",
-               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN")
+               "QSTASH_NEXT_SIGNING_KEY", "VERCEL_TOKEN", "GITHUB_TOKEN")
 
 
 class Secret:

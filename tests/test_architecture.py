@@ -259,3 +259,71 @@ def test_targets_never_print():
     assert "cronctl.targets.qstash.connect" in modules
     for module in modules:
         assert not graph[module] & {"cronctl.output", "cronctl.app", "cronctl.present"}, module
+
+
+# -- no target named outside targets/ (issue 29) -------------------------------------------------
+# Where a name may still stand, and why. Everything else outside cronctl/targets/ finds targets
+# through the registry (`targets.names()`, `plugins()`, the Target interface).
+NAMED_BY_DESIGN = {
+    "dev": "cronctl dev is a provider of its own: the local QStash and Vercel crons",
+    "cron": "the shared grammar names the dialects it holds; a newer target's dialect lives in "
+            "its package (targets/github/dialect.py)",
+}
+NAMED_LITERALS = {  # (module, literal): why
+    ("commands/run.py", "runner"): "`cronctl run` is the runner target's own command",
+    ("commands/exec_.py", "runner"): "`cronctl exec` is the runner target's own command",
+    ("commands/dev.py", "qstash"): "`cronctl dev` applies the file's QStash jobs to itself",
+    ("commands/import_.py", "vercel"): "import's --from-vercel flag (stable CLI)",
+    ("commands/import_.py", "qstash"): "import's --from-qstash flag (stable CLI)",
+    ("cli/commands.py", "--from-vercel"): "import's flag (stable CLI)",
+    ("cli/commands.py", "--from-qstash"): "import's flag (stable CLI)",
+    ("live_list.py", "vercel.json"): "list's deployed-versus-file columns of the Vercel rows",
+    ("live_list.py", "in_vercel_json"): "list's deployed-versus-file columns of the Vercel rows",
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                          | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+
+
+def named_targets(tree: ast.AST, names: set[str]) -> list[tuple[int, str]]:
+    """String literals (not docstrings, not prose: no spaces) that are, or hold as a word, a
+    target's name, e.g. "vercel", "--from-qstash", "vercel.json"."""
+    import re
+
+    words = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(map(re.escape, sorted(names)))
+                       + r")(?![A-Za-z0-9])")
+    docs = _docstrings(tree)
+    return sorted((node.lineno, node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in docs and " " not in node.value.strip()
+                  and words.search(node.value))
+
+
+def test_the_name_check_finds_a_name():
+    """The control: a list of targets in a command is seen; prose and docstrings are not."""
+    code = ('"""Writes vercel.json."""\nrequire = ("vercel", "kubernetes")\n'
+            'flag = "--from-qstash"\nhint = "see Vercel\'s dashboard"\n')
+    assert named_targets(ast.parse(code), {"vercel", "kubernetes", "qstash"}) == [
+        (2, "kubernetes"), (2, "vercel"), (3, "--from-qstash")]
+
+
+def test_no_module_outside_targets_names_a_target():
+    """`generate` asked for vercel and kubernetes by name, so a new file target's unset
+    ${APP_URL} was written into its file: lists of targets come from the registry."""
+    from cronctl import targets
+
+    names = set(targets.names()) | {p.settings_key for p in targets.plugins() if p.settings_key}
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "targets" and len(rel.parts) > 1 or rel.parts[0] in NAMED_BY_DESIGN:
+            continue
+        for line, literal in named_targets(ast.parse(path.read_text(encoding="utf-8")), names):
+            if (rel.as_posix(), literal) not in NAMED_LITERALS:
+                found.append(f"{rel}:{line}: {literal!r}")
+    assert found == [], "\n".join(found)

@@ -51,7 +51,7 @@ class Job:
     locked: bool = False
     line: int | None = None
     labels: tuple[str, ...] = ()
-    target: str = "vercel"  # where it runs: a registered target's name
+    target: str = ""  # where it runs: a registered target's name (config/build.py sets it)
     renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
     spec: Any = None
 
@@ -86,7 +86,7 @@ class Config:
     def jobs_for(self, target: str) -> list[Job]:
         return [j for j in self.jobs if j.target == target]
 
-    def require_env(self, targets: tuple[str, ...] = ("qstash",)) -> None:
+    def require_env(self, targets: tuple[str, ...]) -> None:
         """Fail, naming variable, job and field, when a value these targets (or tiers, in the
         seed's words: infrastructure, business) need is unset."""
         from .. import targets as registry

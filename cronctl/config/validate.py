@@ -76,6 +76,21 @@ def check(rep: Reporter, model: Any, jobs: dict[str, tuple[str, Any]], raw_jobs:
         job_rule = getattr(rules[target], "job", None)
         if job_rule is not None:
             job_rule(rep, base, name, job, ctx)
+    provider_limits(rep, ctx)
+
+
+def provider_limits(rep: Reporter, ctx: ValidationContext) -> None:
+    """Each target's limits table (targets/limits.py), as warnings on the jobs they concern."""
+    from ..targets import limits
+
+    for p in registry.plugins():
+        jobs = [limits.Scheduled(n, j.schedule, getattr(j, "timezone", None), j.enabled, j)
+                for n, j in ctx.jobs_of(p.name).items()]
+        settings = ctx.settings(p.settings_key)
+        for f in limits.check(p, jobs, settings):
+            at = ("jobs", f.job, f.field) if f.job else ((p.settings_key,) if p.settings_key
+                                                          else ("jobs",))
+            rep.add(at, f.message, hint=f.hint, severity="warning")
 
 
 # -- helpers the targets' rules use ---------------------------------------------------------

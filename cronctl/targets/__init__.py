@@ -18,7 +18,17 @@ names its fields:
 Everything heavy is an import string ("module:attribute"), loaded on first use: `cronctl
 validate` reads the formats and rules and never imports a client, `--help` not even this.
 The config union, the field hints, the JSON schema, the tier mapping and the engine's registry
-are all derived from `plugins()`. A plugin outside cronctl registers itself with `register()`.
+are all derived from `plugins()`.
+
+A target from outside cronctl is a distribution with an entry point in the `cronctl.targets`
+group (as octoDNS finds providers by import path, and pytest its plugins by entry point):
+
+    [project.entry-points."cronctl.targets"]
+    ledger = "cronctl_ledger.plugin:PLUGIN"     # a TargetPlugin (or a function returning one)
+
+It is loaded on first use of the registry, after the built-ins; one that fails to load, or
+whose name a loaded target already has, is left out and said in `broken()` (cronctl still
+runs; a file naming it gets "unknown target"). Code can also `register()` a plugin.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ _BUILTIN = (
     "cronctl.targets.qstash.plugin:PLUGIN",
     "cronctl.targets.kubernetes.plugin:PLUGIN",
     "cronctl.targets.runner.plugin:PLUGIN",
+    "cronctl.targets.github.plugin:PLUGIN",
     "cronctl.targets.pg_cron.plugin:PLUGIN",
 )
 
@@ -63,6 +74,11 @@ class TargetPlugin:
     limits: tuple[str, str] = ("is not supported by this target", "remove it")  # (why, hint)
     reads: str | None = None  # "module:function": (jobs) -> top-level keys its jobs need set
     sends_cron_secret: bool = False  # it calls the app with CRON_SECRET from this environment
+    # "module:function": () -> {"jobs": {...}, "settings": {...}}, the example jobs the
+    # conformance kit (cronctl.testing.conformance) checks it with; None: two HTTP jobs
+    example: str | None = None
+    # "module": the provider's limits table and their check (targets/limits.py); None: none
+    quotas: str | None = None
 
     def ref(self, attr: str) -> Any:
         """One of the plugin's import strings, loaded."""
@@ -72,6 +88,8 @@ class TargetPlugin:
 
 _registry: dict[str, TargetPlugin] | None = None
 _version = [0]  # bumped on register(): derived models are cached per version
+_broken: dict[str, str] = {}  # entry point -> why it was left out
+GROUP = "cronctl.targets"
 
 
 def plugins() -> list[TargetPlugin]:
@@ -82,7 +100,34 @@ def plugins() -> list[TargetPlugin]:
         for ref in _BUILTIN:
             plugin = load(ref)
             _registry[plugin.name] = plugin
+        _load_entry_points(_registry)
     return list(_registry.values())
+
+
+def _load_entry_points(registry: dict[str, TargetPlugin]) -> None:
+    from importlib.metadata import entry_points
+
+    _broken.clear()
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        where = f"{ep.name} = {ep.value}" + (f" ({ep.dist.name})" if ep.dist else "")
+        try:
+            obj = ep.load()
+            plugin = obj() if callable(obj) and not isinstance(obj, TargetPlugin) else obj
+        except Exception as exc:  # a third party's import error must not stop cronctl
+            _broken[where] = f"cannot be loaded: {type(exc).__name__}: {exc}"
+            continue
+        if not isinstance(plugin, TargetPlugin):
+            _broken[where] = f"is a {type(plugin).__name__}, not a cronctl.targets.TargetPlugin"
+        elif plugin.name in registry:
+            _broken[where] = f"names target {plugin.name!r}, which is already registered"
+        else:
+            registry[plugin.name] = plugin
+
+
+def broken() -> dict[str, str]:
+    """Entry points of the `cronctl.targets` group that were left out, and why."""
+    plugins()
+    return dict(_broken)
 
 
 def register(plugin: TargetPlugin) -> None:

@@ -44,7 +44,7 @@ def test_validate_imports_no_network_or_rendering_module():
     assert {"yaml", "cronctl.config"} <= modules  # it did validate
     # A target's format and rules (its plugin, model and validate modules), never its client
     # or its Target class.
-    formats = ("plugin", "model", "validate", "retrydelay",
+    formats = ("plugin", "model", "validate", "retrydelay", "quotas",
                "dialect", "entry")  # a target's own cron dialect (pg_cron's parser)
     targets = [m for m in modules if m.startswith("cronctl.targets.") and m.count(".") == 3]
     assert targets and all(m.rsplit(".", 1)[1] in formats for m in targets), targets

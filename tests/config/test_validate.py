@@ -224,7 +224,9 @@ def test_100_enabled_plus_disabled_ones_is_fine(cli, write_config):
     write_config(_infra_jobs(100, disabled=5))
     code, out, err = cli("validate")
     assert code == 0, err
-    assert "valid (105 infrastructure jobs, 0 business jobs)" in out
+    # valid; the one warning is the limits table's "100 of the 100 Vercel allows"
+    assert "valid (105 infrastructure jobs, 0 business jobs, 1 warning)" in out
+    assert "100 Vercel cron jobs of the 100 Vercel allows per project" in out
 
 
 def test_several_errors_reported_in_one_run(cli, write_config):

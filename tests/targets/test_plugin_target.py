@@ -60,7 +60,7 @@ class LedgerTarget(Pausable, Target):
 
     def differences(self, live: Entry, desired: Entry) -> tuple[FieldChange, ...]:
         return tuple(FieldChange(f, getattr(live, f), getattr(desired, f))
-                     for f in ("schedule", "command", "paused")
+                     for f in ("schedule", "command")  # paused: a pause, not an update
                      if getattr(live, f) != getattr(desired, f))
 
     def _apply(self, plan, *, concurrency, on_done) -> ApplyResult:

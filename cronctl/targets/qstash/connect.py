@@ -16,10 +16,10 @@ def client(state, *, concurrency: int | None = None, rate: float | None = None,
     """A client whose pacing adapts to the server (pacing.py); `concurrency` caps the requests
     in flight. `phase` ("read", "write" or "wait", `extra` seconds on top) sets its overall
     deadline (deadlines.py)."""
-    from ...credentials import qstash
     from ...httpguard import Limits
     from ...urls import is_https, is_local
     from .client import QStashClient
+    from .credentials import qstash
     from .pacing import DEFAULT_MAX
     from .sync import DEFAULT_RATE
 

@@ -18,6 +18,7 @@ PLUGIN = TargetPlugin(
     noun="business job",
     hints=HINTS,
     limits=LIMITS,
+    quotas="cronctl.targets.qstash.quotas",
     reads="cronctl.targets.qstash.model:reads",
     sends_cron_secret=True,
 )

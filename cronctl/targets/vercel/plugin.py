@@ -17,6 +17,7 @@ PLUGIN = TargetPlugin(
     noun="infrastructure job",
     hints=HINTS,
     limits=LIMITS,
+    quotas="cronctl.targets.vercel.quotas",
     reads="cronctl.targets.vercel.model:reads",
     sends_cron_secret=True,
 )

@@ -9,8 +9,8 @@ from ...config.diagnostics import Reporter
 from ...config.validate import cron_rules, unresolved
 from ...urls import path_problem
 from .model import dialect
+from .quotas import MAX_CRONS as VERCEL_MAX_CRONS  # the limits table's figure (quotas.py)
 
-VERCEL_MAX_CRONS = 100
 VERCEL_MAX_PATH = 512
 
 

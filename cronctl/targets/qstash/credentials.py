@@ -8,9 +8,9 @@ QSTASH_TOKEN from the run's Environment.
 
 from __future__ import annotations
 
-from .environment import current
-from .errors import ProviderError
-from .secrets import Secret
+from ...environment import current
+from ...errors import ProviderError
+from ...secrets import Secret
 
 QSTASH_URL = "https://qstash.upstash.io"
 
@@ -22,7 +22,7 @@ def qstash(state) -> tuple[str, str | Secret]:
         return given
     env = current()
     if not (env.value("QSTASH_TOKEN") or env.value("QSTASH_URL")):
-        from .dev.discovery import credentials as discovered
+        from ...dev.discovery import credentials as discovered
 
         found = discovered(state)  # announced once on stderr
         if found:
@@ -32,7 +32,7 @@ def qstash(state) -> tuple[str, str | Secret]:
 
 def qstash_from_environment() -> tuple[str, Secret]:
     """QSTASH_URL (parsed: http(s), no credentials) and QSTASH_TOKEN, as a Secret."""
-    from .urls import service_url
+    from ...urls import service_url
 
     env = current()
     token = env.value("QSTASH_TOKEN")

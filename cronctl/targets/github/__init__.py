@@ -1,0 +1,1 @@
+"""The github target: one GitHub Actions workflow per job (`on: schedule`)."""
