@@ -161,10 +161,6 @@ def one_round(name: str, n: int, url: str, port: int, log: Path, pg: Postgres | 
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
-    slow = [line for line in (folder / "runner.log").read_text(errors="replace").splitlines()
-            if "tick took" in line] if (folder / "runner.log").exists() else []
-    if slow:
-        print(f"  {name}: {len(slow)} slow tick(s) logged, the last: {slow[-1]}")
     shutil.rmtree(folder, ignore_errors=True)
     return {"n": len(got), "p50": percentile(got, .5) if got else float("nan"),
             "p99": percentile(got, .99) if got else float("nan"), "cpu": cpu, "rss": rss,

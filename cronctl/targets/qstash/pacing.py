@@ -157,10 +157,8 @@ class Window:
                 future.set_result(None)
                 room -= 1
 
-    def answered(self, rtt: float, *, ok: bool, full: bool, paced: bool,
-                 floor: float = 1.0) -> None:
-        """Adjust to one answer: `ok` false for 429, 5xx or a failed connection. `floor`: the
-        size rising latency does not shrink it below (what a known rate limit needs)."""
+    def answered(self, rtt: float, *, ok: bool, full: bool, paced: bool) -> None:
+        """Adjust to one answer: `ok` false for 429, 5xx or a failed connection."""
         now = time.monotonic()
         if ok:
             self.min_rtt = rtt if self.min_rtt is None else min(self.min_rtt, rtt)
@@ -169,22 +167,18 @@ class Window:
             self._shrink(now, 0.5)
         elif self.rtt is not None and self.min_rtt is not None \
                 and self.rtt > 2.5 * self.min_rtt + 0.005:
-            if self.size < floor:  # the rate needs more in flight at this round trip
-                self.size = min(float(self.maximum), floor)
-                self._wake()
-            else:
-                self._shrink(now, 0.8, floor)  # answers slow down: the server is queueing
+            self._shrink(now, 0.8)  # answers slow down: the server is queueing them
         elif full and not paced and self.size < self.maximum:
             self.size = min(float(self.maximum),
                             self.size + (1.0 if self.slow_start else 1.0 / self.size))
             self._wake()
 
-    def _shrink(self, now: float, by: float, floor: float = 1.0) -> None:
+    def _shrink(self, now: float, by: float) -> None:
         if now - self._cut_at < (self.rtt or 0.05):
             return  # once per round trip
         self._cut_at = now
         self.slow_start = False
-        self.size = max(1.0, min(self.size, floor), self.size * by)
+        self.size = max(1.0, self.size * by)
 
 
 @dataclass
@@ -220,19 +214,7 @@ class Pacing:
         if ticket.limited and status is not None and headers is not None:
             self.rate.learn(ticket.seq, status, headers)
         ok = status is not None and status != 429 and status < 500
-        self.window.answered(rtt, ok=ok, full=ticket.full, paced=ticket.paced,
-                             floor=self.needed())
-
-    def needed(self) -> float:
-        """The requests in flight the known rate limit needs at the current round trip
-        (Little's law: rate x time). Slower answers under a rate limit are usually this
-        client's or the machine's load, not the server queueing: shrinking the window below
-        this made a first sync of 1,000 schedules at 100/s take 1.2x the floor while the
-        budget sat full (bench/run.py). The token bucket still bounds the rate."""
-        rate, rtt = self.rate.limit, self.window.rtt
-        if not rate or rtt is None:
-            return 1.0
-        return min(float(self.window.maximum), math.ceil(rate * self.rate.factor * rtt) + 1)
+        self.window.answered(rtt, ok=ok, full=ticket.full, paced=ticket.paced)
 
     def paces(self) -> bool:
         """Whether a 429 can be retried at once: the rate model delays the retry itself."""
