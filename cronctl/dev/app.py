@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class DevSettings:
     fault_seed: int | None = None
     max_schedules: int | None = None
     rate_limit: float | None = None  # management requests per second and token (ratelimit.py)
+    rate_clock: str = "wall"  # the burst bucket refills on "wall" time or the "server" clock
     config_path: Path | None = None  # a schedules.yaml whose infrastructure jobs fire
     app_url: str | None = None  # where they fire (default: the file's base_url)
     log: bool = True
@@ -169,7 +171,8 @@ async def reset_stats(request: Request) -> Response:
 
 async def vercel_runs(request: Request) -> Response:
     crons = _scheduler(request).vercel
-    return JSONResponse({"runs": crons.runs if crons else []})
+    return JSONResponse({"runs": crons.runs if crons else [],
+                         "since": crons.loaded_ms if crons else None})
 
 
 ROUTES = [
@@ -244,7 +247,10 @@ def build_app(settings: DevSettings) -> DevApp:
     if settings.rate_limit:
         from .ratelimit import RateLimit
 
-        inner = RateLimit(app, settings.rate_limit)
+        # Wall time, or the server's clock (frozen: it refills only when advanced).
+        inner = RateLimit(app, settings.rate_limit,
+                          (lambda: clock_.now_ms() / 1000) if settings.rate_clock == "server"
+                          else time.monotonic)
     gate = ApiGate(inner, app.router, token=TOKEN, stats=request_stats,
                    latency_ms=settings.latency_ms, faults=faults, log=log)
     return DevApp(HostGuard(gate, settings.host), notes, vercel, log)

@@ -11,6 +11,10 @@ and answers 429 with the same headers when the budget is spent. Publishing (publ
 batch, trigger, notify, wait) has no such limit. Here the budget is a token bucket per token: it
 holds at most N requests and refills at N per second, so a client that keeps under N per second
 is never refused, and one that bursts is refused exactly as far as it overshoots.
+
+The bucket refills on wall time; a test may pass the server's clock instead (`DevServer(...,
+rate_clock="server")`): on a frozen one nothing refills until the clock is advanced, so the test
+counts answers whatever the machine's speed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -71,8 +76,10 @@ class RateLimit:
 
     `limited` counts the requests answered 429."""
 
-    def __init__(self, app: ASGIApp, per_second: float) -> None:
+    def __init__(self, app: ASGIApp, per_second: float,
+                 seconds: Callable[[], float] = time.monotonic) -> None:
         self.app = app
+        self.seconds = seconds  # the server's clock, in seconds
         self.per_second = per_second
         self.capacity = max(1.0, math.floor(per_second))
         self.buckets: dict[bytes, Bucket] = {}
@@ -92,7 +99,7 @@ class RateLimit:
                 or path.startswith(UNLIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        now = time.monotonic()
+        now = self.seconds()
         bucket = self._bucket(scope, now)
         allowed = bucket.take(now)
         extra = [(k.lower().encode(), v.encode()) for k, v in bucket.headers(now).items()]

@@ -15,8 +15,9 @@
 
 `DevServer` options (all keyword): memory=True (or db_path=...), clock="frozen" (frozen at start
 time; "frozen:<ISO>" or "wall"), latency_ms=0, fault_rate=0.0, fault_seed=None,
-max_schedules=None, rate_limit=None (requests/s), config_path=None, app_url=None, fire=True,
-log=False, access_log=False.
+max_schedules=None, rate_limit=None (requests/s), rate_clock="wall" (or "server": the burst
+bucket refills on the server's clock, so a frozen one refills only when advanced),
+config_path=None, app_url=None, fire=True, log=False, access_log=False.
 The harness's own calls (control endpoints) are never counted, delayed or faulted.
 """
 
@@ -76,7 +77,7 @@ class DevServer:
     def __init__(self, *, memory: bool = True, db_path: Path | None = None,
                  clock: str = "frozen", latency_ms: int = 0, fault_rate: float = 0.0,
                  fault_seed: int | None = None, max_schedules: int | None = None,
-                 rate_limit: float | None = None,
+                 rate_limit: float | None = None, rate_clock: str = "wall",
                  config_path: Path | None = None, app_url: str | None = None,
                  fire: bool = True, log: bool = False, access_log: bool = False) -> None:
         if db_path is None and not memory:
@@ -84,7 +85,7 @@ class DevServer:
         self.settings = DevSettings(
             db_path=Path(db_path) if db_path else None, clock=clock, fire=fire,
             latency_ms=latency_ms, fault_rate=fault_rate, fault_seed=fault_seed,
-            max_schedules=max_schedules, rate_limit=rate_limit,
+            max_schedules=max_schedules, rate_limit=rate_limit, rate_clock=rate_clock,
             config_path=Path(config_path) if config_path else None,
             app_url=app_url, log=log, access_log=access_log)
         self._server: _Threaded | None = None
@@ -259,6 +260,29 @@ class ReceiverApp:
                     "headers": [(b"content-type", b"text/plain"),
                                 (b"content-length", str(len(text)).encode())]})
         await send({"type": "http.response.body", "body": text})
+
+
+class Served:
+    """Any ASGI app (an example app, a test's own) on loopback, in a thread:
+
+        with Served(app) as served:
+            served.url
+    """
+
+    def __init__(self, asgi: Any) -> None:
+        self._asgi = asgi
+        self._server: _Threaded | None = None
+        self.url = ""
+
+    def __enter__(self) -> Served:
+        self._server = _Threaded(self._asgi, lifespan="off")
+        self.url = self._server.url
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
 
 def banner(proc) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from cronctl.dev.faults import KINDS, FaultPlan
 from cronctl.testing import DevServer
@@ -47,6 +48,7 @@ def _upsert_all(srv: DevServer, n: int) -> dict[str, int]:
     return outcomes
 
 
+@pytest.mark.long  # 1,200 sequential round trips: collected first, it overlaps the rest
 def test_faults_strike_before_and_after_the_write_in_proportion():
     n = 600
     with DevServer(fault_rate=0.3, fault_seed=5) as srv:
@@ -68,6 +70,7 @@ def test_no_faults_by_default():
         assert _upsert_all(srv, 50)["ok"] == 50
 
 
+@pytest.mark.long  # 1,000 round trips of 25 ms, 8 at a time
 def test_latency_does_not_serialise_concurrent_requests():
     async def burst(url: str, token: str) -> list[int]:
         """1,000 upserts from 8 workers over 8 connections (as cronctl's client does)."""

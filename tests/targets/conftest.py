@@ -101,6 +101,19 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that hangs up or refuses our certificate is what these tests expect
 
 
+def until(condition, what: str, timeout: float = 60.0):
+    """Wait for `condition()` to be true (its value), polling; `timeout` only bounds the test
+    run on a stuck server. For what a server thread records after the client has gone."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > end:
+            raise AssertionError(f"not within {timeout:g} s: {what}")
+        time.sleep(0.02)
+    return value
+
+
 class Hostile:
     def __init__(self, routes: dict[str, Handler], *, tls: tuple[Path, Path] | None = None
                  ) -> None:

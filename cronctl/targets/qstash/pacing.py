@@ -8,8 +8,11 @@ past the limit. Waiting out 429s works, but wastes requests and time; so:
 - `RateModel` mirrors the server's budget as a token bucket: it learns the limit from the first
   answer that carries it, spends one token per request before sending, refills at the limit,
   keeps a small reserve for timing jitter, and believes the server whenever it reports less left
-  than expected (someone else spends the same token). A 429 empties the model and slows its
-  refill; successful answers restore it.
+  than expected (someone else spends the same token). An answer's `Remaining` is read as not
+  counting any other request still open, whatever order they were sent in: the server may take
+  requests that are in flight together in any order (it does on a loaded machine), so "only
+  those sent after this one" would overestimate what is left. A 429 empties the model and slows
+  its refill; successful answers restore it.
 - `Window` bounds the requests in flight like a congestion window: it starts at 8, grows while
   answers come back as fast as the fastest one seen (the server is latency-bound: more in
   flight means more done), and shrinks on 429, 5xx, errors or rising latency. `--concurrency`
@@ -50,6 +53,7 @@ class RateModel:
         self.stamp = time.monotonic()
         self.factor = 1.0  # share of the limit used; lowered by 429s, restored by successes
         self.sent = 0  # requests started on limited endpoints (sequence numbers)
+        self.open: set[int] = set()  # sequence numbers started and not yet answered
         self.limited = 0  # 429s seen
         self._cut_at = 0.0
         self._lock: asyncio.Lock | None = None
@@ -82,7 +86,17 @@ class RateModel:
                     await asyncio.sleep((1 - self.tokens) / (self.limit * self.factor))
                 self.tokens -= 1
         self.sent += 1
+        self.open.add(self.sent)
         return self.sent, waited
+
+    def settle(self, seq: int) -> None:
+        """The request numbered `seq` is over (answered or failed)."""
+        self.open.discard(seq)
+
+    def uncounted(self, seq: int) -> int:
+        """Requests the answer to `seq` may not have counted: every one started after it, and
+        every earlier one still open (the server may have taken it after `seq`)."""
+        return self.sent - seq + sum(1 for s in self.open if s < seq)
 
     def learn(self, seq: int, status: int, headers: Mapping[str, str]) -> None:
         """Read the burst headers of an answer to the request numbered `seq`."""
@@ -97,7 +111,8 @@ class RateModel:
             return
         now = time.monotonic()
         self._refill(now)
-        after = self.sent - seq  # started since: the server may not have counted them yet
+        after = self.uncounted(seq)  # the server may not have counted them yet
+        self.settle(seq)
         if self.limit != limit:
             self.limit = limit
             self.tokens = remaining - after - self.reserve
@@ -213,6 +228,8 @@ class Pacing:
         rtt = time.monotonic() - ticket.started
         if ticket.limited and status is not None and headers is not None:
             self.rate.learn(ticket.seq, status, headers)
+        if ticket.limited:  # no answer (a failed connection) ends it too
+            self.rate.settle(ticket.seq)
         ok = status is not None and status != 429 and status < 500
         self.window.answered(rtt, ok=ok, full=ticket.full, paced=ticket.paced)
 

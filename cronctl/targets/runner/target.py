@@ -11,20 +11,21 @@ ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ...errors import ConfigError, UsageError
 from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
-from ..capabilities import Pausable, RunHistory, Stats, Triggerable
+from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
 from .model import settings_of
-from .records import Execution, display_url
+from .records import FINAL_FAILURES, UNKNOWN, Execution, display_url
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
-         "missed": "cancelled", "cancelled": "cancelled"}
-WANTED = {"delivered": ("succeeded",), "failed": ("failed", "timeout", "abandoned"),
+         "missed": "cancelled", "cancelled": "cancelled", UNKNOWN: "failed"}
+STARTED_BY = {"schedule": "schedule", "manual": "manual", "exec": "exec", "failover": "failover"}
+WANTED = {"delivered": ("succeeded",), "failed": FINAL_FAILURES,
           "in-flight": ("running",), "cancelled": ("skipped", "missed", "cancelled")}
 
 
@@ -35,7 +36,7 @@ class RunnerSpec:
     paused: bool = False
 
 
-class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
+class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
     name = "runner"
     title = "runner"
     noun = "jobs"
@@ -134,17 +135,27 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         return f"run {job.name} now, in this process, recorded in the runner's ledger"
 
     def can_trigger(self, job) -> None:
-        self._runner_job(job)
+        run = self._runner_job(job)
+        if run.kind == "http":
+            from ...secrets import require_cron_secret
+
+            require_cron_secret(f"{run.method} {display_url(run.url)}", "the runner")
 
     def trigger(self, job) -> TriggerResult:
         from .manual import run_now
 
-        row = run_now(self.config, self._runner_job(job), triggered_by="manual",
-                      ledger=self.ledger)
+        run = self._runner_job(job)
+        row = run_now(self.config, run, triggered_by="manual", ledger=self.ledger)
         ok = row.outcome == "succeeded"
+        text = f"Ran {job.name}: {row.outcome} ({row.run_id})."
+        if not ok and run.kind == "http" and row.http_status is None:
+            # No answer at all (refused, unreachable, timed out): where it went, what to do.
+            text = (f"Ran {job.name}: {row.outcome} ({row.run_id}): {run.method} "
+                    f"{display_url(run.url or '')}: {row.error or 'no answer'}\n"
+                    "hint: is the app running at base_url? (a trigger runs the job from this "
+                    "shell, with the base_url it resolves here)")
         return TriggerResult({"job": job.name, "target": self.name, "run_id": row.run_id,
-                              "outcome": row.outcome}, f"Ran {job.name}: {row.outcome} "
-                             f"({row.run_id}).", ok=ok, run_id=row.run_id)
+                              "outcome": row.outcome}, text, ok=ok, run_id=row.run_id)
 
     def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
         from .manual import wait_for
@@ -171,6 +182,60 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         from .stats import job_stats
 
         return job_stats(self.ledger, jobs, from_ms, on_job), 1
+
+    # -- Observed (cronctl verify) ------------------------------------------------------------
+    def tolerance_for(self, job) -> timedelta:
+        """A runner fires within a second; its jitter and starting deadline may delay a run."""
+        run = resolve(self.config, job)
+        return self.tolerance + timedelta(seconds=max(run.jitter, run.starting_deadline or 0))
+
+    def max_runtime_for(self, job) -> timedelta | None:
+        """Every attempt's timeout and the backoffs between them, and a minute for the lease."""
+        run = resolve(self.config, job)
+        backoff = sum(run.retry_backoff * 2 ** i for i in range(run.retries))
+        return timedelta(seconds=run.timeout * (run.retries + 1) + backoff + 60)
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        """Live since the runner loaded the job as it is now; paused in the ledger (by hand,
+        or after failures) while the file says enabled is drift."""
+        ledger = self._existing_ledger()
+        if ledger is None:
+            return {j.name: Liveness(j.name, None, present=False,
+                                     drift="no runner ledger yet: no runner has run")
+                    for j in jobs}
+        from .observe import loaded_at
+
+        loaded, states = loaded_at(ledger), ledger.states()
+        out = {}
+        for job in jobs:
+            state = states.get(job.name)
+            out[job.name] = Liveness(
+                job.name, loaded.get(job.name), present=job.name in loaded,
+                paused=bool(state and state.paused),
+                drift=(f"paused in the runner's ledger ({state.reason})" if state and
+                       state.paused else None) if job.name in loaded else
+                "not loaded by the runner ('cronctl schedule' records the file's jobs)")
+        return out
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        from .observe import observations
+
+        ledger = self._existing_ledger()
+        if ledger is None:
+            return [], 0
+        renamed = {j.renamed_from: j.name for j in jobs if j.renamed_from}
+        known = {n for j in self.config.jobs for n in (j.name, j.renamed_from) if n}
+        # these jobs' runs, and those of jobs not in the file (a runner still on an old file)
+        return observations(ledger, [j.name for j in jobs], since_ms=since_ms,
+                            until_ms=until_ms, renamed=renamed, strangers=known), 1
+
+    def _existing_ledger(self):
+        """The ledger if there is one (a read creates no SQLite file)."""
+        if self._ledger is None:
+            from .observe import existing_ledger
+
+            self._ledger = existing_ledger(self.config)
+        return self._ledger
 
     def probe(self) -> list[Check]:
         where = display_url(self.ledger.url)
@@ -205,14 +270,27 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         out = []
         for job in self.jobs:
             prev = last.get(job.name)
-            out.append(self.job_row(
-                job, by_key.get(job.name), where="runner ledger",
+            change = by_key.get(job.name)
+            row = self.job_row(
+                job, change, where="runner ledger",
                 last_run=_iso(prev.scheduled_at) if prev else None,
                 last_states=[STATE[prev.outcome]] if prev else [],
-                paused=paused.get(job.name, not job.enabled)))
+                paused=paused.get(job.name, not job.enabled))
+            if change is not None and change.action == "update":
+                row["drift"] = [_side_by_side(fc) for fc in change.fields]
+            out.append(row)
         return out + self.orphan_rows(
             plan, where="runner ledger", schedule=lambda live: live.spec.get("schedule", ""),
             timezone=lambda live: live.spec.get("timezone", "UTC"))
+
+
+def _side_by_side(fc: FieldChange) -> str:
+    """A drifted URL with each side's value (e.g. the runner and this shell resolve a different
+    APP_URL); other fields by name only (a header's value may be a secret)."""
+    if fc.name != "url":
+        return fc.name
+    return (f"url: the runner has {display_url(str(fc.old or '-'))}, this shell "
+            f"{display_url(str(fc.new or '-'))}")
 
 
 def _iso(ms: int) -> str:
@@ -222,10 +300,12 @@ def _iso(ms: int) -> str:
 def as_run(row: Execution) -> Run:
     return Run(job=row.job, run_id=row.run_id, due=iso(row.scheduled_at),
                started=iso(row.started_at) if row.started_at else None,
-               started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
-               state=STATE.get(row.outcome, row.outcome), attempts=row.attempts,
+               started_by=STARTED_BY.get(row.triggered_by, UNKNOWN),
+               state=STATE[row.outcome], attempts=row.attempts,
                status=row.http_status,  # a command's exit code is in `error` when it failed
-               duration_ms=row.duration_ms, error=row.error,
+               duration_ms=row.duration_ms,
+               error=row.error or ("the ledger holds an outcome cronctl does not know"
+                                   if row.outcome == UNKNOWN else None),
                response=(row.result or "")[-200:] or None if row.outcome != "succeeded"
                else None, sort_ms=row.scheduled_at)
 

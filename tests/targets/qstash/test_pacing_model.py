@@ -33,8 +33,29 @@ def test_rate_model_learns_the_limit_keeps_a_reserve_and_believes_the_server():
     assert rate.reserve == 5
     assert rate.tokens == 99 - 2 - 5
     # Someone else spends the same token: the server reports far less than the model holds.
+    # (Request 2 is still open: the server may not have counted it yet.)
     rate.learn(3, 200, headers(100, 10))
-    assert rate.tokens == 10 - 0 - 5
+    assert rate.tokens == 10 - 1 - 5
+
+
+def test_answers_taken_out_of_order_never_make_the_model_overestimate(monkeypatch):
+    """Requests in flight together may reach the server in any order (a loaded machine
+    schedules its connections as it can): the model must never believe the server has more
+    left than it really has. Counts only; the clock is frozen, so nothing refills."""
+    import cronctl.targets.qstash.pacing as pacing
+
+    monkeypatch.setattr(pacing.time, "monotonic", lambda: 1000.0)
+    rate = RateModel()
+    for _ in range(8):  # eight requests before the limit is known (the first window)
+        asyncio.run(rate.take())
+    # The server takes them last to first: request 8 first, and answers it at once.
+    rate.learn(8, 200, headers(40, 39))
+    server_left = 39 - 7  # then 1..7, whose answers are still on their way
+    assert rate.tokens <= server_left - rate.reserve, (rate.tokens, server_left)
+    for seq in range(1, 8):
+        rate.learn(seq, 200, headers(40, server_left))
+    assert rate.tokens <= server_left - rate.reserve
+    assert not rate.open
 
 
 def test_a_429_empties_the_budget_and_slows_the_refill_until_answers_succeed():
