@@ -236,6 +236,8 @@ class Ledger(StateRecords):
         replica recorded it `abandoned`) keeps its record."""
         for row in rows:
             self._masked(row)
+        if self.postgres and rows:
+            return self._finish_pg(rows)
         done = self._many(
             "UPDATE job_executions SET outcome = ?, started_at = ?, finished_at = ?, "
             "attempts = ?, http_status = ?, exit_code = ?, duration_ms = ?, result = ?, "
@@ -244,6 +246,24 @@ class Ledger(StateRecords):
                                   r.http_status, r.exit_code, r.duration_ms, r.result, r.error,
                                   r.run_id) for r in rows])
         return {r[0] for found in done for r in found}
+
+    def _finish_pg(self, rows: Sequence[Execution]) -> set[str]:
+        """PostgreSQL: the batch in one UPDATE over arrays (unnest), not a statement per run:
+        the finish writer's CPU in a busy minute was mostly psycopg sending 1,000 statements."""
+        cols = ("outcome", "started_at", "finished_at", "attempts", "http_status", "exit_code",
+                "duration_ms", "result", "error", "run_id")
+        types = ("text", "bigint", "bigint", "int", "int", "int", "bigint", "text", "text",
+                 "text")
+        lock, conn = self._fast_conn()
+        with lock, conn.transaction():
+            found = conn.execute(
+                "UPDATE job_executions AS e SET "
+                + ", ".join(f"{c} = v.{c}" for c in cols[:-1])
+                + ", lease_until = NULL FROM unnest("
+                + ", ".join(f"%s::{t}[]" for t in types) + f") AS v({', '.join(cols)}) "
+                "WHERE e.run_id = v.run_id AND e.outcome = 'running' RETURNING e.run_id",
+                [[getattr(r, c) for r in rows] for c in cols]).fetchall()
+        return {r[0] for r in found}
 
     def _masked(self, row: Execution) -> Execution:
         """The row's texts with every known secret masked (in place: callers show it too)."""

@@ -14,6 +14,11 @@ from .records import JobState
 LOADED_LOCK = 7271831  # a PostgreSQL advisory lock: one writer of the job set at a time
 
 
+# a success with no failure streak: the job's state made or its last success moved, in one
+# statement (a job with failures to reset is not returned and goes the careful way)
+UPSERT = ("ON CONFLICT (job) DO UPDATE SET last_success = excluded.last_success "
+          "WHERE job_state.failures = 0 RETURNING job")
+
 class StateRecords:
     """Ledger's methods over job_state, runner_jobs and runner_replicas (a mixin: it uses the
     Ledger's connection, transactions and mask)."""
@@ -50,12 +55,23 @@ class StateRecords:
     def record_outcomes(self, runs: Sequence[tuple[str, bool, int, int | None]]
                         ) -> list[tuple[int, bool]]:
         """record_outcome for many runs, in their order: the common case (a success, no streak)
-        in one batch; a job with a failure among them goes run by run."""
+        in one batch, a job's first run included (its state row made by the same upsert: a
+        durable transaction each for a minute's 1,000 first runs was 43% of the PostgreSQL
+        runner's samples); a job with a failure among them goes run by run."""
         failing = {job for job, ok, _, _ in runs if not ok}
         quick = [i for i, (job, ok, _, _) in enumerate(runs) if ok and job not in failing]
-        hits = self._many("UPDATE job_state SET last_success = ? WHERE job = ? AND "
-                          "failures = 0 RETURNING job", [(runs[i][2], runs[i][0]) for i in quick])
-        done = {i for i, hit in zip(quick, hits, strict=True) if hit}
+        if self.postgres and quick:  # one statement over arrays, each job once (its newest)
+            lock, conn = self._fast_conn()
+            with lock, conn.transaction():
+                hit = {r[0] for r in conn.execute(
+                    "INSERT INTO job_state (job, last_success) SELECT job, max(t) FROM "
+                    "unnest(%s::text[], %s::bigint[]) AS u(job, t) GROUP BY job " + UPSERT,
+                    [[runs[i][0] for i in quick], [runs[i][2] for i in quick]]).fetchall()}
+            done = {i for i in quick if runs[i][0] in hit}
+        else:
+            hits = self._many("INSERT INTO job_state (job, last_success) VALUES (?, ?) "
+                              + UPSERT, [(runs[i][0], runs[i][2]) for i in quick])
+            done = {i for i, hit in zip(quick, hits, strict=True) if hit}
         return [(0, False) if i in done else self._streak(*run) for i, run in enumerate(runs)]
 
     def _streak(self, job: str, ok: bool, now: int, pause_after: int | None

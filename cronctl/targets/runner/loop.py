@@ -21,6 +21,7 @@ from pathlib import Path
 from ...environment import current
 from ...errors import ConfigError
 from . import due as due_
+from . import share
 from .execute import Cancel
 from .finisher import Finisher
 from .job import RunJob, resolve
@@ -46,10 +47,14 @@ def load_jobs(path: Path, env=None):
 class Runner:
     def __init__(self, config_path: Path, *, env=None, clock: Callable[[], float] = time.time,
                  ledger: Ledger | None = None, replica: str | None = None,
-                 sleep: Callable[[float], bool] | None = None, notify: bool = True) -> None:
+                 sleep: Callable[[float], bool] | None = None, notify: bool = True,
+                 lead: float = 0.0) -> None:
         self.path = Path(config_path)
         self.env = dict(current().vars if env is None else env)
         self.clock = clock
+        # claim runs due within `lead` seconds ahead of their time, so the tick's reading and
+        # the claim's write are done when the time comes and the runs start on it
+        self.lead_ms = int(lead * 1000)
         self.config, self.jobs = load_jobs(self.path, self.env)
         self._stat = self._file_stat()
         s = settings_of(self.config)
@@ -73,6 +78,8 @@ class Runner:
         self.compiled: dict[str, object] = {}
         self.last_tick_mono = 0.0
         self._housekeeping_at = 0
+        self._alive: list[str] = []  # replicas alive at the last housekeeping (share.py)
+        self._held: list[tuple[str, int]] = []  # other replicas' shares, claimed next tick
         self._pruned_at = 0
         self._loaded()
 
@@ -141,7 +148,11 @@ class Runner:
         self._moved: dict[str, tuple[int, int | None]] = {}  # cursors once the claim holds
         for name, job in self.jobs.items():
             rows.extend(self._due(job, states.get(name), now))
-        won = self.ledger.claim(rows)
+        # the other replicas' shares held back last tick: theirs by now, unless one is gone
+        held = [self.worker.row(self.jobs[j], t) for j, t in self._held if j in self.jobs]
+        rows, later = share.split(rows, self._alive, self.replica)
+        won = self.ledger.claim(held + rows)
+        self._held = [(r.job, r.scheduled_at) for r in later]
         # Only now do the schedules move on: a claim that failed (the ledger locked or down)
         # leaves them, and the next tick records those runs, the catch-up policy applied.
         for name, (cursor, following) in self._moved.items():
@@ -179,31 +190,32 @@ class Runner:
             self.next_due.pop(name, None)
             return []
         nxt = self.next_due.get(name, -1)
-        if nxt is None or (nxt != -1 and nxt > now):
+        horizon = now + self.lead_ms
+        if nxt is None or (nxt != -1 and nxt > horizon):
             return []
         if name not in self.compiled:
             self.compiled[name] = job.compiled()
-        times = due_.times_between(self.compiled[name], cursor, now)
-        decision = due_.decide(times, now_ms=now, started_ms=self.started_ms,
+        times = due_.times_between(self.compiled[name], cursor, horizon)
+        past = [t for t in times if t <= now]
+        ahead = times[len(past):]  # due within the lead: claimed now, fired at their time
+        if ahead and not self._may_claim_ahead(job, now):
+            ahead = []  # decided at its time (overlap: replace, or a run still running)
+        decision = due_.decide(past, now_ms=now, started_ms=self.started_ms,
                                catchup=job.catchup, deadline_s=job.starting_deadline)
-        moved = decision.cursor if times else cursor
+        moved = ahead[-1] if ahead else decision.cursor if past else cursor
         following: int | None = -1  # -1: not known (look again next tick)
         if len(times) < due_.MAX_TIMES:
             after = due_.times_between(self.compiled[name], moved, 10**15, limit=1)
             following = after[0] if after else None
         self._moved[name] = (moved, following)
         out = [self.worker.row(job, t, outcome="missed",
-                               error=self._why_missed(job, t, now, times[-1]))
+                               error=self._why_missed(job, t, now, past[-1]))
                for t in decision.missed]
-        if not decision.fire:
+        fire = (*decision.fire, *ahead)
+        if not fire:
             return out
-        if self._running is None:
-            self.finisher.flush()  # no run that ended is still `running` in the ledger
-            self._running = {}
-            for row in self.ledger.running(None, now):
-                self._running.setdefault(row.job, []).append(row)
-        running = self._running.get(name, [])
-        for i, t in enumerate(decision.fire):
+        running = self._running_rows(now).get(name, [])
+        for i, t in enumerate(fire):
             if running and job.overlap == "forbid":
                 out.append(self.worker.row(job, t, outcome="skipped", error=(
                     f"{running[0].run_id} is still running (overlap: forbid)")))
@@ -217,6 +229,23 @@ class Runner:
                         cancel.set()
             out.append(self.worker.row(job, t))
         return out
+
+    def _running_rows(self, now: int) -> dict[str, list[Execution]]:
+        """The running rows by job, read once per tick (when a run is to be claimed)."""
+        if self._running is None:
+            self.finisher.flush()  # no run that ended is still `running` in the ledger
+            self._running = {}
+            for row in self.ledger.running(None, now):
+                self._running.setdefault(row.job, []).append(row)
+        return self._running
+
+    def _may_claim_ahead(self, job: RunJob, now: int) -> bool:
+        """A run due within the lead is claimed now unless its overlap policy must look at
+        the job's runs at its own time: `replace` (it stops the one running then), `forbid`
+        with a run still running now (it may end before the time)."""
+        if job.overlap == "replace":
+            return False
+        return job.overlap == "allow" or not self._running_rows(now).get(job.name)
 
     def _why_missed(self, job: RunJob, t: int, now: int, newest: int) -> str:
         if job.starting_deadline is not None and now - t > job.starting_deadline * 1000:
@@ -251,6 +280,7 @@ class Runner:
         self.worker.heartbeat()
         self.finisher.flush()  # ended runs are no longer leased: record them before expiring
         self.ledger.replica_alive(self.replica, now, self.started_ms)
+        self._alive = share.alive(self.ledger.replicas(), now, lease * 1000)
         for row in self.ledger.expire(now):
             job = self.jobs.get(row.job)
             if job is not None:

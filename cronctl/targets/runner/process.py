@@ -27,6 +27,10 @@ from ...errors import ConfigError, UsageError
 BUSY = 75
 
 
+# runs due within this many seconds are claimed ahead of their time (loop.Runner's lead): the
+# tick's reading and the claim's durable write happen before the time, the runs start on it
+LEAD = 1.0
+
 def _teller(state):
     """The command's callback for notes (a target never prints itself)."""
     tell = getattr(state, "tell", None)
@@ -44,7 +48,7 @@ def serve(state, *, listen: str | None, stuck_after: float, once: bool = False) 
                         format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     path = state.config_path()
-    runner = Runner(path, env=state.env)
+    runner = Runner(path, env=state.env, lead=LEAD)
     if any(j.kind == "http" for j in runner.jobs.values()) and not runner.worker.cron_secret:
         tell("note: CRON_SECRET is not set, so HTTP jobs are sent without Authorization")
     if not runner.jobs:

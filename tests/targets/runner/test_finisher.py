@@ -35,6 +35,23 @@ def test_record_outcomes_in_a_batch_keeps_each_jobs_order(db_url):
     lg.close()
 
 
+def test_first_successes_of_new_jobs_are_recorded_in_the_batch_not_one_by_one(db_url,
+                                                                             monkeypatch):
+    lg = Ledger(db_url)
+    careful = []
+    original = lg._streak
+    monkeypatch.setattr(lg, "_streak", lambda *a: careful.append(a[0]) or original(*a))
+    lg.record_outcome("failing", False, 1, pause_after=None)
+    careful.clear()
+    runs = [(f"new{i}", True, 100 + i, None) for i in range(50)] + [("failing", True, 200, None)]
+    assert lg.record_outcomes(runs) == [(0, False)] * 50 + [(1, False)]
+    assert careful == ["failing"]  # only the job with a streak to reset went run by run
+    states = lg.states()
+    assert [states[f"new{i}"].last_success for i in range(50)] == [100 + i for i in range(50)]
+    assert states["failing"].failures == 0
+    lg.close()
+
+
 def _fast_jobs(tmp_path, url, n, overlap="allow"):
     return runner_file(tmp_path, "".join(f"""
         j{i}:
