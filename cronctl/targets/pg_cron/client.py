@@ -9,7 +9,6 @@ asked for by name.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,8 +46,10 @@ class RunRow:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL without its password, for messages (however the password is written)."""
+    from ...secrets import mask_dsn
+
+    return mask_dsn(url)
 
 
 class PgCron:
@@ -62,13 +63,18 @@ class PgCron:
                               hint="pip install 'cronctl[pg_cron]'") from None
         self.url = url
         self._psycopg = psycopg
+        from ... import output
+        from ...secrets import dsn_credentials
+
+        output.add_secrets(dsn_credentials(url))  # logs and --debug tracebacks too
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
                                         application_name="cronctl")
         except psycopg.Error as exc:
             raise ProviderError(f"cannot connect to {display_url(url)}: "
-                                f"{_first_line(exc)}", hint="check pg_cron.database_url "
-                                "(or PG_CRON_DATABASE_URL)") from None
+                                f"{self._masked(_first_line(exc))}",
+                                hint="check pg_cron.database_url (or PG_CRON_DATABASE_URL); "
+                                "percent-encode a password's '/', '@', '?' or '#'") from None
         self.requests = 0
 
     def close(self) -> None:
@@ -84,7 +90,12 @@ class PgCron:
                                 hint="CREATE EXTENSION pg_cron in the database named by "
                                 "cron.database_name (Supabase: Integrations > Cron)") from None
         except self._psycopg.Error as exc:
-            raise ProviderError(f"pg_cron: {_first_line(exc)}") from None
+            raise ProviderError(f"pg_cron: {self._masked(_first_line(exc))}") from None
+
+    def _masked(self, text: str) -> str:
+        from ...secrets import mask_dsn
+
+        return mask_dsn(self.url, text)
 
     def transaction(self, statements: list[tuple[str, Any]]) -> None:
         """Run these statements in one transaction: all of them, or none."""
@@ -94,7 +105,7 @@ class PgCron:
                 for sql, params in statements:
                     self.conn.execute(sql, params)
         except self._psycopg.Error as exc:
-            raise ProviderError(f"pg_cron: {_first_line(exc)}") from None
+            raise ProviderError(f"pg_cron: {self._masked(_first_line(exc))}") from None
 
     # -- reads ------------------------------------------------------------------------------
     def version(self) -> str | None:

@@ -1,0 +1,68 @@
+"""A hostile review of the pg_cron target: secrets never reach cron.job.command or output, a
+database URL's password never reaches a message whatever its form, and user-caused failures
+end in one clear message (no traceback)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+KEY = "k3y-" + uuid.uuid4().hex
+PASSWORD = "pw-" + uuid.uuid4().hex[:12]
+
+
+def _project() -> str:
+    return "h" + uuid.uuid4().hex[:10]
+
+
+def _commands(sql, project: str) -> list[str]:
+    rows = sql("SELECT command FROM cron.job WHERE jobname LIKE %s", (f"cronctl.{project}.%",))
+    return [r[0] for r in rows]
+
+
+@pytest.mark.parametrize("job", [
+    'sql: "SELECT set_config(\'app.key\', \'${API_KEY}\', false)"',
+    'path: /api/cron/sync\n  body: {token: "${API_KEY}"}',
+    'path: /api/cron/${API_KEY}',
+], ids=["sql", "body", "path"])
+def test_a_secret_from_a_variable_never_reaches_cron_job_command(cli, pg_file, cron_url, sql,
+                                                                 job):
+    project = _project()
+    path = pg_file(project, f"leaky:\n  target: pg_cron\n  schedule: '0 3 * * *'\n  {job}\n")
+    env = {"SUPABASE_DB_URL": cron_url, "API_KEY": KEY}
+    for args in (("diff", "--json"), ("schedule", "--yes"), ("schedule", "--yes", "--debug")):
+        r = cli(*args, env=env)
+        assert r.code == 2, (args, r.out, r.err)
+        assert KEY not in r.out + r.err
+        assert "--debug" in args or "Traceback" not in r.err
+        assert f"{path}:" in r.err and "leaky" in r.err and "secret" in r.err
+    assert _commands(sql, project) == []
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://u:{PASSWORD}@127.0.0.1:1/postgres",
+    f"postgresql://u:{PASSWORD}/x@127.0.0.1:1/postgres",  # a '/' in it, not percent-encoded
+    f"postgresql://u:{PASSWORD}@x@127.0.0.1:1/postgres",  # an '@' in it
+    f"host=127.0.0.1 port=1 user=u password={PASSWORD} dbname=postgres",  # key=value
+    f"host=127.0.0.1 port=1 password='{PASSWORD} x' dbname=postgres",
+    f"postgresql://u:{PASSWORD}@127.0.0.1:notaport/postgres",  # malformed
+    f"postgresql://u:{PASSWORD}@127.0.0.1:1/postgres?sslmode=bogus",  # malformed option
+    f"host=127.0.0.1 password={PASSWORD} nonsense",  # malformed key=value
+], ids=["url", "slash", "at", "keyvalue", "quoted", "port", "option", "broken"])
+@pytest.mark.parametrize("where", ["file", "environment"])
+def test_a_database_url_password_never_reaches_a_message(cli, pg_file, write_config, url,
+                                                         where):
+    """pg_cron.database_url is checked to be a URL; PG_CRON_DATABASE_URL (the setting unset)
+    is not, so a key=value string or a broken one reaches libpq, and its message."""
+    path = pg_file(_project(), "ping:\n  target: pg_cron\n  sql: SELECT 1\n"
+                   "  schedule: '@hourly'\n")
+    if where == "environment":
+        text = path.read_text()
+        write_config(text[:text.index("pg_cron:")] + text[text.index("jobs:"):])
+    name = "SUPABASE_DB_URL" if where == "file" else "PG_CRON_DATABASE_URL"
+    for args in (("diff",), ("diff", "--json"), ("probe", "--json"), ("diff", "--debug")):
+        r = cli(*args, env={name: url})
+        assert r.code != 0, (args, r.out)
+        assert PASSWORD not in r.out + r.err, (args, r.out + r.err)
+        assert "--debug" in args or "Traceback" not in r.err, r.err
