@@ -37,6 +37,26 @@ def folder(config) -> Path:
     return config.path.parent / github_settings(config).folder
 
 
+def refuse_links(config) -> None:
+    """The workflow folder, and each folder on the way to it from schedules.yaml's, is a real
+    folder: a symlink (committed, or made by a hostile checkout) would send cronctl's writes
+    and deletes outside the repository."""
+    at = config.path.parent
+    for part in Path(github_settings(config).folder).parts:
+        at = at / part
+        try:
+            st = at.lstat()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise ConfigError(f"{shown(config, at)}: cannot read: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise ConfigError(
+                f"{shown(config, at)} is a symlink; cronctl never writes workflows through "
+                "one (nothing was written)", hint="make it a real folder, or set github.folder "
+                "to one inside the repository")
+
+
 def file_name(config, job_name: str) -> str:
     return f"{github_settings(config).prefix}{job_name}.yml"
 
@@ -83,6 +103,7 @@ def read(config) -> list[WorkflowSpec]:
     """Every workflow file in the folder: cronctl's own (of this project) by job name, every
     other as unmanaged. Symlinks and files that are not text are never read, only counted."""
     where = folder(config)
+    refuse_links(config)
     try:
         entries = sorted(where.iterdir())
     except FileNotFoundError:
