@@ -90,8 +90,12 @@ def desired_spec(config, job) -> WorkflowSpec:
 def refuse_secrets(config, job, text: str) -> None:
     """A workflow is committed: a secret's value is never written into one (the bearer is
     `${{ secrets.NAME }}`, which GitHub fills in at run time)."""
+    parsed = _parse(Path(), text)
+    values = [str(v) for v in flatten(parsed).values()] if parsed is not None else []
+    folded = " ".join(text.split())  # a comment folds a description's whitespace
     for secret in config.secrets:
-        if secret and secret in text:
+        if secret and (secret in text or any(secret in v for v in values)
+                       or " ".join(secret.split()) in folded):
             where = f"{config.path}:{job.line}" if job.line else str(config.path)
             raise ConfigError(
                 f"{where}: job {job.name!r} would write a secret value into its workflow "

@@ -37,3 +37,27 @@ def test_a_symlinked_workflow_folder_is_never_followed(cli, write_config, projec
         assert r.code == 2, (args, r.out, r.err)
         assert "symlink" in r.err and ".github" in r.err and "Traceback" not in r.err
     assert list((outside / "workflows").iterdir()) == []
+
+
+@pytest.mark.parametrize("secret", ['pa"ss-9f3k2-x', 'back\\slash-9f3k2', 'two  spaces-9f3k2',
+                                    "tab\there-9f3k2", "line\u2028sep-9f3k2"])
+@pytest.mark.parametrize("where", ["command", "description", "path"])
+def test_a_secret_is_never_written_into_a_workflow_whatever_it_holds(
+        cli, write_config, workflows, secret, where):
+    """The check for a secret's value looked for it in the file's text, where JSON's escapes
+    (and the comment's folded whitespace) hide it; YAML reads the escapes back."""
+    job = {"command": "  report:\n    target: github\n    command: ./report --key ${API_KEY}\n",
+           "description": "  report:\n    target: github\n    command: ./report\n"
+                          "    description: 'key ${API_KEY}'\n",
+           "path": "  report:\n    target: github\n    path: /api/${API_KEY}\n"}[where]
+    write_config(HEAD + job + "    schedule: '0 5 * * *'\n")
+    r = cli("generate", env={"API_KEY": secret})
+    assert r.code == 2, (r.out, r.err)
+    assert "would write a secret value into its workflow" in r.err or (
+        where == "path" and "e.g. /api/cron/cleanup" in r.err)  # the path check refused it
+    written = [p.read_text() for p in workflows.iterdir()] if workflows.exists() else []
+    import yaml
+
+    for text in written:
+        assert secret not in str(yaml.safe_load(text)) + text
+        assert " ".join(secret.split()) not in text
