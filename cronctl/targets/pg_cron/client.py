@@ -15,10 +15,15 @@ from typing import Any
 
 from ...errors import ConfigError, ProviderError
 
-JOBS = "SELECT jobid, jobname, schedule, command, active, database, username FROM cron.job"
+# This role's jobs only: a superuser (Supabase's postgres is not one; a self-hosted server's
+# often is) sees every role's rows, and cron.schedule upserts on (jobname, username), so
+# another role's job is never cronctl's, whatever its name.
+JOBS = ("SELECT jobid, jobname, schedule, command, active, database, username FROM cron.job "
+        "WHERE username = current_user")
 RUNS = """SELECT d.runid, j.jobname, d.status, d.return_message, d.start_time, d.end_time
 FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
-WHERE j.jobname = ANY(%(names)s) AND d.start_time >= %(since)s
+WHERE j.jobname = ANY(%(names)s) AND j.username = current_user
+  AND d.start_time >= %(since)s
   AND (%(until)s::timestamptz IS NULL OR d.start_time < %(until)s)
   AND (%(statuses)s::text[] IS NULL OR d.status = ANY(%(statuses)s))
 ORDER BY d.start_time DESC, d.runid DESC LIMIT %(limit)s"""

@@ -66,3 +66,30 @@ def test_a_database_url_password_never_reaches_a_message(cli, pg_file, write_con
         assert r.code != 0, (args, r.out)
         assert PASSWORD not in r.out + r.err, (args, r.out + r.err)
         assert "--debug" in args or "Traceback" not in r.err, r.err
+
+
+def test_another_roles_jobs_are_never_changed_even_as_a_superuser(cli, pg_file, cron_url,
+                                                                  cron_server, sql):
+    """A superuser sees every role's rows of cron.job (row-level security lets it): a job of
+    another role, with cronctl's name or a matching schedule and command, is not cronctl's."""
+    import psycopg
+
+    project, role = _project(), "r" + uuid.uuid4().hex[:8]
+    with psycopg.connect(cron_server.url("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+    theirs = [(f"cronctl.{project}.gone", "0 1 * * *"), (f"by-hand-{project}", "@hourly")]
+    for name, when in theirs:
+        sql("SELECT cron.schedule_in_database(%s, %s, 'SELECT 1', 'cron', %s, true)",
+            (name, when, role))
+    pg_file(project, "keep:\n  target: pg_cron\n  sql: SELECT 1\n  schedule: '@hourly'\n")
+    env = {"SUPABASE_DB_URL": cron_url}
+    r = cli("schedule", "--yes", "--adopt", env=env)
+    assert r.code == 0, r.out + r.err
+    rows = sql("SELECT jobname, username, active FROM cron.job WHERE jobname LIKE %s "
+               "ORDER BY jobname", (f"%{project}%",))
+    assert rows == [(f"by-hand-{project}", role, True),
+                    (f"cronctl.{project}.gone", role, True),
+                    (f"cronctl.{project}.keep", "cronctl", True)]
+    assert cli("diff", "--exit-code", env=env).code == 0
+    for name, _ in theirs:
+        sql("DELETE FROM cron.job WHERE jobname = %s", (name,))
