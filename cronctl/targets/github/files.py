@@ -81,6 +81,7 @@ def desired_spec(config, job) -> WorkflowSpec:
                            timeout_s=timeout, call=call, command=model.command,
                            description=job.description)
     refuse_secrets(config, job, text)
+    refuse_expressions(config, job, text)
     path = folder(config) / file_name(config, job.name)
     return WorkflowSpec(job.name, shown(config, path), not job.enabled, job.schedule,
                         job.timezone if job.timezone != "UTC" else None, path, text,
@@ -101,6 +102,22 @@ def refuse_secrets(config, job, text: str) -> None:
                 f"{where}: job {job.name!r} would write a secret value into its workflow "
                 "(target github)", hint="keep secrets in GitHub (Settings -> Secrets and "
                 "variables -> Actions) and refer to them there, not in schedules.yaml's values")
+
+
+def refuse_expressions(config, job, text: str) -> None:
+    """`${{ }}` that schedules.yaml's author wrote is theirs; the same from a ${VAR}'s value
+    (a branch name or a PR title in CI) would be evaluated by GitHub in the workflow
+    (expression injection: secrets.*, github.token), so such a value is refused."""
+    parsed = _parse(Path(), text)
+    values = [str(v) for v in flatten(parsed).values()] if parsed is not None else [text]
+    for name, value in sorted((getattr(config, "interpolated", None) or {}).items()):
+        if "${{" in str(value) and any(str(value) in v for v in values):
+            where = f"{config.path}:{job.line}" if job.line else str(config.path)
+            raise ConfigError(
+                f"{where}: job {job.name!r}: the value of ${{{name}}} holds a GitHub Actions "
+                "expression ('${{'), which GitHub would evaluate in the workflow (target "
+                "github); nothing was written", hint=f"set {name} to a value without '${{{{', "
+                "or write the expression in schedules.yaml itself")
 
 
 def read(config) -> list[WorkflowSpec]:

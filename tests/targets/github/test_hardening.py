@@ -61,3 +61,21 @@ def test_a_secret_is_never_written_into_a_workflow_whatever_it_holds(
     for text in written:
         assert secret not in str(yaml.safe_load(text)) + text
         assert " ".join(secret.split()) not in text
+
+
+@pytest.mark.parametrize("tail", [
+    "  notify:\n    target: github\n    command: ./notify --branch ${BRANCH}\n"
+    "    schedule: '0 5 * * *'\n",
+    "  notify:\n    target: github\n    command: ./notify\n    schedule: '0 5 * * *'\n"
+    "github:\n  runs_on: ${BRANCH}\n",
+], ids=["command", "runs_on"])
+def test_a_variable_cannot_inject_a_github_expression(cli, write_config, workflows, tail):
+    """`${{ }}` written in schedules.yaml is the author's; the same from a ${VAR}'s value
+    (a branch name, a PR title in CI) would be evaluated by GitHub in `run:` (expression
+    injection: secrets.*, github.token). Such a value is refused, with the variable's name."""
+    write_config(HEAD + tail)
+    r = cli("generate", env={"BRANCH": "x${{ secrets.GITHUB_TOKEN }}"})
+    assert r.code == 2, (r.out, r.err)
+    assert "${BRANCH}" in r.err and "expression" in r.err and "Traceback" not in r.err
+    assert not workflows.exists() or not any(workflows.iterdir())
+    assert cli("generate", env={"BRANCH": "main"}).code == 0
