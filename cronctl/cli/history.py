@@ -1,5 +1,5 @@
-"""The wiring of `cronctl logs`, `cronctl dlq` and `cronctl ui` (options only), registered on
-cli.app."""
+"""The wiring of `cronctl logs`, `cronctl verify`, `cronctl dlq` and `cronctl ui` (options
+only), registered on cli.app."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from .commands import JsonOpt, SinceOpt, _state, command
+from .core import complete_job
 
 EveryJobArg = Annotated[str | None, typer.Argument(help="Job name (default: every job).")]
 
@@ -31,6 +32,24 @@ def logs_cmd(
 
     return logs.run(_state(ctx), job=job, status=status, since=since, until=until,
                     limit=limit, follow=follow, json_out=json_out)
+
+
+@command("verify")
+def verify_cmd(
+    ctx: typer.Context,
+    jobs: Annotated[list[str] | None, typer.Argument(
+        help="Job names (default: every job).", metavar="JOB",
+        autocompletion=complete_job)] = None,
+    since: SinceOpt = "24h",
+    json_out: JsonOpt = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown output.")] = False,
+) -> int:
+    """Did every run happen? Expected slots against observed runs, per job (exit 1 on a
+    missed, failed, duplicate or stuck run)."""
+    from ..commands import verify
+
+    return verify.run(_state(ctx), jobs=list(jobs or ()), since=since, json_out=json_out,
+                      markdown=markdown)
 
 
 def _dlq_ids(flag: str, verb: str) -> Any:

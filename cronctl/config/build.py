@@ -51,6 +51,7 @@ def build(path: Path, model: Any, parsed: dict[str, tuple[str, Any]], source: So
             enabled=spec.enabled,
             locked=spec.locked,
             renamed_from=spec.renamed_from,
+            verify=spec.verify,
             line=mark.line if mark else None,
             **own,
         ))

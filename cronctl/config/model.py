@@ -65,6 +65,22 @@ class SafetySettings:
 
 
 @spec
+class VerifySettings:
+    """`verify:` on a job or in a target's settings, for `cronctl verify` (see verify.md): how
+    late a run may start (`tolerance`: the provider's own by default; then `grace` more, when
+    it is late, not missed) and how long it may run before it is stuck (`max_runtime`)."""
+
+    tolerance: Duration | None = None
+    """How late the provider may fire a run that is still ok (default: the target's own: a
+    minute for QStash, the runner and Vercel Pro; Vercel Hobby's hour comes on top)."""
+    grace: Duration | None = None
+    """How much later still a run counts as late rather than missed (default 0)."""
+    max_runtime: Duration | None = None
+    """A run started and not ended after this long is stuck (default: the target's, e.g. a
+    runner job's timeouts and retries; none for QStash and Vercel)."""
+
+
+@spec
 class JobFields:
     """What every job has, whatever its target. A target's job model subclasses this."""
 
@@ -97,6 +113,9 @@ class JobFields:
     renamed_from: Annotated[str, Pattern(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] | None = None
     """The job's previous name: the plan shows a rename (not a delete and a create), and its
     history (`logs`, `stats`) follows it."""
+    verify: VerifySettings | None = None
+    """`cronctl verify`: this job's tolerance, grace and max_runtime (else its target's
+    `verify:`, else the target's own)."""
 
 
 FILE_DOC = ("The top level. `jobs` is validated job by job so one bad job does not hide the "
@@ -201,6 +220,10 @@ CORE_HINTS: dict[str, str] = {
     "locked": "true or false",
     "schedule": "a quoted cron expression, e.g. \"0 9 * * *\"",
     "path": "a path starting with '/', e.g. /api/cron/cleanup",
+    "verify": "a mapping of tolerance, grace and max_runtime, e.g. {grace: 5m, max_runtime: 15m}",
+    "grace": "a duration like 30s, 5m or 1h",
+    "tolerance": "a duration like 30s, 5m or 1h",
+    "max_runtime": "a duration like 30s, 5m or 1h",
 }
 
 

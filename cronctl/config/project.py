@@ -54,6 +54,7 @@ class Job:
     target: str = ""  # where it runs: a registered target's name (config/build.py sets it)
     renamed_from: str | None = None  # the job's previous name (`renamed_from:`)
     spec: Any = None
+    verify: Any = None  # its `verify:` (config.model.VerifySettings), None: its target's
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,8 @@ async def reset_stats(request: Request) -> Response:
 
 async def vercel_runs(request: Request) -> Response:
     crons = _scheduler(request).vercel
-    return JSONResponse({"runs": crons.runs if crons else []})
+    return JSONResponse({"runs": crons.runs if crons else [],
+                         "since": crons.loaded_ms if crons else None})
 
 
 ROUTES = [

@@ -50,6 +50,7 @@ class VercelCrons:
         self.log = log
         self.runs: list[dict[str, Any]] = []
         now = clock.now_ms()
+        self.loaded_ms = now  # live since: `cronctl verify` expects no run before it
         for job in jobs:
             job.next_ms = _next(job.schedule, now, job.timezone)
 

@@ -124,18 +124,20 @@ def capable(target: Any, capability: type[C], job: Any = None) -> C:
 
 @dataclass(frozen=True)
 class Observation:
-    """One run of a job as a target saw it, for `cronctl verify` to match against expected slots.
+    """One run of a job as a target saw it, for `cronctl verify` to match against expected slots
+    (cronctl/verify/match.py).
 
-    `slot_ms` is the scheduled time the provider fired for, when the provider says so (QStash's
-    schedule logs, the runner's ledger, pg_cron's start time rounded to its minute); None when
-    only the start is known, and the matcher then takes the nearest slot before `started_ms`."""
+    `slot_ms` is the scheduled time the run was for, when the source says so (the runner's
+    ledger, a failover); None when only the start is known (QStash's logs, `cronctl exec`, a
+    check-in), and the matcher then takes the latest slot at or before `started_ms`. Two
+    observations of one job with the same `run_id` are one run."""
 
     job: str  # the job's name in the file (or the live name of a job not in the file: drift)
     run_id: str | None
     slot_ms: int | None
     started_ms: int | None
     ended_ms: int | None  # None while it runs (or when the source never says)
-    outcome: str  # "ok" | "failed" | "running"
+    outcome: str  # "ok" | "failed" | "running" | "skipped" (the provider recorded not running it)
     started_by: str = "schedule"  # schedule | manual | failover | check-in | exec
     source: str = ""  # where it was read, for a person: "QStash logs", "runner ledger", ...
 
@@ -145,34 +147,52 @@ class Observation:
 
 @dataclass(frozen=True)
 class Liveness:
-    """Since when a job is expected to fire on its target, and whether it still can.
+    """Since when a job is expected to fire on its target, whether it still can, and whether
+    cronctl can see its runs at all.
 
     A job expects nothing before `since_ms` (the schedule's creation, the deploy of a file). A
-    schedule that is `missing` or `paused` live while the file says enabled is drift: its slots
-    count as missed, and `drift` names it."""
+    schedule that is not `present` or is `paused` live while the file says enabled is drift:
+    its slots count as missed, and `drift` names it. `unobservable` says why its runs cannot be
+    seen (no readable history and no check-ins): its slots are then "unobserved", not missed.
+    `anchor_ms`: where an `@every` schedule counts from (QStash: the schedule's creation); None
+    is the Unix epoch (the runner's rule)."""
 
     job: str
     since_ms: int | None  # None: unknown (then the verify window alone bounds the slots)
     present: bool = True
     paused: bool = False
     drift: str | None = None  # "deleted behind cronctl's back", "paused by hand", ...
+    unobservable: str | None = None
+    anchor_ms: int | None = None
 
 
 class Observed(Capability):
-    """`cronctl verify` and the runner's watch: the runs a target observed, by slot."""
+    """`cronctl verify` and the runner's watch: the runs a target observed, by slot.
+
+    The service (cronctl/verification.py) asks `liveness` and `observed` once per target for
+    all its jobs, and each job's `tolerance_for` and `max_runtime_for` unless the file's
+    `verify:` (the job's, else the target settings') says otherwise."""
 
     does = "observe the runs of {} jobs"
     hint = "send check-ins to the runner's ping endpoint (see the verify docs)"
     tolerance: ClassVar[timedelta] = timedelta(seconds=60)  # how late the provider may fire
+    # How far back its runs can be read (QStash's log retention); older slots are not judged.
+    retention: ClassVar[timedelta | None] = None
 
     def tolerance_for(self, job) -> timedelta:
-        """How late this job's provider may legitimately fire one of its slots."""
+        """How late this job's provider may legitimately fire one of its slots (after the
+        dialect's own window: Vercel Hobby's hour is counted apart)."""
         return self.tolerance
+
+    def max_runtime_for(self, job) -> timedelta | None:
+        """How long a run may go on before it is stuck (None: no limit known)."""
+        return None
 
     def liveness(self, jobs: list) -> dict[str, Liveness]:
         """For each job, since when it is live and whether it still is (one read, batched)."""
         raise NotImplementedError
 
     def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
-        """(the Observations of these jobs in the window, the requests it took)."""
+        """(the Observations of these jobs started or scheduled in the window, runs of live
+        items no job of the file owns included; the requests it took)."""
         raise NotImplementedError

@@ -63,3 +63,11 @@ def test_a_command_help_imports_no_heavy_module():
     assert "cronctl.cli" in modules  # the control
     for heavy in ("pydantic", "typer._adapters", "rich", "httpx", "yaml", "cronctl.config"):
         assert heavy not in modules, heavy
+
+
+def test_verify_help_imports_neither_the_matcher_nor_a_target():
+    modules = loaded("verify", "--help")
+    assert "cronctl.cli" in modules  # the control
+    for heavy in ("cronctl.verify", "cronctl.verification", "cronctl.commands.verify",
+                  "cronctl.targets", "cronctl.cron", "httpx", "yaml", "rich"):
+        assert heavy not in modules, heavy

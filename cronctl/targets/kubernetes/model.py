@@ -7,7 +7,7 @@ No `from __future__ import annotations`: `config/shape.py` reads these annotatio
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from ...config.model import Duration, JobFields, MethodField
+from ...config.model import Duration, JobFields, MethodField, VerifySettings
 from ...config.project import render_body
 from ...config.shape import Ge, MinLen, spec
 
@@ -50,6 +50,9 @@ class KubernetesSettings:
     runner's ledger); the image needs cronctl installed."""
     runner_database: SecretRef = SecretRef(secret="cronctl-runner", key="database-url")
     """With `wrap: true`, the Secret key `CRONCTL_DATABASE_URL` is read from."""
+    verify: VerifySettings | None = None
+    """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
+    wins)."""
 
 
 Quantity = str | int

@@ -9,6 +9,7 @@ cronctl.dev/project=<project>; everything else in the file is unmanaged and kept
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from ...errors import ConfigError
 from ...fsutil import write_atomic
 from ...plan import Artifact, FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Target
-from ..capabilities import Pausable, RunHistory, Stats, Triggerable
+from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
 from . import manifest_file
 from .manifest import cronjob, flatten, settings_of
 
@@ -43,7 +44,7 @@ class CronJobSpec:
         return str((self.doc.get("spec") or {}).get("schedule", ""))
 
 
-class KubernetesTarget(Target):
+class KubernetesTarget(Observed, Target):
     name = "kubernetes"
     title = "Kubernetes"
     noun = "CronJobs"
@@ -188,6 +189,28 @@ class KubernetesTarget(Target):
             return ("Kubernetes keeps the runs of its CronJobs: kubectl get jobs -l "
                     f"cronctl.dev/job={name}{self._ns()}")
         return None
+
+    # -- Observed (cronctl verify): observe.py -------------------------------------------------
+    def tolerance_for(self, job) -> timedelta:
+        from .observe import tolerance
+
+        return tolerance(job)
+
+    def max_runtime_for(self, job) -> timedelta | None:
+        from .observe import max_runtime
+
+        return max_runtime(job)
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        from ..runner.observe import keeps_checkins
+        from .observe import liveness
+
+        return liveness(self, jobs, checkins=keeps_checkins(self.config))
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        from .observe import observed
+
+        return observed(self, jobs, since_ms=since_ms, until_ms=until_ms)
 
     def probe(self) -> list[Check]:
         try:

@@ -7,7 +7,7 @@ No `from __future__ import annotations`: `config/shape.py` reads these annotatio
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from ...config.model import Duration, Headers, JobFields, MethodField
+from ...config.model import Duration, Headers, JobFields, MethodField, VerifySettings
 from ...config.project import render_body
 from ...config.shape import Ge, spec
 from ...secrets import Secret, reveal
@@ -38,6 +38,9 @@ class Defaults:
     """The jobs' `failure_callback`."""
     labels: list[str] | None = None
     """The jobs' `labels`."""
+    verify: VerifySettings | None = None
+    """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
+    wins)."""
 
 
 @spec

@@ -20,6 +20,8 @@ from ..capabilities import (
     DeadLetters,
     Importable,
     Imported,
+    Liveness,
+    Observed,
     Pausable,
     RunHistory,
     Stats,
@@ -29,7 +31,8 @@ from . import connect
 from .spec import ScheduleSpec, attributes, differences, from_job
 
 
-class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Target):
+class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Importable, Observed,
+                   Target):
     name = "qstash"
     title = "QStash"
     noun = "schedules"
@@ -229,6 +232,42 @@ class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Import
             return Imported()
         jobs, skipped = importer.from_qstash(live, base_url, taken, project)
         return Imported(jobs, base_url, skipped)
+
+    # -- Observed (cronctl verify) ------------------------------------------------------------
+    def tolerance_for(self, job) -> timedelta:
+        """QStash fires within seconds; a schedule's delay postpones the delivery, not the
+        firing, so it adds nothing."""
+        return self.tolerance
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        """One listing: each schedule's creation, pause state, or absence."""
+        from .observe import liveness
+
+        self._live = self.populate() if jobs else []
+        return liveness(jobs, self._live)
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        """The jobs' messages from QStash's logs, read as `stats` reads them (per schedule
+        for a few jobs, else the account's events paged once, whichever costs less)."""
+        from .deliveries import fetch
+        from .observe import labels, observations
+
+        if not jobs:
+            return [], 0
+        # The project's schedules no job of the file owns (seen by `liveness`): their runs
+        # are runs of jobs not in the file.
+        owned = {sid for j in self.jobs for sid in j.spec.history_ids}
+        names = {j.name for j in self.config.jobs}  # a job now on another target keeps its ID
+        orphans = {s.schedule_id: self.job_name(s.schedule_id)
+                   if self.job_name(s.schedule_id) not in names else s.schedule_id
+                   for s in getattr(self, "_live", ())
+                   if self.owns(s.schedule_id) and s.schedule_id not in owned}
+        window_s = max(0.0, (until_ms - since_ms) / 1000)
+        history = connect.run(self.state, lambda client: fetch(
+            labels(jobs) + list(orphans), since_ms, window_s, client=client))
+        events = [e for page in history.events.values() for e in page]
+        return observations(events, jobs, since_ms=since_ms, until_ms=until_ms,
+                            orphans=orphans), history.requests
 
     def stats_jobs(self, job=None) -> list:
         return [job] if job is not None else self.jobs

@@ -8,7 +8,7 @@ No `from __future__ import annotations`: shape.py reads these annotations as obj
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from ...config.model import Duration, JobFields, MethodField
+from ...config.model import Duration, JobFields, MethodField, VerifySettings
 from ...config.shape import Before, Ge, Le, Pattern, spec
 from ...durations import parse_duration
 from ...secrets import reveal
@@ -94,6 +94,9 @@ class RunnerSettings:
     """Runs at once on one replica."""
     notify: list[str] = field(default_factory=list)  # every runner job's, unless it has its own
     """apprise URLs for every runner job without its own `notify`."""
+    verify: VerifySettings | None = None
+    """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
+    wins)."""
 
 
 HINTS = {

@@ -11,12 +11,12 @@ ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ...errors import ConfigError, UsageError
 from ...plan import FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
-from ..capabilities import Pausable, RunHistory, Stats, Triggerable
+from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
 from .model import settings_of
 from .records import Execution, display_url
@@ -35,7 +35,7 @@ class RunnerSpec:
     paused: bool = False
 
 
-class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
+class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
     name = "runner"
     title = "runner"
     noun = "jobs"
@@ -171,6 +171,60 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Target):
         from .stats import job_stats
 
         return job_stats(self.ledger, jobs, from_ms, on_job), 1
+
+    # -- Observed (cronctl verify) ------------------------------------------------------------
+    def tolerance_for(self, job) -> timedelta:
+        """A runner fires within a second; its jitter and starting deadline may delay a run."""
+        run = resolve(self.config, job)
+        return self.tolerance + timedelta(seconds=max(run.jitter, run.starting_deadline or 0))
+
+    def max_runtime_for(self, job) -> timedelta | None:
+        """Every attempt's timeout and the backoffs between them, and a minute for the lease."""
+        run = resolve(self.config, job)
+        backoff = sum(run.retry_backoff * 2 ** i for i in range(run.retries))
+        return timedelta(seconds=run.timeout * (run.retries + 1) + backoff + 60)
+
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        """Live since the runner loaded the job as it is now; paused in the ledger (by hand,
+        or after failures) while the file says enabled is drift."""
+        ledger = self._existing_ledger()
+        if ledger is None:
+            return {j.name: Liveness(j.name, None, present=False,
+                                     drift="no runner ledger yet: no runner has run")
+                    for j in jobs}
+        from .observe import loaded_at
+
+        loaded, states = loaded_at(ledger), ledger.states()
+        out = {}
+        for job in jobs:
+            state = states.get(job.name)
+            out[job.name] = Liveness(
+                job.name, loaded.get(job.name), present=job.name in loaded,
+                paused=bool(state and state.paused),
+                drift=(f"paused in the runner's ledger ({state.reason})" if state and
+                       state.paused else None) if job.name in loaded else
+                "not loaded by the runner ('cronctl schedule' records the file's jobs)")
+        return out
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        from .observe import observations
+
+        ledger = self._existing_ledger()
+        if ledger is None:
+            return [], 0
+        renamed = {j.renamed_from: j.name for j in jobs if j.renamed_from}
+        known = {n for j in self.config.jobs for n in (j.name, j.renamed_from) if n}
+        # these jobs' runs, and those of jobs not in the file (a runner still on an old file)
+        return observations(ledger, [j.name for j in jobs], since_ms=since_ms,
+                            until_ms=until_ms, renamed=renamed, strangers=known), 1
+
+    def _existing_ledger(self):
+        """The ledger if there is one (a read creates no SQLite file)."""
+        if self._ledger is None:
+            from .observe import existing_ledger
+
+            self._ledger = existing_ledger(self.config)
+        return self._ledger
 
     def probe(self) -> list[Check]:
         where = display_url(self.ledger.url)

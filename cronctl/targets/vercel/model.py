@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from ...config.model import JobFields
+from ...config.model import JobFields, VerifySettings
 from ...config.shape import Ge, Le, spec
 
 Plan = Literal["hobby", "pro", "enterprise"]
@@ -33,6 +33,9 @@ class VercelSettings:
     with `VERCEL_TOKEN`; else `VERCEL_PROJECT_ID`, else `.vercel/project.json`."""
     team: str | None = None  # the team ID (teamId=), else VERCEL_ORG_ID or .vercel/project.json
     """The Vercel team ID; else `VERCEL_ORG_ID`, else `.vercel/project.json`."""
+    verify: VerifySettings | None = None
+    """`cronctl verify` for its jobs: tolerance, grace, max_runtime (a job's own `verify:`
+    wins)."""
 
 
 @spec

@@ -15,13 +15,13 @@ CANNOT = UsageError(
     "records the runs it fires and 'cronctl logs' shows them)")
 
 
-def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
-             limit: int) -> list[Run]:
-    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+def dev_log(state=None) -> dict:
+    """`cronctl dev`'s record of the Vercel cron runs it fired: {"runs": [...], "since": ms
+    the crons were loaded}; UsageError (CANNOT) when the QStash this command talks to (with a
+    `state`: the environment's, or a `cronctl dev` found beside the file) is not one."""
     import httpx
 
     from ... import httpguard as guard
-    from ..qstash.runs import iso
 
     env = current()
     # the dev server: where QSTASH_URL points, or VERCEL_API_URL (its Vercel side)
@@ -30,7 +30,19 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
         (env.get("VERCEL_API_URL", ""), env.get("VERCEL_TOKEN", "")))
         if u.strip() and t.strip()), ("", ""))
     url, token = url.strip().rstrip("/"), token.strip()
-    if not url:
+    if not url and state is not None:  # a `cronctl dev` found beside the file
+        from ...dev.discovery import credentials as discovered
+        from ...errors import CronctlError
+        from ...secrets import reveal
+
+        try:
+            found = getattr(state, "qstash", None) or discovered(state)
+        except CronctlError:
+            raise CANNOT from None
+        if not found:
+            raise CANNOT
+        url, token = found[0].rstrip("/"), reveal(found[1])
+    if not url or not token:
         raise CANNOT
     limits = guard.Limits.from_env("read")
     try:
@@ -45,6 +57,15 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise CANNOT
+    return data
+
+
+def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
+             limit: int, data: dict | None = None) -> list[Run]:
+    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+    from ..qstash.runs import iso
+
+    data = dev_log() if data is None else data
     names = {j.name for j in jobs}
     out = []
     for i, r in enumerate(data["runs"]):

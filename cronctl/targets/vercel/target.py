@@ -18,7 +18,16 @@ from ...errors import ConfigError
 from ...fsutil import write_atomic
 from ...plan import Artifact, FieldChange, Plan
 from ..base import ApplyResult, Check, OnDone, Target, TriggerResult
-from ..capabilities import Importable, Imported, Pausable, RunHistory, Stats, Triggerable
+from ..capabilities import (
+    Importable,
+    Imported,
+    Liveness,
+    Observed,
+    Pausable,
+    RunHistory,
+    Stats,
+    Triggerable,
+)
 from .crons import VercelChange, desired_crons, read_doc
 from .json_file import render_new, splice
 from .model import settings as vercel_settings
@@ -75,7 +84,7 @@ def _specs(crons: list, names: dict[str, str] | None = None) -> list[CronSpec]:
     return out
 
 
-class VercelTarget(Triggerable, RunHistory, Importable, Target):
+class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
     name = "vercel"
     title = "vercel.json"
     generated_by_default = True  # vercel.json is the default file of `generate`
@@ -225,6 +234,17 @@ class VercelTarget(Triggerable, RunHistory, Importable, Target):
             return f"ask Vercel to run {job.path} on the production deployment now"
         url = display(f"{self.config.base_url}{job.path}") if self.config.base_url else job.path
         return f"GET {url} now, as Vercel Cron would"
+
+    # -- Observed (cronctl verify): observe.py; Hobby's hour window comes from the dialect ----
+    def liveness(self, jobs: list) -> dict[str, Liveness]:
+        from .observe import liveness
+
+        return liveness(self, jobs)
+
+    def observed(self, jobs: list, *, since_ms: int, until_ms: int) -> tuple[list, int]:
+        from .observe import observed
+
+        return observed(self, jobs, since_ms=since_ms, until_ms=until_ms)
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list:
