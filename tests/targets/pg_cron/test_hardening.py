@@ -93,3 +93,15 @@ def test_another_roles_jobs_are_never_changed_even_as_a_superuser(cli, pg_file, 
     assert cli("diff", "--exit-code", env=env).code == 0
     for name, _ in theirs:
         sql("DELETE FROM cron.job WHERE jobname = %s", (name,))
+
+
+@pytest.mark.parametrize("expr", ["@hourly", "@daily", "@midnight"])
+def test_a_macro_that_restricts_no_day_gets_no_either_warning(expr):
+    """pg_cron's @hourly and @daily set every day-of-month and day-of-week bit without the
+    '*' flags: either rule gives every day, so the EITHER warning was noise on every such
+    job (and taught users to ignore it)."""
+    from cronctl.targets.pg_cron.dialect import PgCronDialect
+
+    d = PgCronDialect("1.6")
+    assert d.validate(expr) == []
+    assert any("EITHER" in p.message for p in d.validate("0 0 1-31 * 1"))  # still warned
