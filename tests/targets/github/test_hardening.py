@@ -79,3 +79,30 @@ def test_a_variable_cannot_inject_a_github_expression(cli, write_config, workflo
     assert "${BRANCH}" in r.err and "expression" in r.err and "Traceback" not in r.err
     assert not workflows.exists() or not any(workflows.iterdir())
     assert cli("generate", env={"BRANCH": "main"}).code == 0
+
+
+def test_a_hand_made_copy_of_a_generated_workflow_is_never_deleted(cli, write_config,
+                                                                   workflows):
+    """A copy keeps the mark (its first line): two files then claimed one job, the last one
+    read won, and the plan 'moved' the job out of the copy, deleting it."""
+    write_config(HEAD)
+    assert cli("generate").code == 0
+    copy = workflows / "my-copy.yml"
+    copy.write_text((workflows / "cron-nightly.yml").read_text() + "# my edit\n")
+    before = copy.read_text()
+    r = cli("diff", "--json")
+    assert r.code == 0, r.err
+    import json
+
+    assert json.loads(r.out)["github"]["changes"] == []
+    write_config(HEAD.replace("17 2", "18 2"))
+    r = cli("schedule", "--yes")
+    assert r.code == 0, r.out + r.err
+    assert copy.read_text() == before
+    assert '"18 2 * * *"' in (workflows / "cron-nightly.yml").read_text()
+    (workflows / "cron-nightly.yml").unlink()  # two copies, neither at the job's file name
+    (workflows / "other-copy.yml").write_text(before)
+    r = cli("schedule", "--yes")
+    assert r.code == 2, r.out + r.err
+    assert "my-copy.yml" in r.err and "other-copy.yml" in r.err and "nightly" in r.err
+    assert copy.read_text() == before == (workflows / "other-copy.yml").read_text()
