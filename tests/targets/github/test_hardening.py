@@ -106,3 +106,15 @@ def test_a_hand_made_copy_of_a_generated_workflow_is_never_deleted(cli, write_co
     assert r.code == 2, r.out + r.err
     assert "my-copy.yml" in r.err and "other-copy.yml" in r.err and "nightly" in r.err
     assert copy.read_text() == before == (workflows / "other-copy.yml").read_text()
+
+
+def test_job_names_that_differ_only_in_case_are_refused(cli, write_config, workflows):
+    """cron-Nightly.yml and cron-nightly.yml are one file on macOS and Windows checkouts, and
+    GitHub's concurrency groups ignore case, so one job would hold the other back."""
+    write_config(HEAD + "  Nightly:\n    target: github\n    path: /api/other\n"
+                 "    schedule: '0 4 * * *'\n")
+    for args in (("validate",), ("generate",)):
+        r = cli(*args)
+        assert r.code == 2, (args, r.out, r.err)
+        assert "Nightly" in r.out + r.err and "case" in r.out + r.err
+    assert not workflows.exists()
