@@ -80,19 +80,18 @@ def desired_spec(config, job) -> WorkflowSpec:
                            timezone=job.timezone, paused=not job.enabled, runs_on=s.runs_on,
                            timeout_s=timeout, call=call, command=model.command,
                            description=job.description)
-    refuse_secrets(config, job, text)
-    refuse_expressions(config, job, text)
     path = folder(config) / file_name(config, job.name)
+    doc = _parse(path, text)
+    values = [str(v) for v in flatten(doc).values()] if doc is not None else [text]
+    refuse_secrets(config, job, text, values)
+    refuse_expressions(config, job, values)
     return WorkflowSpec(job.name, shown(config, path), not job.enabled, job.schedule,
-                        job.timezone if job.timezone != "UTC" else None, path, text,
-                        _parse(path, text))
+                        job.timezone if job.timezone != "UTC" else None, path, text, doc)
 
 
-def refuse_secrets(config, job, text: str) -> None:
+def refuse_secrets(config, job, text: str, values: list[str]) -> None:
     """A workflow is committed: a secret's value is never written into one (the bearer is
     `${{ secrets.NAME }}`, which GitHub fills in at run time)."""
-    parsed = _parse(Path(), text)
-    values = [str(v) for v in flatten(parsed).values()] if parsed is not None else []
     folded = " ".join(text.split())  # a comment folds a description's whitespace
     for secret in config.secrets:
         if secret and (secret in text or any(secret in v for v in values)
@@ -104,12 +103,10 @@ def refuse_secrets(config, job, text: str) -> None:
                 "variables -> Actions) and refer to them there, not in schedules.yaml's values")
 
 
-def refuse_expressions(config, job, text: str) -> None:
+def refuse_expressions(config, job, values: list[str]) -> None:
     """`${{ }}` that schedules.yaml's author wrote is theirs; the same from a ${VAR}'s value
     (a branch name or a PR title in CI) would be evaluated by GitHub in the workflow
     (expression injection: secrets.*, github.token), so such a value is refused."""
-    parsed = _parse(Path(), text)
-    values = [str(v) for v in flatten(parsed).values()] if parsed is not None else [text]
     for name, value in sorted((getattr(config, "interpolated", None) or {}).items()):
         if "${{" in str(value) and any(str(value) in v for v in values):
             where = f"{config.path}:{job.line}" if job.line else str(config.path)
