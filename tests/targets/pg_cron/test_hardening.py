@@ -105,3 +105,29 @@ def test_a_macro_that_restricts_no_day_gets_no_either_warning(expr):
     d = PgCronDialect("1.6")
     assert d.validate(expr) == []
     assert any("EITHER" in p.message for p in d.validate("0 0 1-31 * 1"))  # still warned
+
+
+@pytest.mark.parametrize("timeout", ["0s", "600h"])
+def test_a_timeout_pg_net_cannot_take_is_refused_with_its_line(cli, pg_file, timeout):
+    """timeout_milliseconds is an int: 600h (2,160,000,000 ms) made a command that binds to
+    no pg_net function, so every run failed in the database; 0s made every call time out."""
+    path = pg_file(_project(), "call:\n  target: pg_cron\n  path: /api/cron/x\n"
+                   f"  timeout: {timeout}\n  schedule: '0 3 * * *'\n")
+    r = cli("validate")
+    assert r.code == 2, r.out + r.err
+    assert f"{path}:" in r.out + r.err and "timeout" in r.out + r.err
+
+
+def test_the_longest_timeout_allowed_binds_to_pg_nets_signature(sql, net_stand_in):
+    from cronctl.targets.pg_cron.command import http_command
+    from cronctl.targets.pg_cron.validate import MAX_TIMEOUT_S
+
+    for timeout, binds in ((MAX_TIMEOUT_S, True), (MAX_TIMEOUT_S + 1, False)):
+        command = http_command("https://a.example.com/x", "POST", {}, timeout, "none")
+        if binds:
+            assert sql(command)[0][0] > 0
+        else:
+            import psycopg
+
+            with pytest.raises(psycopg.Error):
+                sql(command)
