@@ -53,17 +53,22 @@ class State:
 
         path = self.config_path()
         config = load_config(path, self.env)
-        if remote and config.unset and self.env is None:
-            from .dev.discovery import shared_env
-
-            served = shared_env(self)
-            if served:
-                self.env = {**served, **current().vars}
-                config = load_config(path, self.env)
+        lacking = config.unset or not current().value("CRON_SECRET")
+        if remote and self.env is None and lacking and self.use_dev_env():
+            self.env = dict(current().vars)
+            config = load_config(path, self.env)
         add_secrets(config.secrets)
         if require:
             config.require_env(require)
         return config
+
+    def use_dev_env(self) -> dict[str, str]:
+        """What this shell lacks and a discovered `cronctl dev` has (the file's ${VARS}, the
+        CRON_SECRET it sends), made part of the run's Environment: every command and target
+        then reads it as the shell's (dev/discovery.py). Once per command."""
+        from .dev.discovery import adopt
+
+        return adopt(self)
 
     def tell(self, text: str) -> None:
         """What a target has to say (a note, a warning): one line on stderr."""

@@ -59,6 +59,11 @@ class Environment:
         """A variable stripped of the whitespace a copy-paste adds ("" when unset)."""
         return (self.vars.get(name) or "").strip()
 
+    def extend(self, found: Mapping[str, str]) -> None:
+        """Variables found beyond this process (a discovered `cronctl dev`'s: dev/discovery.py)
+        join the run's, for every reader of `current()`; one set here always wins."""
+        self.vars = {**found, **self.vars}
+
 
 def build(environ: Mapping[str, str] | None = None, *, clock: Callable[[], datetime] = _wall
           ) -> Environment:

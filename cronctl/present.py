@@ -10,24 +10,48 @@ from . import engine, render, savedplan
 from .app import confirm
 from .ci import append_summary
 from .environment import current
-from .errors import ExitStatus, SafetyError
+from .errors import CronctlError, ExitStatus, SafetyError
 from .output import console, echo, print_json, print_renderable
 from .plan import SYMBOLS, Change, Plan
 from .words import count
 
 
 def sync(state, opts: engine.Options) -> int:
-    """Run one sync and present it; the exit code."""
-    result = engine.sync(state, opts, hooks(state, opts))
+    """Run one sync and present it; the exit code. Ctrl-C while applying says how far it got
+    (exit 130): the next run plans against what is live, so it finishes the rest."""
+    applying: list[int] = []  # [changes to apply, changes applied] once applying began
+    try:
+        result = engine.sync(state, opts, hooks(state, opts, applying))
+    except KeyboardInterrupt:
+        if not applying:
+            raise
+        total, done = applying
+        again = "cronctl cleanup" if opts.mode == "cleanup" else "cronctl schedule"
+        raise CronctlError(f"interrupted: {done} of {count(total, 'change')} applied",
+                           hint=f"run '{again}' again to apply the rest (it plans against "
+                           "what is live, so what was applied shows no change)",
+                           exit_status=ExitStatus.INTERRUPTED) from None
     return finish(result, opts)
 
 
-def hooks(state, opts: engine.Options) -> engine.Hooks:
+def hooks(state, opts: engine.Options, applying: list[int] | None = None) -> engine.Hooks:
+    def progress(total: int):
+        shown = _progress(state, total, opts.json_out)
+        if applying is None:
+            return shown
+        applying[:] = [total, 0]
+
+        def on_done(change: Change, error: str | None) -> None:
+            applying[1] += error is None
+            shown(change, error)
+
+        return on_done
+
     return engine.Hooks(
         note=lambda text: echo(f"note: {text}", err=True),
         show=(lambda plans: None) if opts.json_out else show,
         confirm=lambda question: confirm(question, yes=opts.yes, dry_run=True),
-        progress=lambda total: _progress(state, total, opts.json_out),
+        progress=progress,
     )
 
 

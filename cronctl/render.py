@@ -171,12 +171,7 @@ def _jsonable(value: Any) -> Any:
 def markdown(plans: list[Plan]) -> str:
     project = plans[0].project if plans else ""
     out = [f"### cronctl plan: `{project}`", ""]
-    totals = {a: 0 for a in ACTIONS}
-    unchanged = 0
     for plan in plans:
-        for a in ACTIONS:
-            totals[a] += plan.count(a)
-        unchanged += len(plan.unchanged)
         for art in plan.changed_artifacts:
             out += [f"**{art.shown}** changes:", "", "```diff",
                     art.unified_diff().rstrip("\n"), "```", ""]
@@ -197,12 +192,18 @@ def markdown(plans: list[Plan]) -> str:
             out += [f"{plan.title} matches the file.", ""]
         if plan.unmanaged:
             out += [f"{len(plan.unmanaged)} unmanaged {plan.noun} left alone.", ""]
-    parts = [f"{totals['create']} to create", f"{totals['update']} to update",
-             f"{totals['delete']} to delete"]
-    parts += [f"{totals[a]} to {a}" for a in ("pause", "resume", "rename") if totals[a]]
-    parts.append(f"{unchanged} unchanged")
-    out.append("**Plan: " + ", ".join(parts) + ".**")
+    out.append(f"**{totals(plans)}**")
     return "\n".join(out) + "\n"
+
+
+def totals(plans: list[Plan]) -> str:
+    """"Plan: 1 to create, 0 to update, 0 to delete, 4 unchanged." over every target."""
+    n = {a: sum(p.count(a) for p in plans) for a in ACTIONS}
+    parts = [f"{n['create']} to create", f"{n['update']} to update",
+             f"{n['delete']} to delete"]
+    parts += [f"{n[a]} to {a}" for a in ("pause", "resume", "rename") if n[a]]
+    parts.append(f"{sum(len(p.unchanged) for p in plans)} unchanged")
+    return "Plan: " + ", ".join(parts) + "."
 
 
 def _md_escape(text: str) -> str:

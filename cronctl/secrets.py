@@ -62,6 +62,19 @@ class Secret:
         return bool(self._value)
 
 
+def same_secret(given: str | bytes | None, known: str | bytes) -> bool:
+    """Whether a presented token is the known one, in a time that shows neither its value nor
+    its length: the SHA-256 digests (one length) are compared in constant time."""
+    import hashlib
+    import hmac
+
+    def digest(v: str | bytes) -> bytes:
+        return hashlib.sha256(v if isinstance(v, bytes) else
+                              v.encode("utf-8", "surrogatepass")).digest()
+
+    return given is not None and hmac.compare_digest(digest(given), digest(known))
+
+
 def reveal(value: Any) -> Any:
     """The value behind a Secret; anything else unchanged. Only the HTTP layer needs this."""
     return value.reveal() if isinstance(value, Secret) else value
@@ -173,15 +186,16 @@ def mask_dsn(dsn: str, text: str | None = None) -> str:
     return text
 
 
-def same_secret(given: str | bytes, known: str | bytes) -> bool:
-    """Whether a presented token equals the known one, in the same time whatever its length:
-    both are hashed to one length first (hmac.compare_digest alone returns at once when the
-    lengths differ, which tells an attacker the length)."""
-    import hashlib
-    import hmac
+def require_cron_secret(request: str, sender: str) -> None:
+    """Refuse, before anything is sent, a request that carries `Authorization: Bearer
+    $CRON_SECRET` when CRON_SECRET has no value here (nor in a discovered `cronctl dev`)."""
+    from .environment import current
+    from .errors import ConfigError
 
-    def digest(value: str | bytes) -> bytes:
-        data = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
-        return hashlib.sha256(data).digest()
-
-    return hmac.compare_digest(digest(given), digest(known))
+    if current().value("CRON_SECRET"):
+        return
+    raise ConfigError(
+        f"CRON_SECRET is not set, so {request} would go without the Authorization: Bearer "
+        f"header {sender} sends (the app would answer 401); nothing was sent",
+        hint="export CRON_SECRET=<the value your app checks>, or run the command beside a "
+        "running 'cronctl dev' (beside its schedules.yaml, commands send the server's value)")

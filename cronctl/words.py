@@ -19,6 +19,12 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
+def article(word: str) -> str:
+    """"an" before a vowel sound as these words have it ("an operator", "an admin"), else
+    "a" ("a viewer")."""
+    return "an" if word[:1].lower() in "aeio" else "a"
+
+
 def count(n: int, noun: str) -> str:
     """`count(1, "business job")` -> "1 business job"; `count(2, "run")` -> "2 runs"."""
     return f"{n} {noun if n == 1 else plural(noun)}"

@@ -2,9 +2,12 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs]
 
-Starts a loopback app, a real `cronctl dev`, a project of nine jobs on three targets with a few
-runs (some failing), and `cronctl ui`; then saves docs/ui-jobs.png (the jobs page),
-docs/ui-job.png (a job's page) and docs/ui-narrow.png (the jobs page 360 px wide).
+Starts a loopback app, a real `cronctl dev`, a project of seven jobs on three targets with a
+few runs (some failing, one job paused), and `cronctl ui`; then saves docs/ui-jobs.png (the
+jobs page), docs/ui-job.png (a job's page), docs/ui-narrow.png (the jobs page 360 px wide),
+docs/ui-plan.png (the plan page with a pending change) and docs/ui-edit.png (the schedule
+editor's preview). `--extra DIR` also saves the job page, the plan and the editor at 360 px
+there (for a review, not the docs).
 """
 
 from __future__ import annotations
@@ -75,7 +78,9 @@ jobs:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs"))
-    out = Path(parser.parse_args().out)
+    parser.add_argument("--extra", default=None)
+    args = parser.parse_args()
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     App.failure = '{"error": "card declined by the payment provider (code 51)"}'
     with App() as app, DevServer(memory=True, clock="wall") as dev, \
@@ -97,20 +102,48 @@ def main() -> int:
                     time.sleep(0.5)
             finally:
                 c.close()
+            paused = site.cli("pause", "sync-invoices-with-the-accounting-system")
+            assert paused.returncode == 0, paused.stderr
             chromium.login(driver, site.url, ADMIN)
-            driver.set_window_size(1280, 760)
-            driver.get(site.url + "/")
-            driver.save_screenshot(str(out / "ui-jobs.png"))
-            driver.set_window_size(1280, 1400)
-            driver.get(site.url + "/jobs/retry-failed-payments")
-            driver.save_screenshot(str(out / "ui-job.png"))
-            driver.set_window_size(360, 900)
-            driver.get(site.url + "/")
-            driver.save_screenshot(str(out / "ui-narrow.png"))
+
+            def shot(path: str, name: str, width: int, height: int, folder: Path = out):
+                driver.set_window_size(width, height)
+                chromium.load(driver, site.url + path)
+                driver.save_screenshot(str(folder / name))
+
+            shot("/", "ui-jobs.png", 1280, 760)
+            shot("/jobs/retry-failed-payments", "ui-job.png", 1280, 1400)
+            shot("/", "ui-narrow.png", 360, 900)
+            # a pending change for the plan page: the file edited, not applied
+            path = site.folder / "schedules.yaml"
+            text = path.read_text()
+            path.write_text(text.replace('schedule: "*/10 * * * *"', 'schedule: "*/15 * * * *"')
+                            .replace('schedule: "0 3 * * *"', 'schedule: "30 2 * * *"'))
+            shot("/plan", "ui-plan.png", 1280, 900)
+            path.write_text(text)
+            driver.set_window_size(1280, 1100)
+            chromium.load(driver, site.url + "/jobs/send-daily-digest/edit")
+            from selenium.webdriver.common.by import By
+
+            field = driver.find_element(By.ID, "e-schedule")
+            field.clear()
+            field.send_keys("30 7 * * 1-5")
+            driver.find_element(By.XPATH, "//button[normalize-space()='Preview']").click()
+            chromium.wait_for(driver, lambda d: d.find_elements(By.ID, "next-runs"))
+            driver.save_screenshot(str(out / "ui-edit.png"))
+            if args.extra:
+                extra = Path(args.extra)
+                extra.mkdir(parents=True, exist_ok=True)
+                shot("/jobs/sync-invoices-with-the-accounting-system", "job-paused.png", 1280,
+                     1000, extra)
+                shot("/jobs/retry-failed-payments", "job-narrow.png", 360, 2000, extra)
+                path.write_text(text.replace('schedule: "0 3 * * *"', 'schedule: "30 2 * * *"'))
+                shot("/plan", "plan-narrow.png", 360, 1200, extra)
+                path.write_text(text)
         finally:
             chromium.stop(driver)
             stop_site(site)
-    for name in ("ui-jobs.png", "ui-job.png", "ui-narrow.png"):
+    for name in ("ui-jobs.png", "ui-job.png", "ui-narrow.png", "ui-plan.png", "ui-edit.png"):
         print(out / name)
     return 0
 

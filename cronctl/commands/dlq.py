@@ -24,11 +24,7 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     delete = [i for i in delete if i != "--all"] if delete else None
     action = _action(retry, delete, everything)
     config = state.load()
-    one = config.job(job) if job else None
-    found = engine.target_for(config, state, one) if one else engine.history(config, state)
-    target = capable(found, DeadLetters, one)
-    jobs = [one] if one else target.jobs
-    letters = target.dead_letters(jobs) if jobs else []
+    target, letters = collect(config, state, job)
     if action is None:
         if json_out:
             print_json(to_json(letters))
@@ -66,6 +62,16 @@ def run(state, *, job: str | None, retry: list[str] | None, delete: list[str] | 
     else:
         echo(f"Deleted {count(deleted, 'DLQ message')}.")
     return 0
+
+
+def collect(config, state, job: str | None) -> tuple[DeadLetters, list[DeadLetter]]:
+    """The target that keeps dead letters (JOB's, else the project's) and its letters of JOB,
+    or of every job of the file on it."""
+    one = config.job(job) if job else None
+    found = engine.target_for(config, state, one) if one else engine.history(config, state)
+    target = capable(found, DeadLetters, one)
+    jobs = [one] if one else target.jobs
+    return target, target.dead_letters(jobs) if jobs else []
 
 
 def to_json(letters: list[DeadLetter]) -> dict:

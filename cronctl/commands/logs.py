@@ -44,7 +44,7 @@ def run(state, *, job: str | None, status: str | None, since: str, until: str | 
     if follow and until:
         raise UsageError("--follow keeps printing new runs; --until ends the window",
                          hint="use one of them")
-    config = state.load()
+    config = state.load(remote=True)
     jobs = [config.job(job)] if job else list(config.jobs)
     now = now_ms(state)
     since_ms = now - int(parse_since(since).total_seconds() * 1000)
@@ -138,7 +138,7 @@ def _summary(runs: list[Run]) -> str:
     if not runs:
         return "No runs in this window."
     by_state = {s: sum(1 for r in runs if r.state == s) for s in RUN_STATES}
-    manual = sum(1 for r in runs if r.started_by == "manual")
+    manual = sum(1 for r in runs if r.started_by in ("manual", "exec"))
     parts = [f"{n} {s}" for s, n in by_state.items() if n]
     return (f"{count(len(runs), 'run')} ({', '.join(parts)}), {manual} started by hand.")
 

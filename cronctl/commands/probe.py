@@ -79,6 +79,7 @@ def to_json(checks: list[Check]) -> dict:
 
 def collect(state, *, fail_on: int | None = None) -> list[Check]:
     """Every check `cronctl probe` makes: the file, each target, deliveries, the app."""
+    state.use_dev_env()  # what a discovered `cronctl dev` resolves, as `list` and `diff` do
     config, checks = _file_checks(state)
     # Vercel and QStash call the app with CRON_SECRET from this environment; a Kubernetes
     # project's jobs read theirs from a Secret in the cluster.

@@ -26,16 +26,22 @@ def run(state, job_name: str, *, yes: bool, json_out: bool, force: bool = False,
     if json_out:
         print_json({**result.facts, **({"run": outcome.to_json()} if outcome else {})})
     else:
-        echo(result.text if outcome is None else result.text.split("\n")[0])
+        first, _, rest = result.text.partition("\n")
+        echo(result.text if outcome is None else first)
         if outcome is not None:
             echo(describe(outcome, timeout))
+            hints = [line for line in rest.splitlines() if line.startswith("hint:")]
+            if hints and outcome.state != "delivered":
+                echo("\n".join(hints))
     return 0 if ok else 1
 
 
 def describe(run, timeout: float) -> str:
     if run.state == "in-flight":
+        status = f"HTTP {run.status}" if run.status is not None else None
+        last = ", ".join(x for x in dict.fromkeys((status, run.problem)) if x)
         return (f"{run.job}: still running after {timeout:g}s ({count(run.attempts, 'attempt')} "
-                f"so far); see 'cronctl logs {run.job}'")
+                f"so far{'; the last: ' + last if last else ''}); see 'cronctl logs {run.job}'")
     parts = [f"{run.job}: {run.state}", count(run.attempts, "attempt")]
     if run.status is not None:
         parts.append(f"HTTP {run.status}")

@@ -29,6 +29,9 @@ ApplyFile = Callable[[Path, dict, tuple[str, str]], int]
 POLL_S = 0.25  # how often the file is looked at
 SETTLE_S = 0.1  # an editor's save can take more than one write: wait until it holds still
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# Shared with commands beside the file besides its ${VARS}: what this server sends itself
+# (Vercel's Authorization: Bearer CRON_SECRET), so a trigger from there sends the same.
+SENT = ("CRON_SECRET",)
 
 
 def fill_env(config_path: Path, app_url: str | None,
@@ -100,8 +103,8 @@ class AutoApply:
                 return error(401, "unauthorized: the key of .cronctl/dev.json is needed")
             if (request.client.host if request.client else "") not in LOOPBACK:
                 return error(403, "forbidden: only asked from this machine")
-            return JSONResponse({"env": {k: self.env[k] for k in sorted(self.names)
-                                         if self.env.get(k)}})
+            names = sorted(self.names.union(SENT))
+            return JSONResponse({"env": {k: self.env[k] for k in names if self.env.get(k)}})
 
         return [Route("/_cronctl/env", env, methods=["GET"])]
 

@@ -192,15 +192,45 @@ def _get(info: DevInfo, path: str, token: str = TOKEN) -> Any:
 
 
 def shared_env(state) -> dict[str, str]:
-    """The values the dev server resolved for the file's ${VARS} ({} when none runs)."""
-    info = running(state) if credentials(state) else None
+    """The values the dev server resolved for the file's ${VARS}, and the CRON_SECRET it sends
+    ({} when none runs). The server this command talks to: discovered (announced once), or
+    named by QSTASH_URL (the banner's exports pasted into this shell: said once too)."""
+    env_named = os.environ.get("QSTASH_URL", "").strip() or \
+        os.environ.get("QSTASH_TOKEN", "").strip()
+    info = serving(state) if env_named else (running(state) if credentials(state) else None)
     if info is None:
         return {}
     try:
         data = _get(info, "/_cronctl/env", token=str(info.key))
     except Exception:  # an older server, or it just stopped: the command reports what is unset
         return {}
-    return {str(k): str(v) for k, v in (data.get("env") or {}).items()}
+    found = {str(k): str(v) for k, v in (data.get("env") or {}).items()}
+    cache = _cache(state)
+    if found and env_named and not cache.get("announced"):
+        cache["announced"] = True
+        sys.stderr.write(f"note: QSTASH_URL is the cronctl dev at {info.url} (pid {info.pid}); "
+                         "what this shell does not set comes from its environment\n")
+    return found
+
+
+def adopt(state) -> dict[str, str]:
+    """Make the dev server's values (`shared_env`) part of this run's Environment, under what
+    the shell sets itself, once per command; every command and target then reads them as it
+    reads the shell's (CRON_SECRET for a Vercel or runner trigger, ${VARS} of the file)."""
+    cache = _cache(state)
+    if "adopted" not in cache:
+        from ..environment import current
+        from ..output import register_env_secrets
+
+        found = shared_env(state)
+        env = current()
+        lacking = {k: v for k, v in found.items() if not env.value(k)}
+        if lacking:
+            env.extend(lacking)
+            register_env_secrets(lacking)  # CRON_SECRET: never printed (the file's own
+            # secrets, e.g. a header's value, are registered by the load, as the shell's are)
+        cache["adopted"] = lacking
+    return cache["adopted"]
 
 
 def server_now(state) -> datetime | None:
@@ -213,3 +243,28 @@ def server_now(state) -> datetime | None:
     except Exception:
         return None
     return datetime.fromtimestamp(int(data["now"]) / 1000, UTC)
+
+
+def dev_server(state) -> tuple[str, str] | None:
+    """(url, token) of the `cronctl dev` this command talks to, for what only it keeps (the
+    Vercel runs it fired): discovered beside the file (announced once), the one QSTASH_URL
+    names, or any QSTASH_URL and QSTASH_TOKEN that are not Upstash's; else None."""
+    from ..environment import current
+
+    env = current()
+    url, token = env.value("QSTASH_URL").rstrip("/"), env.value("QSTASH_TOKEN")
+    if not (url or token):
+        return credentials(state) if state is not None else None
+    info = serving(state) if state is not None else None
+    if info is not None:
+        return info.url.rstrip("/"), token or TOKEN
+    if url and token and not _upstash(url):
+        return url, token
+    return None
+
+
+def _upstash(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "upstash.io" or host.endswith(".upstash.io")

@@ -49,6 +49,21 @@ def poll_interval(default: float) -> float:
     return max(0.01, value) if value else default
 
 
+def list_status(change: Change | None) -> tuple[str, list[str]]:
+    """A `cronctl list` row's status from its job's change in the plan, and what differs. A
+    job paused live (by hand: `cronctl pause`, the dashboard) while the file says enabled is
+    `paused`, not `drifted`: the plan would resume it."""
+    if change is None:
+        return "in sync", []
+    if change.action == "resume":
+        return "paused", ["the file says enabled"]
+    if change.action == "pause":
+        return "drifted", ["the file says enabled: false"]
+    if change.action == "update":
+        return "drifted", [fc.name for fc in change.fields]
+    return {"create": "missing", "rename": "renamed"}.get(change.action, "in sync"), []
+
+
 @dataclass
 class Failure:
     change: Change
@@ -94,7 +109,7 @@ class Run:
     run_id: str
     due: str | None  # ISO times (UTC)
     started: str | None  # the first attempt
-    started_by: str  # schedule | manual
+    started_by: str  # schedule | manual | exec (the runner's)
     state: str  # one of RUN_STATES
     attempts: int = 0
     status: int | None = None  # HTTP status of the last attempt
@@ -316,8 +331,7 @@ class Target:
         dialect; `facts` (last run, paused ...) replace the defaults of a target that knows them."""
         from . import dialect_of
 
-        status = {"create": "missing", "update": "drifted", "pause": "drifted",
-                  "resume": "drifted"}.get(change.action, "in sync") if change else "in sync"
+        status, drift = list_status(change)
         nxt = dialect_of(self.config, job).next_runs(job.schedule, job.timezone, 1,
                                                      self.now()) if job.enabled else []
         row = {"name": job.name, "tier": job.tier, "target": self.name,
@@ -325,8 +339,8 @@ class Target:
                "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
                "last_states": [], "paused": not job.enabled, "status": status, "where": where}
         row.update(facts)
-        if change and change.action == "update":
-            row["drift"] = [fc.name for fc in change.fields]
+        if drift:
+            row["drift"] = drift
         return row
 
     def orphan_rows(self, plan: Plan, *, where: str,

@@ -261,6 +261,29 @@ class ReceiverApp:
         await send({"type": "http.response.body", "body": text})
 
 
+class Served:
+    """Any ASGI app (an example app, a test's own) on loopback, in a thread:
+
+        with Served(app) as served:
+            served.url
+    """
+
+    def __init__(self, asgi: Any) -> None:
+        self._asgi = asgi
+        self._server: _Threaded | None = None
+        self.url = ""
+
+    def __enter__(self) -> Served:
+        self._server = _Threaded(self._asgi, lifespan="off")
+        self.url = self._server.url
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
 def banner(proc) -> list[str]:
     """The lines a `cronctl dev` process (a `subprocess.Popen` with text stdout) prints up to
     "Ctrl-C stops the server.", i.e. once it serves; an AssertionError with its output if it

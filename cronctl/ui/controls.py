@@ -16,6 +16,7 @@ from ..commands.pause import file_still_decides
 from ..commands.trigger import describe
 from ..errors import CronctlError, UsageError
 from ..policy import refuse_locked
+from ..words import count
 from .web import Denied, need, need_post, render, ui_of, wants_json
 
 OUTCOME_WAIT_S = 2.0  # one outcome request waits at most this long
@@ -65,7 +66,7 @@ async def run_now(request: Request) -> Response:
     if wait is not None:
         ui.audit.record(s.user.name, "run", job=request.path_params["name"], ok=False,
                         detail="refused: too many manual runs")
-        raise Denied(f"{s.user.name} started {ui.auth.triggers.limit} runs in the last "
+        raise Denied(f"{s.user.name} started {count(ui.auth.triggers.limit, 'run')} in the last "
                      f"{ui.auth.triggers.window_s:.0f} s; try again in {wait:.0f} s")
 
     def body(config, job, target, form, s):

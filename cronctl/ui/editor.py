@@ -14,14 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import cron, engine, render, targets
+from .. import cron, engine, targets
 from ..config import load_config
 from ..errors import ConfigError, SafetyError
 from ..fsutil import write_atomic
 from ..output import add_secrets
 from ..present import applied_json
+from ..words import count
 from .board import text_digest
-from .spanedit import edit
+from .plan import diff_lines
+from .plan import view as plan_view
+from .spanedit import check, edit
 from .web import need, need_post, ui_of
 from .web import render as page
 
@@ -53,7 +56,9 @@ async def edit_page(request: Request) -> Response:
         config = ui.board.config(state)
         job = config.job(name)
         _refuse_locked(config, job)
-        return {"job": job, "digest": text_digest(ui.board.file_bytes()),
+        data = ui.board.file_bytes()
+        check(data.decode("utf-8-sig"), name)
+        return {"job": job, "digest": text_digest(data),
                 "schedule": job.schedule, "timezone": job.timezone, "enabled": job.enabled,
                 "preview": None, "file": config.path.name}
 
@@ -90,9 +95,9 @@ def preview(ui, name: str, form: dict[str, str]) -> dict:
     diff = "".join(difflib.unified_diff(text.splitlines(True), new_text.splitlines(True),
                                         config.path.name, config.path.name + " (edited)"))
     return {"job": new_job, "old": job, "config": new_config, "state": state,
-            "planned": planned, "plans": plans, "markdown": render.markdown(plans),
+            "planned": planned, "plans": plans, "view": plan_view(plans),
             "words": dialect.describe(new_job.schedule, new_job.timezone),
-            "next_runs": [r.isoformat() for r in runs], "diff": diff,
+            "next_runs": [r.isoformat() for r in runs], "diff": diff_lines(diff),
             "new_bytes": (BOM if data.startswith(BOM) else b"") + new_text.encode("utf-8"),
             "old_bytes": data, "changed": new_text != text,
             "has_changes": any(p.has_changes for p in plans)}
@@ -124,8 +129,9 @@ def apply(ui, user: str, name: str, form: dict[str, str]) -> dict:
     ui.audit.record(user, "edit", job=name, ok=ok,
                     detail=f"schedule {p['old'].schedule!r} -> {p['job'].schedule!r}, "
                     f"timezone {p['old'].timezone} -> {p['job'].timezone}, enabled "
-                    f"{p['old'].enabled} -> {p['job'].enabled}; {len(result['applied'])} "
-                    f"change(s) applied, {len(result['failed'])} failed")
+                    f"{p['old'].enabled} -> {p['job'].enabled}; "
+                    f"{count(len(result['applied']), 'change')} applied, "
+                    f"{len(result['failed'])} failed")
     ui.board.invalidate()
     return {"preview": p, "result": result}
 
@@ -138,7 +144,7 @@ async def edit_post(request: Request) -> Response:
         out = await run_in_threadpool(apply, ui, s.user.name, name, form)
         r = out["result"]
         message = (f"Saved {out['preview']['config'].path.name} and applied "
-                   f"{len(r['applied'])} change(s)"
+                   f"{count(len(r['applied']), 'change')}"
                    + (f"; {len(r['failed'])} failed: " + "; ".join(
                        f"{f['job']}: {f['error']}" for f in r["failed"]) if r["failed"] else
                       "."))

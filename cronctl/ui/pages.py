@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +23,7 @@ from ..targets.base import RUN_STATES, now_ms
 from .auth import ROLES
 from .board import text_digest
 from .summary import summarise
-from .web import COOKIE, form_of, need, need_post, render, session_of, ui_of
+from .web import COOKIE, client_of, form_of, need, need_post, render, session_of, sign_in, ui_of
 
 PAGE = 25
 MASKED = ("headers", "env")
@@ -37,19 +38,9 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     ui = ui_of(request)
-    client = request.client.host if request.client else "?"
     form = await form_of(request)
-    wait = ui.auth.logins.take(client, count=False)  # failed sign-ins count, below
-    if wait is not None:
-        return render(request, "login.html", 429,
-                      problem=f"Too many sign-in attempts; try again in {wait:.0f} s.")
-    user = ui.auth.check_token(str(form.get("token") or "").strip())
-    if user is None:
-        ui.auth.logins.take(client)
-        ui.audit.record("-", "login", ok=False, detail=f"a wrong token from {client}")
-        return render(request, "login.html", 401, problem="That token is not valid.")
+    user = sign_in(ui, str(form.get("token") or "").strip(), client_of(request), "form")
     sid = ui.auth.open(user)
-    ui.audit.record(user.name, "login", detail=f"role {user.role}, from {client}")
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", secure=ui.secure,
                         path="/")
@@ -149,7 +140,14 @@ def job_view(ui, name: str, params: dict[str, str]) -> dict[str, Any]:
         "status": status or "", "since": params.get("since", ""),
         "until": params.get("until", ""), "digest": text_digest(board.file_bytes()),
         "states": RUN_STATES, "window_s": board.window_s, "all_runs": runs,
+        "now": state.now().isoformat(timespec="seconds"), "paused": _paused(board, name),
     }
+
+
+def _paused(board, name: str) -> bool | None:
+    """Whether the target has the job paused, as the jobs page read it (None: unknown)."""
+    row = board.snapshot().row(name)
+    return row.get("paused") if row else None
 
 
 def _dead_letters(target, job) -> tuple[list, str | None]:
@@ -168,7 +166,11 @@ def _checks(ui, target, job) -> list:
 
 
 def attributes(text: str, name: str) -> list[dict[str, Any]]:
-    """The job's keys as the file has them, with line numbers; header and env values masked."""
+    """The job's keys as the file has them, with line numbers. What may hold a secret is
+    masked: header and env values, notification URLs (apprise URLs carry tokens in their
+    paths too: only the scheme is shown), and the credentials of any URL."""
+    import json
+
     src = parse(text)
     raw = (src.data or {}).get("jobs", {}).get(name) or {}
     out = []
@@ -177,15 +179,27 @@ def attributes(text: str, name: str) -> list[dict[str, Any]]:
         if key in MASKED and isinstance(value, dict):
             shown = ", ".join(f"{k}: ***" if str(k).lower() != "content-type" else f"{k}: {v}"
                               for k, v in value.items())
+        elif key in URLS:
+            urls = value if isinstance(value, list) else [value]
+            shown = json.dumps([_scheme_only(u) for u in urls])
         elif isinstance(value, dict | list):
-            import json
-
             shown = json.dumps(value, ensure_ascii=False)
         else:
             shown = "null" if value is None else str(value).lower() \
                 if isinstance(value, bool) else str(value)
-        out.append({"key": key, "value": redact(shown), "line": mark.line if mark else None})
+        out.append({"key": key, "value": redact(_USERINFO.sub(r"\1***@", shown)),
+                    "line": mark.line if mark else None})
     return out
+
+
+URLS = ("notify",)  # lists of apprise URLs
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s\"'@]*@")
+
+
+def _scheme_only(url: object) -> str:
+    scheme, sep, _ = str(url).partition("://")
+    return f"{scheme}://***" if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) \
+        else "***"
 
 
 async def job_page(request: Request) -> Response:
@@ -261,14 +275,14 @@ async def api_logs(request: Request) -> Response:
 
 
 async def api_dlq(request: Request) -> Response:
-    """`cronctl dlq JOB --json`."""
+    """`cronctl dlq [JOB] --json`: ?job= one job's, else every job's."""
     need(request)
     ui = ui_of(request)
 
     def go() -> dict:
         state = ui.board.state()
-        job = ui.board.config(state).job(request.query_params.get("job") or "")
-        return dlq_cmd.to_json(ui.board.target_of(job).dead_letters([job]))
+        return dlq_cmd.to_json(dlq_cmd.collect(ui.board.config(state), state,
+                                               request.query_params.get("job") or None)[1])
 
     return JSONResponse(await run_in_threadpool(go))
 

@@ -29,17 +29,75 @@ def scalar(key: str, value: Any) -> str:
 
 
 def _job_node(root: yaml.Node | None, name: str) -> yaml.MappingNode:
-    def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    def entry(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if isinstance(k, yaml.ScalarNode) and k.value == key:
-                    return v
+                    return k, v
         return None
 
-    job = get(get(root, "jobs"), name)
-    if not isinstance(job, yaml.MappingNode):
+    jobs = entry(root, "jobs")
+    found = entry(jobs[1], name) if jobs else None
+    if found is None or not isinstance(found[1], yaml.MappingNode):
         raise UsageError(f"no job named {name!r} written as a mapping in the file")
-    return job
+    _refuse_shared(root, [jobs, found], name)  # type: ignore[list-item]
+    return found[1]
+
+
+def _refuse_shared(root: yaml.Node | None, path: list[tuple[yaml.Node, yaml.Node]],
+                   name: str) -> None:
+    """A job's mapping (or the `jobs` mapping holding it) written as an alias of another node,
+    or carrying an anchor that another node uses: an edit of its text would change what
+    another job (or key) reads too. Refused, with where the other one is."""
+    uses: dict[int, list[yaml.Node]] = {}  # node -> the keys whose value it is
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        pairs = node.value if isinstance(node, yaml.MappingNode) else \
+            [(None, v) for v in node.value] if isinstance(node, yaml.SequenceNode) else []
+        for k, v in pairs:
+            uses.setdefault(id(v), []).append(k if k is not None else node)
+            stack.append(v)
+    for key, value in path:
+        own = value is path[-1][1]
+        anchor = _anchor(value)
+        if value.start_mark.index < key.end_mark.index:  # its text is elsewhere: an alias
+            raise UsageError(
+                f"{name if own else 'jobs'} is written as an alias (*{anchor or '...'}) of the "
+                f"mapping on line {value.start_mark.line + 1}; editing it here would change "
+                "that one too", hint=f"write {name}'s keys out in the file (or edit the "
+                "anchored mapping by hand)")
+        others = [k for k in uses.get(id(value), []) if k is not key]
+        if others:
+            what = f"{name}'s mapping" if own else "the jobs mapping"
+            other = others[0]
+            who = "a merge (<<)" if getattr(other, "value", None) == "<<" else \
+                other.value if isinstance(other, yaml.ScalarNode) else "another value"
+            raise UsageError(
+                f"{what} carries the anchor &{anchor or '...'}, which {who} (line "
+                f"{other.start_mark.line + 1}) uses; editing it here would change "
+                f"{who} too", hint=f"edit {name} in the file by hand, or write {who}'s keys "
+                "out")
+
+
+def _anchor(node: yaml.Node) -> str | None:
+    """The anchor's name written at (or just before) the node's start, if any."""
+    text = node.start_mark.buffer or ""
+    start = node.start_mark.index
+    import re
+
+    found = re.match(r"&([^\s,\[\]{}]+)", text[start:start + 200]) if text else None
+    return found.group(1) if found else None
+
+
+def check(text: str, name: str) -> None:
+    """Refuse now what `edit` would refuse for any change: no such job, or one whose mapping
+    is shared with another through an anchor or alias."""
+    _job_node(yaml.compose(text, Loader=yaml.SafeLoader), name)
 
 
 def edit(text: str, name: str, changes: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from ..errors import CronctlError
 from ..output import redact
+from ..words import article
 from .audit import Audit
 from .auth import Auth, Session, User, csrf_ok
 from .board import Board
@@ -40,6 +41,7 @@ class UI:
     poll_s: float = 10.0  # how often open pages refresh themselves
     debug: bool = False
     pending: dict[str, Any] = field(default_factory=dict)  # run ID -> (job, TriggerResult)
+    bearer_seen: dict[tuple[str, str], float] = field(default_factory=dict)  # audited when
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,16 +71,69 @@ def ui_of(request: Request) -> UI:
     return request.app.state.ui
 
 
+class SignInRefused(Exception):
+    """A token presented too often from one address (429), or not valid (401)."""
+
+    def __init__(self, status: int, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.retry_after = status, message, retry_after
+
+
+BEARER_AUDIT_S = 3600.0  # a script's good token: audited at its first use, then hourly
+
+
+def sign_in(ui: UI, token: str, client: str, via: str) -> User:
+    """Every way a token is presented (the login form, `Authorization: Bearer`) passes here:
+    one limit of failed attempts per client address, and one audit trail."""
+    wait = ui.auth.logins.take(client, count=False)  # failures count, below
+    if wait is not None:  # even a right token: it would end a guessing run
+        if ui.auth.logins.take(f"audited {client}", count=False) is None:
+            # a flood of refusals: at most the limit's count of lines a window, not one each
+            ui.auth.logins.take(f"audited {client}", count=True)
+            ui.audit.record("-", "login", ok=False, detail=f"refused ({via}, too many failed "
+                            f"attempts) from {client}")
+        raise SignInRefused(429, f"Too many sign-in attempts; try again in {wait:.0f} s.",
+                            wait)
+    user = ui.auth.check_token(token)
+    if user is None:
+        ui.auth.logins.take(client)
+        ui.audit.record("-", "login", ok=False, detail=f"a wrong token ({via}) from {client}")
+        raise SignInRefused(401, "That token is not valid.")
+    if via == "form":
+        ui.audit.record(user.name, "login", detail=f"role {user.role}, from {client}")
+    else:
+        key, now = (user.name, client), time.monotonic()
+        last = ui.bearer_seen.get(key)
+        if last is None or now - last >= BEARER_AUDIT_S:
+            ui.bearer_seen[key] = now
+            ui.audit.record(user.name, "login", detail=f"role {user.role}, {via}, from "
+                            f"{client}")
+    return user
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
 def session_of(request: Request) -> Session | None:
+    """The request's session: its cookie's, or on /api/ a bearer token's (checked once per
+    request, through `sign_in`)."""
+    cached = request.scope.get("cronctl.session", _NONE)
+    if cached is not _NONE:
+        return cached
     ui = ui_of(request)
     s = ui.auth.session(request.cookies.get(COOKIE))
     if s is None:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
-            user = ui.auth.check_token(header[7:].strip())
-            if user is not None:  # a script: no cookie, so no CSRF to forge
-                return Session(user, csrf="", created=0, seen=0)
+            user = sign_in(ui, header[7:].strip(), client_of(request), "bearer")
+            # a script: no cookie, so no CSRF to forge
+            s = Session(user, csrf="", created=0, seen=0)
+    request.scope["cronctl.session"] = s
     return s
+
+
+_NONE = object()
 
 
 def need(request: Request, role: str = "viewer") -> Session:
@@ -86,7 +141,8 @@ def need(request: Request, role: str = "viewer") -> Session:
     if s is None:
         raise LoginNeeded()
     if not s.user.may(role):
-        raise Denied(f"{s.user.name} is a {s.user.role}; this needs the {role} role")
+        raise Denied(f"{s.user.name} is {article(s.user.role)} {s.user.role}; this needs the "
+                     f"{role} role")
     return s
 
 
@@ -142,6 +198,19 @@ async def login_needed(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return JSONResponse({"error": "sign in first", "hint": None}, status_code=401)
     return RedirectResponse("/login", status_code=303)
+
+
+async def sign_in_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRefused)
+    if wants_json(request):
+        response: Response = JSONResponse({"error": exc.message, "hint": None},
+                                          status_code=exc.status)
+    else:
+        request.scope["cronctl.session"] = None
+        response = render(request, "login.html", exc.status, problem=exc.message)
+    if exc.retry_after is not None:
+        response.headers["retry-after"] = str(max(1, round(exc.retry_after)))
+    return response
 
 
 async def denied(request: Request, exc: Exception) -> Response:

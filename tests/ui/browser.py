@@ -62,12 +62,41 @@ def login(driver, url: str, token: str) -> None:
     load(driver, url + "/login")
     driver.find_element(By.ID, "token").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    wait_for(driver, lambda d: d.find_elements(By.ID, "job-rows"))
+    wait_for(driver, lambda d: d.find_elements(By.ID, "job-rows")
+             and d.execute_script("return document.readyState") == "complete")
+
+
+# The pages replace parts of themselves (the jobs' rows, a job's runs) every few seconds. An
+# element found in one WebDriver command and read or clicked in the next may be gone in
+# between ("stale"), the more likely the busier the machine. So a test never holds an element
+# across commands where a refresh may replace it: it reads in one script run (the page's
+# JavaScript runs one task at a time, so no refresh lands inside it), or it finds and acts in
+# one condition that `wait_for` evaluates again, finding the element afresh.
+
+
+def read(driver, css: str, what: str = "innerText") -> list:
+    """`what` (a property, or `@name` for an attribute) of every element matching `css`, read
+    in one script run."""
+    return driver.execute_script(
+        "const w = arguments[1]; return Array.from(document.querySelectorAll(arguments[0]), "
+        "e => w.startsWith('@') ? e.getAttribute(w.slice(1)) : e[w]);", css, what)
+
+
+def text(driver, css: str) -> str:
+    """The text of the first element matching `css` ('' while there is none)."""
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css)
+
+
+def click(driver, by: str, value: str) -> None:
+    """Find the element and click it in one condition: found afresh if a refresh replaced
+    it before the click landed."""
+    wait_for(driver, lambda d: d.find_element(by, value).click() or True)
 
 
 def wait_for(driver, condition, timeout: float = 30):
     """Wait until `condition(driver)` is truthy; an element that the page's live update
-    replaced meanwhile is looked up again at the next try."""
+    replaced meanwhile is looked up again at the next try (the condition finds it)."""
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 

@@ -22,3 +22,10 @@ def by_id(page: str, element_id: str) -> str:
     found = re.search(rf'id="{element_id}"[^>]*>(.*?)</', page, re.S)
     assert found, (element_id, page[:2000])
     return html.unescape(found.group(1)).strip()
+
+
+def plan_of(page: str) -> str:
+    """The plan as the page shows it (its tables and diffs), as text."""
+    found = re.search(r'<div class="plan" id="plan">(.*?)<details class="md">', page, re.S)
+    assert found, page[:2000]
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))

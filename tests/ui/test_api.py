@@ -40,6 +40,9 @@ def test_logs_dlq_probe_diff_list_match_the_cli(site, history):
         site, "logs", "fails", "--status", "failed")
     dlq = c.get("/api/dlq?job=fails").json()
     assert dlq == _cli_json(site, "dlq", "fails") and len(dlq["messages"]) == 1
+    every = c.get("/api/dlq")  # no job=: every job's, as `dlq --json` lists them
+    assert every.status_code == 200 and every.json() == _cli_json(site, "dlq")
+    assert dlq["messages"][0] in every.json()["messages"]
     assert c.get("/api/diff").json() == _cli_json(site, "diff")
     probe = c.get("/api/probe").json()
     assert set(probe) == {"ok", "failed", "warnings", "checks"}

@@ -10,12 +10,14 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from .browser import load, login, wait_for
+from cronctl.words import count
+
+from .browser import click, load, login, read, text, wait_for
 from .conftest import ADMIN, OPERATOR, VIEWER
 
 
 def _text(driver, element_id: str) -> str:
-    return driver.find_element(By.ID, element_id).text
+    return text(driver, f"#{element_id}")
 
 
 def _click(driver, label: str, *, confirm: bool = False) -> None:
@@ -41,29 +43,26 @@ def _schedule(site, name):
 
 def test_log_in_see_the_jobs_open_one(site, browser):
     login(browser, site.url, VIEWER)
-    rows = browser.find_elements(By.CSS_SELECTOR, "#job-rows tr")
-    assert [r.get_attribute("data-job") for r in rows] == [
+    assert read(browser, "#job-rows tr", "@data-job") == [
         "tick", "fails", "frozen", "cleanup", "nightly", "report"]
-    header = browser.find_element(By.CSS_SELECTOR, "header .who").text
+    header = text(browser, "header .who")
     assert "vic" in header and "viewer" in header
-    browser.find_element(By.LINK_TEXT, "report").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "report"
-    assert "Kubernetes" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
-    assert "(Europe/Berlin)" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    click(browser, By.LINK_TEXT, "report")  # in a row the jobs page refreshes
+    wait_for(browser, lambda d: text(d, "h1") == "report")
+    assert "Kubernetes" in text(browser, "p.meta")
+    assert "(Europe/Berlin)" in text(browser, "p.meta")
 
 
 def test_run_now_and_see_the_outcome_appear(site, browser):
     login(browser, site.url, OPERATOR)
     load(browser, site.url + "/jobs/tick")
     _click(browser, "Run now", confirm=True)
-    box = wait_for(browser, lambda d: d.find_element(By.ID, "outcome"))
-    wait_for(browser, lambda d: box.get_attribute("data-state") == "delivered")
-    assert box.text.startswith("tick: delivered, 1 attempt, HTTP 200")
+    wait_for(browser, lambda d: read(d, "#outcome", "@data-state") == ["delivered"])
+    assert _text(browser, "outcome").startswith("tick: delivered, 1 attempt, HTTP 200")
     load(browser, site.url + "/jobs/fails")
     _click(browser, "Run now", confirm=True)
-    box = wait_for(browser, lambda d: d.find_element(By.ID, "outcome"))
-    wait_for(browser, lambda d: box.get_attribute("data-state") == "failed")
-    assert "HTTP 500" in box.text
+    wait_for(browser, lambda d: read(d, "#outcome", "@data-state") == ["failed"])
+    assert "HTTP 500" in _text(browser, "outcome")
 
 
 def test_filter_runs(site, browser, runs):
@@ -72,21 +71,18 @@ def test_filter_runs(site, browser, runs):
     Select(browser.find_element(By.ID, "r-status")).select_by_visible_text("failed")
     _click(browser, "Show")
     wait_for(browser, lambda d: "status=failed" in d.current_url)
-    states = {r.get_attribute("data-state")
-              for r in browser.find_elements(By.CSS_SELECTOR, "#runs tr[data-run]")}
-    assert states == {"failed"}
+    assert set(read(browser, "#runs tr[data-run]", "@data-state")) == {"failed"}
     Select(browser.find_element(By.ID, "r-status")).select_by_visible_text("delivered")
     _click(browser, "Show")
     wait_for(browser, lambda d: "status=delivered" in d.current_url)
-    assert not browser.find_elements(By.CSS_SELECTOR, "#runs tr[data-run]")
+    assert not read(browser, "#runs tr[data-run]")
     assert "0 runs (delivered)" in _text(browser, "runs")
 
 
 def test_html_from_the_file_and_the_app_is_shown_escaped(site, browser, runs):
     login(browser, site.url, VIEWER)
     load(browser, site.url + "/jobs/tick")
-    assert "<img id=pwn src=x onerror=alert(1)><b>bold</b>" in browser.find_element(
-        By.TAG_NAME, "main").text
+    assert "<img id=pwn src=x onerror=alert(1)><b>bold</b>" in text(browser, "main")
     assert not browser.find_elements(By.ID, "pwn")
     assert not browser.find_elements(By.CSS_SELECTOR, "main b")
     load(browser, site.url + "/jobs/fails")
@@ -101,7 +97,8 @@ def test_pause_and_resume(site, browser):
     _click(browser, "Pause", confirm=True)
     assert _text(browser, "done") == "Paused tick on QStash."
     assert _schedule(site, "tick")["isPaused"] is True
-    browser.find_element(By.LINK_TEXT, "Back to the job").click()
+    click(browser, By.LINK_TEXT, "Back to the job")
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space()='Resume']"))
     _click(browser, "Resume")
     assert _text(browser, "done") == "Resumed tick on QStash."
     assert _schedule(site, "tick")["isPaused"] is False
@@ -110,7 +107,7 @@ def test_pause_and_resume(site, browser):
 def test_a_locked_job_is_refused(site, browser):
     login(browser, site.url, OPERATOR)
     load(browser, site.url + "/jobs/frozen")
-    assert "This job is locked" in browser.find_element(By.TAG_NAME, "main").text
+    assert "This job is locked" in text(browser, "main")
     _click(browser, "Run now", confirm=True)
     problem = _text(browser, "problem")
     assert problem.startswith("frozen is locked (schedules.yaml:")
@@ -149,12 +146,11 @@ def test_live_updates_without_a_reload(site, browser):
     load(browser, site.url + "/?label=billing")
     browser.execute_script("window.cronctlMarker = 'still the same page'")
     cell = "#job-rows tr[data-job=tick] td[data-label='Success'] .sub"
-    before = browser.find_element(By.CSS_SELECTOR, cell).text  # "N runs, p50 ..."
+    before = text(browser, cell)  # "N runs, p50 ..."
     done = site.cli("trigger", "tick", "--yes", "--wait")
     assert done.returncode == 0, done.stderr
     n = int(before.split()[0])
-    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, cell).text.startswith(
-        f"{n + 1} runs"))
+    wait_for(browser, lambda d: text(d, cell).startswith(f"{count(n + 1, 'run')},"))
     assert browser.execute_script("return window.cronctlMarker") == "still the same page"
 
 
@@ -164,15 +160,15 @@ def test_edit_a_schedule(site, browser):
     login(browser, site.url, ADMIN)
     load(browser, site.url + "/jobs/cleanup")
     browser.find_element(By.LINK_TEXT, "Edit schedule").click()
-    field = browser.find_element(By.ID, "e-schedule")
+    field = wait_for(browser, lambda d: d.find_element(By.ID, "e-schedule"))
     field.clear()
     field.send_keys("45 2 * * *")
     _click(browser, "Preview")
     assert "02:45:00" in _text(browser, "next-runs")
     assert "45 2 * * *" in _text(browser, "plan")  # vercel.json's diff
     assert path.read_bytes() == before
-    _click(browser, "Apply")
-    assert _text(browser, "done") == "Saved schedules.yaml and applied 1 change(s)."
+    _click(browser, "Apply this change")
+    assert _text(browser, "done") == "Saved schedules.yaml and applied 1 change."
     assert path.read_bytes() == before.replace(
         b'path: /api/cron/cleanup\n    schedule: "0 3 * * *"',
         b'path: /api/cron/cleanup\n    schedule: "45 2 * * *"')
@@ -187,9 +183,12 @@ def test_a_360_pixel_wide_screen(site, browser):
         width = browser.execute_script("return document.documentElement.clientWidth")
         assert browser.execute_script(
             "return document.documentElement.scrollWidth") <= width  # no sideways scroll
-        for link in browser.find_elements(By.CSS_SELECTOR, "#job-rows th.name a"):
-            box = link.rect
-            assert box["x"] >= 0 and box["x"] + box["width"] <= width, link.text  # not cut
+        boxes = browser.execute_script(  # read at once: the rows are refreshed
+            "return Array.from(document.querySelectorAll('#job-rows th.name a'), a => {"
+            "const r = a.getBoundingClientRect(); return [a.textContent, r.left, r.right]; })")
+        assert boxes
+        for name, left, right in boxes:
+            assert left >= 0 and right <= width, name  # not cut
         load(browser, site.url + "/jobs/fails")
         assert browser.execute_script(
             "return document.documentElement.scrollWidth") <= width

@@ -9,7 +9,7 @@ import pytest
 from cronctl.errors import UsageError
 from cronctl.ui.spanedit import edit
 
-from .helpers import by_id, csrf_of, field
+from .helpers import by_id, csrf_of, field, plan_of
 
 TEXT = """\
 # head comment
@@ -86,11 +86,12 @@ def test_edit_preview_then_apply(site):
     assert path.read_bytes() == before  # a preview writes nothing
     runs = by_id(r.text, "next-runs")
     assert "10:15:00" in runs and "+01:00" in r.text
-    plan = by_id(r.text, "plan")
-    assert "`tick`" in plan and "update" in plan and "Europe/Berlin" in plan
+    plan = plan_of(r.text)
+    assert "tick" in plan and "update" in plan and "Europe/Berlin" in plan
+    assert r.text.index('id="plan"') < r.text.index('id="apply"')  # Apply after the preview
     assert "0 9 1 1 *" in _qstash(site, "tick")["cron"]  # not applied yet
     r = c.post("/jobs/tick/edit", data={**form, "action": "apply"})
-    assert by_id(r.text, "done") == "Saved schedules.yaml and applied 1 change(s)."
+    assert by_id(r.text, "done") == "Saved schedules.yaml and applied 1 change."
     after = path.read_bytes()
     # every byte outside the edit is unchanged: the value replaced, one line added after it
     assert after == before.replace(
@@ -131,11 +132,12 @@ def test_the_plan_page_applies_what_it_showed(site):
         'path: /api/cron/fails\n    schedule: "0 8 1 1 *"'))
     c = site.client()
     page = c.get("/plan").text
-    assert "`fails`" in by_id(page, "plan")
+    assert "fails" in plan_of(page) and "0 8 1 1 *" in plan_of(page)
     seal = field(page, "seal")
     r = c.post("/plan/apply", data={"csrf": csrf_of(page), "seal": "stale"})
     assert r.status_code == 409 and "plan changed since" in by_id(r.text, "problem")
     r = c.post("/plan/apply", data={"csrf": csrf_of(page), "seal": seal})
-    assert by_id(r.text, "done") == "Applied 1 change(s)."
+    assert by_id(r.text, "done") == "Applied 1 change."
+    assert '<a href="/plan">Back to the plan</a>' in r.text
     assert "0 8 1 1 *" in _qstash(site, "fails")["cron"]
     assert "Nothing to apply" in c.get("/plan").text

@@ -49,3 +49,4 @@ def qstash_from_environment() -> tuple[str, Secret]:
             "non-ASCII)", hint="copy the token again from the Upstash console", exit_status=2)
     url = env.value("QSTASH_URL")
     return (service_url(url) if url else QSTASH_URL), Secret(token)
+

@@ -15,7 +15,17 @@ from ...aio import gather_all
 from ...config.project import owner_of, schedule_id_prefix
 from ...plan import Action, FieldChange, Plan
 from ...urls import display
-from ..base import ApplyResult, Check, DeadLetter, OnDone, Run, Target, TriggerResult, poll_interval
+from ..base import (
+    ApplyResult,
+    Check,
+    DeadLetter,
+    OnDone,
+    Run,
+    Target,
+    TriggerResult,
+    list_status,
+    poll_interval,
+)
 from ..capabilities import (
     DeadLetters,
     Importable,
@@ -201,14 +211,11 @@ class QStashTarget(Pausable, Triggerable, RunHistory, DeadLetters, Stats, Import
         live_by_id = {s.schedule_id: s for s in live}
         out = []
         for job in self.jobs:
-            change = by_key.get(job.spec.schedule_id)
-            status = "in sync" if not change else {
-                "create": "missing", "update": "drifted", "pause": "drifted",
-                "resume": "drifted", "rename": "renamed"}.get(change.action, "in sync")
+            status, drift = list_status(by_key.get(job.spec.schedule_id))
             row = {**_row_base(job), **_live_fields(live_by_id.get(job.spec.schedule_id)),
                    "status": status, "where": "qstash"}
-            if change and change.action == "update":
-                row["drift"] = [fc.name for fc in change.fields]
+            if drift:
+                row["drift"] = drift
             out.append(row)
         for change in plan.changes:
             if change.action == "delete":

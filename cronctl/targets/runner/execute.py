@@ -96,6 +96,8 @@ def http_attempt(job: RunJob, run_id: str, scheduled_ms: int, attempt: int, *, c
     except Stopped:
         return Attempt(False, "cancelled", error="stopped with its request in flight (the "
                        "runner stopping, or a newer run replacing it)")
+    except ConnectionRefusedError:  # the app is not running (nothing listens there)
+        return Attempt(False, "failed", error="connection refused")
     except (OSError, http.client.HTTPException) as exc:
         return Attempt(False, "failed", error=f"{type(exc).__name__}: {exc}")
     text = content[-TAIL:].decode("utf-8", "replace")

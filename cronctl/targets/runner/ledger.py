@@ -19,7 +19,7 @@ from ...errors import ConfigError, CronctlError, ProviderError
 from ...secrets import url_credentials
 from .ledger_state import StateRecords
 from .masking import LedgerMask
-from .records import COLUMNS, SCHEMA, Execution, display_url
+from .records import COLUMNS, SCHEMA, Execution, display_url, outcome_filter
 
 FAST_CONNECTIONS = 4
 SCHEMA_LOCK = 7271830  # a PostgreSQL advisory lock: one replica creates the tables
@@ -278,7 +278,7 @@ class Ledger(StateRecords):
         with self._tx() as tx:
             cur = tx.execute(f"SELECT {', '.join(COLUMNS)} FROM job_executions "
                              "WHERE outcome = 'running' AND lease_until < ?", (now,))
-            dead = [Execution(*r) for r in cur.fetchall()]
+            dead = [Execution.read(r) for r in cur.fetchall()]
             won = []
             for row in dead:  # another replica may expire the same rows: count only ours
                 error = self.mask.text(
@@ -332,13 +332,14 @@ class Ledger(StateRecords):
             where.append(f"job IN ({', '.join('?' for _ in jobs)})")
             params.extend(jobs)
         if outcomes:
-            where.append(f"outcome IN ({', '.join('?' for _ in outcomes)})")
-            params.extend(outcomes)
+            sql, values = outcome_filter(outcomes)
+            where.append(sql)
+            params.extend(values)
         return self._rows(" AND ".join(where), params,
                           order=f"ORDER BY scheduled_at DESC, run_id LIMIT {int(limit)}")
 
     def _rows(self, where: str, params: Sequence[Any], order: str = "") -> list[Execution]:
-        return [Execution(*r) for r in self._query(
+        return [Execution.read(r) for r in self._query(
             f"SELECT {', '.join(COLUMNS)} FROM job_executions WHERE {where} {order}", params)]
 
     def prune(self, now: int, keep_days: int, keep_min_runs: int) -> int:

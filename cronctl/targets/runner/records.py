@@ -3,6 +3,9 @@ lives (a SQLite path or a PostgreSQL URL)."""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -49,7 +52,12 @@ SCHEMA = (
 )
 OUTCOMES = ("running", "succeeded", "failed", "timeout", "abandoned", "skipped", "missed",
             "cancelled")
-FINAL_FAILURES = ("failed", "timeout", "abandoned")
+# A row whose outcome is not one of OUTCOMES (a newer cronctl's word, a hand edit, a hostile
+# write) is read as UNKNOWN, a failure, with a warning once per value: the text itself never
+# reaches a page, a table or a lookup.
+UNKNOWN = "unknown"
+FINAL_FAILURES = ("failed", "timeout", "abandoned", UNKNOWN)
+_warned: set[str] = set()
 
 
 @dataclass
@@ -74,6 +82,63 @@ class Execution:
     lease_until: int | None = None
     cancel: int = 0
 
+    @classmethod
+    def read(cls, values: Sequence[Any]) -> Execution:
+        """A row of job_executions (in COLUMNS order) as cronctl writes it, whatever the file
+        holds (SQLite keeps any type in any column; anyone may write to it): numbers where
+        numbers belong (else None, or 0 for the due time), text where text belongs, and an
+        outcome cronctl knows (else UNKNOWN, with a warning)."""
+        row = cls(*values)
+        for name in _NUMBERS:
+            value = getattr(row, name)
+            if value is not None and not isinstance(value, int):
+                setattr(row, name, _number(value, row))
+        if not isinstance(row.scheduled_at, int):
+            row.scheduled_at = 0
+        for name in _TEXTS:
+            value = getattr(row, name)
+            if value is not None and not isinstance(value, str):
+                setattr(row, name, str(value))
+        if row.outcome not in OUTCOMES:
+            _warn_unknown(row)
+            row.outcome = UNKNOWN
+        return row
+
+
+_NUMBERS = ("scheduled_at", "started_at", "finished_at", "attempts", "http_status", "exit_code",
+            "duration_ms", "lease_until", "cancel")
+_TEXTS = ("run_id", "job", "triggered_by", "user_name", "replica", "result", "error")
+
+
+def _number(value: Any, row: Execution) -> int | None:
+    try:
+        return int(value)  # e.g. a float, or digits as text
+    except (TypeError, ValueError, OverflowError):
+        _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with "
+                   f"{_shown(value)} where a number belongs; it is read as none")
+        return None
+
+
+def _warn_unknown(row: Execution) -> None:
+    _warn_once(f"warning: the ledger has a run of {row.job} ({row.run_id}) with an outcome "
+               f"cronctl does not know, {_shown(row.outcome)}; it is shown as {UNKNOWN} "
+               "(failed)", key=f"outcome {row.outcome!r}")
+
+
+def _shown(value: Any) -> str:
+    """A value from the ledger, in a warning only when it is a short plain word (a newer
+    cronctl's outcome): anything else might be markup, or a secret."""
+    text = str(value)
+    return repr(text) if re.fullmatch(r"[A-Za-z0-9_.-]{1,24}", text) else "a value that is not " \
+        "a plain word"
+
+
+def _warn_once(text: str, key: str | None = None) -> None:
+    key = key or text
+    if key not in _warned:
+        _warned.add(key)
+        logging.getLogger("cronctl.runner").warning(text)
+
 
 COLUMNS = tuple(f.name for f in fields(Execution))
 
@@ -86,6 +151,17 @@ class JobState:
     failures: int = 0
     resumed_at: int | None = None
     last_success: int | None = None
+
+
+def outcome_filter(outcomes: Sequence[str]) -> tuple[str, list[str]]:
+    """The SQL condition (and its parameters) of runs whose outcome is one of `outcomes`;
+    UNKNOWN stands for any stored text that is not one of OUTCOMES."""
+    known = [o for o in outcomes if o != UNKNOWN]
+    marks = ", ".join("?" for _ in known) or "NULL"
+    if UNKNOWN not in outcomes:
+        return f"outcome IN ({marks})", known
+    return (f"(outcome IN ({marks}) OR outcome NOT IN ({', '.join('?' for _ in OUTCOMES)}))",
+            [*known, *OUTCOMES])
 
 
 def database_url(settings: Any, config_path: Path | None,

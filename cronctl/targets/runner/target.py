@@ -19,12 +19,13 @@ from ..base import ApplyResult, Check, OnDone, Run, Target, TriggerResult
 from ..capabilities import Liveness, Observed, Pausable, RunHistory, Stats, Triggerable
 from .job import iso, resolve
 from .model import settings_of
-from .records import Execution, display_url
+from .records import FINAL_FAILURES, UNKNOWN, Execution, display_url
 
 STATE = {"succeeded": "delivered", "failed": "failed", "timeout": "failed",
          "abandoned": "failed", "running": "in-flight", "skipped": "cancelled",
-         "missed": "cancelled", "cancelled": "cancelled"}
-WANTED = {"delivered": ("succeeded",), "failed": ("failed", "timeout", "abandoned"),
+         "missed": "cancelled", "cancelled": "cancelled", UNKNOWN: "failed"}
+STARTED_BY = {"schedule": "schedule", "manual": "manual", "exec": "exec", "failover": "failover"}
+WANTED = {"delivered": ("succeeded",), "failed": FINAL_FAILURES,
           "in-flight": ("running",), "cancelled": ("skipped", "missed", "cancelled")}
 
 
@@ -134,17 +135,27 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
         return f"run {job.name} now, in this process, recorded in the runner's ledger"
 
     def can_trigger(self, job) -> None:
-        self._runner_job(job)
+        run = self._runner_job(job)
+        if run.kind == "http":
+            from ...secrets import require_cron_secret
+
+            require_cron_secret(f"{run.method} {display_url(run.url)}", "the runner")
 
     def trigger(self, job) -> TriggerResult:
         from .manual import run_now
 
-        row = run_now(self.config, self._runner_job(job), triggered_by="manual",
-                      ledger=self.ledger)
+        run = self._runner_job(job)
+        row = run_now(self.config, run, triggered_by="manual", ledger=self.ledger)
         ok = row.outcome == "succeeded"
+        text = f"Ran {job.name}: {row.outcome} ({row.run_id})."
+        if not ok and run.kind == "http" and row.http_status is None:
+            # No answer at all (refused, unreachable, timed out): where it went, what to do.
+            text = (f"Ran {job.name}: {row.outcome} ({row.run_id}): {run.method} "
+                    f"{display_url(run.url or '')}: {row.error or 'no answer'}\n"
+                    "hint: is the app running at base_url? (a trigger runs the job from this "
+                    "shell, with the base_url it resolves here)")
         return TriggerResult({"job": job.name, "target": self.name, "run_id": row.run_id,
-                              "outcome": row.outcome}, f"Ran {job.name}: {row.outcome} "
-                             f"({row.run_id}).", ok=ok, run_id=row.run_id)
+                              "outcome": row.outcome}, text, ok=ok, run_id=row.run_id)
 
     def wait(self, job, result: TriggerResult, *, timeout: float) -> Run | None:
         from .manual import wait_for
@@ -259,14 +270,27 @@ class RunnerTarget(Pausable, Triggerable, RunHistory, Stats, Observed, Target):
         out = []
         for job in self.jobs:
             prev = last.get(job.name)
-            out.append(self.job_row(
-                job, by_key.get(job.name), where="runner ledger",
+            change = by_key.get(job.name)
+            row = self.job_row(
+                job, change, where="runner ledger",
                 last_run=_iso(prev.scheduled_at) if prev else None,
                 last_states=[STATE[prev.outcome]] if prev else [],
-                paused=paused.get(job.name, not job.enabled)))
+                paused=paused.get(job.name, not job.enabled))
+            if change is not None and change.action == "update":
+                row["drift"] = [_side_by_side(fc) for fc in change.fields]
+            out.append(row)
         return out + self.orphan_rows(
             plan, where="runner ledger", schedule=lambda live: live.spec.get("schedule", ""),
             timezone=lambda live: live.spec.get("timezone", "UTC"))
+
+
+def _side_by_side(fc: FieldChange) -> str:
+    """A drifted URL with each side's value (e.g. the runner and this shell resolve a different
+    APP_URL); other fields by name only (a header's value may be a secret)."""
+    if fc.name != "url":
+        return fc.name
+    return (f"url: the runner has {display_url(str(fc.old or '-'))}, this shell "
+            f"{display_url(str(fc.new or '-'))}")
 
 
 def _iso(ms: int) -> str:
@@ -276,10 +300,12 @@ def _iso(ms: int) -> str:
 def as_run(row: Execution) -> Run:
     return Run(job=row.job, run_id=row.run_id, due=iso(row.scheduled_at),
                started=iso(row.started_at) if row.started_at else None,
-               started_by=row.triggered_by if row.triggered_by != "exec" else "manual",
-               state=STATE.get(row.outcome, row.outcome), attempts=row.attempts,
+               started_by=STARTED_BY.get(row.triggered_by, UNKNOWN),
+               state=STATE[row.outcome], attempts=row.attempts,
                status=row.http_status,  # a command's exit code is in `error` when it failed
-               duration_ms=row.duration_ms, error=row.error,
+               duration_ms=row.duration_ms,
+               error=row.error or ("the ledger holds an outcome cronctl does not know"
+                                   if row.outcome == UNKNOWN else None),
                response=(row.result or "")[-200:] or None if row.outcome != "succeeded"
                else None, sort_ms=row.scheduled_at)
 

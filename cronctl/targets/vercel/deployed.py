@@ -82,7 +82,9 @@ def deployed_state(target) -> tuple[Deployed | None, str | None]:
         target.requests += api.requests
 
 
-def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict]:
+def rows(target, file_crons: list[dict], deployed: Deployed | None,
+         last: dict | None = None) -> list[dict]:
+    """`cronctl list` rows; `last`: each job's newest run ({job: Run}) where one is known."""
 
     listed, extra = statuses(target.jobs, file_crons, deployed)
     config = target.config
@@ -91,11 +93,14 @@ def rows(target, file_crons: list[dict], deployed: Deployed | None) -> list[dict
     for job, status, in_json, found in listed:
         zone = job.timezone if vercel_settings(config).output == "schedules" else None
         nxt = dialect.next_runs(job.schedule, zone, 1, target.now()) if job.enabled else []
+        prev = (last or {}).get(job.name)
         row = {"name": job.name, "tier": job.tier, "target": target.name,
                "schedule": job.schedule, "timezone": job.timezone,
                "schedule_id": None,
-               "next_run": nxt[0].isoformat() if nxt else None, "last_run": None,
-               "last_states": [], "paused": None, "status": status, "where": "vercel.json",
+               "next_run": nxt[0].isoformat() if nxt else None,
+               "last_run": prev.due if prev else None,
+               "last_states": [prev.state] if prev else [], "paused": None, "status": status,
+               "where": "vercel.json",
                "in_file": True, "in_vercel_json": in_json,
                "deployed": None if deployed is None else found is not None,
                "deployed_schedule": found.schedule if found else None}
@@ -211,10 +216,16 @@ def trigger(target, job, api: VercelApi, ready: tuple[Deployed, Definition] | No
 
 
 def direct_url(target, job) -> str:
+    """The URL `trigger` calls without a token; refuses (before anything is sent) when there is
+    none, or no CRON_SECRET for the Authorization Vercel would send."""
+    from ...secrets import require_cron_secret
+    from ...urls import display
+
     base = target.config.base_url
     if not base or "${" in base:
         raise ConfigError("base_url is not set, so the infrastructure job has no URL",
                           hint="set base_url (e.g. ${APP_URL}) and export it")
+    require_cron_secret(f"GET {display(base + job.path)}", "Vercel Cron")
     return base + job.path
 
 
@@ -246,8 +257,10 @@ def trigger_direct(target, job) -> TriggerResult:
         raise ProviderError(f"GET {shown}: {type(exc).__name__}",
                             hint="is the app running at base_url?") from None
     ms = (time.perf_counter() - started) * 1000
+    refused = ("\nhint: the app refused the bearer: does its CRON_SECRET match the one sent "
+               "from here?" if response.status_code in (401, 403) else "")
     return TriggerResult(
         {"job": job.name, "tier": job.tier, "target": target.name, "url": url,
          "status": response.status_code, "ms": round(ms, 1)},
-        f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms",
+        f"GET {url}: HTTP {response.status_code} in {ms:.0f} ms{refused}",
         ok=200 <= response.status_code < 300)  # as Vercel counts a cron run

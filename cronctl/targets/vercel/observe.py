@@ -15,10 +15,11 @@ ALL = 1_000_000
 def dev_log(target) -> dict | None:
     """`cronctl dev`'s run log (read once per command), or None when not against one."""
     if not hasattr(target, "_dev_log"):
+        from ...dev.discovery import dev_server
         from .runs import dev_log as read
 
         try:
-            target._dev_log = read(target.state)
+            target._dev_log = read(dev_server(target.state))
         except UsageError:
             target._dev_log = None
     return target._dev_log
@@ -31,7 +32,7 @@ def dev_runs(target) -> list | None:
     data = dev_log(target)
     if data is None:
         return None
-    return runs(target.jobs, since_ms=0, until_ms=None, state=None, limit=ALL, data=data)
+    return runs(None, target.jobs, since_ms=0, until_ms=None, state=None, limit=ALL, data=data)
 
 
 def liveness(target, jobs: list) -> dict[str, Liveness]:

@@ -1,6 +1,8 @@
 """Past runs of Vercel cron jobs. Vercel keeps them in the project's logs, which need a Vercel
 API token to read; `cronctl dev` records the runs it fires (`GET /_cronctl/runs`), so against a
-dev server (QSTASH_URL pointing at it) `cronctl logs` can show them."""
+dev server (discovered beside the file, or named by QSTASH_URL: discovery.dev_server; or
+its Vercel side, VERCEL_API_URL)
+`cronctl logs` and `cronctl list` show them."""
 
 from __future__ import annotations
 
@@ -15,35 +17,22 @@ CANNOT = UsageError(
     "records the runs it fires and 'cronctl logs' shows them)")
 
 
-def dev_log(state=None) -> dict:
+def dev_log(server: tuple[str, str] | None) -> dict:
     """`cronctl dev`'s record of the Vercel cron runs it fired: {"runs": [...], "since": ms
-    the crons were loaded}; UsageError (CANNOT) when the QStash this command talks to (with a
-    `state`: the environment's, or a `cronctl dev` found beside the file) is not one."""
+    the crons were loaded}, from the dev server at `server` (url, token: discovery's
+    `dev_server`) or, without one, the one VERCEL_API_URL names; UsageError (CANNOT) else."""
     import httpx
 
     from ... import httpguard as guard
 
-    env = current()
-    # the dev server: where QSTASH_URL points, or VERCEL_API_URL (its Vercel side)
-    url, token = next(((u, t) for u, t in (
-        (env.get("QSTASH_URL", ""), env.get("QSTASH_TOKEN", "")),
-        (env.get("VERCEL_API_URL", ""), env.get("VERCEL_TOKEN", "")))
-        if u.strip() and t.strip()), ("", ""))
-    url, token = url.strip().rstrip("/"), token.strip()
-    if not url and state is not None:  # a `cronctl dev` found beside the file
-        from ...dev.discovery import credentials as discovered
-        from ...errors import CronctlError
-        from ...secrets import reveal
-
-        try:
-            found = getattr(state, "qstash", None) or discovered(state)
-        except CronctlError:
-            raise CANNOT from None
-        if not found:
+    if server is None:
+        # the dev server's Vercel side, named by VERCEL_API_URL (and its token)
+        env = current()
+        url, token = env.value("VERCEL_API_URL").rstrip("/"), env.value("VERCEL_TOKEN")
+        if not (url and token):
             raise CANNOT
-        url, token = found[0].rstrip("/"), reveal(found[1])
-    if not url or not token:
-        raise CANNOT
+        server = (url, token)
+    url, token = server
     limits = guard.Limits.from_env("read")
     try:
         response = guard.fetch_sync("GET", f"{url}/_cronctl/runs", limits=limits, timeout=10,
@@ -60,12 +49,14 @@ def dev_log(state=None) -> dict:
     return data
 
 
-def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | None,
-             limit: int, data: dict | None = None) -> list[Run]:
-    """The runs `cronctl dev` fired for these jobs, newest first; UsageError when not dev."""
+def dev_runs(server: tuple[str, str] | None, jobs: list, *, since_ms: int,
+             until_ms: int | None, state: str | None, limit: int,
+             data: dict | None = None) -> list[Run]:
+    """The runs the `cronctl dev` at `server` (url, token) fired for these jobs, newest first
+    (from `data`, its run log already read, when given); UsageError when there is none."""
     from ..qstash.runs import iso
 
-    data = dev_log() if data is None else data
+    data = dev_log(server) if data is None else data
     names = {j.name for j in jobs}
     out = []
     for i, r in enumerate(data["runs"]):
@@ -73,7 +64,8 @@ def dev_runs(jobs: list, *, since_ms: int, until_ms: int | None, state: str | No
         if r.get("job") not in names or due < since_ms or (until_ms and due > until_ms):
             continue
         status = r.get("status")
-        ok = status is not None and 200 <= int(status) < 300
+        status = status if isinstance(status, int) and not isinstance(status, bool) else None
+        ok = status is not None and 200 <= status < 300
         by = "manual" if r.get("triggeredBy") == "manual" else "schedule"
         out.append(Run(job=r["job"], run_id=run_id(due, by, i), due=iso(due),
                        started=iso(due), started_by=by, state="delivered" if ok else "failed",
@@ -92,7 +84,7 @@ def run_id(due_ms: int, started_by: str, index: int) -> str:
         else f"vercel-{index + 1}"
 
 
-def wait_for(jobs: list, run: str, timeout: float) -> Run:
+def wait_for(server: tuple[str, str] | None, jobs: list, run: str, timeout: float) -> Run:
     """The run now `run` (vercel-run@MS) once `cronctl dev` recorded it; in flight until then.
     Vercel's run endpoint answers before the app does: only the run says how it went."""
     import time
@@ -104,8 +96,8 @@ def wait_for(jobs: list, run: str, timeout: float) -> Run:
     while True:
         # the newest run now at that time (cronctl dev records it before Vercel's endpoint
         # answers; a frozen dev clock can give two runs one time)
-        found = [r for r in dev_runs(jobs, since_ms=due, until_ms=due, state=None, limit=50)
-                 if r.run_id.startswith(f"{run}-")]
+        found = [r for r in dev_runs(server, jobs, since_ms=due, until_ms=due, state=None,
+                                     limit=50) if r.run_id.startswith(f"{run}-")]
         if found:
             return max(found, key=lambda r: int(r.run_id.rpartition("-")[2]))
         if time.monotonic() >= deadline:

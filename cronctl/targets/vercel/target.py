@@ -223,9 +223,10 @@ class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
         the real ones in the project's logs, which cronctl cannot read: a clear error)."""
         if not result.run_id:
             return None  # the direct GET was the run
+        from ...dev.discovery import dev_server
         from .runs import wait_for
 
-        return wait_for([job], result.run_id, timeout)
+        return wait_for(dev_server(self.state), [job], result.run_id, timeout)
 
     def trigger_summary(self, job) -> str:
         from ...urls import display
@@ -248,9 +249,33 @@ class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
 
     def runs(self, jobs: list, *, since_ms: int, until_ms: int | None = None,
              state: str | None = None, limit: int = 50) -> list:
+        from ...dev.discovery import dev_server
         from .runs import dev_runs
 
-        return dev_runs(jobs, since_ms=since_ms, until_ms=until_ms, state=state, limit=limit)
+        self.requests += 1
+        return dev_runs(dev_server(self.state), jobs, since_ms=since_ms, until_ms=until_ms,
+                        state=state, limit=limit)
+
+    def last_runs(self) -> dict:
+        """{job name: its newest run} where `cronctl dev` fired them ({} elsewhere: Vercel's
+        own runs need its API)."""
+        from ...dev.discovery import dev_server
+        from ...errors import CronctlError
+        from .runs import dev_runs
+
+        server = dev_server(self.state)
+        if server is None or not self.jobs:
+            return {}
+        self.requests += 1
+        try:
+            found = dev_runs(server, self.jobs, since_ms=0, until_ms=None, state=None,
+                             limit=10_000)
+        except CronctlError:
+            return {}
+        last: dict = {}
+        for run in found:  # newest first
+            last.setdefault(run.job, run)
+        return last
 
     def probe(self) -> list[Check]:
         try:
@@ -274,5 +299,5 @@ class VercelTarget(Triggerable, RunHistory, Importable, Observed, Target):
             self.tell(f"note: {why}")
         crons = [{"path": s.path, "schedule": s.schedule} for s in live
                  if not s.key.startswith("crons ")]
-        return vercel_deployed.rows(self, crons, deployed)
+        return vercel_deployed.rows(self, crons, deployed, self.last_runs())
 

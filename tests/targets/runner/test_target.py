@@ -26,6 +26,7 @@ jobs:
     timezone: Europe/Lisbon
     enabled: false
 """
+SECRET = {"CRON_SECRET": "runner-target-cron-secret"}  # a trigger refuses to go without one
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_diff_and_schedule_against_what_the_runner_loaded(project, cli):
 
 
 def test_trigger_wait_logs_stats_pause_resume_probe_and_list(project, cli, app):
-    code, out, err = cli("trigger", "ping", "--yes", "--wait")
+    code, out, err = cli("trigger", "ping", "--yes", "--wait", env=SECRET)
     assert code == 0, err
     assert "ping: delivered, 1 attempt, HTTP 200" in out
     assert app.requests[0].headers["x-cronctl-run-id"].startswith("ping@")
@@ -83,7 +84,7 @@ def test_trigger_wait_logs_stats_pause_resume_probe_and_list(project, cli, app):
 def test_trigger_of_a_failing_job_exits_1(write_config, cli, app):
     app.respond(500)
     write_config(FILE.format(url=app.url))
-    code, out, _ = cli("trigger", "ping", "--yes", "--wait")
+    code, out, _ = cli("trigger", "ping", "--yes", "--wait", env=SECRET)
     assert code == 1 and "failed" in out and "HTTP 500" in out
 
 
