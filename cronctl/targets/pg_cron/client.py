@@ -68,10 +68,6 @@ class PgCron:
                               hint="pip install 'cronctl[pg_cron]'") from None
         self.url = url
         self._psycopg = psycopg
-        from ... import output
-        from ...secrets import dsn_credentials
-
-        output.add_secrets(dsn_credentials(url))  # logs and --debug tracebacks too
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
                                         application_name="cronctl")
