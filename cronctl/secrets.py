@@ -150,6 +150,42 @@ def url_credentials(url: str | None) -> list[str]:
     return [userinfo, userinfo.partition(":")[2]] if userinfo else []
 
 
+_DSN_URI = re.compile(r"^(?P<head>postgres(?:ql)?://[^:@/]*):(?P<password>.*)@", re.S)
+_DSN_KEY = re.compile(r"(?:^|(?<=[\s?&]))password\s*=\s*(?P<value>'(?:[^'\\]|\\.)*'?|[^\s&#]*)")
+
+
+def dsn_credentials(dsn: str | None) -> list[str]:
+    """The password of a libpq connection string (URI or key=value), however carelessly
+    written: up to the *last* '@' of a URI (a '/', '?', '#' or '@' left unencoded in the
+    password moves libpq's split, so its pieces may reach a message as a host, a port or a
+    database name): the whole, decoded, and those pieces."""
+    from urllib.parse import unquote
+
+    if not dsn:
+        return []
+    text = dsn.strip()
+    found = []
+    if m := _DSN_URI.match(text):
+        found.append(m.group("password"))
+    found += [m.group("value").strip("'") for m in _DSN_KEY.finditer(text)]
+    out: set[str] = set()
+    for pw in filter(None, found):
+        out |= {pw, unquote(pw)}
+        out |= {p for p in re.split(r"[/?#@:&=\s]+", pw) if len(p) >= 4}
+    return sorted(out, key=len, reverse=True)
+
+
+def mask_dsn(dsn: str, text: str | None = None) -> str:
+    """`text` (default: the connection string itself) with the string's password masked."""
+    text = dsn.strip() if text is None else text
+    if text == dsn.strip():
+        text = _DSN_KEY.sub(lambda m: m.group(0)[:m.start("value") - m.start(0)] + MASK,
+                            _DSN_URI.sub(r"\g<head>:" + MASK + "@", text))
+    for secret in dsn_credentials(dsn):
+        text = text.replace(secret, MASK)
+    return text
+
+
 def require_cron_secret(request: str, sender: str) -> None:
     """Refuse, before anything is sent, a request that carries `Authorization: Bearer
     $CRON_SECRET` when CRON_SECRET has no value here (nor in a discovered `cronctl dev`)."""

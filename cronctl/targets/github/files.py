@@ -37,6 +37,26 @@ def folder(config) -> Path:
     return config.path.parent / github_settings(config).folder
 
 
+def refuse_links(config) -> None:
+    """The workflow folder, and each folder on the way to it from schedules.yaml's, is a real
+    folder: a symlink (committed, or made by a hostile checkout) would send cronctl's writes
+    and deletes outside the repository."""
+    at = config.path.parent
+    for part in Path(github_settings(config).folder).parts:
+        at = at / part
+        try:
+            st = at.lstat()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise ConfigError(f"{shown(config, at)}: cannot read: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise ConfigError(
+                f"{shown(config, at)} is a symlink; cronctl never writes workflows through "
+                "one (nothing was written)", hint="make it a real folder, or set github.folder "
+                "to one inside the repository")
+
+
 def file_name(config, job_name: str) -> str:
     return f"{github_settings(config).prefix}{job_name}.yml"
 
@@ -60,18 +80,22 @@ def desired_spec(config, job) -> WorkflowSpec:
                            timezone=job.timezone, paused=not job.enabled, runs_on=s.runs_on,
                            timeout_s=timeout, call=call, command=model.command,
                            description=job.description)
-    refuse_secrets(config, job, text)
     path = folder(config) / file_name(config, job.name)
+    doc = _parse(path, text)
+    values = [str(v) for v in flatten(doc).values()] if doc is not None else [text]
+    refuse_secrets(config, job, text, values)
+    refuse_expressions(config, job, values)
     return WorkflowSpec(job.name, shown(config, path), not job.enabled, job.schedule,
-                        job.timezone if job.timezone != "UTC" else None, path, text,
-                        _parse(path, text))
+                        job.timezone if job.timezone != "UTC" else None, path, text, doc)
 
 
-def refuse_secrets(config, job, text: str) -> None:
+def refuse_secrets(config, job, text: str, values: list[str]) -> None:
     """A workflow is committed: a secret's value is never written into one (the bearer is
     `${{ secrets.NAME }}`, which GitHub fills in at run time)."""
+    folded = " ".join(text.split())  # a comment folds a description's whitespace
     for secret in config.secrets:
-        if secret and secret in text:
+        if secret and (secret in text or any(secret in v for v in values)
+                       or " ".join(secret.split()) in folded):
             where = f"{config.path}:{job.line}" if job.line else str(config.path)
             raise ConfigError(
                 f"{where}: job {job.name!r} would write a secret value into its workflow "
@@ -79,10 +103,25 @@ def refuse_secrets(config, job, text: str) -> None:
                 "variables -> Actions) and refer to them there, not in schedules.yaml's values")
 
 
+def refuse_expressions(config, job, values: list[str]) -> None:
+    """`${{ }}` that schedules.yaml's author wrote is theirs; the same from a ${VAR}'s value
+    (a branch name or a PR title in CI) would be evaluated by GitHub in the workflow
+    (expression injection: secrets.*, github.token), so such a value is refused."""
+    for name, value in sorted((getattr(config, "interpolated", None) or {}).items()):
+        if "${{" in str(value) and any(str(value) in v for v in values):
+            where = f"{config.path}:{job.line}" if job.line else str(config.path)
+            raise ConfigError(
+                f"{where}: job {job.name!r}: the value of ${{{name}}} holds a GitHub Actions "
+                "expression ('${{'), which GitHub would evaluate in the workflow (target "
+                "github); nothing was written", hint=f"set {name} to a value without '${{{{', "
+                "or write the expression in schedules.yaml itself")
+
+
 def read(config) -> list[WorkflowSpec]:
     """Every workflow file in the folder: cronctl's own (of this project) by job name, every
     other as unmanaged. Symlinks and files that are not text are never read, only counted."""
     where = folder(config)
+    refuse_links(config)
     try:
         entries = sorted(where.iterdir())
     except FileNotFoundError:
@@ -113,7 +152,31 @@ def read(config) -> list[WorkflowSpec]:
         doc = _parse(path, text)
         cron, tz = workflow.schedule_of(doc)
         out.append(WorkflowSpec(found[1], name, cron is None, cron, tz, path, text, doc))
-    return out
+    return _one_file_a_job(config, out)
+
+
+def _one_file_a_job(config, specs: list[WorkflowSpec]) -> list[WorkflowSpec]:
+    """A copy of a generated workflow keeps its mark: when several files claim one job, the
+    one at the job's own file name is cronctl's and the others are not (never changed or
+    deleted); when none is there, which one is cronctl's cannot be told: refused."""
+    claims: dict[str, list[WorkflowSpec]] = {}
+    for spec in specs:
+        if not spec.key.startswith(UNMANAGED):
+            claims.setdefault(spec.key, []).append(spec)
+    out = [s for s in specs if s.key.startswith(UNMANAGED) or len(claims[s.key]) == 1]
+    for job, files in sorted(claims.items()):
+        if len(files) < 2:
+            continue
+        own = [s for s in files if s.path.name == file_name(config, job)]
+        if not own:
+            raise ConfigError(
+                f"{', '.join(s.file for s in files)} all say they are job {job!r}'s workflow "
+                "(first line); cronctl cannot tell which one it wrote (nothing was changed)",
+                hint="delete the copies, or remove the '# Generated by cronctl' first line of "
+                f"each one that is not cronctl's (its own is {file_name(config, job)})")
+        out += own + [WorkflowSpec(UNMANAGED + s.file, s.file, path=s.path, text=s.text)
+                      for s in files if s not in own]
+    return sorted(out, key=lambda s: s.path)
 
 
 def _parse(path: Path, text: str) -> Any:

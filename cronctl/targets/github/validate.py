@@ -39,6 +39,11 @@ def job(rep: Reporter, base: tuple, name: str, j: GitHubJob, ctx: Any) -> None:
     if not FILE_SAFE.match(name):
         rep.add(base, f"job name {name!r} cannot name a workflow file (target github)",
                 hint="letters, digits, '-', '_' and '.'", key=True)
+    same = sorted(n for n in ctx.jobs_of("github") if n != name and n.lower() == name.lower())
+    if same:
+        rep.add(base, f"job name {name!r} differs from {same[0]!r} only in case: one workflow "
+                "file on macOS and Windows, and one concurrency group on GitHub (target github)",
+                hint="rename one of them", key=True)
     if (j.path is None) == (j.command is None):
         rep.add(base, "a github job either calls a path (an HTTP job) or runs a command",
                 hint="give it path: /api/cron/... or command: ..., not both", key=True)

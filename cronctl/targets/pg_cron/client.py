@@ -9,17 +9,21 @@ asked for by name.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ...errors import ConfigError, ProviderError
 
-JOBS = "SELECT jobid, jobname, schedule, command, active, database, username FROM cron.job"
+# This role's jobs only: a superuser (Supabase's postgres is not one; a self-hosted server's
+# often is) sees every role's rows, and cron.schedule upserts on (jobname, username), so
+# another role's job is never cronctl's, whatever its name.
+JOBS = ("SELECT jobid, jobname, schedule, command, active, database, username FROM cron.job "
+        "WHERE username = current_user")
 RUNS = """SELECT d.runid, j.jobname, d.status, d.return_message, d.start_time, d.end_time
 FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
-WHERE j.jobname = ANY(%(names)s) AND d.start_time >= %(since)s
+WHERE j.jobname = ANY(%(names)s) AND j.username = current_user
+  AND d.start_time >= %(since)s
   AND (%(until)s::timestamptz IS NULL OR d.start_time < %(until)s)
   AND (%(statuses)s::text[] IS NULL OR d.status = ANY(%(statuses)s))
 ORDER BY d.start_time DESC, d.runid DESC LIMIT %(limit)s"""
@@ -47,8 +51,10 @@ class RunRow:
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL without its password, for messages (however the password is written)."""
+    from ...secrets import mask_dsn
+
+    return mask_dsn(url)
 
 
 class PgCron:
@@ -67,8 +73,9 @@ class PgCron:
                                         application_name="cronctl")
         except psycopg.Error as exc:
             raise ProviderError(f"cannot connect to {display_url(url)}: "
-                                f"{_first_line(exc)}", hint="check pg_cron.database_url "
-                                "(or PG_CRON_DATABASE_URL)") from None
+                                f"{self._masked(_first_line(exc))}",
+                                hint="check pg_cron.database_url (or PG_CRON_DATABASE_URL); "
+                                "percent-encode a password's '/', '@', '?' or '#'") from None
         self.requests = 0
 
     def close(self) -> None:
@@ -84,7 +91,12 @@ class PgCron:
                                 hint="CREATE EXTENSION pg_cron in the database named by "
                                 "cron.database_name (Supabase: Integrations > Cron)") from None
         except self._psycopg.Error as exc:
-            raise ProviderError(f"pg_cron: {_first_line(exc)}") from None
+            raise ProviderError(f"pg_cron: {self._masked(_first_line(exc))}") from None
+
+    def _masked(self, text: str) -> str:
+        from ...secrets import mask_dsn
+
+        return mask_dsn(self.url, text)
 
     def transaction(self, statements: list[tuple[str, Any]]) -> None:
         """Run these statements in one transaction: all of them, or none."""
@@ -94,7 +106,7 @@ class PgCron:
                 for sql, params in statements:
                     self.conn.execute(sql, params)
         except self._psycopg.Error as exc:
-            raise ProviderError(f"pg_cron: {_first_line(exc)}") from None
+            raise ProviderError(f"pg_cron: {self._masked(_first_line(exc))}") from None
 
     # -- reads ------------------------------------------------------------------------------
     def version(self) -> str | None:

@@ -103,7 +103,8 @@ class PgCronDialect(Dialect):
                 f"{expr!r} has {len(fields)} fields: pg_cron reads the first five (minute to "
                 "day-of-week) and ignores the rest (a crontab's command), so there is no "
                 "seconds or year field", "write five fields", severity="warning"))
-        if found.seconds is None and not (found.dom_star or found.dow_star) and \
+        if found.seconds is None and not (found.dom_star or found.dow_star) and not (
+                found.dom == pg.ALL_DAYS and found.dow == 0x7F) and \
                 (found.dom or found.last_dom) and found.dow:
             out.append(CronProblem(
                 f"day-of-month and day-of-week are both restricted in {expr!r}: pg_cron runs on "

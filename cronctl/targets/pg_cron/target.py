@@ -73,13 +73,28 @@ class PgCronTarget(Pausable, RunHistory, Stats, Observed, Target):
                            not j.enabled) for j in self.jobs]
 
     def command(self, job) -> str:
-        """The SQL the job runs: its own, or the pg_net call to the app."""
+        """The SQL the job runs: its own, or the pg_net call to the app. A secret's value is
+        never part of it: cron.job.command is readable by the role, shown by `diff`, and kept
+        in every backup."""
         model = job.spec.model
         if model.sql is not None:
-            return command.sql_command(model.sql)
-        base = (self.settings.base_url or self.config.base_url or "").rstrip("/")
-        return command.http_command(base + (model.path or ""), model.method or "POST",
-                                    model.body, model.timeout, self.settings.bearer)
+            text, field_ = command.sql_command(model.sql), "sql"
+        else:
+            base = (self.settings.base_url or self.config.base_url or "").rstrip("/")
+            text = command.http_command(base + (model.path or ""), model.method or "POST",
+                                        model.body, model.timeout, self.settings.bearer)
+            field_ = next((f for f in ("path", "body") if _holds_secret(
+                self.config, getattr(model, f))), "base_url")
+        if _holds_secret(self.config, text):
+            where = f"{self.config.path}:{job.line}" if job.line else str(self.config.path)
+            raise ConfigError(
+                f"{where}: job {job.name!r}: {field_} would write a secret value into "
+                "cron.job.command (target pg_cron); nothing was changed",
+                hint="keep the secret in the database and read it there when the job runs: "
+                "Supabase Vault (SELECT decrypted_secret FROM vault.decrypted_secrets WHERE "
+                "name = ...) or a setting (current_setting('app.name')); pg_cron.bearer does "
+                "this for HTTP jobs")
+        return text
 
     def populate(self) -> list[PgCronSpec]:
         jobs = self.client.jobs()
@@ -220,6 +235,15 @@ class PgCronTarget(Pausable, RunHistory, Stats, Observed, Target):
                                     paused=paused.get(key, not job.enabled)))
         return out + self.orphan_rows(plan, where="cron.job", schedule=lambda s: s.schedule,
                                       timezone=lambda s: "UTC")
+
+
+def _holds_secret(config, value) -> bool:
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return any(secret and (secret in text or json.dumps(secret)[1:-1] in text
+                           or secret.replace("'", "''") in text)
+               for secret in config.secrets if isinstance(secret, str))
 
 
 def _dt(ms: int) -> datetime:

@@ -38,6 +38,10 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
             rep.add((*base, "method"), f"pg_cron calls the app through pg_net, which has "
                     f"net.http_get and net.http_post, not {spec.method}",
                     hint="use GET or POST")
+        if spec.timeout is not None and not 1 <= spec.timeout <= MAX_TIMEOUT_S:
+            rep.add((*base, "timeout"), f"pg_net takes a timeout from 1s to {MAX_TIMEOUT_S}s "
+                    f"(timeout_milliseconds is an int), not {spec.timeout}s",
+                    hint="e.g. timeout: 30s (pg_net's default is 5s)")
         if spec.body is not None and spec.method == "GET":
             rep.add((*base, "body"), "a GET has no body (net.http_get takes none)",
                     hint="use method: POST, or remove the body")
@@ -55,6 +59,9 @@ def job(rep: Reporter, base: tuple, name: str, spec: Any, ctx: Any) -> None:
 # pg_cron 1.4's cron.job.jobname is of type name (63 bytes; 1.5 made it text): a longer name
 # would be cut, and cronctl would no longer find the job it made.
 NAME_BYTES = 63
+# pg_net's timeout_milliseconds is an int: a larger literal is a bigint, which binds to no
+# net.http_get/http_post, so every run would fail in the database.
+MAX_TIMEOUT_S = (2**31 - 1) // 1000
 # Supabase: "For best performance, we recommend no more than 8 Jobs run concurrently. Each Job
 # should run no more than 10 minutes." (https://supabase.com/docs/guides/cron, read 2026-12-08)
 CONCURRENT = 8
