@@ -59,6 +59,7 @@ class Reporter:
         self.source = source  # yamlsource.Source: where each path is
         self.items: list[Diagnostic] = []
         self.unset_paths: set[tuple] = set()  # values still holding an unset ${VAR}
+        self.values: dict[str, str] = {}  # ${VAR} name -> the value read (never shown)
 
     def add(
         self,
@@ -74,9 +75,18 @@ class Reporter:
         job = str(path[1]) if len(path) >= 2 and path[0] == "jobs" else None
         field_path = path[2:] if job else path
         field = ".".join(str(p) for p in field_path) or None
+        message, hint = self.as_written(message), hint and self.as_written(hint)
         self.items.append(Diagnostic(severity, message, self.file,
                                      mark.line if mark else None, mark.col if mark else None,
                                      job, field, hint))
+
+    def as_written(self, text: str) -> str:
+        """`text` with every value read from a `${VAR}` put back as the file writes it: a check
+        that repeats the value it refuses never shows a variable's value (a key in a path)."""
+        for name, value in sorted(self.values.items(), key=lambda nv: -len(nv[1])):
+            if len(value) >= 4 and value in text:
+                text = text.replace(value, f"${{{name}}}")
+        return text
 
     def unresolved(self, path: tuple, value: str) -> bool:
         """Still holds an unset ${VAR}: checked once the variable is set. (A `$${` escape is

@@ -80,6 +80,7 @@ def inspect_config(
 
     resolved, unset, used = interpolate(data, env)
     rep.unset_paths = {tuple(u.path) for u in unset}
+    rep.values = dict(used)
     for u in unset:
         rep.add(
             u.path,
