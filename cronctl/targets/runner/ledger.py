@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, CronctlError, ProviderError
-from ...secrets import url_credentials
+from ...secrets import dsn_credentials, mask_dsn, url_credentials
 from .ledger_state import StateRecords
 from .masking import LedgerMask
 from .records import COLUMNS, SCHEMA, Execution, display_url, outcome_filter
@@ -63,7 +63,7 @@ class Ledger(StateRecords):
 
     @mask.setter
     def mask(self, mask: LedgerMask) -> None:
-        mask.scrubber.add(url_credentials(self.url), force=True)  # its own password too
+        mask.scrubber.add(url_credentials(self.url) + dsn_credentials(self.url), force=True)
         self._mask = mask
 
     # -- connection ------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class Ledger(StateRecords):
                 self._fast = []  # opened on first use: a CLI command needs none
             except psycopg.Error as exc:
                 raise ProviderError(f"cannot connect to {display_url(self.url)}: "
-                                  f"{str(exc).strip().splitlines()[0]}",
+                                  + mask_dsn(self.url, str(exc).strip().splitlines()[0]),
                                   hint="check runner.database or CRONCTL_DATABASE_URL") from None
             return
         import sqlite3

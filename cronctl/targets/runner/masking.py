@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ...secrets import ENV_SECRETS, Scrubber, reveal, url_credentials
+from ...secrets import ENV_SECRETS, Scrubber, dsn_credentials, reveal, url_credentials
 
 BASE_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR",
             "TERM")
@@ -77,7 +77,7 @@ class LedgerMask:
             if v.rstrip("/") not in {(u or "").rstrip("/") for u in shown if u})
         urls: list[str] = list(getattr(settings, "notify", None) or ())
         if settings is not None:
-            add(url_credentials(settings.database), force=True)
+            add(url_credentials(settings.database) + dsn_credentials(settings.database), force=True)
         for job in getattr(config, "jobs", ()):
             model = getattr(getattr(job, "spec", None), "model", None)
             if model is None:

@@ -204,7 +204,12 @@ def database_url(settings: Any, config_path: Path | None,
 
 
 def display_url(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password, for messages (a database URL's however it is written:
+    secrets.mask_dsn finds a password with an unencoded '/', '@', '?' or '#' too)."""
     import re
 
+    from ...secrets import mask_dsn
+
+    if url.strip().lower().startswith(("postgres://", "postgresql://")):
+        return mask_dsn(url)
     return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
