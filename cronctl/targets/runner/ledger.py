@@ -93,7 +93,7 @@ class Ledger(StateRecords):
         try:
             conn = sqlite3.connect(self.url, timeout=30, isolation_level=None,
                                    check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _wal(conn, deadline=30)
         except (OSError, sqlite3.Error) as exc:
             raise ProviderError(f"cannot open the runner's ledger {self.url}: {exc}",
                                 hint="check runner.database (a writable path) or "
@@ -370,3 +370,21 @@ class Ledger(StateRecords):
             "run_id NOT IN (SELECT run_id FROM (SELECT run_id, ROW_NUMBER() OVER (PARTITION BY "
             "job ORDER BY scheduled_at DESC) AS n FROM job_executions) AS ranked WHERE n <= ?)",
             (cutoff, keep_min_runs))
+
+
+def _wal(conn, *, deadline: float) -> None:
+    """Switch to WAL. On a fresh database another process may hold the lock the switch needs,
+    and SQLite answers "database is locked" at once there instead of calling its busy handler
+    (two `cronctl exec` starting together): wait for the other opener, up to `deadline`."""
+    import sqlite3
+    import time
+
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= end:
+                raise
+            time.sleep(0.02)
